@@ -1,0 +1,6 @@
+"""The only code that changes a meeting: one handler per command (DESIGN.md principle 2).
+
+Importing this package registers every command.
+"""
+from .core import Actor, CommandOutcome, execute, registry  # noqa: F401
+from . import meetings, participants, agenda  # noqa: F401  (registration side effect)

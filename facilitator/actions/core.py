@@ -1,0 +1,205 @@
+"""Command execution: permission → validation → one transaction (rows + one event) →
+commit → publish → result.
+
+A command id is applied once per meeting: a repeat returns the first result and changes
+nothing. Sequence numbers come from `meetings.last_seq`, bumped in the same transaction,
+and the (meeting_id, seq) unique constraint guards against two writers racing.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import DomainError
+from ..extensions import db
+from ..live.views import change_for, removal_for
+from ..models import Meeting, MeetingEvent
+from ..models.base import now_ms, utcnow
+from ..validation import Field, validate
+
+CHAIR = frozenset({"admin", "moderator", "clerk"})
+MODERATOR = frozenset({"admin", "moderator"})
+PHONE = frozenset({"phone"})
+VISITOR = frozenset({"visitor"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends a command. `role` is the user's role, "phone" for a participant's phone,
+    "projector" for the read-only screen, "visitor" for a phone not yet joined."""
+    role: str
+    user_id: int | None = None
+    participant_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        if self.participant_id is not None:
+            return f"participant:{self.participant_id}"
+        return self.role
+
+
+@dataclass
+class CommandSpec:
+    name: str
+    handler: Callable
+    roles: frozenset
+    schema: dict[str, Field]
+    # The meeting states in which the command is allowed (most need a live meeting; the
+    # agenda and the people can be prepared before it opens).
+    states: tuple = ("live",)
+
+
+registry: dict[str, CommandSpec] = {}
+
+
+def command(name: str, *, roles: frozenset, schema: dict[str, Field], states: tuple = ("live",)):
+    def register(handler):
+        registry[name] = CommandSpec(name, handler, roles, schema, states)
+        return handler
+    return register
+
+
+@dataclass
+class Context:
+    """What a handler gets: the locked meeting, the actor, and a place to record changes."""
+    meeting: Meeting
+    actor: Actor
+    now: object = field(default_factory=utcnow)
+    changes: list = field(default_factory=list)
+    # Fields of the result that must not be stored in the event log (e.g. a phone's token).
+    secret_result: dict = field(default_factory=dict)
+
+    def changed(self, *entities) -> None:
+        for entity in entities:
+            db.session.flush()
+            self.changes.append(change_for(entity))
+
+    def removed(self, collection: str, entity_id: int) -> None:
+        self.changes.append(removal_for(collection, entity_id))
+
+
+@dataclass
+class Outcome:
+    """What a handler returns: the event's type and record data, and the sender's result."""
+    event_type: str
+    data: dict
+    result: dict = field(default_factory=dict)
+
+
+@dataclass
+class CommandOutcome:
+    ok: bool
+    seq: int | None = None
+    result: dict = field(default_factory=dict)
+    event: dict | None = None
+    error: DomainError | None = None
+    duplicate: bool = False
+
+
+# SQLite allows one writer: serialise writes in-process (a green lock once monkey-patched) so
+# no green thread waits on SQLite's busy timeout while holding the write transaction.
+_sqlite_write_lock = threading.Lock()
+
+# Set by the live layer: called with each committed event (after commit, never inside it).
+publishers: list[Callable[[dict], None]] = []
+
+
+def event_dict(row: MeetingEvent) -> dict:
+    return {"meeting_id": row.meeting_id, "seq": row.seq, "type": row.type, "at": row.at_ms,
+            "actor": row.actor, "data": row.data, "changes": row.changes}
+
+
+def _check_permission(spec: CommandSpec, actor: Actor, meeting: Meeting) -> None:
+    if actor.role not in spec.roles:
+        raise DomainError("auth.forbidden")
+    if actor.role in ("moderator", "clerk") and actor.user_id not in (meeting.moderator_id,
+                                                                       meeting.clerk_id):
+        raise DomainError("auth.not_your_meeting")
+    if actor.role == "moderator" and spec.roles == MODERATOR and actor.user_id != meeting.moderator_id:
+        raise DomainError("auth.not_your_meeting")
+
+
+def _previous_outcome(meeting_id: int, command_id: str, actor: Actor) -> CommandOutcome | None:
+    row = db.session.execute(
+        db.select(MeetingEvent).filter_by(meeting_id=meeting_id, command_id=command_id)
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    if row.actor != actor.label:
+        return CommandOutcome(ok=False, error=DomainError("command.id_reused"))
+    return CommandOutcome(ok=True, seq=row.seq, result=row.result, duplicate=True)
+
+
+def execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str | None = None
+            ) -> CommandOutcome:
+    """Run one command. Never raises for user errors: they come back as a failed outcome."""
+    try:
+        spec = registry.get(name) if isinstance(name, str) else None
+        if spec is None:
+            raise DomainError("command.unknown", command=str(name)[:60])
+        if command_id is None:
+            command_id = uuid.uuid4().hex
+        if not isinstance(command_id, str) or not 8 <= len(command_id) <= 64:
+            raise DomainError("command.bad_id")
+        clean = validate(spec.schema, payload)
+        for attempt in range(3):
+            try:
+                outcome = _run_in_transaction(spec, meeting_id, actor, clean, command_id)
+                break
+            except IntegrityError:
+                db.session.rollback()
+                previous = _previous_outcome(meeting_id, command_id, actor)
+                if previous is not None:
+                    return previous
+                if attempt == 2:
+                    raise
+        if outcome.event is not None and not outcome.duplicate:
+            for publish in publishers:
+                publish(outcome.event)
+        return outcome
+    except DomainError as error:
+        db.session.rollback()
+        return CommandOutcome(ok=False, error=error)
+
+
+def _run_in_transaction(spec, meeting_id, actor, clean, command_id) -> CommandOutcome:
+    is_sqlite = db.engine.dialect.name == "sqlite"
+    lock = _sqlite_write_lock if is_sqlite else None
+    if lock:
+        lock.acquire()
+    try:
+        db.session.rollback()  # start from a fresh transaction: no stale reads
+        previous = _previous_outcome(meeting_id, command_id, actor)
+        if previous is not None:
+            return previous
+        query = db.select(Meeting).filter_by(id=meeting_id)
+        if not is_sqlite:
+            query = query.with_for_update()
+        meeting = db.session.execute(query).scalar_one_or_none()
+        if meeting is None:
+            raise DomainError("meeting.not_found")
+        _check_permission(spec, actor, meeting)
+        if meeting.status not in spec.states:
+            raise DomainError(f"meeting.is_{meeting.status}")
+        context = Context(meeting=meeting, actor=actor)
+        outcome: Outcome = spec.handler(context, **clean)
+        meeting.last_seq += 1
+        row = MeetingEvent(meeting_id=meeting.id, seq=meeting.last_seq, type=outcome.event_type,
+                           data=outcome.data, changes=context.changes, result=outcome.result,
+                           actor=actor.label, command_id=command_id, at_ms=now_ms())
+        db.session.add(row)
+        db.session.commit()
+        result = {**outcome.result, **context.secret_result}
+        return CommandOutcome(ok=True, seq=row.seq, result=result, event=event_dict(row))
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        if lock:
+            lock.release()

@@ -1,0 +1,42 @@
+"""The Flask app: extensions, blueprints, the live namespace, the migration check."""
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, from_environment
+
+
+def build_app(config: dict | None = None) -> Flask:
+    """The app factory. `config` overrides the environment (tests pass their database)."""
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"))
+    app.config.update(from_environment())
+    if config:
+        app.config.update(config)
+
+    from .extensions import csrf, db, migrate, socketio
+    from .database import configure_engine, require_migrated
+    from .live.namespace import init_live
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "facilitator" / "migrations"))
+    csrf.init_app(app)
+    init_live()
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("ASYNC_MODE"),
+        message_queue=app.config.get("REDIS_URL"),
+        # Phones on flaky networks: notice a dead connection within ~25 s.
+        ping_interval=10, ping_timeout=15,
+        max_http_buffer_size=64 * 1024,
+        cors_allowed_origins=[],
+    )
+    with app.app_context():
+        configure_engine(db.engine)
+        if app.config["REQUIRE_MIGRATED_DATABASE"]:
+            require_migrated(app)
+
+    from .web import register_web
+    register_web(app)
+    from .cli import register_cli
+    register_cli(app)
+    return app

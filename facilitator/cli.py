@@ -1,0 +1,135 @@
+"""Command-line interface: `facilitator --help`."""
+from __future__ import annotations
+
+import getpass
+import os
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+
+
+def _create_app_for_cli():
+    from . import create_app
+    # Commands that migrate or create the database must run on an unmigrated one.
+    return create_app({"REQUIRE_MIGRATED_DATABASE": False})
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app_for_cli, add_version_option=False,
+             add_default_commands=False, load_dotenv=False,
+             help="Run live consultation meetings (有事好商量) and keep their record.\n\n"
+                  "The database is DATABASE_URL (default: SQLite in ./instance).")
+def cli():
+    pass
+
+
+def register_cli(app) -> None:
+    """Nothing to attach to the app: commands live on the `cli` group."""
+
+
+def upgrade_database() -> None:
+    from flask_migrate import upgrade
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@cli.command("upgrade-db")
+@with_appcontext
+def upgrade_db_command():
+    """Migrate the database to the newest schema (safe to run again)."""
+    upgrade_database()
+    click.echo("Database is up to date.")
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "moderator", "clerk"]), default="moderator",
+              show_default=True, help="What the user may do.")
+@click.option("--name", "display_name", help="Name shown to others (default: the username).")
+@click.option("--password", help="Password (asked for when not given).")
+@with_appcontext
+def create_user_command(username, role, display_name, password):
+    """Create a sign-in for a moderator, clerk or administrator."""
+    from .models import User
+    if db.session.execute(db.select(User).filter_by(username=username)).first():
+        raise click.ClickException(f"User {username!r} already exists.")
+    if not password:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat: "):
+            raise click.ClickException("The passwords differ.")
+    if len(password) < 8:
+        raise click.ClickException("The password needs at least 8 characters.")
+    user = User(username=username, display_name=display_name or username, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {username!r}.")
+
+
+@cli.command("create-token")
+@click.argument("username")
+@with_appcontext
+def create_token_command(username):
+    """Issue a new API token for a user (the old one stops working). Shown once."""
+    from .models import User
+    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    token = user.issue_api_token()
+    db.session.commit()
+    click.echo(token)
+
+
+@cli.command("demo")
+@click.option("--base-url", default=None,
+              help="Address to print (default: http://127.0.0.1:$PORT, PORT default 5000).")
+@with_appcontext
+def demo_command(base_url):
+    """Load the demo case (锦华苑 garage leaks): migrates first, then prints how to start."""
+    from .demo import load_demo
+    upgrade_database()
+    info = load_demo()
+    base = (base_url or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}").rstrip("/")
+    click.echo(f"Demo case {info['case_number']} is loaded.")
+    click.echo(f"  Console:   {base}/meetings/{info['meeting_id']}/console")
+    click.echo(f"  Login:     {info['username']} / {info['password']}  "
+               f"(clerk: {info['clerk_username']} / {info['password']})")
+    click.echo(f"  Join code: {info['join_code']}  (phones: {base}/j/{info['join_code']})")
+    click.echo(f"  Projector: {base}/p/{info['projector_token']}")
+
+
+@cli.command("serve")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")),
+              help="Port (default: $PORT or 5000).")
+@click.option("--async-mode", type=click.Choice(["eventlet", "gevent", "threading"]),
+              default=lambda: os.environ.get("ASYNC_MODE") or "eventlet",
+              help="Async server (default: $ASYNC_MODE or eventlet).")
+@click.option("--max-connections", type=int, default=10000, show_default=True,
+              help="Concurrent connections (eventlet's own default of 1024 is too few).")
+@click.option("--backlog", type=int, default=2048, show_default=True,
+              help="Listen backlog, so a reconnect storm of phones is not refused.")
+def serve_command(host, port, async_mode, max_connections, backlog):
+    """Run the production server (reads PORT, DATABASE_URL, REDIS_URL, SECRET_KEY)."""
+    from . import create_app
+    from .database import DatabaseNotMigrated
+    os.environ["ASYNC_MODE"] = async_mode
+    try:
+        app = create_app({"ASYNC_MODE": async_mode})
+    except DatabaseNotMigrated as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"facilitator serving on http://{host}:{port} ({async_mode})")
+    if async_mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+        listener = eventlet.listen((host, port), backlog=backlog)
+        eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
+    elif async_mode == "gevent":
+        from gevent.pool import Pool
+        from gevent.pywsgi import WSGIServer
+        WSGIServer((host, port), app, spawn=Pool(max_connections), backlog=backlog,
+                   log=None).serve_forever()
+    else:
+        from .extensions import socketio
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)

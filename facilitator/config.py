@@ -1,0 +1,65 @@
+"""Settings, read from the environment with safe defaults for a laptop.
+
+DATABASE_URL  SQLAlchemy URL; default: SQLite file instance/facilitator.db (WAL mode)
+REDIS_URL     when set, the Socket.IO message queue (several server processes)
+SECRET_KEY    signs sessions and CSRF tokens; generated into instance/ when unset
+ASYNC_MODE    eventlet (default for `facilitator serve`), gevent or threading
+PUBLIC_URL    the address phones use to join (the QR code); default: the request's host
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("FACILITATOR_INSTANCE", PROJECT_ROOT / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one kept in instance/ so sessions survive restarts."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Heroku-style postgres:// URLs and bare postgresql:// go to psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def default_database_url() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'facilitator.db'}"
+
+
+def from_environment() -> dict:
+    return {
+        "SECRET_KEY": _secret_key(),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_database_url()),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "ASYNC_MODE": os.environ.get("ASYNC_MODE") or None,
+        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # The app refuses to start on a database that is not at the newest migration.
+        "REQUIRE_MIGRATED_DATABASE": True,
+        # Join-code guessing: this many failures per client address per window.
+        "JOIN_ATTEMPTS_LIMIT": 10,
+        "JOIN_ATTEMPTS_WINDOW_SECONDS": 600,
+        # A client further behind than this gets a fresh snapshot instead of events.
+        "CATCH_UP_MAX_EVENTS": 500,
+    }

@@ -1,0 +1,60 @@
+"""Simplified Chinese and English: one catalog for pages, error messages and the browser.
+
+Why not gettext/Flask-Babel: the same messages are needed in Python (pages, error acks) and
+in the browser (live screens), and a plain catalog is shared by both without a compile step.
+A test checks that every key has both languages and the same placeholders.
+"""
+from __future__ import annotations
+
+from flask import g, has_request_context, request
+
+LOCALES = ("zh", "en")
+DEFAULT_LOCALE = "zh"
+
+from .messages import CATALOG  # noqa: E402  (the catalog is data; kept in its own module)
+
+
+def select_locale() -> str:
+    """?lang= (also stored in a cookie by the language switch), then the cookie, then the
+    browser's Accept-Language matched against zh and en, then Chinese."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES) or DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    if has_request_context():
+        if "locale" not in g:
+            g.locale = select_locale()
+        return g.locale
+    return DEFAULT_LOCALE
+
+
+def message_for(key: str, locale: str, **params) -> str:
+    entry = CATALOG.get(key)
+    if entry is None:
+        # An unknown error code still reads as something rather than failing.
+        entry = CATALOG["error.generic"]
+    text = entry[0] if locale == "zh" else entry[1]
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def t(key: str, **params) -> str:
+    return message_for(key, current_locale(), **params)
+
+
+def client_catalog(locale: str) -> dict:
+    """The messages the browser needs (live screens and error codes)."""
+    index = 0 if locale == "zh" else 1
+    return {key: entry[index] for key, entry in CATALOG.items()
+            if key.split(".")[0] in CLIENT_PREFIXES}
+
+
+CLIENT_PREFIXES = {"live", "party", "segment", "status", "error", "validation", "auth",
+                   "command", "meeting", "agenda", "participant", "field"}

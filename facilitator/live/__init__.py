@@ -1,0 +1,1 @@
+"""Live sync: snapshots, per-role redaction, catch-up and the socket namespace."""

@@ -1,0 +1,178 @@
+"""The socket protocol (docs/protocol.md): connect → sync → events; commands with acks.
+
+Connection facts (which meeting, which role) are kept per socket id in this process: they
+describe the connection, not the meeting, so principle 1 holds with several processes.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+
+from ..actions import Actor, execute
+from ..errors import DomainError
+from ..extensions import db, socketio
+from ..i18n import message_for, select_locale
+from ..models import Meeting, Participant, User
+from ..models.base import now_ms
+from ..models.users import hash_token
+from .redaction import CLIENT_ROLES, redact_event
+from .snapshot import catch_up
+
+NAMESPACE = "/live"
+
+
+def room(meeting_id: int, role: str) -> str:
+    return f"meeting:{meeting_id}:{role}"
+
+
+@dataclass
+class Connection:
+    meeting_id: int
+    role: str  # chair | phone | projector
+    actor: Actor
+    locale: str
+    # Token bucket against command floods (a phone tapping "raise hand" 50 times a second).
+    tokens: float = 10.0
+    refilled_at: float = field(default_factory=time.monotonic)
+
+    def take_token(self, rate: float = 5.0, burst: float = 10.0) -> bool:
+        now = time.monotonic()
+        self.tokens = min(burst, self.tokens + (now - self.refilled_at) * rate)
+        self.refilled_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+connections: dict[str, Connection] = {}
+
+
+def publish(event: dict) -> None:
+    """Broadcast a committed event to each role's room, redacted for that role."""
+    for role in CLIENT_ROLES:
+        socketio.emit("event", redact_event(event, role), to=room(event["meeting_id"], role),
+                      namespace=NAMESPACE)
+
+
+def phone_token(meeting_id: int) -> str | None:
+    return (session.get("phones") or {}).get(str(meeting_id))
+
+
+def authenticate(auth: dict) -> tuple[int, str, Actor]:
+    """Who is connecting: the console (a signed-in user of the meeting), the projector (its
+    read-only token) or a phone (the participant token kept in the phone's session)."""
+    if not isinstance(auth, dict):
+        raise DomainError("auth.bad_handshake")
+    meeting_id, face = auth.get("meeting_id"), auth.get("face")
+    if not isinstance(meeting_id, int) or face not in ("console", "projector", "phone"):
+        raise DomainError("auth.bad_handshake")
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise DomainError("meeting.not_found")
+    if face == "projector":
+        token = auth.get("token")
+        if not isinstance(token, str) or token != meeting.projector_token:
+            raise DomainError("auth.bad_projector_link")
+        return meeting_id, "projector", Actor(role="projector")
+    if face == "console":
+        user = db.session.get(User, session.get("user_id") or 0)
+        if user is None:
+            raise DomainError("auth.login_required")
+        if user.role != "admin" and user.id not in (meeting.moderator_id, meeting.clerk_id):
+            raise DomainError("auth.not_your_meeting")
+        return meeting_id, "chair", Actor(role=user.role, user_id=user.id)
+    token = phone_token(meeting_id)
+    person = None
+    if token:
+        person = db.session.execute(db.select(Participant).filter_by(
+            token_hash=hash_token(token), meeting_id=meeting_id)).scalar_one_or_none()
+    if person is None:
+        raise DomainError("auth.not_joined")
+    if person.status not in ("lobby", "admitted"):
+        raise DomainError(f"auth.participant_{person.status}")
+    return meeting_id, "phone", Actor(role="phone", participant_id=person.id)
+
+
+def error_ack(error: DomainError, locale: str) -> dict:
+    return {"ok": False, "error": {"code": error.code, "params": error.params,
+                                   "message": message_for(error.code, locale, **error.params)}}
+
+
+class LiveNamespace(Namespace):
+    def on_connect(self, auth=None):
+        locale = select_locale()
+        try:
+            meeting_id, role, actor = authenticate(auth)
+        except DomainError as error:
+            raise ConnectionRefusedError(error_ack(error, locale)["error"]) from None
+        finally:
+            db.session.rollback()
+        connections[request.sid] = Connection(meeting_id, role, actor, locale)
+        join_room(room(meeting_id, role))
+        emit("welcome", {"role": role, "participant_id": actor.participant_id,
+                         "server_time": now_ms()})
+
+    def on_disconnect(self, reason=None):
+        connections.pop(request.sid, None)
+
+    def on_clock(self, data=None):
+        """Clock sync: the client measures its offset from the server's clock."""
+        return {"client_time": data.get("t") if isinstance(data, dict) else None,
+                "server_time": now_ms()}
+
+    def on_sync(self, data=None):
+        conn = connections.get(request.sid)
+        if conn is None:
+            return error_ack(DomainError("auth.not_connected"), select_locale())
+        since = data.get("since") if isinstance(data, dict) else None
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool)
+                                  or since < 0):
+            return error_ack(DomainError("validation.type", field="since"), conn.locale)
+        try:
+            return {"ok": True, **catch_up(conn.meeting_id, since, conn.role)}
+        finally:
+            db.session.rollback()
+
+    def on_command(self, data=None):
+        conn = connections.get(request.sid)
+        if conn is None:
+            return error_ack(DomainError("auth.not_connected"), select_locale())
+        if not conn.take_token():
+            return error_ack(DomainError("command.too_fast"), conn.locale)
+        if not isinstance(data, dict):
+            return error_ack(DomainError("validation.not_an_object"), conn.locale)
+        actor = conn.actor
+        if conn.role == "phone":
+            actor = _current_phone_actor(conn)
+            if actor is None:
+                return error_ack(DomainError("auth.participant_removed"), conn.locale)
+        outcome = execute(conn.meeting_id, actor, data.get("type"), data.get("payload"),
+                          data.get("id"))
+        if not outcome.ok:
+            return error_ack(outcome.error, conn.locale)
+        return {"ok": True, "seq": outcome.seq, "result": outcome.result,
+                "duplicate": outcome.duplicate}
+
+
+def _current_phone_actor(conn: Connection) -> Actor | None:
+    """A phone acts only while its participant is still in the meeting (checked each time:
+    the moderator may have removed it from another process)."""
+    person = db.session.get(Participant, conn.actor.participant_id)
+    db.session.rollback()
+    if person is None or person.status not in ("lobby", "admitted"):
+        return None
+    return conn.actor
+
+
+def init_live() -> None:
+    """Register the publisher and the namespace once per process (create_app may run often,
+    e.g. in tests; the SocketIO object keeps its namespaces across init_app calls)."""
+    from ..actions import core
+    if publish not in core.publishers:
+        core.publishers.append(publish)
+    if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):
+        socketio.on_namespace(LiveNamespace(NAMESPACE))

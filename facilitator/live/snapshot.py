@@ -1,0 +1,82 @@
+"""Snapshots and catch-up (DESIGN.md principle 3).
+
+A snapshot is read from the database rows (the truth), once per (meeting, sequence number)
+and shared by every client asking for it (principle 7). Since every event sets entities to
+their current state, a snapshot that already contains a later change converges when the
+client applies that change again.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from threading import Lock
+
+from flask import current_app
+
+from ..actions.core import event_dict
+from ..extensions import db
+from ..models import AgendaItem, Meeting, MeetingEvent, Participant
+from .redaction import redact_event, redact_snapshot
+from .views import agenda_item_view, case_view, meeting_view, participant_view
+
+_CACHE_SIZE = 128
+_cache: OrderedDict = OrderedDict()
+_cache_lock = Lock()
+
+
+def build_snapshot(meeting: Meeting) -> dict:
+    """The full (chair) snapshot of a meeting as the rows are now."""
+    seq = meeting.last_seq
+    participants = db.session.execute(
+        db.select(Participant).filter_by(meeting_id=meeting.id).order_by(Participant.id)).scalars()
+    agenda = db.session.execute(
+        db.select(AgendaItem).filter_by(meeting_id=meeting.id).order_by(AgendaItem.position)
+    ).scalars()
+    return {
+        "seq": seq,
+        "case": case_view(meeting.case),
+        "meeting": meeting_view(meeting),
+        "participants": {str(p.id): participant_view(p) for p in participants},
+        "agenda": {str(a.id): agenda_item_view(a) for a in agenda},
+    }
+
+
+def snapshot_for(meeting_id: int, role: str) -> dict | None:
+    db.session.rollback()  # read what is committed now, not an earlier transaction's view
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        return None
+    key = (meeting_id, meeting.last_seq, role)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    full_key = (meeting_id, meeting.last_seq, "chair")
+    with _cache_lock:
+        full = _cache.get(full_key)
+    if full is None:
+        full = build_snapshot(meeting)
+    redacted = redact_snapshot(full, role)
+    with _cache_lock:
+        _cache[full_key] = full
+        _cache[key] = redacted
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return redacted
+
+
+def catch_up(meeting_id: int, since: int | None, role: str) -> dict:
+    """What a client at `since` needs: the missing events, or a snapshot when it has none yet,
+    is too far behind, or claims to be ahead (the server's database was replaced)."""
+    db.session.rollback()
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        return {"error": "meeting.not_found"}
+    last = meeting.last_seq
+    limit = current_app.config["CATCH_UP_MAX_EVENTS"]
+    if since is None or since > last or last - since > limit:
+        return {"snapshot": snapshot_for(meeting_id, role)}
+    rows = db.session.execute(
+        db.select(MeetingEvent).filter(MeetingEvent.meeting_id == meeting_id,
+                                       MeetingEvent.seq > since)
+        .order_by(MeetingEvent.seq)).scalars()
+    return {"events": [redact_event(event_dict(row), role) for row in rows]}

@@ -1,0 +1,8 @@
+"""SQLAlchemy models. The database is the truth (DESIGN.md principle 1)."""
+from .users import User
+from .cases import Case, RosterUnit
+from .meetings import Meeting, Participant, AgendaItem, JoinAttempt
+from .events import MeetingEvent
+
+__all__ = ["User", "Case", "RosterUnit", "Meeting", "Participant", "AgendaItem",
+           "JoinAttempt", "MeetingEvent"]

@@ -1,0 +1,81 @@
+from ..extensions import db
+from .base import utcnow
+
+PARTIES = ("owner", "owners_committee", "property_company", "developer", "housing_bureau",
+           "street_office", "community", "cppcc_member", "expert", "observer")
+SEGMENTS = ("opening", "briefing", "questions", "discussion", "vote", "closing")
+MEETING_STATUSES = ("scheduled", "live", "ended")
+PARTICIPANT_STATUSES = ("lobby", "admitted", "rejected", "removed")
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+
+    id = db.Column(db.Integer, primary_key=True)
+    case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
+    title = db.Column(db.String(200), nullable=False)
+    place = db.Column(db.String(200), nullable=False, default="")
+    scheduled_start = db.Column(db.DateTime)
+    language = db.Column(db.String(2), nullable=False, default="zh")
+    status = db.Column(db.String(10), nullable=False, default="scheduled")
+    # Unique among live meetings: set when the meeting opens, cleared when it ends.
+    join_code = db.Column(db.String(6), unique=True)
+    projector_token = db.Column(db.String(64), unique=True, nullable=False)
+    allow_direct_entry = db.Column(db.Boolean, nullable=False, default=False)
+    moderator_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    clerk_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    current_item_id = db.Column(db.Integer, db.ForeignKey("agenda_items.id", use_alter=True))
+    opened_at = db.Column(db.DateTime)
+    ended_at = db.Column(db.DateTime)
+    # The last event's sequence number: bumped in the same transaction that appends an event.
+    last_seq = db.Column(db.Integer, nullable=False, default=0)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    case = db.relationship("Case", back_populates="meetings")
+    moderator = db.relationship("User", foreign_keys=[moderator_id])
+    clerk = db.relationship("User", foreign_keys=[clerk_id])
+
+
+class Participant(db.Model):
+    """A person at the meeting: joined from a phone, or added by name by the moderator."""
+    __tablename__ = "participants"
+
+    id = db.Column(db.Integer, primary_key=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=False, index=True)
+    name = db.Column(db.String(60), nullable=False)
+    party = db.Column(db.String(20), nullable=False)
+    unit = db.Column(db.String(40))
+    owner_key = db.Column(db.String(40))
+    status = db.Column(db.String(10), nullable=False, default="lobby")
+    has_phone = db.Column(db.Boolean, nullable=False, default=True)
+    # The phone's identity: only the hash is kept; the token lives in the phone's session.
+    token_hash = db.Column(db.String(64), unique=True)
+    joined_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    admitted_at = db.Column(db.DateTime)
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+
+    id = db.Column(db.Integer, primary_key=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    segment = db.Column(db.String(20), nullable=False, default="discussion")
+    planned_seconds = db.Column(db.Integer, nullable=False)
+    # Actual times: first start, last end, and the time used in earlier runs (going back
+    # to an item runs it again; its countdown continues from what was used).
+    started_at = db.Column(db.DateTime)
+    ended_at = db.Column(db.DateTime)
+    run_started_at = db.Column(db.DateTime)
+    used_seconds = db.Column(db.Integer, nullable=False, default=0)
+
+
+class JoinAttempt(db.Model):
+    """Failed join-code entries per client address: the brute-force limit lives in the database
+    so it holds across server processes."""
+    __tablename__ = "join_attempts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    client = db.Column(db.String(64), nullable=False, index=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)

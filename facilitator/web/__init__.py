@@ -1,0 +1,77 @@
+"""Thin blueprints: they authenticate, validate and call actions; no domain logic here."""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, render_template, request, session
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+from ..i18n import client_catalog, current_locale, t
+from ..models import User
+from ..models.meetings import PARTIES, SEGMENTS
+from ..models.cases import SOURCE_CHANNELS
+
+
+def register_web(app: Flask) -> None:
+    from . import api, auth, cases, join, meetings, projector
+    for module in (auth, cases, meetings, join, projector, api):
+        app.register_blueprint(module.bp)
+
+    @app.before_request
+    def load_user():
+        user_id = session.get("user_id")
+        g.user = db.session.get(User, user_id) if user_id else None
+
+    @app.after_request
+    def remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in ("zh", "en"):
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.template_filter("zip_labels")
+    def zip_labels(keys, prefix: str):
+        """["letter", ...] → [("letter", "来信"), ...] for select options."""
+        return [(key, t(prefix + key)) for key in keys]
+
+    @app.template_filter("user_options")
+    def user_options(users):
+        return [(u.id, f"{u.display_name} ({t('role.' + u.role)})") for u in users]
+
+    @app.context_processor
+    def template_helpers():
+        return {"t": t, "locale": current_locale(), "current_user": g.get("user"),
+                "PARTIES": PARTIES, "SEGMENTS": SEGMENTS, "SOURCE_CHANNELS": SOURCE_CHANNELS,
+                "client_catalog": lambda: client_catalog(current_locale()),
+                "switch_language_url": _switch_language_url}
+
+    def _error_page(status: int, key: str):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"code": key, "message": t(key)}}), status
+        return render_template("error.html", status=status, message=t(key)), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _error_page(400, "error.csrf")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        key = {404: "error.not_found", 403: "error.forbidden",
+               413: "error.too_large"}.get(error.code, "error.generic")
+        return _error_page(error.code or 500, key)
+
+    @app.errorhandler(Exception)
+    def server_error(error):
+        # The last line of defence: log it, roll back, and tell the user nothing was saved.
+        app.logger.exception("unhandled error", exc_info=error)
+        db.session.rollback()
+        return _error_page(500, "error.server")
+
+
+def _switch_language_url(lang: str) -> str:
+    args = request.args.to_dict()
+    args["lang"] = lang
+    from urllib.parse import urlencode
+    return request.path + "?" + urlencode(args)

@@ -1,0 +1,185 @@
+"""JSON API for case systems (docs/api.md; OpenAPI at /api/v1/openapi.json).
+
+Authenticated with a per-user token: `Authorization: Bearer fct_...` (issued by
+`facilitator create-token USERNAME`). Not CSRF-protected: browsers never send the token.
+"""
+from __future__ import annotations
+
+import json
+from functools import wraps
+from pathlib import Path
+
+from flask import Blueprint, g, jsonify, request
+
+from ..actions.cases import create_case, create_meeting, roster_summary
+from ..domain.roster import format_area
+from ..errors import DomainError
+from ..extensions import csrf, db
+from ..i18n import t
+from ..actions.core import event_dict
+from ..live.redaction import redact_event
+from ..live.snapshot import snapshot_for
+from ..live.views import meeting_view
+from ..models import Case, Meeting, MeetingEvent, User
+from ..models.base import to_epoch_ms
+from ..models.users import hash_token
+from .forms import error_message
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+OPENAPI_FILE = Path(__file__).resolve().parent / "openapi.json"
+
+
+def _error(status: int, code: str, message: str, **extra):
+    return jsonify({"error": {"code": code, "message": message, **extra}}), status
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.startswith("Bearer ") else ""
+        user = db.session.execute(db.select(User).filter_by(api_token_hash=hash_token(token))
+                                  ).scalar_one_or_none() if token else None
+        if user is None:
+            return _error(401, "auth.bad_token", t("auth.bad_token"))
+        g.api_user = user
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _json_body() -> dict | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+def case_json(case: Case) -> dict:
+    summary = roster_summary(case)
+    return {
+        "id": case.id, "number": case.number, "title": case.title, "community": case.community,
+        "source_channel": case.source_channel, "source": case.source,
+        "description": case.description, "scope": case.scope, "status": case.status,
+        "dates": {key: (getattr(case, key).isoformat() if getattr(case, key) else None)
+                  for key in ("received_on", "completion_accepted_on", "delivered_on",
+                              "warranty_end_on", "first_report_on")},
+        "roster": {"units": summary.units, "owners": summary.owners,
+                   "area_m2": format_area(summary.area_hundredths).replace(",", "")},
+        "meetings": [m.id for m in case.meetings],
+    }
+
+
+def meeting_json(meeting: Meeting) -> dict:
+    view = meeting_view(meeting)
+    view.pop("projector_token")
+    return {**view, "case_id": meeting.case_id, "last_seq": meeting.last_seq,
+            "created_at": to_epoch_ms(meeting.created_at)}
+
+
+def _refused(error: DomainError):
+    return _error(422, error.code, error_message(error), field=error.params.get("field"))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(json.loads(OPENAPI_FILE.read_text()))
+
+
+@bp.route("/cases")
+@token_required
+def list_cases():
+    cases = db.session.execute(db.select(Case).order_by(Case.id)).scalars()
+    return jsonify({"cases": [case_json(c) for c in cases]})
+
+
+@bp.route("/cases", methods=["POST"])
+@token_required
+def post_case():
+    body = _json_body()
+    if body is None:
+        return _error(400, "validation.not_an_object", t("validation.not_an_object"))
+    try:
+        case = create_case(body, g.api_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _refused(error)
+    return jsonify(case_json(case)), 201
+
+
+def _get_or_404(model, object_id: int, code: str):
+    found = db.session.get(model, object_id)
+    if found is None:
+        return None, _error(404, code, t(code))
+    return found, None
+
+
+@bp.route("/cases/<int:case_id>")
+@token_required
+def get_case(case_id: int):
+    case, missing = _get_or_404(Case, case_id, "case.not_found")
+    return missing or jsonify(case_json(case))
+
+
+@bp.route("/cases/<int:case_id>/meetings")
+@token_required
+def list_meetings(case_id: int):
+    case, missing = _get_or_404(Case, case_id, "case.not_found")
+    return missing or jsonify({"meetings": [meeting_json(m) for m in case.meetings]})
+
+
+@bp.route("/cases/<int:case_id>/meetings", methods=["POST"])
+@token_required
+def post_meeting(case_id: int):
+    case, missing = _get_or_404(Case, case_id, "case.not_found")
+    if missing:
+        return missing
+    body = _json_body()
+    if body is None:
+        return _error(400, "validation.not_an_object", t("validation.not_an_object"))
+    try:
+        meeting = create_meeting(case, body)
+    except DomainError as error:
+        db.session.rollback()
+        return _refused(error)
+    return jsonify(meeting_json(meeting)), 201
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@token_required
+def get_meeting(meeting_id: int):
+    meeting, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
+    return missing or jsonify(meeting_json(meeting))
+
+
+API_ROLE = "api"  # see live/redaction.py
+
+
+@bp.route("/meetings/<int:meeting_id>/snapshot")
+@token_required
+def get_snapshot(meeting_id: int):
+    snapshot = snapshot_for(meeting_id, API_ROLE)
+    if snapshot is None:
+        return _error(404, "meeting.not_found", t("meeting.not_found"))
+    return jsonify(snapshot)
+
+
+@bp.route("/meetings/<int:meeting_id>/events")
+@token_required
+def get_events(meeting_id: int):
+    since_text = request.args.get("since", "0")
+    if not since_text.isdigit():
+        return _error(400, "validation.type", t("validation.type", field="since"))
+    meeting, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
+    if missing:
+        return missing
+    since = int(since_text)
+    if since > meeting.last_seq:
+        return _error(400, "validation.range", t("validation.range", field="since", min=0,
+                                                 max=meeting.last_seq))
+    limit = min(int(request.args.get("limit", "1000")) if request.args.get("limit", "").isdigit()
+                else 1000, 1000)
+    rows = db.session.execute(db.select(MeetingEvent).filter(
+        MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > since)
+        .order_by(MeetingEvent.seq).limit(limit)).scalars().all()
+    return jsonify({"meeting_id": meeting_id, "last_seq": meeting.last_seq,
+                    "events": [redact_event(event_dict(r), API_ROLE) for r in rows]})

@@ -1,0 +1,67 @@
+"""A meeting's page (status, links, open/end) and its console."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from ..actions import Actor, execute
+from ..extensions import db
+from ..models import Meeting
+from ..models.base import to_epoch_ms
+from .auth import login_required, require_meeting_chair
+from .forms import error_message
+from .links import join_url, projector_url, qr_svg
+
+bp = Blueprint("meetings", __name__)
+
+
+def _meeting_for_chair(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    require_meeting_chair(meeting)
+    return meeting
+
+
+def chair_actor() -> Actor:
+    return Actor(role=g.user.role, user_id=g.user.id)
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@login_required
+def show_meeting(meeting_id: int):
+    meeting = _meeting_for_chair(meeting_id)
+    return render_template("meetings/show.html", meeting=meeting,
+                           join_link=join_url(meeting.join_code) if meeting.join_code else None,
+                           projector_link=projector_url(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>/<any(open, end):action>", methods=["POST"])
+@login_required
+def change_status(meeting_id: int, action: str):
+    meeting = _meeting_for_chair(meeting_id)
+    outcome = execute(meeting.id, chair_actor(), f"meeting.{action}", {},
+                      request.form.get("command_id") or None)
+    if not outcome.ok:
+        flash(error_message(outcome.error), "error")
+    return redirect(request.form.get("next") or url_for("meetings.show_meeting",
+                                                        meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/console")
+@login_required
+def console(meeting_id: int):
+    meeting = _meeting_for_chair(meeting_id)
+    roster_units = [u.unit for u in meeting.case.roster]
+    return render_template("meetings/console.html", meeting=meeting,
+                           projector_link=projector_url(meeting), roster_units=roster_units,
+                           join_base=join_url("000000")[:-6])
+
+
+@bp.route("/join-qr/<code>.svg")
+def join_qr(code: str):
+    """The QR code of a join URL. It answers for any six digits, live or not, so it tells a
+    code guesser nothing."""
+    if not (len(code) == 6 and code.isdigit()):
+        abort(404)
+    return qr_svg(join_url(code)), 200, {"Content-Type": "image/svg+xml",
+                                         "Cache-Control": "public, max-age=3600"}

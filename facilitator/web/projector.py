@@ -1,0 +1,18 @@
+"""The big screen: read-only, opened with a link that carries no moderator power."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from ..extensions import db
+from ..models import Meeting
+
+bp = Blueprint("projector", __name__)
+
+
+@bp.route("/p/<token>")
+def show(token: str):
+    meeting = db.session.execute(db.select(Meeting).filter_by(projector_token=token)
+                                 ).scalar_one_or_none()
+    if meeting is None:
+        abort(404)
+    return render_template("projector.html", meeting=meeting, token=token)

@@ -1,0 +1,73 @@
+// The big screen: read-only, readable from the back of the room.
+(function () {
+  "use strict";
+  const { escapeHtml, formatClock, itemCountdown, sortedAgenda, currentItem } = window.live;
+  const root = document.getElementById("projector");
+  const $ = (id) => document.getElementById(id);
+
+  const store = new LiveStore({
+    meetingId: Number(root.dataset.meetingId),
+    face: "projector",
+    token: root.dataset.token,
+    onChange: render,
+    onStatus: (status) => {
+      $("connection").textContent = status === "connected" ? "" : tr("live." + status);
+    },
+    onRefused: (error) => { $("connection").textContent = error.message; },
+  }).connect();
+
+  function render(state) {
+    if (!state) return;
+    const meeting = state.meeting;
+    $("pj-title").textContent = meeting.title;
+    const code = meeting.join_code;
+    $("pj-join").hidden = !code;
+    if (code) {
+      $("pj-code").textContent = code.replace(/(\d{3})(\d{3})/, "$1 $2");
+      const url = location.origin + "/j/" + code;
+      $("pj-url").textContent = url.replace(/^https?:\/\//, "");
+      if ($("pj-qr").dataset.code !== code) {
+        $("pj-qr").src = "/join-qr/" + code + ".svg";
+        $("pj-qr").dataset.code = code;
+      }
+    }
+    const present = Object.values(state.participants || {}).filter((p) => p.status === "admitted");
+    $("pj-present").textContent = tr("live.people_present", { n: present.length });
+    const items = sortedAgenda(state);
+    const current = currentItem(state);
+    $("pj-agenda").innerHTML = items.map((item) => {
+      const cls = current && current.id === item.id ? "current" : item.started_at ? "done" : "";
+      return `<li class="${cls}"><span>${escapeHtml(item.title)}</span><span class="pj-min">${item.planned_seconds / 60}′</span></li>`;
+    }).join("");
+    renderCountdown();
+  }
+
+  function renderCountdown() {
+    const state = store.state;
+    if (!state) return;
+    const current = currentItem(state);
+    const box = $("pj-countdown");
+    if (state.meeting.status === "ended") {
+      $("pj-item-title").textContent = tr("live.meeting_ended");
+      $("pj-item-segment").textContent = "";
+      box.textContent = "";
+      return;
+    }
+    if (!current) {
+      const finished = sortedAgenda(state).some((i) => i.started_at);
+      $("pj-item-title").textContent = tr(state.meeting.status === "scheduled" ? "live.meeting_not_started"
+        : finished ? "live.agenda_finished" : "live.no_current_item");
+      $("pj-item-segment").textContent = "";
+      box.textContent = "";
+      box.className = "pj-countdown";
+      return;
+    }
+    $("pj-item-title").textContent = current.title;
+    $("pj-item-segment").textContent = tr("segment." + current.segment);
+    const { remaining, overrun } = itemCountdown(current, store.serverNow());
+    box.className = "pj-countdown" + (overrun ? " overrun" : remaining <= 60 ? " warning" : "");
+    box.textContent = (overrun ? tr("live.overrun") + " " : "") + formatClock(overrun ? -remaining : remaining);
+  }
+
+  setInterval(renderCountdown, 250);
+})();

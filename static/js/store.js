@@ -1,0 +1,219 @@
+// The live store shared by the three faces (console, projector, phone).
+//
+// It holds a snapshot plus the last sequence number, applies events in order, asks the
+// server to catch up when it sees a gap or reconnects, measures the clock offset to the
+// server, and sends commands with client-generated ids (re-sent with the same id after a
+// network loss, so the server applies each once). The reducer mirrors
+// facilitator/domain/live_state.py: a change sets an entity, or drops it when its value is null.
+(function () {
+  "use strict";
+
+  const SINGLETONS = new Set(["meeting", "case"]);
+  const COMMAND_TIMEOUT_MS = 8000;
+
+  function newCommandId() {
+    // crypto.randomUUID needs a secure context; phones on a LAN address are not one.
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function applyChanges(state, event) {
+    for (const change of event.changes) {
+      if (SINGLETONS.has(change.c)) {
+        state[change.c] = change.v;
+      } else {
+        const collection = state[change.c] || (state[change.c] = {});
+        if (change.v === null) delete collection[String(change.id)];
+        else collection[String(change.id)] = change.v;
+      }
+    }
+    state.seq = event.seq;
+  }
+
+  class LiveStore {
+    constructor({ meetingId, face, token, onChange, onStatus, onRefused }) {
+      this.meetingId = meetingId;
+      this.face = face;
+      this.token = token || null;
+      this.state = null;
+      this.pending = new Map(); // events that arrived ahead of a gap, by seq
+      this.clockOffset = 0; // server time = Date.now() + clockOffset
+      this.role = null;
+      this.participantId = null;
+      this.syncing = false;
+      this.onChange = onChange || (() => {});
+      this.onStatus = onStatus || (() => {});
+      this.onRefused = onRefused || (() => {});
+    }
+
+    connect() {
+      this.onStatus("connecting");
+      this.socket = io("/live", {
+        auth: { meeting_id: this.meetingId, face: this.face, token: this.token },
+        reconnectionDelay: 500,
+        reconnectionDelayMax: 5000,
+      });
+      this.socket.on("connect", () => {
+        this.onStatus("connected");
+        this.syncClock();
+        this.sync();
+      });
+      this.socket.on("disconnect", () => this.onStatus("reconnecting"));
+      this.socket.io.on("reconnect_attempt", () => this.onStatus("reconnecting"));
+      this.socket.on("connect_error", (err) => {
+        // A refusal (not joined, removed, bad link) carries our error; a network error does not.
+        if (err && err.data && err.data.code) {
+          this.onRefused(err.data);
+          this.socket.disconnect();
+        } else {
+          this.onStatus("reconnecting");
+        }
+      });
+      this.socket.on("welcome", (hello) => {
+        this.role = hello.role;
+        this.participantId = hello.participant_id;
+      });
+      this.socket.on("event", (event) => this.receive(event));
+      return this;
+    }
+
+    serverNow() {
+      return Date.now() + this.clockOffset;
+    }
+
+    async syncClock() {
+      // Three samples; keep the one with the shortest round trip (least network noise).
+      let best = null;
+      for (let i = 0; i < 3; i += 1) {
+        const sent = Date.now();
+        const reply = await this.socket.timeout(5000).emitWithAck("clock", { t: sent }).catch(() => null);
+        const received = Date.now();
+        if (!reply) continue;
+        const rtt = received - sent;
+        if (!best || rtt < best.rtt) best = { rtt, offset: reply.server_time - (sent + received) / 2 };
+      }
+      if (best) {
+        this.clockOffset = best.offset;
+        this.onChange(this.state);
+      }
+    }
+
+    async sync() {
+      if (this.syncing) return;
+      this.syncing = true;
+      try {
+        const since = this.state ? this.state.seq : null;
+        const reply = await this.socket.timeout(10000).emitWithAck("sync", { since });
+        if (!reply.ok) throw new Error(reply.error.message);
+        if (reply.snapshot && (!this.state || reply.snapshot.seq >= this.state.seq)) {
+          this.state = reply.snapshot;
+        }
+        for (const event of reply.events || []) this.applyInOrder(event);
+        this.drainPending();
+        this.onChange(this.state);
+      } catch (err) {
+        // The connection dropped mid-sync: the next "connect" syncs again.
+      } finally {
+        this.syncing = false;
+      }
+    }
+
+    receive(event) {
+      if (!this.state || this.syncing) {
+        this.pending.set(event.seq, event);
+        return;
+      }
+      if (event.seq <= this.state.seq) return; // already have it
+      if (event.seq === this.state.seq + 1) {
+        applyChanges(this.state, event);
+        this.drainPending();
+        this.onChange(this.state, event);
+      } else {
+        this.pending.set(event.seq, event); // a gap: fetch what is missing
+        this.sync();
+      }
+    }
+
+    applyInOrder(event) {
+      if (event.seq === this.state.seq + 1) applyChanges(this.state, event);
+    }
+
+    drainPending() {
+      if (!this.state) return;
+      for (const seq of [...this.pending.keys()].sort((a, b) => a - b)) {
+        if (seq <= this.state.seq) this.pending.delete(seq);
+        else if (seq === this.state.seq + 1) {
+          applyChanges(this.state, this.pending.get(seq));
+          this.pending.delete(seq);
+        }
+      }
+    }
+
+    // Send a command; resolves with the result, rejects with {code, message}. A timeout
+    // re-sends the same id (the server applies it once) until the socket is back.
+    async send(type, payload) {
+      const command = { id: newCommandId(), type, payload: payload || {} };
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        let reply;
+        try {
+          reply = await this.socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck("command", command);
+        } catch (timeout) {
+          continue;
+        }
+        if (reply.ok) return reply.result;
+        throw reply.error;
+      }
+      throw { code: "live.reconnecting", message: window.tr("live.reconnecting") };
+    }
+  }
+
+  // Formatting shared by the faces.
+  function escapeHtml(text) {
+    return String(text == null ? "" : text)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
+  function tr(key, params) {
+    let text = (window.I18N && window.I18N[key]) || key;
+    for (const [name, value] of Object.entries(params || {})) {
+      text = text.split("{" + name + "}").join(String(value));
+    }
+    return text;
+  }
+
+  function formatClock(totalSeconds) {
+    const sign = totalSeconds < 0 ? "-" : "";
+    const s = Math.abs(totalSeconds);
+    const minutes = Math.floor(s / 60);
+    const seconds = s % 60;
+    return `${sign}${minutes}:${String(seconds).padStart(2, "0")}`;
+  }
+
+  function formatTime(epochMs) {
+    if (!epochMs) return "";
+    const d = new Date(epochMs);
+    return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  }
+
+  // The countdown of an agenda item, as facilitator/domain/agenda.py computes it.
+  function itemCountdown(item, serverNow) {
+    const running = item.run_started_at ? Math.max(0, Math.floor((serverNow - item.run_started_at) / 1000)) : 0;
+    const remaining = item.planned_seconds - (item.used_seconds + running);
+    return { remaining, overrun: remaining < 0 };
+  }
+
+  function sortedAgenda(state) {
+    return Object.values(state.agenda || {}).sort((a, b) => a.position - b.position || a.id - b.id);
+  }
+
+  function currentItem(state) {
+    const id = state.meeting && state.meeting.current_item_id;
+    return id ? (state.agenda || {})[String(id)] : null;
+  }
+
+  window.LiveStore = LiveStore;
+  window.live = { escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, newCommandId };
+  window.tr = tr;
+})();
