@@ -6,7 +6,7 @@ A test checks that every key has both languages and the same placeholders.
 """
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 LOCALES = ("zh", "en")
 DEFAULT_LOCALE = "zh"
@@ -26,14 +26,11 @@ def select_locale() -> str:
 
 
 def current_locale() -> str:
-    if has_request_context():
-        if "locale" not in g:
-            g.locale = select_locale()
-        return g.locale
-    return DEFAULT_LOCALE
+    # Not cached in `g`: the app context (and `g`) can outlive one request.
+    return select_locale()
 
 
-def message_for(key: str, locale: str, **params) -> str:
+def message_for(key: str, locale: str, /, **params) -> str:
     entry = CATALOG.get(key)
     if entry is None:
         # An unknown error code still reads as something rather than failing.
@@ -45,7 +42,7 @@ def message_for(key: str, locale: str, **params) -> str:
         return text
 
 
-def t(key: str, **params) -> str:
+def t(key: str, /, **params) -> str:
     return message_for(key, current_locale(), **params)
 
 

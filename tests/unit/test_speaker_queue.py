@@ -288,7 +288,9 @@ def test_neutral_and_question_speeches_do_not_break_alternation():
 def test_neutral_and_question_go_with_the_side_whose_turn_it_is():
     """Documented choice: only the side that spoke last yields; neutral is never deferred."""
     history = [spoke(9, "for", seq=0)]
-    entries = [hand(1, 1, "for"), hand(2, 2, "neutral"), hand(3, 3, "against"), hand(4, 4, "question")]
+    entries = [
+        hand(1, 1, "for"), hand(2, 2, "neutral"), hand(3, 3, "against"), hand(4, 4, "question"),
+    ]
     settings = QueueSettings()
     assert ids(order_queue(entries, history, settings)) == [2, 3, 4, 1]
     floors = []
@@ -392,7 +394,10 @@ def test_a_party_over_its_time_budget_goes_after_all_others():
 def test_the_budget_charges_speeches_only():
     settings = QueueSettings(party_time_budget_seconds=100)
     history = [spoke(0, seq=0, kind=POINT_OF_ORDER, seconds=500, party="owners")]
-    entries = [hand(1, 1, "against", party="property", seq=1), hand(2, 2, "for", party="owners", seq=2)]
+    entries = [
+        hand(1, 1, "against", party="property", seq=1),
+        hand(2, 2, "for", party="owners", seq=2),
+    ]
     assert ids(order_queue(entries, history, settings)) == [1, 2]
 
 
@@ -461,7 +466,10 @@ def test_bounded_wait_every_entry_gets_the_floor_within_k_plus_w(meeting):
     the head. The bound is checked after every floor, then the queue is drained.
     """
     entries, history, settings, steps = meeting
-    in_order_section = lambda e: settings.points_of_order_first and e.kind == POINT_OF_ORDER  # noqa: E731
+
+    def in_order_section(entry: QueueEntry) -> bool:
+        return settings.points_of_order_first and entry.kind == POINT_OF_ORDER
+
     seq = 1 + max([e.raised_seq for e in entries] + [r.started_seq for r in history] + [0])
     next_id = 5000
     allowance: dict[int, int] = {}

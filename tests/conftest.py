@@ -1,0 +1,107 @@
+"""Test setup shared by every layer.
+
+The database: SQLite in a temporary file by default; PostgreSQL when
+FACILITATOR_TEST_DATABASE=postgresql (127.0.0.1:5432, database `test`). A missing
+PostgreSQL skips those runs with the reason, except under CI=true, where it fails.
+The schema is built by the real Alembic migrations once per run; each test starts empty.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from facilitator import create_app
+from facilitator.extensions import db, socketio
+
+POSTGRES_URL = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip when a service is absent on a developer's machine; in CI a missing service fails."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: services must be there)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _postgres_reachable() -> bool:
+    import psycopg
+    try:
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    if os.environ.get("FACILITATOR_TEST_DATABASE") == "postgresql":
+        require_service(_postgres_reachable(),
+                        f"PostgreSQL is not reachable at {POSTGRES_URL}")
+        import psycopg
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _test_database_url(tmp_path_factory)
+    os.environ.setdefault("FACILITATOR_INSTANCE", str(tmp_path_factory.mktemp("instance")))
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "ASYNC_MODE": "threading",
+                "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret",
+                "REQUIRE_MIGRATED_DATABASE": False}
+    application = create_app(settings)
+    with application.app_context():
+        from flask_migrate import upgrade
+        upgrade(directory=application.extensions["migrate"].directory)
+    return application
+
+
+def _empty_all_tables() -> None:
+    from facilitator.models import Meeting
+    db.session.rollback()
+    db.session.execute(db.update(Meeting).values(current_item_id=None))
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request):
+    """Each test starts with empty tables and no cached snapshots or connections."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+    from facilitator.live import namespace, snapshot
+    with application.app_context():
+        _empty_all_tables()
+    snapshot._cache.clear()
+    namespace.connections.clear()
+    application.config["WTF_CSRF_ENABLED"] = False
+    yield
+    with application.app_context():
+        db.session.rollback()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that call actions and models directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sio():
+    return socketio

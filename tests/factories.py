@@ -1,0 +1,119 @@
+"""Factories: build users, cases, meetings and connected clients the way users would."""
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+from facilitator.actions import Actor, execute
+from facilitator.actions.cases import create_case, create_meeting, import_roster
+from facilitator.extensions import db, socketio
+from facilitator.models import Meeting, User
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "facilitator" / "demo_data" / "jinhua-garage"
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def demo_roster_csv() -> str:
+    return (DEMO_DIR / "owners.csv").read_text(encoding="utf-8")
+
+
+def make_user(role: str = "moderator", username: str | None = None) -> User:
+    n = next(_counter)
+    user = User(username=username or f"{role}{n}", display_name=f"{role.title()} {n}", role=role)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_case(number: str | None = None, with_roster: bool = False, **values):
+    n = next(_counter)
+    case = create_case({"number": number or f"T-{n:04d}", "title": values.pop("title", "车库渗漏"),
+                        "community": values.pop("community", "锦华苑小区"), **values}, None)
+    if with_roster:
+        import_roster(case, demo_roster_csv())
+    return case
+
+
+def make_meeting(*, moderator: User | None = None, clerk: User | None = None, live: bool = True,
+                 with_roster: bool = False, agenda: tuple = ("开场", "讨论", "总结"),
+                 direct_entry: bool = False) -> Meeting:
+    moderator = moderator or make_user("moderator")
+    case = make_case(with_roster=with_roster)
+    meeting = create_meeting(case, {"title": "协商会", "place": "议事室",
+                                    "moderator_id": moderator.id,
+                                    "clerk_id": clerk.id if clerk else None})
+    chair = Actor(role="moderator", user_id=moderator.id)
+    for title in agenda:
+        run(meeting, chair, "agenda.add", {"title": title, "minutes": 10})
+    if direct_entry:
+        run(meeting, chair, "meeting.configure", {"allow_direct_entry": True})
+    if live:
+        run(meeting, chair, "meeting.open", {})
+    db.session.refresh(meeting)
+    return meeting
+
+
+def run(meeting: Meeting, actor: Actor, command: str, payload: dict, command_id=None) -> dict:
+    outcome = execute(meeting.id, actor, command, payload, command_id)
+    assert outcome.ok, outcome.error
+    return outcome.result
+
+
+def chair_of(meeting: Meeting) -> Actor:
+    return Actor(role="moderator", user_id=meeting.moderator_id)
+
+
+def login(http_client, user: User) -> None:
+    response = http_client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def join_from_phone(app, meeting: Meeting, name: str = "张建国", party: str = "observer",
+                    unit: str | None = None, headers: dict | None = None):
+    """A phone opens the join URL and submits the form; returns its HTTP client (the session
+    cookie is its identity) and the participant id."""
+    phone = app.test_client()
+    form = {"name": name, "party": party}
+    if unit:
+        form["unit"] = unit
+    response = phone.post(f"/j/{meeting.join_code}", data=form, headers=headers or {})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with phone.session_transaction() as session:
+        token = session["phones"][str(meeting.id)]
+    assert token
+    from facilitator.models import Participant
+    from facilitator.models.users import hash_token
+    person = db.session.execute(db.select(Participant).filter_by(
+        token_hash=hash_token(token))).scalar_one()
+    return phone, person.id
+
+
+def connect(app, meeting: Meeting, face: str, http_client=None, token=None, headers=None):
+    """A Socket.IO test client on the live namespace, as the console, projector or a phone."""
+    auth = {"meeting_id": meeting.id, "face": face}
+    if token is not None:
+        auth["token"] = token
+    return socketio.test_client(app, namespace="/live", auth=auth,
+                                flask_test_client=http_client or app.test_client(),
+                                headers=headers)
+
+
+def command(sock, type_: str, payload: dict | None = None, command_id: str | None = None) -> dict:
+    return sock.emit("command", {"id": command_id or f"cmd-{next(_counter):08d}", "type": type_,
+                                 "payload": payload or {}}, namespace="/live", callback=True)
+
+
+def sync(sock, since=None) -> dict:
+    return sock.emit("sync", {"since": since}, namespace="/live", callback=True)
+
+
+def received_events(sock) -> list[dict]:
+    return [message["args"][0] for message in sock.get_received("/live")
+            if message["name"] == "event"]
+
+
+def is_join_code(text: str | None) -> bool:
+    return bool(text and re.fullmatch(r"[1-9]\d{5}", text))
