@@ -1,0 +1,115 @@
+"""The JSON API for case systems, authenticated with a per-user token."""
+from __future__ import annotations
+
+import pytest
+
+from facilitator.extensions import db
+
+from tests.factories import chair_of, make_meeting, make_user, run
+
+
+@pytest.fixture
+def api(app, ctx):
+    user = make_user("admin")
+    token = user.issue_api_token()
+    db.session.commit()
+    http = app.test_client()
+
+    class Api:
+        def get(self, path, **kw):
+            return http.get(path, headers={"Authorization": f"Bearer {token}", **kw})
+
+        def post(self, path, body, **kw):
+            return http.post(path, json=body, headers={"Authorization": f"Bearer {token}", **kw})
+    return Api()
+
+
+def test_the_api_needs_a_valid_token(app, ctx):
+    http = app.test_client()
+    for headers in ({}, {"Authorization": "Bearer fct_wrong"}, {"Authorization": "Basic x"}):
+        response = http.get("/api/v1/cases", headers=headers)
+        assert response.status_code == 401
+        assert response.json["error"]["code"] == "auth.bad_token"
+
+
+def test_only_a_hash_of_the_token_is_stored(ctx):
+    user = make_user()
+    token = user.issue_api_token()
+    assert token not in user.api_token_hash and len(user.api_token_hash) == 64
+
+
+def test_create_read_and_list_cases(api):
+    created = api.post("/api/v1/cases", {"number": "API-1", "title": "车库渗漏",
+                                         "community": "锦华苑", "received_on": "2026-09-03"})
+    assert created.status_code == 201
+    case = created.json
+    assert case["number"] == "API-1" and case["dates"]["received_on"] == "2026-09-03"
+    assert case["roster"] == {"units": 0, "owners": 0, "area_m2": "0.00"}
+    assert api.get(f"/api/v1/cases/{case['id']}").json == case
+    assert [c["number"] for c in api.get("/api/v1/cases").json["cases"]] == ["API-1"]
+
+
+@pytest.mark.parametrize("body,code", [
+    ({"title": "x", "community": "y"}, "validation.required"),
+    ({"number": "N", "title": "x", "community": "y", "received_on": "soon"}, "validation.date"),
+    ({"number": "N", "title": "x", "community": "y", "admin": True}, "validation.unknown_field"),
+    ({"number": 5, "title": "x", "community": "y"}, "validation.type"),
+])
+def test_a_bad_case_is_refused_with_a_clear_error(api, body, code):
+    response = api.post("/api/v1/cases", body, **{"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == code and response.json["error"]["message"]
+    assert api.get("/api/v1/cases").json["cases"] == []
+
+
+def test_a_body_that_is_not_a_json_object_is_refused(api):
+    response = api.post("/api/v1/cases", ["not", "an", "object"])
+    assert response.status_code == 400
+
+
+def test_create_and_list_meetings_of_a_case(api):
+    case = api.post("/api/v1/cases", {"number": "API-2", "title": "t", "community": "c"}).json
+    created = api.post(f"/api/v1/cases/{case['id']}/meetings",
+                       {"title": "协商会", "scheduled_start": "2026-12-05T06:30:00",
+                        "language": "zh"})
+    assert created.status_code == 201
+    meeting = created.json
+    assert meeting["status"] == "scheduled" and "projector_token" not in meeting
+    listed = api.get(f"/api/v1/cases/{case['id']}/meetings").json["meetings"]
+    assert [m["id"] for m in listed] == [meeting["id"]]
+    assert api.get(f"/api/v1/meetings/{meeting['id']}").json["title"] == "协商会"
+    assert api.post("/api/v1/cases/999/meetings", {"title": "x"}).status_code == 404
+
+
+def test_a_meetings_snapshot_and_its_events_since_a_sequence_number(api):
+    meeting = make_meeting()
+    run(meeting, chair_of(meeting), "agenda.next", {})
+    snapshot = api.get(f"/api/v1/meetings/{meeting.id}/snapshot").json
+    assert snapshot["seq"] == 5  # three items added, opened, first item started
+    assert "projector_token" not in snapshot["meeting"]
+    assert [i["title"] for i in sorted(snapshot["agenda"].values(),
+                                       key=lambda i: i["position"])] == ["开场", "讨论", "总结"]
+    events = api.get(f"/api/v1/meetings/{meeting.id}/events?since=3").json
+    assert [e["seq"] for e in events["events"]] == list(range(4, snapshot["seq"] + 1))
+    assert events["events"][-1]["type"] == "agenda.item_started"
+    assert events["events"][-1]["data"]["title"] == "开场"
+    limited = api.get(f"/api/v1/meetings/{meeting.id}/events?since=0&limit=2").json
+    assert [e["seq"] for e in limited["events"]] == [1, 2]
+
+
+@pytest.mark.parametrize("query", ["since=-1", "since=abc", "since=99999"])
+def test_events_with_a_bad_sequence_number_are_refused(api, query):
+    meeting = make_meeting()
+    assert api.get(f"/api/v1/meetings/{meeting.id}/events?{query}").status_code == 400
+
+
+def test_unknown_ids_are_404_with_an_error_object(api):
+    for path in ("/api/v1/cases/999", "/api/v1/meetings/999", "/api/v1/meetings/999/snapshot",
+                 "/api/v1/meetings/999/events", "/api/v1/nothing"):
+        response = api.get(path)
+        assert response.status_code == 404 and response.json["error"]["code"]
+
+
+def test_the_openapi_document_is_served(app):
+    response = app.test_client().get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.json["openapi"].startswith("3.")
