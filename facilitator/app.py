@@ -28,7 +28,8 @@ def build_app(config: dict | None = None) -> Flask:
         # Phones on flaky networks: notice a dead connection within ~25 s.
         ping_interval=10, ping_timeout=15,
         max_http_buffer_size=64 * 1024,
-        cors_allowed_origins=[],
+        # cors_allowed_origins stays at its default: same origin only, so another site cannot
+        # open a socket with a signed-in moderator's cookie.
     )
     with app.app_context():
         configure_engine(db.engine)

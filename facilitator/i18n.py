@@ -15,13 +15,17 @@ from .messages import CATALOG  # noqa: E402  (the catalog is data; kept in its o
 
 
 def select_locale() -> str:
-    """?lang= (also stored in a cookie by the language switch), then the cookie, then the
-    browser's Accept-Language matched against zh and en, then Chinese."""
+    """?lang= (also stored in a cookie by the language switch), then the cookie, then a
+    page's own default (the projector speaks the meeting's language), then the browser's
+    Accept-Language matched against zh and en, then Chinese."""
     if not has_request_context():
         return DEFAULT_LOCALE
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in LOCALES:
         return chosen
+    page_default = getattr(request, "page_locale", None)
+    if page_default in LOCALES:
+        return page_default
     return request.accept_languages.best_match(LOCALES) or DEFAULT_LOCALE
 
 

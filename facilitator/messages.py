@@ -184,6 +184,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "live.phone_link": ("手机加入链接", "Phone join link"),
     "live.saved": ("已保存", "Saved"),
     "live.error": ("出错", "Error"),
+    "live.same_unit": ("同一房号 {n} 人", "{n} people for this unit"),
     "live.people_present": ("{n} 人到场", "{n} present"),
     # --- pages ----------------------------------------------------------------------------------
     "app.name": ("有事好商量 · 协商议事", "Consultation room"),

@@ -14,18 +14,10 @@ import pytest
 from facilitator import create_app
 from facilitator.extensions import db, socketio
 
+from tests.support import require_service
+
 POSTGRES_URL = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-IN_CI = os.environ.get("CI") == "true"
-
-
-def require_service(available: bool, reason: str) -> None:
-    """Skip when a service is absent on a developer's machine; in CI a missing service fails."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: services must be there)", pytrace=False)
-    pytest.skip(reason)
 
 
 def _postgres_reachable() -> bool:

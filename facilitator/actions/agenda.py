@@ -1,4 +1,6 @@
 """The agenda: prepared before or during the meeting, run item by item."""
+from datetime import timedelta
+
 from ..domain.agenda import neighbour
 from ..errors import DomainError
 from ..extensions import db
@@ -31,7 +33,8 @@ def stop_current_run(ctx: Context) -> AgendaItem | None:
         return None
     item = db.session.get(AgendaItem, meeting.current_item_id)
     if item.run_started_at is not None:
-        item.used_seconds += max(0, int((ctx.now - item.run_started_at).total_seconds()))
+        run_ms = (ctx.now - item.run_started_at) // timedelta(milliseconds=1)
+        item.used_ms += max(0, run_ms)
         item.run_started_at = None
         item.ended_at = ctx.now
         ctx.changed(item)

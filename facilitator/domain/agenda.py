@@ -1,8 +1,8 @@
 """Agenda timing, pure: the countdown every face shows is computed from these rules.
 
 Times are integer milliseconds since the epoch (server clock). An item can run more than
-once (the moderator goes back to it): `used_seconds` is what earlier runs took, and the
-countdown continues from there.
+once (the moderator goes back to it): `used_ms` is what earlier runs took, and the
+countdown continues from there. Elapsed time is counted in ms and shown in whole seconds.
 """
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ class Countdown:
     overrun: bool
 
 
-def elapsed_seconds(used_seconds: int, run_started_ms: int | None, now_ms: int) -> int:
-    running = 0 if run_started_ms is None else max(0, now_ms - run_started_ms) // 1000
-    return used_seconds + running
+def elapsed_seconds(used_ms: int, run_started_ms: int | None, now_ms: int) -> int:
+    running = 0 if run_started_ms is None else max(0, now_ms - run_started_ms)
+    return (used_ms + running) // 1000
 
 
-def countdown(planned_seconds: int, used_seconds: int, run_started_ms: int | None,
+def countdown(planned_seconds: int, used_ms: int, run_started_ms: int | None,
               now_ms: int) -> Countdown:
-    remaining = planned_seconds - elapsed_seconds(used_seconds, run_started_ms, now_ms)
+    remaining = planned_seconds - elapsed_seconds(used_ms, run_started_ms, now_ms)
     return Countdown(remaining_seconds=remaining, overrun=remaining < 0)
 
 

@@ -150,8 +150,13 @@ class LiveNamespace(Namespace):
             actor = _current_phone_actor(conn)
             if actor is None:
                 return error_ack(DomainError("auth.participant_removed"), conn.locale)
-        outcome = execute(conn.meeting_id, actor, data.get("type"), data.get("payload"),
-                          data.get("id"))
+        try:
+            outcome = execute(conn.meeting_id, actor, data.get("type"), data.get("payload"),
+                              data.get("id"))
+        except Exception:  # a bug, not the user's fault: say nothing was saved, keep serving
+            current_app.logger.exception("command failed")
+            db.session.rollback()
+            return error_ack(DomainError("error.server"), conn.locale)
         if not outcome.ok:
             return error_ack(outcome.error, conn.locale)
         return {"ok": True, "seq": outcome.seq, "result": outcome.result,

@@ -53,7 +53,7 @@ def agenda_item_view(item: AgendaItem) -> dict:
         "started_at": to_epoch_ms(item.started_at),
         "ended_at": to_epoch_ms(item.ended_at),
         "run_started_at": to_epoch_ms(item.run_started_at),
-        "used_seconds": item.used_seconds,
+        "used_ms": item.used_ms,
     }
 
 

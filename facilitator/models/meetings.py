@@ -63,12 +63,13 @@ class AgendaItem(db.Model):
     title = db.Column(db.String(200), nullable=False)
     segment = db.Column(db.String(20), nullable=False, default="discussion")
     planned_seconds = db.Column(db.Integer, nullable=False)
-    # Actual times: first start, last end, and the time used in earlier runs (going back
-    # to an item runs it again; its countdown continues from what was used).
+    # Actual times: first start, last end, and the time used in earlier runs, in ms so that
+    # switching back and forth loses nothing (going back to an item runs it again; its
+    # countdown continues from what was used).
     started_at = db.Column(db.DateTime)
     ended_at = db.Column(db.DateTime)
     run_started_at = db.Column(db.DateTime)
-    used_seconds = db.Column(db.Integer, nullable=False, default=0)
+    used_ms = db.Column(db.Integer, nullable=False, default=0)
 
 
 class JoinAttempt(db.Model):

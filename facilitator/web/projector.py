@@ -1,7 +1,7 @@
 """The big screen: read-only, opened with a link that carries no moderator power."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
 from ..extensions import db
 from ..models import Meeting
@@ -15,4 +15,6 @@ def show(token: str):
                                  ).scalar_one_or_none()
     if meeting is None:
         abort(404)
+    # The room's screen speaks the meeting's language unless someone chose otherwise.
+    request.page_locale = meeting.language
     return render_template("projector.html", meeting=meeting, token=token)

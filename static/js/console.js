@@ -67,16 +67,21 @@
     const live = state.meeting.status === "live";
     $("agenda-next").disabled = !live || !items.length;
     $("agenda-previous").disabled = !live || !current;
+    // Planned start of each item: the meeting's scheduled start (or its opening) plus the
+    // time boxes before it, as facilitator/domain/agenda.py plans it.
+    let plannedAt = state.meeting.scheduled_start || state.meeting.opened_at;
     $("agenda-list").innerHTML = items.map((item, index) => {
+      const plannedStart = plannedAt;
+      if (plannedAt) plannedAt += item.planned_seconds * 1000;
       const isCurrent = current && current.id === item.id;
       const done = !isCurrent && item.started_at;
       const actual = item.started_at
-        ? `${tr("live.actual")} ${formatTime(item.started_at)}${item.ended_at && !isCurrent ? "–" + formatTime(item.ended_at) : ""} · ${Math.round((item.used_seconds) / 60)}′`
+        ? `${tr("live.actual")} ${formatTime(item.started_at)}${item.ended_at && !isCurrent ? "–" + formatTime(item.ended_at) : ""} · ${Math.round(item.used_ms / 60000)}′`
         : "";
       return `<li class="agenda-row${isCurrent ? " current" : ""}${done ? " done" : ""}" data-id="${item.id}">
         <span class="pos">${index + 1}</span>
         <span class="title">${escapeHtml(item.title)}
-          <small class="muted">${escapeHtml(tr("segment." + item.segment))} · ${tr("live.planned")} ${item.planned_seconds / 60}′ ${escapeHtml(actual)}</small></span>
+          <small class="muted">${escapeHtml(tr("segment." + item.segment))} · ${tr("live.planned")} ${plannedStart ? formatTime(plannedStart) + " · " : ""}${item.planned_seconds / 60}′ ${escapeHtml(actual)}</small></span>
         <span class="row-actions">
           ${live && !isCurrent ? `<button type="button" data-act="start" title="${escapeHtml(tr("live.start"))}">▶ ${escapeHtml(tr("live.start"))}</button>` : ""}
           <button type="button" data-act="up" ${index === 0 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_up"))}">↑</button>
@@ -105,8 +110,12 @@
       <span class="countdown" data-testid="console-countdown">${overrun ? escapeHtml(tr("live.overrun")) + " " : ""}${formatClock(overrun ? -remaining : remaining)}</span>`;
   }
 
-  function personLine(person, actions) {
-    const unit = person.unit ? ` · ${escapeHtml(person.unit)}` : "";
+  function personLine(person, actions, peopleByUnit) {
+    const sharing = person.unit ? (peopleByUnit.get(person.unit) || 0) : 0;
+    // Two phones for one unit (family members, or a mistake): the moderator should know
+    // before anything is counted per owner.
+    const shared = sharing > 1 ? ` <span class="badge warn">${escapeHtml(tr("live.same_unit", { n: sharing }))}</span>` : "";
+    const unit = person.unit ? ` · ${escapeHtml(person.unit)}${shared}` : "";
     const phone = person.has_phone ? "" : ` <small class="muted">(${escapeHtml(tr("live.no_phone"))})</small>`;
     const buttons = actions.map(([act, label, cls]) =>
       `<button type="button" data-act="${act}" class="${cls || ""}">${escapeHtml(tr(label))}</button>`).join("");
@@ -119,13 +128,17 @@
     const people = Object.values(state.participants || {}).sort((a, b) => a.id - b.id);
     const lobby = people.filter((p) => p.status === "lobby");
     const present = people.filter((p) => p.status === "admitted");
+    const peopleByUnit = new Map();
+    for (const p of [...lobby, ...present]) {
+      if (p.unit) peopleByUnit.set(p.unit, (peopleByUnit.get(p.unit) || 0) + 1);
+    }
     $("lobby-count").textContent = lobby.length ? `(${lobby.length})` : "";
     $("present-count").textContent = `(${present.length})`;
     $("lobby-list").innerHTML = lobby.length
-      ? lobby.map((p) => personLine(p, [["admit", "live.admit", "primary"], ["reject", "live.reject", "danger-text"]])).join("")
+      ? lobby.map((p) => personLine(p, [["admit", "live.admit", "primary"], ["reject", "live.reject", "danger-text"]], peopleByUnit)).join("")
       : `<li class="muted">${escapeHtml(tr("live.lobby_empty"))}</li>`;
     $("present-list").innerHTML = present.map((p) =>
-      personLine(p, [["edit-person", "live.edit"], ["remove", "live.remove", "danger-text"]])).join("");
+      personLine(p, [["edit-person", "live.edit"], ["remove", "live.remove", "danger-text"]], peopleByUnit)).join("");
   }
 
   setInterval(renderCountdown, 250);

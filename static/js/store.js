@@ -199,8 +199,8 @@
 
   // The countdown of an agenda item, as facilitator/domain/agenda.py computes it.
   function itemCountdown(item, serverNow) {
-    const running = item.run_started_at ? Math.max(0, Math.floor((serverNow - item.run_started_at) / 1000)) : 0;
-    const remaining = item.planned_seconds - (item.used_seconds + running);
+    const running = item.run_started_at ? Math.max(0, serverNow - item.run_started_at) : 0;
+    const remaining = item.planned_seconds - Math.floor((item.used_ms + running) / 1000);
     return { remaining, overrun: remaining < 0 };
   }
 

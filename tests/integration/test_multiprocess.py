@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
-import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,10 +13,9 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import require_service
+from tests.support import LiveServer, csrf_token_in, demo_server, free_port, require_service
 
 pytestmark = pytest.mark.redis
-FACILITATOR = str(Path(sys.executable).with_name("facilitator"))
 REDIS_URL = os.environ.get("FACILITATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -30,72 +28,35 @@ def _redis_up() -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(port: int, process) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read())
-        try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
-
-
-def _csrf(session: requests.Session, url: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', session.get(url).text).group(1)
-
-
-@pytest.fixture
-def two_servers(tmp_path):
+def test_a_command_on_one_process_reaches_a_phone_on_another():
     require_service(_redis_up(), "Redis is not reachable at 127.0.0.1:6379")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}",
-           "FACILITATOR_INSTANCE": str(tmp_path), "REDIS_URL": REDIS_URL,
-           "SECRET_KEY": "shared-secret-for-both-processes"}
-    demo = subprocess.run([FACILITATOR, "demo"], env=env, capture_output=True, text=True,
-                          timeout=60)
-    assert demo.returncode == 0, demo.stderr
-    code = re.search(r"Join code: (\d{6})", demo.stdout).group(1)
-    ports, processes = [_free_port(), _free_port()], []
-    try:
-        for port in ports:
-            process = subprocess.Popen([FACILITATOR, "serve", "--host", "127.0.0.1", "--port",
-                                        str(port)], env=env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, text=True)
-            processes.append(process)
-            _wait_until_up(port, process)
-        yield ports, code
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
+    workdir = Path(tempfile.mkdtemp(prefix="facilitator-two-processes-"))
+    with demo_server(workdir, REDIS_URL=REDIS_URL) as server_a:
+        server_b = LiveServer(workdir=workdir, port=free_port(), log_path=workdir / "b.log",
+                              extra_env={"REDIS_URL": REDIS_URL})
+        server_b.start()
+        try:
+            _phone_on_b_hears_the_console_on_a(server_a, server_b)
+        finally:
+            server_b.stop()
 
 
-def test_a_command_on_one_process_reaches_a_phone_on_another(two_servers):
-    (port_a, port_b), code = two_servers
+def _phone_on_b_hears_the_console_on_a(server_a, server_b):
+    base_a, base_b, code = server_a.base_url, server_b.base_url, server_a.info["join_code"]
     console_http, phone_http = requests.Session(), requests.Session()
-    base_a, base_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
     console_http.post(f"{base_a}/login", data={
         "username": "zhengwentao", "password": "demo-2026",
-        "csrf_token": _csrf(console_http, f"{base_a}/login")})
+        "csrf_token": csrf_token_in(console_http.get(f"{base_a}/login").text)})
     form = phone_http.get(f"{base_b}/j/{code}").text
-    command_id = re.search(r'name="command_id" value="([^"]+)"', form).group(1)
-    joined = phone_http.post(f"{base_b}/j/{code}", data={
-        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1),
-        "command_id": command_id, "name": "张建国", "party": "owner", "unit": "3-1-101"},
-        allow_redirects=False)
+    joined = phone_http.post(f"{base_b}/j/{code}", allow_redirects=False, data={
+        "csrf_token": csrf_token_in(form),
+        "command_id": re.search(r'name="command_id" value="([^"]+)"', form).group(1),
+        "name": "张建国", "party": "owner", "unit": "3-1-101"})
     assert joined.status_code == 302
 
     received = []
     phone = socketio.Client(reconnection=False)
-    phone.on("event", lambda event: received.append(event), namespace="/live")
+    phone.on("event", received.append, namespace="/live")
     phone.connect(base_b, namespaces=["/live"], transports=["websocket"],
                   headers={"Cookie": f"session={phone_http.cookies['session']}"},
                   auth={"meeting_id": 1, "face": "phone"}, wait_timeout=10)

@@ -116,7 +116,7 @@ def upgrade():
     sa.Column('started_at', sa.DateTime(), nullable=True),
     sa.Column('ended_at', sa.DateTime(), nullable=True),
     sa.Column('run_started_at', sa.DateTime(), nullable=True),
-    sa.Column('used_seconds', sa.Integer(), nullable=False),
+    sa.Column('used_ms', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_agenda_items_meeting_id_meetings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_items'))
     )
