@@ -36,6 +36,10 @@ def build_app(config: dict | None = None) -> Flask:
         if app.config["REQUIRE_MIGRATED_DATABASE"]:
             require_migrated(app)
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     from .web import register_web
     register_web(app)
     from .cli import register_cli

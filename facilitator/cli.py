@@ -20,7 +20,8 @@ def _create_app_for_cli():
 @click.group(cls=FlaskGroup, create_app=_create_app_for_cli, add_version_option=False,
              add_default_commands=False, load_dotenv=False,
              help="Run live consultation meetings (有事好商量) and keep their record.\n\n"
-                  "The database is DATABASE_URL (default: SQLite in ./instance).")
+                  "The database is DATABASE_URL (default: SQLite in the instance folder, "
+                  "FACILITATOR_INSTANCE, by default instance/ in the project).")
 def cli():
     pass
 
@@ -123,7 +124,8 @@ def serve_command(host, port, async_mode, max_connections, backlog):
     if async_mode == "eventlet":
         import eventlet
         import eventlet.wsgi
-        listener = eventlet.listen((host, port), backlog=backlog)
+        # reuse_port off: a second server on the same port must fail, not share it silently.
+        listener = eventlet.listen((host, port), backlog=backlog, reuse_port=False)
         eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
     elif async_mode == "gevent":
         from gevent.pool import Pool

@@ -5,6 +5,9 @@ REDIS_URL     when set, the Socket.IO message queue (several server processes)
 SECRET_KEY    signs sessions and CSRF tokens; generated into instance/ when unset
 ASYNC_MODE    eventlet (default for `facilitator serve`), gevent or threading
 PUBLIC_URL    the address phones use to join (the QR code); default: the request's host
+PROXY_COUNT   how many reverse proxies stand in front (their X-Forwarded-* headers are
+              trusted, so the join-code limit counts real client addresses); default 0
+TIMEZONE      the zone of times typed into forms and shown on pages; default Asia/Shanghai
 """
 from __future__ import annotations
 
@@ -50,6 +53,8 @@ def from_environment() -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "ASYNC_MODE": os.environ.get("ASYNC_MODE") or None,
         "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
+        "TIMEZONE": os.environ.get("TIMEZONE") or "Asia/Shanghai",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
@@ -62,4 +67,6 @@ def from_environment() -> dict:
         "JOIN_ATTEMPTS_WINDOW_SECONDS": 600,
         # A client further behind than this gets a fresh snapshot instead of events.
         "CATCH_UP_MAX_EVENTS": 500,
+        # Events committed within this long after a broadcast leave together (principle 7).
+        "LIVE_BATCH_INTERVAL_MS": 100,
     }

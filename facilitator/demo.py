@@ -6,7 +6,6 @@ people), so the demo meeting has a real event log.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 from .actions import Actor, execute
@@ -67,10 +66,9 @@ def load_demo() -> dict:
         import_roster(case, (DEMO_DIR / "owners.csv").read_text(encoding="utf-8"))
     meeting = case.meetings[0] if case.meetings else None
     if meeting is None:
-        start = datetime.fromisoformat(spec["dates"]["meeting"]).astimezone(timezone.utc)
         meeting = create_meeting(case, {
             "title": "3幢地下车库渗漏治理协商会", "place": spec["platform"],
-            "scheduled_start": start.replace(tzinfo=None).isoformat(), "language": "zh",
+            "scheduled_start": spec["dates"]["meeting"], "language": "zh",
             "moderator_id": moderator.id, "clerk_id": clerk.id})
         chair = Actor(role="moderator", user_id=moderator.id)
         for item in data["agenda"]:

@@ -46,6 +46,15 @@ def message_for(key: str, locale: str, /, **params) -> str:
         return text
 
 
+def describe_error(error, locale: str) -> str:
+    """A refusal as a sentence; a field it names is given its label in that language."""
+    params = dict(error.params)
+    field = params.get("field")
+    if isinstance(field, str) and f"field.{field}" in CATALOG:
+        params["field"] = message_for(f"field.{field}", locale)
+    return message_for(error.code, locale, **params)
+
+
 def t(key: str, /, **params) -> str:
     return message_for(key, current_locale(), **params)
 

@@ -127,6 +127,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "field.moderator_id": ("主持人", "Moderator"),
     "field.clerk_id": ("记录人", "Clerk"),
     "field.code": ("会议码", "Meeting code"),
+    "field.id": ("编号", "Id"),
+    "field.ids": ("议程顺序", "Agenda order"),
+    "field.since": ("序号", "Sequence number"),
+    "field.limit": ("条数", "Limit"),
+    "field.allow_direct_entry": ("直接入场", "Direct entry"),
     "field.username": ("用户名", "Username"),
     "field.password": ("密码", "Password"),
     # --- live screens (also sent to the browser) ------------------------------------------------

@@ -15,7 +15,8 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # "str", "text", "int", "bool", "date", "datetime", "id_list"
+    kind: str  # "str", "text", "int", "bool", "date", "datetime", "id_list", "str_list",
+    #            "money", "money_map", "object"
     required: bool = True
     max_len: int = 200
     min_len: int = 1
@@ -40,7 +41,7 @@ def validate(schema: dict[str, Field], payload) -> dict:
     clean = {}
     for name, field in schema.items():
         value = payload.get(name, _MISSING)
-        if value is _MISSING or value is None or (field.kind in ("str", "date", "datetime")
+        if value is _MISSING or value is None or (field.kind in ("str", "text", "date", "datetime")
                                                   and isinstance(value, str) and not value.strip()):
             if field.required:
                 raise DomainError("validation.required", field=name)
@@ -93,8 +94,65 @@ def _coerce(name: str, field: Field, value):
             raise DomainError("validation.type", field=name)
         if len(value) > field.max_len:
             raise DomainError("validation.too_long", field=name, max=field.max_len)
+    elif kind == "str_list":  # max_len: how many items; each a short single-line string
+        return _str_list(name, field, value)
+    elif kind == "money":  # CNY as "232900" or "232900.50" (or a whole number) → fen
+        return _money(name, value)
+    elif kind == "money_map":  # {choice: money} → {choice: fen}, zero amounts dropped
+        if not isinstance(value, dict):
+            raise DomainError("validation.type", field=name)
+        if len(value) > field.max_len:
+            raise DomainError("validation.too_long", field=name, max=field.max_len)
+        clean = {}
+        for key, amount in value.items():
+            if field.choices is not None and key not in field.choices:
+                raise DomainError("validation.choice", field=name)
+            fen = _money(name, amount)
+            if fen:
+                clean[key] = fen
+        return clean
+    elif kind == "object":  # a small JSON object, checked by the command itself
+        if not isinstance(value, dict):
+            raise DomainError("validation.type", field=name)
+        if len(value) > field.max_len:
+            raise DomainError("validation.too_long", field=name, max=field.max_len)
     else:  # pragma: no cover - a schema bug, not user input
         raise ValueError(kind)
     if field.choices is not None and value not in field.choices:
         raise DomainError("validation.choice", field=name)
     return value
+
+
+_MAX_FEN = 10**14  # a trillion CNY: more than any repair
+
+
+def _money(name: str, value) -> int:
+    """An amount of CNY → fen, exactly: never through a float."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise DomainError("validation.money", field=name)
+    from .domain.voting import parse_yuan
+    try:
+        fen = parse_yuan(value.replace(",", ""))
+    except DomainError:
+        raise DomainError("validation.money", field=name) from None
+    if fen > _MAX_FEN:
+        raise DomainError("validation.money", field=name)
+    return fen
+
+
+def _str_list(name: str, field: Field, value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DomainError("validation.type", field=name)
+    if len(value) > field.max_len:
+        raise DomainError("validation.too_long", field=name, max=field.max_len)
+    if len(value) < field.min_len:
+        raise DomainError("validation.required", field=name)
+    items = [v.strip() for v in value]
+    for item in items:
+        if not item or len(item) > 60 or any(ord(c) < 32 for c in item):
+            raise DomainError("validation.item", field=name)
+        if field.choices is not None and item not in field.choices:
+            raise DomainError("validation.choice", field=name)
+    return items

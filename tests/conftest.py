@@ -47,7 +47,10 @@ def app(tmp_path_factory):
     os.environ.setdefault("FACILITATOR_INSTANCE", str(tmp_path_factory.mktemp("instance")))
     settings = {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "ASYNC_MODE": "threading",
                 "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret",
-                "REQUIRE_MIGRATED_DATABASE": False}
+                "REQUIRE_MIGRATED_DATABASE": False,
+                # Every event leaves at once, so a test sees it right after the command;
+                # the coalescing itself is tested on its own (test_broadcast.py).
+                "LIVE_BATCH_INTERVAL_MS": 0}
     application = create_app(settings)
     with application.app_context():
         from flask_migrate import upgrade

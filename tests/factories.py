@@ -110,9 +110,13 @@ def sync(sock, since=None) -> dict:
     return sock.emit("sync", {"since": since}, namespace="/live", callback=True)
 
 
-def received_events(sock) -> list[dict]:
+def received_batches(sock) -> list[dict]:
     return [message["args"][0] for message in sock.get_received("/live")
-            if message["name"] == "event"]
+            if message["name"] == "batch"]
+
+
+def events_of(batches: list[dict]) -> list[dict]:
+    return [event for batch in batches for event in batch["events"]]
 
 
 def is_join_code(text: str | None) -> bool:

@@ -45,6 +45,9 @@ def _facilitator_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "facilitator"]
 
 
+FACILITATOR_COMMAND = _facilitator_command()
+
+
 @dataclass
 class LiveServer:
     """`facilitator serve` in a subprocess; stop() and start() again keep port and database."""

@@ -6,6 +6,10 @@ validate everything first, change nothing on error, one transaction.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 from ..domain.roster import LineError, parse_roster_csv, summarise
 from ..errors import DomainError
@@ -66,6 +70,10 @@ def update_case(case: Case, values: dict) -> Case:
     for key, value in clean.items():
         setattr(case, key, value)
     db.session.commit()
+    from . import Actor, execute  # the meeting commands import this module's neighbours
+    for meeting in case.meetings:
+        if meeting.status != "ended":
+            execute(meeting.id, Actor(role="system"), "meeting.case_changed", {})
     return case
 
 
@@ -86,8 +94,17 @@ def roster_summary(case: Case):
     return summarise(case.roster)
 
 
+def to_utc(moment: datetime) -> datetime:
+    """A time as typed (in the app's zone unless it names its own) → naive UTC for storage."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def create_meeting(case: Case, values: dict) -> Meeting:
     clean = validate(MEETING_SCHEMA, values)
+    if clean.get("scheduled_start") is not None:
+        clean["scheduled_start"] = to_utc(clean["scheduled_start"])
     for role_field in ("moderator_id", "clerk_id"):
         user_id = clean.get(role_field)
         if user_id is not None and db.session.get(User, user_id) is None:

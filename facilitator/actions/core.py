@@ -25,6 +25,8 @@ CHAIR = frozenset({"admin", "moderator", "clerk"})
 MODERATOR = frozenset({"admin", "moderator"})
 PHONE = frozenset({"phone"})
 VISITOR = frozenset({"visitor"})
+# The app itself (e.g. a case edited on its page tells the meeting's screens): no client has it.
+SYSTEM = frozenset({"system"})
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,12 @@ def event_dict(row: MeetingEvent) -> dict:
             "actor": row.actor, "data": row.data, "changes": row.changes}
 
 
-def _check_permission(spec: CommandSpec, actor: Actor, meeting: Meeting) -> None:
+def _check_role(spec: CommandSpec, actor: Actor) -> None:
     if actor.role not in spec.roles:
         raise DomainError("auth.forbidden")
+
+
+def _check_permission(spec: CommandSpec, actor: Actor, meeting: Meeting) -> None:
     if actor.role in ("moderator", "clerk") and actor.user_id not in (meeting.moderator_id,
                                                                        meeting.clerk_id):
         raise DomainError("auth.not_your_meeting")
@@ -147,6 +152,7 @@ def execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str |
             command_id = uuid.uuid4().hex
         if not isinstance(command_id, str) or not 8 <= len(command_id) <= 64:
             raise DomainError("command.bad_id")
+        _check_role(spec, actor)
         clean = validate(spec.schema, payload)
         for attempt in range(3):
             try:

@@ -1,10 +1,12 @@
 """Opening, ending and the settings of a meeting."""
 from ..domain.join_codes import new_join_code
+from ..errors import DomainError
 from ..extensions import db
+from ..live.views import case_view
 from ..models import Meeting
 from ..validation import Field
 from .agenda import stop_current_run
-from .core import CHAIR, MODERATOR, Context, Outcome, command
+from .core import CHAIR, MODERATOR, SYSTEM, Context, Outcome, command
 
 
 def _free_join_code() -> str:
@@ -43,6 +45,16 @@ def end_meeting(ctx: Context) -> Outcome:
 @command("meeting.configure", roles=CHAIR, states=("scheduled", "live"),
          schema={"allow_direct_entry": Field("bool")})
 def configure_meeting(ctx: Context, allow_direct_entry: bool) -> Outcome:
+    if ctx.meeting.allow_direct_entry == allow_direct_entry:
+        raise DomainError("command.no_change")
     ctx.meeting.allow_direct_entry = allow_direct_entry
     ctx.changed(ctx.meeting)
     return Outcome("meeting.configured", {"allow_direct_entry": allow_direct_entry})
+
+
+@command("meeting.case_changed", roles=SYSTEM, schema={}, states=("scheduled", "live"))
+def case_changed(ctx: Context) -> Outcome:
+    """The case was edited on its page: the meeting's screens show its new number and title."""
+    ctx.changes.append({"c": "case", "v": case_view(ctx.meeting.case)})
+    return Outcome("meeting.case_changed", {"number": ctx.meeting.case.number,
+                                            "title": ctx.meeting.case.title})

@@ -14,11 +14,11 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from ..actions import Actor, execute
 from ..errors import DomainError
 from ..extensions import db, socketio
-from ..i18n import message_for, select_locale
+from ..i18n import describe_error, select_locale
 from ..models import Meeting, Participant, User
 from ..models.base import now_ms
 from ..models.users import hash_token
-from .redaction import CLIENT_ROLES, redact_event
+from .broadcast import Broadcaster
 from .snapshot import catch_up
 
 NAMESPACE = "/live"
@@ -51,11 +51,16 @@ class Connection:
 connections: dict[str, Connection] = {}
 
 
+def _emit_batch(meeting_id: int, role: str, batch: dict) -> None:
+    socketio.emit("batch", batch, to=room(meeting_id, role), namespace=NAMESPACE)
+
+
+broadcaster = Broadcaster(_emit_batch, socketio.start_background_task, socketio.sleep)
+
+
 def publish(event: dict) -> None:
-    """Broadcast a committed event to each role's room, redacted for that role."""
-    for role in CLIENT_ROLES:
-        socketio.emit("event", redact_event(event, role), to=room(event["meeting_id"], role),
-                      namespace=NAMESPACE)
+    """Hand a committed event to the broadcaster (batched per meeting, redacted per role)."""
+    broadcaster.publish(event, current_app.config["LIVE_BATCH_INTERVAL_MS"] / 1000)
 
 
 def phone_token(meeting_id: int) -> str | None:
@@ -99,7 +104,7 @@ def authenticate(auth: dict) -> tuple[int, str, Actor]:
 
 def error_ack(error: DomainError, locale: str) -> dict:
     return {"ok": False, "error": {"code": error.code, "params": error.params,
-                                   "message": message_for(error.code, locale, **error.params)}}
+                                   "message": describe_error(error, locale)}}
 
 
 class LiveNamespace(Namespace):
@@ -108,7 +113,9 @@ class LiveNamespace(Namespace):
         try:
             meeting_id, role, actor = authenticate(auth)
         except DomainError as error:
-            raise ConnectionRefusedError(error_ack(error, locale)["error"]) from None
+            refusal = error_ack(error, locale)["error"]
+            # (message, data): the client gets {"message": ..., "data": {code, message, ...}}.
+            raise ConnectionRefusedError(refusal["message"], refusal) from None
         finally:
             db.session.rollback()
         connections[request.sid] = Connection(meeting_id, role, actor, locale)
@@ -134,6 +141,8 @@ class LiveNamespace(Namespace):
             return error_ack(DomainError("validation.type", field="since"), conn.locale)
         try:
             return {"ok": True, **catch_up(conn.meeting_id, since, conn.role)}
+        except DomainError as error:
+            return error_ack(error, conn.locale)
         finally:
             db.session.rollback()
 
@@ -147,9 +156,9 @@ class LiveNamespace(Namespace):
             return error_ack(DomainError("validation.not_an_object"), conn.locale)
         actor = conn.actor
         if conn.role == "phone":
-            actor = _current_phone_actor(conn)
-            if actor is None:
-                return error_ack(DomainError("auth.participant_removed"), conn.locale)
+            status = _phone_status(conn)
+            if status not in ("lobby", "admitted"):
+                return error_ack(DomainError(f"auth.participant_{status}"), conn.locale)
         try:
             outcome = execute(conn.meeting_id, actor, data.get("type"), data.get("payload"),
                               data.get("id"))
@@ -163,14 +172,13 @@ class LiveNamespace(Namespace):
                 "duplicate": outcome.duplicate}
 
 
-def _current_phone_actor(conn: Connection) -> Actor | None:
+def _phone_status(conn: Connection) -> str:
     """A phone acts only while its participant is still in the meeting (checked each time:
     the moderator may have removed it from another process)."""
     person = db.session.get(Participant, conn.actor.participant_id)
+    status = person.status if person is not None else "removed"
     db.session.rollback()
-    if person is None or person.status not in ("lobby", "admitted"):
-        return None
-    return conn.actor
+    return status
 
 
 def init_live() -> None:

@@ -54,6 +54,16 @@ def redact_event(event: dict, role: str) -> dict:
     }
 
 
+def redact_batch(batch: dict, role: str) -> dict:
+    """A batch as a role receives it: the same rules as for single events."""
+    return {
+        "from": batch["from"], "to": batch["to"],
+        "events": [{**e, "data": e["data"] if role in ("chair", "api")
+                    or e["type"] in _PUBLIC_EVENT_DATA else {}} for e in batch["events"]],
+        "changes": redact_changes(batch["changes"], role),
+    }
+
+
 def redact_snapshot(snapshot: dict, role: str) -> dict:
     out = {"seq": snapshot["seq"], "case": snapshot["case"],
            "meeting": redact_value("meeting", snapshot["meeting"], role)}

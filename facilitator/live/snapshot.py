@@ -13,9 +13,11 @@ from threading import Lock
 from flask import current_app
 
 from ..actions.core import event_dict
+from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem, Meeting, MeetingEvent, Participant
-from .redaction import redact_event, redact_snapshot
+from ..domain.live_state import compact
+from .redaction import redact_batch, redact_snapshot
 from .views import agenda_item_view, case_view, meeting_view, participant_view
 
 _CACHE_SIZE = 128
@@ -65,12 +67,13 @@ def snapshot_for(meeting_id: int, role: str) -> dict | None:
 
 
 def catch_up(meeting_id: int, since: int | None, role: str) -> dict:
-    """What a client at `since` needs: the missing events, or a snapshot when it has none yet,
-    is too far behind, or claims to be ahead (the server's database was replaced)."""
+    """What a client at `since` needs: the missing events as one batch (none: it is up to
+    date), or a snapshot when it has none yet, is too far behind, or claims to be ahead (the
+    server's database was replaced)."""
     db.session.rollback()
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
-        return {"error": "meeting.not_found"}
+        raise DomainError("meeting.not_found")
     last = meeting.last_seq
     limit = current_app.config["CATCH_UP_MAX_EVENTS"]
     if since is None or since > last or last - since > limit:
@@ -79,4 +82,5 @@ def catch_up(meeting_id: int, since: int | None, role: str) -> dict:
         db.select(MeetingEvent).filter(MeetingEvent.meeting_id == meeting_id,
                                        MeetingEvent.seq > since)
         .order_by(MeetingEvent.seq)).scalars()
-    return {"events": [redact_event(event_dict(row), role) for row in rows]}
+    events = [event_dict(row) for row in rows]
+    return {"batch": redact_batch(compact(events), role) if events else None}

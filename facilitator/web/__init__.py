@@ -1,6 +1,9 @@
 """Thin blueprints: they authenticate, validate and call actions; no domain logic here."""
 from __future__ import annotations
 
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
 from flask import Flask, g, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -35,6 +38,14 @@ def register_web(app: Flask) -> None:
     def zip_labels(keys, prefix: str):
         """["letter", ...] → [("letter", "来信"), ...] for select options."""
         return [(key, t(prefix + key)) for key in keys]
+
+    @app.template_filter("local_time")
+    def local_time(moment):
+        """A stored (naive UTC) time in the app's zone, to the minute."""
+        if moment is None:
+            return ""
+        zone = ZoneInfo(app.config["TIMEZONE"])
+        return moment.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     @app.template_filter("user_options")
     def user_options(users):

@@ -38,8 +38,8 @@ def _error(status: int, code: str, message: str, **extra):
 def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.startswith("Bearer ") else ""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        token = token.strip() if scheme.lower() == "bearer" else ""
         user = db.session.execute(db.select(User).filter_by(api_token_hash=hash_token(token))
                                   ).scalar_one_or_none() if token else None
         if user is None:
@@ -136,6 +136,7 @@ def post_meeting(case_id: int):
     body = _json_body()
     if body is None:
         return _error(400, "validation.not_an_object", t("validation.not_an_object"))
+    body.setdefault("moderator_id", g.api_user.id)  # the caller runs it, unless named
     try:
         meeting = create_meeting(case, body)
     except DomainError as error:
@@ -176,8 +177,11 @@ def get_events(meeting_id: int):
     if since > meeting.last_seq:
         return _error(400, "validation.range", t("validation.range", field="since", min=0,
                                                  max=meeting.last_seq))
-    limit = min(int(request.args.get("limit", "1000")) if request.args.get("limit", "").isdigit()
-                else 1000, 1000)
+    limit_text = request.args.get("limit", "1000")
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= 1000:
+        return _error(400, "validation.range", t("validation.range", field="limit", min=1,
+                                                 max=1000))
+    limit = int(limit_text)
     rows = db.session.execute(db.select(MeetingEvent).filter(
         MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > since)
         .order_by(MeetingEvent.seq).limit(limit)).scalars().all()

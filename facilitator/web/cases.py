@@ -115,6 +115,7 @@ def new_meeting(case_id: int):
                           "language": "zh"}
     if request.method == "POST":
         values = {k: v for k, v in form_values().items() if k in MEETING_SCHEMA and v != ""}
+        values.setdefault("moderator_id", g.user.id)  # whoever plans it runs it, unless named
         try:
             meeting = create_meeting(case, values)
             return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from ..errors import DomainError
-from ..i18n import t
+from ..i18n import current_locale, describe_error
 from ..validation import validate
 
 
@@ -23,7 +23,4 @@ def validate_form(schema) -> tuple[dict | None, dict]:
 
 
 def error_message(error: DomainError) -> str:
-    params = dict(error.params)
-    if "field" in params:
-        params["field"] = t(f"field.{params['field']}")
-    return t(error.code, **params)
+    return describe_error(error, current_locale())

@@ -5,6 +5,7 @@ stored), so reloading the page or coming back after a network loss keeps who it 
 """
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import timedelta
 
@@ -96,18 +97,27 @@ def join_form(code: str):
         payload = {k: values.get(k) or None for k in ("name", "party", "unit")}
         outcome = execute(meeting.id, Actor(role="visitor"), "participant.join", payload,
                           values.get("command_id") or None)
-        if outcome.ok and outcome.duplicate:
-            # The same form sent twice (a double tap, or a lost response): same person.
-            return redirect(url_for("join.phone", meeting_id=meeting.id))
+        if outcome.ok and outcome.duplicate and _my_participant(meeting) is None:
+            # The same form sent again after its response was lost: the form's command id is
+            # a secret only this phone had, so it gets a new token for the same person.
+            outcome.result["token"] = _reissue_token(outcome.result["participant_id"])
         if outcome.ok:
             phones = dict(session.get("phones") or {})
-            phones[str(meeting.id)] = outcome.result["token"]
+            phones[str(meeting.id)] = outcome.result.get("token") or phones.get(str(meeting.id))
             session["phones"] = phones
             session.permanent = True
             return redirect(url_for("join.phone", meeting_id=meeting.id))
         errors[outcome.error.params.get("field", "name")] = error_message(outcome.error)
     return render_template("join/form.html", meeting=meeting, units=units, values=values,
                            errors=errors, code=code), (400 if errors else 200)
+
+
+def _reissue_token(participant_id: int) -> str:
+    token = secrets.token_urlsafe(24)
+    person = db.session.get(Participant, participant_id)
+    person.token_hash = hash_token(token)
+    db.session.commit()
+    return token
 
 
 @bp.route("/m/<int:meeting_id>/phone")

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, render_template, request
 
 from ..extensions import db
 from ..models import Meeting
+from .links import join_url
 
 bp = Blueprint("projector", __name__)
 
@@ -17,4 +18,5 @@ def show(token: str):
         abort(404)
     # The room's screen speaks the meeting's language unless someone chose otherwise.
     request.page_locale = meeting.language
-    return render_template("projector.html", meeting=meeting, token=token)
+    return render_template("projector.html", meeting=meeting, token=token,
+                           join_base=join_url("000000")[:-6])

@@ -24,7 +24,7 @@
     $("pj-join").hidden = !code;
     if (code) {
       $("pj-code").textContent = code.replace(/(\d{3})(\d{3})/, "$1 $2");
-      const url = location.origin + "/j/" + code;
+      const url = root.dataset.joinBase + code; // the address in the QR code
       $("pj-url").textContent = url.replace(/^https?:\/\//, "");
       if ($("pj-qr").dataset.code !== code) {
         $("pj-qr").src = "/join-qr/" + code + ".svg";

@@ -1,10 +1,11 @@
 // The live store shared by the three faces (console, projector, phone).
 //
-// It holds a snapshot plus the last sequence number, applies events in order, asks the
-// server to catch up when it sees a gap or reconnects, measures the clock offset to the
-// server, and sends commands with client-generated ids (re-sent with the same id after a
-// network loss, so the server applies each once). The reducer mirrors
-// facilitator/domain/live_state.py: a change sets an entity, or drops it when its value is null.
+// It holds a snapshot plus the last sequence number, applies batches of events in order,
+// asks the server to catch up when it sees a gap or reconnects, measures the clock offset
+// to the server, and sends commands with client-generated ids (re-sent with the same id
+// after a network loss, so the server applies each once). The reducer mirrors
+// facilitator/domain/live_state.py (apply_batch): a change sets an entity to its state at
+// the batch's last sequence number, or drops it when its value is null.
 (function () {
   "use strict";
 
@@ -18,8 +19,8 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  function applyChanges(state, event) {
-    for (const change of event.changes) {
+  function applyChanges(state, batch) {
+    for (const change of batch.changes) {
       if (SINGLETONS.has(change.c)) {
         state[change.c] = change.v;
       } else {
@@ -28,7 +29,7 @@
         else collection[String(change.id)] = change.v;
       }
     }
-    state.seq = event.seq;
+    state.seq = batch.to;
   }
 
   class LiveStore {
@@ -37,7 +38,7 @@
       this.face = face;
       this.token = token || null;
       this.state = null;
-      this.pending = new Map(); // events that arrived ahead of a gap, by seq
+      this.pending = []; // batches that arrived ahead of a gap
       this.clockOffset = 0; // server time = Date.now() + clockOffset
       this.role = null;
       this.participantId = null;
@@ -74,7 +75,7 @@
         this.role = hello.role;
         this.participantId = hello.participant_id;
       });
-      this.socket.on("event", (event) => this.receive(event));
+      this.socket.on("batch", (batch) => this.receive(batch));
       return this;
     }
 
@@ -106,46 +107,55 @@
         const since = this.state ? this.state.seq : null;
         const reply = await this.socket.timeout(10000).emitWithAck("sync", { since });
         if (!reply.ok) throw new Error(reply.error.message);
-        if (reply.snapshot && (!this.state || reply.snapshot.seq >= this.state.seq)) {
-          this.state = reply.snapshot;
-        }
-        for (const event of reply.events || []) this.applyInOrder(event);
+        // A snapshot replaces whatever we hold, even an older one: the server sends one only
+        // when we are too far behind or ahead of it (its database was replaced).
+        if (reply.snapshot) this.state = reply.snapshot;
+        if (reply.batch) this.applyIfFits(reply.batch);
         this.drainPending();
         this.onChange(this.state);
+        this.needsSync = this.pending.length > 0; // batches still beyond a gap
       } catch (err) {
         // The connection dropped mid-sync: the next "connect" syncs again.
       } finally {
         this.syncing = false;
       }
+      if (this.needsSync) {
+        this.needsSync = false;
+        setTimeout(() => this.sync(), 200);
+      }
     }
 
-    receive(event) {
+    receive(batch) {
       if (!this.state || this.syncing) {
-        this.pending.set(event.seq, event);
+        this.pending.push(batch);
         return;
       }
-      if (event.seq <= this.state.seq) return; // already have it
-      if (event.seq === this.state.seq + 1) {
-        applyChanges(this.state, event);
+      if (batch.to <= this.state.seq) return; // already have it
+      if (this.applyIfFits(batch)) {
         this.drainPending();
-        this.onChange(this.state, event);
+        this.onChange(this.state, batch);
       } else {
-        this.pending.set(event.seq, event); // a gap: fetch what is missing
+        this.pending.push(batch); // a gap: fetch what is missing
         this.sync();
       }
     }
 
-    applyInOrder(event) {
-      if (event.seq === this.state.seq + 1) applyChanges(this.state, event);
+    // A batch fits when it starts at or before the next sequence number we need.
+    applyIfFits(batch) {
+      if (batch.from > this.state.seq + 1 || batch.to <= this.state.seq) return false;
+      applyChanges(this.state, batch);
+      return true;
     }
 
     drainPending() {
       if (!this.state) return;
-      for (const seq of [...this.pending.keys()].sort((a, b) => a - b)) {
-        if (seq <= this.state.seq) this.pending.delete(seq);
-        else if (seq === this.state.seq + 1) {
-          applyChanges(this.state, this.pending.get(seq));
-          this.pending.delete(seq);
+      let applied = true;
+      while (applied) {
+        applied = false;
+        this.pending.sort((a, b) => a.from - b.from);
+        this.pending = this.pending.filter((batch) => batch.to > this.state.seq);
+        for (const batch of this.pending) {
+          if (this.applyIfFits(batch)) { applied = true; break; }
         }
       }
     }

@@ -113,3 +113,26 @@ def test_unknown_ids_are_404_with_an_error_object(api):
 def test_the_openapi_document_is_served(app):
     response = app.test_client().get("/api/v1/openapi.json")
     assert response.status_code == 200 and response.json["openapi"].startswith("3.")
+
+
+def test_the_token_scheme_is_case_insensitive(app, ctx):
+    user = make_user()
+    token = user.issue_api_token()
+    db.session.commit()
+    response = app.test_client().get("/api/v1/cases", headers={"Authorization": f"bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_blank_optional_text_is_accepted_and_offsets_are_converted(api):
+    case = api.post("/api/v1/cases", {"number": "API-3", "title": "t", "community": "c",
+                                      "source": "", "description": "", "scope": ""})
+    assert case.status_code == 201 and case.json["source"] == ""
+    meeting = api.post(f"/api/v1/cases/{case.json['id']}/meetings",
+                       {"title": "m", "scheduled_start": "2026-12-05T14:30:00+08:00"}).json
+    assert meeting["scheduled_start"] == 1796452200000  # 2026-12-05T06:30:00Z
+
+
+def test_an_event_limit_must_be_between_1_and_1000(api):
+    meeting = make_meeting()
+    for limit in ("0", "1001", "x"):
+        assert api.get(f"/api/v1/meetings/{meeting.id}/events?limit={limit}").status_code == 400

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.domain.live_state import apply_events
+from facilitator.domain.live_state import apply_batch
 from facilitator.extensions import db
 from facilitator.models import AgendaItem, Meeting, MeetingEvent
 
-from tests.factories import (command, connect, join_from_phone, login, make_meeting, make_user,
-                             received_events, sync)
+from tests.factories import (command, connect, events_of, join_from_phone, login, make_meeting,
+                             make_user, received_batches, sync)
 
 
 @pytest.fixture
@@ -52,10 +52,12 @@ def test_admitting_and_advancing_the_agenda_reaches_every_screen(room):
     assert ack["ok"] and ack["result"]["item_id"]
 
     for name, sock in clients.items():
-        events = received_events(sock)
-        assert [e["type"] for e in events] == ["participant.admitted", "participant.admitted",
-                                               "agenda.item_started"], name
-        state = apply_events(before[name], events)
+        batches = received_batches(sock)
+        assert [e["type"] for e in events_of(batches)] == [
+            "participant.admitted", "participant.admitted", "agenda.item_started"], name
+        state = before[name]
+        for batch in batches:
+            state = apply_batch(state, batch)
         assert state == state_of(sock), name
         current = state["agenda"][str(state["meeting"]["current_item_id"])]
         assert current["title"] == "开场" and current["run_started_at"] is not None
@@ -71,9 +73,10 @@ def test_a_reconnecting_client_receives_exactly_the_events_it_missed(app, room):
         assert command(clients["console"], step)["ok"]
     phone.connect(namespace="/live", auth={"meeting_id": meeting.id, "face": "phone"})
     reply = sync(phone, since=seen)
-    assert reply["ok"]
-    assert [e["seq"] for e in reply["events"]] == [seen + 1, seen + 2, seen + 3]
-    assert [e["type"] for e in reply["events"]] == ["agenda.item_started"] * 3
+    assert reply["ok"] and (reply["batch"]["from"], reply["batch"]["to"]) == (seen + 1, seen + 3)
+    assert [e["seq"] for e in reply["batch"]["events"]] == [seen + 1, seen + 2, seen + 3]
+    assert [e["type"] for e in reply["batch"]["events"]] == ["agenda.item_started"] * 3
+    assert sync(phone, since=seen + 3)["batch"] is None  # up to date: nothing to send
 
 
 def test_a_client_far_behind_gets_a_fresh_snapshot(app, room):
@@ -108,7 +111,8 @@ def test_a_command_repeated_with_the_same_id_is_applied_once(room):
     assert db.session.execute(db.select(db.func.count()).select_from(MeetingEvent).filter_by(
         meeting_id=meeting.id, command_id="same-id-0001")).scalar() == 1
     # Every screen got the event once.
-    assert [e["type"] for e in received_events(clients["projector"])] == ["agenda.item_added"]
+    assert [e["type"] for e in events_of(received_batches(clients["projector"]))] == [
+        "agenda.item_added"]
 
 
 def test_a_command_id_cannot_be_reused_by_someone_else(room):
@@ -182,7 +186,7 @@ def test_bad_payloads_get_an_error_ack_and_change_nothing(room, data, code):
     assert ack["ok"] is False and ack["error"]["code"] == code
     assert ack["error"]["message"]  # a sentence for the moderator, not just a code
     assert last_seq(meeting.id) == before
-    assert received_events(clients["projector"]) == []
+    assert received_batches(clients["projector"]) == []
 
 
 def test_a_command_that_is_not_an_object_is_refused(room):
@@ -236,8 +240,8 @@ def test_a_rejected_phone_is_disconnected_from_the_meeting(app, room):
     meeting, clients, a_id, _ = room
     assert command(clients["console"], "participant.reject", {"id": a_id})["ok"]
     # Its own entry disappears from what phones see: the phone knows it was not admitted.
-    events = received_events(clients["phone_a"])
-    assert events[-1]["changes"] == [{"c": "participants", "id": a_id, "v": None}]
+    batches = received_batches(clients["phone_a"])
+    assert batches[-1]["changes"] == [{"c": "participants", "id": a_id, "v": None}]
     again = connect(app, meeting, "phone", clients["phone_a"].flask_test_client)
     assert not again.is_connected("/live")
 
@@ -270,3 +274,16 @@ def test_sync_refuses_a_bad_sequence_number(room):
     _, clients, *_ = room
     assert sync(clients["phone_b"], since="7")["error"]["code"] == "validation.type"
     assert sync(clients["phone_b"], since=-1)["error"]["code"] == "validation.type"
+
+
+def test_a_rejected_phone_is_told_it_was_not_admitted(app, room):
+    meeting, clients, a_id, _ = room
+    command(clients["console"], "participant.reject", {"id": a_id})
+    ack = command(clients["phone_a"], "agenda.next")
+    assert ack["error"]["code"] == "auth.participant_rejected"
+
+
+def test_setting_what_is_already_set_is_refused_as_no_change(room):
+    meeting, clients, *_ = room
+    ack = command(clients["console"], "meeting.configure", {"allow_direct_entry": False})
+    assert ack["error"]["code"] == "command.no_change"

@@ -56,7 +56,7 @@ def _phone_on_b_hears_the_console_on_a(server_a, server_b):
 
     received = []
     phone = socketio.Client(reconnection=False)
-    phone.on("event", received.append, namespace="/live")
+    phone.on("batch", received.append, namespace="/live")
     phone.connect(base_b, namespaces=["/live"], transports=["websocket"],
                   headers={"Cookie": f"session={phone_http.cookies['session']}"},
                   auth={"meeting_id": 1, "face": "phone"}, wait_timeout=10)
@@ -69,9 +69,10 @@ def _phone_on_b_hears_the_console_on_a(server_a, server_b):
                                        "payload": {}}, namespace="/live", timeout=10)
         assert ack["ok"], ack
         deadline = time.monotonic() + 10
-        while not any(e["seq"] == ack["seq"] for e in received) and time.monotonic() < deadline:
+        events = lambda: [e for batch in received for e in batch["events"]]  # noqa: E731
+        while not any(e["seq"] == ack["seq"] for e in events()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        event = next(e for e in received if e["seq"] == ack["seq"])
+        event = next(e for e in events() if e["seq"] == ack["seq"])
         assert event["type"] == "agenda.item_started"
         assert event["data"]["title"] == "开场、介绍议题与议事规则"
     finally:

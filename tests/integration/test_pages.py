@@ -323,3 +323,41 @@ def test_an_unexpected_error_is_a_polite_page_not_a_traceback(app, ctx, monkeypa
     finally:
         app.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500 and "nothing was saved" in text(response)
+
+
+def test_editing_a_case_updates_the_screens_of_its_live_meeting(moderator_client):
+    from facilitator.live.snapshot import snapshot_for
+    meeting = make_meeting(moderator=moderator_client.user)
+    case = meeting.case
+    moderator_client.post(f"/cases/{case.id}/edit", data={
+        "number": case.number, "title": "3幢车库顶板渗漏（更正）", "community": case.community})
+    assert snapshot_for(meeting.id, "projector")["case"]["title"] == "3幢车库顶板渗漏（更正）"
+
+
+def test_a_typed_meeting_time_is_local_time_and_stored_in_utc(moderator_client):
+    case = make_case()
+    moderator_client.post(f"/cases/{case.id}/meetings/new", data={
+        "title": "协商会", "scheduled_start": "2026-12-05T14:30", "language": "zh"})
+    meeting = db.session.execute(db.select(Meeting)).scalar_one()
+    assert meeting.scheduled_start.isoformat() == "2026-12-05T06:30:00"  # Asia/Shanghai
+    assert "2026-12-05 14:30" in text(moderator_client.get(f"/meetings/{meeting.id}"))
+
+
+def test_a_phone_whose_join_response_was_lost_gets_its_identity_back(app, ctx):
+    meeting = make_meeting()
+    form = {"name": "张建国", "party": "observer", "command_id": "lost-response-01"}
+    first = app.test_client()
+    assert first.post(f"/j/{meeting.join_code}", data=form).status_code == 302
+    retry = app.test_client()  # the cookie of the first response never arrived
+    assert retry.post(f"/j/{meeting.join_code}", data=form).status_code == 302
+    assert "张建国" in text(retry.get(f"/m/{meeting.id}/phone"))
+    assert db.session.execute(db.select(db.func.count(Participant.id))).scalar() == 1
+
+
+def test_an_unknown_form_field_is_named_as_sent(app, ctx):
+    from facilitator.errors import DomainError
+    from facilitator.i18n import describe_error
+    message = describe_error(DomainError("validation.unknown_field", field="colour"), "en")
+    assert message == "Unknown field: colour."
+    assert describe_error(DomainError("validation.range", field="minutes", min=1, max=480),
+                          "zh") == "“时长（分钟）”应在 1 到 480 之间。"

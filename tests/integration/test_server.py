@@ -34,3 +34,28 @@ def test_another_site_cannot_open_a_socket_to_the_meeting():
                              headers={"Origin": "http://evil.example"},
                              auth={"meeting_id": 1, "face": "projector",
                                    "token": server.info["projector_token"]}, wait_timeout=5)
+
+
+def test_a_refused_connection_says_why_in_the_users_language():
+    with demo_server() as server:
+        refusals = []
+        projector = socketio.Client(reconnection=False)
+        projector.on("connect_error", refusals.append, namespace="/live")
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            projector.connect(server.base_url, namespaces=["/live"], transports=["websocket"],
+                              headers={"Accept-Language": "zh-CN"},
+                              auth={"meeting_id": 1, "face": "projector", "token": "wrong"},
+                              wait_timeout=5)
+        # As socket.io clients see it: {"message": ..., "data": {code, message, params}}.
+        assert refusals and refusals[0]["data"]["code"] == "auth.bad_projector_link"
+        assert refusals[0]["data"]["message"] == refusals[0]["message"] == "投屏链接无效。"
+
+
+def test_a_second_server_on_the_same_port_fails_instead_of_sharing_it():
+    import subprocess
+    from tests.support import FACILITATOR_COMMAND
+    with demo_server() as server:
+        twin = subprocess.run([*FACILITATOR_COMMAND, "serve", "--host", "127.0.0.1", "--port",
+                               str(server.port)], env=server.env, capture_output=True,
+                              text=True, timeout=30)
+        assert twin.returncode != 0 and "Address already in use" in twin.stderr

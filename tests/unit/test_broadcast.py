@@ -1,0 +1,64 @@
+"""Fan-out is coalesced: a burst of events leaves as a few batches, never one per event."""
+from facilitator.domain.live_state import apply_batch, apply_events, compact
+from facilitator.live.broadcast import Broadcaster
+
+
+class FakeClock:
+    """Background tasks run when the test says time has passed."""
+
+    def __init__(self):
+        self.tasks = []
+
+    def start_task(self, func, *args):
+        self.tasks.append((func, args))
+
+    def sleep(self, _seconds):
+        pass
+
+    def run_tasks(self):
+        tasks, self.tasks = self.tasks, []
+        for func, args in tasks:
+            func(*args)
+
+
+def event(seq, entity_id, value):
+    return {"meeting_id": 1, "seq": seq, "type": "participant.joined", "at": seq, "actor": "x",
+            "data": {"n": seq}, "changes": [{"c": "participants", "id": entity_id,
+                                             "v": {"id": entity_id, "name": value,
+                                                   "party": "owner", "unit": None,
+                                                   "status": "admitted"}}]}
+
+
+def test_a_burst_of_200_events_leaves_as_two_messages_per_role():
+    sent, clock = [], FakeClock()
+    broadcaster = Broadcaster(lambda meeting, role, batch: sent.append((role, batch)),
+                              clock.start_task, clock.sleep)
+    for seq in range(1, 201):
+        broadcaster.publish(event(seq, seq % 10, f"v{seq}"), interval=0.1)
+    first = [batch for role, batch in sent if role == "phone"]
+    assert [(b["from"], b["to"]) for b in first] == [(1, 1)]  # the first one at once
+    clock.run_tasks()  # the interval has passed
+    batches = [batch for role, batch in sent if role == "phone"]
+    assert [(b["from"], b["to"]) for b in batches] == [(1, 1), (2, 200)]
+    # The rest arrive compacted: one change per person, with the latest name.
+    assert len(batches[1]["changes"]) == 10
+    assert {c["v"]["name"] for c in batches[1]["changes"]} == {f"v{s}" for s in range(191, 201)}
+    assert broadcaster.messages_sent == 2 * 3  # two batches for each of the three roles
+
+
+def test_a_quiet_meeting_sends_each_event_at_once():
+    sent, clock = [], FakeClock()
+    broadcaster = Broadcaster(lambda meeting, role, batch: sent.append(batch), clock.start_task,
+                              clock.sleep)
+    broadcaster.publish(event(1, 1, "a"), interval=0)
+    broadcaster.publish(event(2, 1, "b"), interval=0)
+    assert [b["to"] for b in sent] == [1, 1, 1, 2, 2, 2] and clock.tasks == []
+
+
+def test_a_batch_applies_like_its_events_one_by_one_from_any_point_inside_it():
+    events = [event(seq, seq % 3, f"v{seq}") for seq in range(1, 8)]
+    start = {"seq": 0, "participants": {}}
+    batch = compact(events)
+    assert apply_batch(start, batch) == apply_events(start, events)
+    halfway = apply_events(start, events[:4])
+    assert apply_batch(halfway, batch) == apply_events(start, events)
