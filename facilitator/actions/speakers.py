@@ -1,0 +1,398 @@
+"""The speakers' list: hands raised from phones, the floor, speeches, rulings and notes.
+
+The order of the list is computed by the pure rules in domain/speaker_queue.py from the
+waiting entries, the item's speeches and the meeting's settings. Every command that can
+change it sends the new order to every screen (the "speakers" singleton), so no client
+re-implements the rules.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+
+from ..domain import speaker_queue as rules
+from ..errors import DomainError
+from ..extensions import db
+from ..models import AgendaItem, Participant, QueueEntry, Speech
+from ..models.base import to_epoch_ms
+from ..models.speakers import ENTRY_KINDS, RULINGS, STANCES, meeting_settings
+from ..validation import Field, optional
+from .core import CHAIR, PHONE, Context, Outcome, command
+
+LIVE_OR_ENDED = ("live", "ended")
+
+SETTINGS_SCHEMA = {
+    "speech_seconds": optional("int", min=30, max=1800),
+    "briefing_seconds": optional("int", min=30, max=3600),
+    "point_seconds": optional("int", min=15, max=600),
+    "max_turns_per_item": optional("int", min=1, max=10),
+    "points_of_order_first": optional("bool"),
+    "not_yet_spoken_first": optional("bool"),
+    "alternate_stance": optional("bool"),
+    "balance_by_party": optional("bool"),
+    "party_time_budget_seconds": optional("int", min=0, max=36000),
+    "stats_on_projector": optional("bool"),
+}
+
+
+def _queue_settings(meeting) -> rules.QueueSettings:
+    s = meeting_settings(meeting)
+    return rules.QueueSettings(
+        points_of_order_first=s["points_of_order_first"],
+        not_yet_spoken_first=s["not_yet_spoken_first"],
+        alternate_stance=s["alternate_stance"], balance_by_party=s["balance_by_party"],
+        party_time_budget_seconds=s["party_time_budget_seconds"] or None,
+        speech_seconds=s["speech_seconds"], max_turns_per_item=s["max_turns_per_item"])
+
+
+# --- loading the facts the rules need ------------------------------------------------------
+
+def _waiting(meeting_id: int, item_id: int | None) -> list[QueueEntry]:
+    if item_id is None:
+        return []
+    return list(db.session.execute(db.select(QueueEntry).filter_by(
+        meeting_id=meeting_id, agenda_item_id=item_id, status="waiting")
+        .order_by(QueueEntry.id)).scalars())
+
+
+def _speeches(meeting_id: int, item_id: int | None) -> list[Speech]:
+    if item_id is None:
+        return []
+    return list(db.session.execute(db.select(Speech).filter_by(
+        meeting_id=meeting_id, agenda_item_id=item_id).order_by(Speech.id)).scalars())
+
+
+def spoken_ms(speech: Speech, now) -> int:
+    """Time at the floor, pauses excluded (so far, for a speech still going)."""
+    if speech.spoken_ms is not None:
+        return speech.spoken_ms
+    end = speech.pause_started_at or now
+    return max(0, (end - speech.started_at) // timedelta(milliseconds=1) - speech.paused_ms)
+
+
+def _as_entry(row: QueueEntry) -> rules.QueueEntry:
+    return rules.QueueEntry(id=row.id, participant_id=row.participant_id, party=row.party,
+                            kind=row.kind, stance=row.stance, plan_key=row.plan_key,
+                            raised_seq=row.raised_seq, manual_position=row.manual_position)
+
+
+def _as_record(row: Speech, _now=None) -> rules.SpeechRecord:
+    """A speech as the rules see it. The one still at the floor counts as a turn with no
+    time yet: the list and the statistics depend on what is recorded, never on the clock,
+    so every screen and every snapshot agree."""
+    seconds = (row.spoken_ms or 0) // 1000
+    return rules.SpeechRecord(participant_id=row.participant_id, party=row.party, kind=row.kind,
+                              stance=row.stance, seconds=seconds, started_seq=row.started_seq)
+
+
+def speakers_view(meeting, now=None) -> dict:
+    """The list in the order the rules give, and the item's speaking statistics."""
+    item_id = meeting.current_item_id
+    waiting = _waiting(meeting.id, item_id)
+    history = [_as_record(s, now) for s in _speeches(meeting.id, item_id)]
+    ordered = rules.order_queue([_as_entry(e) for e in waiting], history,
+                                _queue_settings(meeting))
+    stats = rules.speaking_stats(history)
+    return {
+        "item_id": item_id,
+        "order": [entry.id for entry in ordered],
+        "stats_public": meeting_settings(meeting)["stats_on_projector"],
+        "stats": {
+            "by_participant": {str(pid): asdict(t) for pid, t in stats.by_participant.items()},
+            "by_party": {party: asdict(t) for party, t in stats.by_party.items()},
+            "total": asdict(stats.total),
+        },
+    }
+
+
+def refresh_speakers(ctx: Context) -> None:
+    """Record the new order and statistics (after anything that can change them)."""
+    db.session.flush()
+    ctx.changes.append({"c": "speakers", "v": speakers_view(ctx.meeting)})
+
+
+# --- phones --------------------------------------------------------------------------------
+
+def _admitted_phone(ctx: Context) -> Participant:
+    person = db.session.get(Participant, ctx.actor.participant_id)
+    if person is None or person.status != "admitted":
+        raise DomainError("queue.not_admitted")
+    return person
+
+
+def _current_item(ctx: Context) -> AgendaItem:
+    if ctx.meeting.current_item_id is None:
+        raise DomainError("queue.no_current_item")
+    return db.session.get(AgendaItem, ctx.meeting.current_item_id)
+
+
+def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
+           by_chair: bool) -> Outcome:
+    item = _current_item(ctx)
+    if kind == "speech" and stance is None:
+        raise DomainError("queue.stance_required")
+    if kind != "speech":
+        stance = None
+    settings = _queue_settings(ctx.meeting)
+    history = [_as_record(s, ctx.now) for s in _speeches(ctx.meeting.id, item.id)]
+    waiting = [_as_entry(e) for e in _waiting(ctx.meeting.id, item.id)]
+    existing = rules.can_raise(person.id, kind, waiting, history, settings,
+                               ctx.meeting.queue_open)
+    if existing is not None:
+        # A hand raised twice is one entry: the same place, nothing changes.
+        return Outcome(None, {}, {"entry_id": existing.id, "already_waiting": True})
+    entry = QueueEntry(meeting_id=ctx.meeting.id, agenda_item_id=item.id,
+                       participant_id=person.id, kind=kind, stance=stance, plan_key=plan_key,
+                       party=person.party, raised_seq=ctx.meeting.last_seq + 1,
+                       added_by_chair=by_chair, raised_at=ctx.now)
+    db.session.add(entry)
+    ctx.changed(entry)
+    refresh_speakers(ctx)
+    return Outcome("queue.hand_raised",
+                   {"entry_id": entry.id, "participant_id": person.id, "name": person.name,
+                    "party": person.party, "kind": kind, "stance": stance,
+                    "plan_key": plan_key, "item_id": item.id, "by_chair": by_chair},
+                   {"entry_id": entry.id})
+
+
+_kind = Field("str", choices=ENTRY_KINDS)
+_stance = optional("str", choices=STANCES)
+_plan_key = optional("str", max_len=10)
+
+
+@command("hand.raise", roles=PHONE, schema={"kind": _kind, "stance": _stance,
+                                            "plan_key": _plan_key})
+def raise_hand(ctx: Context, kind: str, stance, plan_key) -> Outcome:
+    return _raise(ctx, _admitted_phone(ctx), kind, stance, plan_key, by_chair=False)
+
+
+@command("hand.withdraw", roles=PHONE, schema={"kind": _kind})
+def withdraw_hand(ctx: Context, kind: str) -> Outcome:
+    person = _admitted_phone(ctx)
+    entry = db.session.execute(db.select(QueueEntry).filter_by(
+        meeting_id=ctx.meeting.id, participant_id=person.id, kind=kind, status="waiting",
+        agenda_item_id=ctx.meeting.current_item_id)).scalar_one_or_none()
+    if entry is None:
+        raise DomainError("queue.not_waiting")
+    return _leave(ctx, entry, "withdrawn", "queue.hand_withdrawn")
+
+
+def _leave(ctx: Context, entry: QueueEntry, status: str, event_type: str) -> Outcome:
+    entry.status = status
+    ctx.changed(entry)
+    refresh_speakers(ctx)
+    return Outcome(event_type, {"entry_id": entry.id, "participant_id": entry.participant_id})
+
+
+# --- the chair's list --------------------------------------------------------------------------
+
+def _entry(ctx: Context, entry_id: int) -> QueueEntry:
+    entry = db.session.get(QueueEntry, entry_id)
+    if entry is None or entry.meeting_id != ctx.meeting.id or entry.status != "waiting":
+        raise DomainError("queue.entry_not_found", entry_id=entry_id)
+    return entry
+
+
+@command("queue.add", roles=CHAIR, schema={"participant_id": Field("int", min=1),
+                                           "kind": _kind, "stance": _stance,
+                                           "plan_key": _plan_key})
+def add_to_queue(ctx: Context, participant_id: int, kind: str, stance, plan_key) -> Outcome:
+    """The moderator puts someone on the list by name (e.g. an elderly resident with no phone)."""
+    person = db.session.get(Participant, participant_id)
+    if person is None or person.meeting_id != ctx.meeting.id or person.status != "admitted":
+        raise DomainError("participant.not_found")
+    return _raise(ctx, person, kind, stance, plan_key, by_chair=True)
+
+
+@command("queue.remove", roles=CHAIR, schema={"entry_id": Field("int", min=1)})
+def remove_from_queue(ctx: Context, entry_id: int) -> Outcome:
+    return _leave(ctx, _entry(ctx, entry_id), "removed", "queue.entry_removed")
+
+
+@command("queue.move", roles=CHAIR, schema={"entry_id": Field("int", min=1),
+                                            "position": Field("int", min=0, max=1000)})
+def move_in_queue(ctx: Context, entry_id: int, position: int) -> Outcome:
+    """A manual move overrides the order; it is recorded (this event)."""
+    entry = _entry(ctx, entry_id)
+    waiting = _waiting(ctx.meeting.id, entry.agenda_item_id)
+    history = [_as_record(s, ctx.now) for s in _speeches(ctx.meeting.id, entry.agenda_item_id)]
+    moved = rules.move_entry([_as_entry(e) for e in waiting], history,
+                             _queue_settings(ctx.meeting), entry_id, position)
+    by_id = {row.id: row for row in waiting}
+    for new in moved:
+        row = by_id[new.id]
+        if row.manual_position != new.manual_position:
+            row.manual_position = new.manual_position
+            ctx.changed(row)
+    refresh_speakers(ctx)
+    return Outcome("queue.entry_moved", {"entry_id": entry_id, "position": position})
+
+
+@command("queue.set_open", roles=CHAIR, schema={"open": Field("bool")})
+def set_queue_open(ctx: Context, open: bool) -> Outcome:
+    if ctx.meeting.queue_open == open:
+        raise DomainError("command.no_change")
+    ctx.meeting.queue_open = open
+    ctx.changed(ctx.meeting)
+    return Outcome("queue.opened" if open else "queue.closed", {})
+
+
+@command("speakers.configure", roles=CHAIR, schema=SETTINGS_SCHEMA,
+         states=("scheduled", "live"))
+def configure_speakers(ctx: Context, **values) -> Outcome:
+    chosen = {k: v for k, v in values.items() if v is not None}
+    if "party_time_budget_seconds" in values and values["party_time_budget_seconds"] == 0:
+        chosen["party_time_budget_seconds"] = None  # 0 turns the budget off
+    settings = {**(ctx.meeting.speaker_settings or {}), **chosen}
+    if settings == (ctx.meeting.speaker_settings or {}):
+        raise DomainError("command.no_change")
+    ctx.meeting.speaker_settings = settings
+    _queue_settings(ctx.meeting)  # refuses values the rules cannot work with
+    ctx.changed(ctx.meeting)
+    refresh_speakers(ctx)
+    return Outcome("speakers.configured", chosen)
+
+
+# --- the floor ------------------------------------------------------------------------------
+
+def _current_speech(ctx: Context) -> Speech:
+    speech = db.session.get(Speech, ctx.meeting.current_speech_id or 0)
+    if speech is None:
+        raise DomainError("speech.none")
+    return speech
+
+
+def end_current_speech(ctx: Context) -> Speech | None:
+    """End the speech at the floor, recording its length and overrun (also when the
+    moderator gives the floor to the next person, moves on in the agenda or ends)."""
+    speech = db.session.get(Speech, ctx.meeting.current_speech_id or 0)
+    if speech is None:
+        return None
+    if speech.pause_started_at is not None:
+        speech.paused_ms += (ctx.now - speech.pause_started_at) // timedelta(milliseconds=1)
+        speech.pause_started_at = None
+    speech.spoken_ms = spoken_ms(speech, ctx.now)
+    speech.ended_at = ctx.now
+    allowed_ms = (speech.allowed_seconds + speech.extension_seconds) * 1000
+    speech.overrun_seconds = max(0, speech.spoken_ms - allowed_ms) // 1000
+    ctx.meeting.current_speech_id = None
+    ctx.changed(speech, ctx.meeting)
+    return speech
+
+
+def allowed_seconds(meeting, item: AgendaItem, kind: str) -> int:
+    settings = meeting_settings(meeting)
+    if kind != "speech":
+        return settings["point_seconds"]
+    return settings["briefing_seconds"] if item.segment == "briefing" \
+        else settings["speech_seconds"]
+
+
+@command("floor.give", roles=CHAIR, schema={"entry_id": optional("int", min=1)})
+def give_floor(ctx: Context, entry_id) -> Outcome:
+    """To the next in the order the rules give, or to anyone on the list."""
+    item = _current_item(ctx)
+    order = speakers_view(ctx.meeting, ctx.now)["order"]
+    if entry_id is None:
+        if not order:
+            raise DomainError("queue.empty")
+        entry_id = order[0]
+    entry = _entry(ctx, entry_id)
+    if entry.agenda_item_id != item.id:
+        raise DomainError("queue.entry_not_found", entry_id=entry_id)
+    previous = end_current_speech(ctx)
+    entry.status = "called"
+    speech = Speech(meeting_id=ctx.meeting.id, agenda_item_id=item.id,
+                    participant_id=entry.participant_id, entry_id=entry.id, kind=entry.kind,
+                    stance=entry.stance, plan_key=entry.plan_key, party=entry.party,
+                    started_seq=ctx.meeting.last_seq + 1, started_at=ctx.now,
+                    allowed_seconds=allowed_seconds(ctx.meeting, item, entry.kind))
+    db.session.add(speech)
+    db.session.flush()
+    ctx.meeting.current_speech_id = speech.id
+    ctx.changed(entry, speech, ctx.meeting)
+    refresh_speakers(ctx)
+    person = db.session.get(Participant, entry.participant_id)
+    return Outcome("floor.given", {
+        "speech_id": speech.id, "entry_id": entry.id, "participant_id": person.id,
+        "name": person.name, "party": entry.party, "kind": entry.kind, "stance": entry.stance,
+        "plan_key": entry.plan_key, "item_id": item.id,
+        "allowed_seconds": speech.allowed_seconds,
+        "previous_speech_id": previous.id if previous else None,
+        # The moderator chose someone other than the next in the rules' order: recorded.
+        "out_of_order": entry_id != order[0]},
+        {"speech_id": speech.id})
+
+
+@command("speech.end", roles=CHAIR, schema={})
+def end_speech(ctx: Context) -> Outcome:
+    _current_speech(ctx)
+    speech = end_current_speech(ctx)
+    refresh_speakers(ctx)
+    return Outcome("speech.ended", {"speech_id": speech.id, "spoken_ms": speech.spoken_ms,
+                                    "overrun_seconds": speech.overrun_seconds})
+
+
+@command("speech.pause", roles=CHAIR, schema={})
+def pause_speech(ctx: Context) -> Outcome:
+    speech = _current_speech(ctx)
+    if speech.pause_started_at is not None:
+        raise DomainError("speech.already_paused")
+    speech.pause_started_at = ctx.now
+    ctx.changed(speech)
+    return Outcome("speech.paused", {"speech_id": speech.id})
+
+
+@command("speech.resume", roles=CHAIR, schema={})
+def resume_speech(ctx: Context) -> Outcome:
+    speech = _current_speech(ctx)
+    if speech.pause_started_at is None:
+        raise DomainError("speech.not_paused")
+    speech.paused_ms += (ctx.now - speech.pause_started_at) // timedelta(milliseconds=1)
+    speech.pause_started_at = None
+    ctx.changed(speech)
+    return Outcome("speech.resumed", {"speech_id": speech.id})
+
+
+@command("speech.extend", roles=CHAIR, schema={"seconds": Field("int", min=10, max=1800)})
+def extend_speech(ctx: Context, seconds: int) -> Outcome:
+    speech = _current_speech(ctx)
+    speech.extension_seconds += seconds
+    ctx.changed(speech)
+    return Outcome("speech.extended", {"speech_id": speech.id, "seconds": seconds,
+                                       "total_extension": speech.extension_seconds})
+
+
+def _speech(ctx: Context, speech_id: int) -> Speech:
+    speech = db.session.get(Speech, speech_id)
+    if speech is None or speech.meeting_id != ctx.meeting.id:
+        raise DomainError("speech.not_found")
+    return speech
+
+
+@command("point.rule", roles=CHAIR, states=LIVE_OR_ENDED,
+         schema={"speech_id": Field("int", min=1), "ruling": Field("str", choices=RULINGS)})
+def rule_on_point(ctx: Context, speech_id: int, ruling: str) -> Outcome:
+    """The moderator rules on a point of order: upheld or not upheld, recorded."""
+    speech = _speech(ctx, speech_id)
+    if speech.kind != "point_of_order":
+        raise DomainError("speech.not_a_point_of_order")
+    if speech.ruling == ruling:
+        raise DomainError("command.no_change")
+    speech.ruling = ruling
+    ctx.changed(speech)
+    return Outcome("point.ruled", {"speech_id": speech.id, "ruling": ruling})
+
+
+@command("speech.note", roles=CHAIR, states=LIVE_OR_ENDED,
+         schema={"speech_id": Field("int", min=1),
+                 "notes": optional("text", max_len=4000, default="")})
+def note_speech(ctx: Context, speech_id: int, notes: str) -> Outcome:
+    """The clerk's key points of a speech, typed while it happens and corrected afterwards;
+    each version is an event, so the minutes show the last and the log keeps them all."""
+    speech = _speech(ctx, speech_id)
+    if speech.notes == notes:
+        raise DomainError("command.no_change")
+    speech.notes = notes
+    ctx.changed(speech)
+    return Outcome("speech.noted", {"speech_id": speech.id, "notes": notes})
