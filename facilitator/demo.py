@@ -33,6 +33,13 @@ def _user(username: str, name: str, role: str) -> User:
     return user
 
 
+def demo_plan_payload(option: dict) -> dict:
+    """A plan of case.json's "options" as the plan.create command takes it."""
+    return {"key": option["key"], "title": option["title"], "description": option["note"],
+            "total": option["total_cny"], "funding": option["funding_cny"],
+            "duration_days": option["duration_days"], "matters": option["matters"]}
+
+
 def _run(meeting: Meeting, actor: Actor, name: str, payload: dict) -> dict:
     outcome = execute(meeting.id, actor, name, payload)
     if not outcome.ok:
@@ -80,6 +87,8 @@ def load_demo() -> dict:
                 continue  # they run the console, signed in
             _run(meeting, chair, "participant.add", {"name": person["name"],
                                                       "party": person["party"]})
+        for option in data["options"]:  # the repair plans A, B, C
+            _run(meeting, chair, "plan.create", demo_plan_payload(option))
         _run(meeting, chair, "meeting.open", {})
     db.session.refresh(meeting)
     return {"case_number": case.number, "meeting_id": meeting.id, "join_code": meeting.join_code,

@@ -50,7 +50,9 @@ def describe_error(error, locale: str) -> str:
     """A refusal as a sentence; a field it names is given its label in that language."""
     params = dict(error.params)
     field = params.get("field")
-    if isinstance(field, str) and f"field.{field}" in CATALOG:
+    # An unknown field is named as it was sent; a known one gets its label.
+    if isinstance(field, str) and f"field.{field}" in CATALOG \
+            and error.code != "validation.unknown_field":
         params["field"] = message_for(f"field.{field}", locale)
     return message_for(error.code, locale, **params)
 
@@ -67,4 +69,10 @@ def client_catalog(locale: str) -> dict:
 
 
 CLIENT_PREFIXES = {"live", "party", "segment", "status", "error", "validation", "auth",
-                   "command", "meeting", "agenda", "participant", "field"}
+                   "command", "meeting", "agenda", "participant", "field", "queue", "speech",
+                   "kind", "stance", "ruling"}
+# Plans and votes (actions/plans.py, actions/votes.py).
+CLIENT_PREFIXES |= {"plan", "proxy", "vote", "votes", "decision", "funding", "matter",
+                    "plan_status", "plan_warning", "vote_kind", "vote_method", "vote_rule",
+                    "vote_settings", "vote_eligibility", "vote_status", "vote_channel",
+                    "vote_choice"}

@@ -67,7 +67,8 @@ def _coerce(name: str, field: Field, value):
     elif kind == "int":
         if isinstance(value, bool):
             raise DomainError("validation.type", field=name)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if isinstance(value, str) and value.strip().lstrip("-").isascii() \
+                and value.strip().lstrip("-").isdigit():
             value = int(value.strip())
         if not isinstance(value, int):
             raise DomainError("validation.type", field=name)

@@ -61,7 +61,7 @@ def app(tmp_path_factory):
 def _empty_all_tables() -> None:
     from facilitator.models import Meeting
     db.session.rollback()
-    db.session.execute(db.update(Meeting).values(current_item_id=None))
+    db.session.execute(db.update(Meeting).values(current_item_id=None, current_speech_id=None))
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()

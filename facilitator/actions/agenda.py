@@ -42,17 +42,21 @@ def stop_current_run(ctx: Context) -> AgendaItem | None:
 
 
 def _start(ctx: Context, item: AgendaItem | None, event_type: str) -> Outcome:
+    from .speakers import end_current_speech, refresh_speakers
+    end_current_speech(ctx)  # a new item: whoever had the floor is done
     previous = stop_current_run(ctx)
     meeting = ctx.meeting
     if item is None:
         meeting.current_item_id = None
         ctx.changed(meeting)
+        refresh_speakers(ctx)
         return Outcome("agenda.finished", {"previous_id": previous.id if previous else None})
     item.run_started_at = ctx.now
     if item.started_at is None:
         item.started_at = ctx.now
     meeting.current_item_id = item.id
     ctx.changed(item, meeting)
+    refresh_speakers(ctx)  # the list shown is the new item's
     return Outcome("agenda.item_started", {"item_id": item.id, "title": item.title,
                                            "how": event_type,
                                            "previous_id": previous.id if previous else None},

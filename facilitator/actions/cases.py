@@ -67,13 +67,16 @@ def update_case(case: Case, values: dict) -> Case:
         Case.number == clean["number"], Case.id != case.id)).first()
     if taken:
         raise DomainError("case.number_taken", number=clean["number"])
+    shown_before = (case.number, case.title, case.community)
     for key, value in clean.items():
         setattr(case, key, value)
     db.session.commit()
-    from . import Actor, execute  # the meeting commands import this module's neighbours
-    for meeting in case.meetings:
-        if meeting.status != "ended":
-            execute(meeting.id, Actor(role="system"), "meeting.case_changed", {})
+    if (case.number, case.title, case.community) != shown_before:
+        # What the meeting screens show of the case changed: tell them.
+        from . import Actor, execute  # the meeting commands import this module's neighbours
+        for meeting in case.meetings:
+            if meeting.status != "ended":
+                execute(meeting.id, Actor(role="system"), "meeting.case_changed", {})
     return case
 
 

@@ -7,6 +7,7 @@ and the (meeting_id, seq) unique constraint guards against two writers racing.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -72,7 +73,7 @@ class Context:
     """What a handler gets: the locked meeting, the actor, and a place to record changes."""
     meeting: Meeting
     actor: Actor
-    now: object = field(default_factory=utcnow)
+    now: object = field(default_factory=lambda: utcnow())  # looked up per call: tests set it
     changes: list = field(default_factory=list)
     # Fields of the result that must not be stored in the event log (e.g. a phone's token).
     secret_result: dict = field(default_factory=dict)
@@ -88,8 +89,9 @@ class Context:
 
 @dataclass
 class Outcome:
-    """What a handler returns: the event's type and record data, and the sender's result."""
-    event_type: str
+    """What a handler returns: the event's type and record data, and the sender's result.
+    No event type: the command was right but changed nothing (e.g. a hand raised twice)."""
+    event_type: str | None
     data: dict
     result: dict = field(default_factory=dict)
 
@@ -167,7 +169,10 @@ def execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str |
                     raise
         if outcome.event is not None and not outcome.duplicate:
             for publish in publishers:
-                publish(outcome.event)
+                try:
+                    publish(outcome.event)
+                except Exception:  # saved is saved: clients catch up on their next sync
+                    logging.getLogger(__name__).exception("broadcast failed")
         return outcome
     except DomainError as error:
         db.session.rollback()
@@ -195,14 +200,18 @@ def _run_in_transaction(spec, meeting_id, actor, clean, command_id) -> CommandOu
             raise DomainError(f"meeting.is_{meeting.status}")
         context = Context(meeting=meeting, actor=actor)
         outcome: Outcome = spec.handler(context, **clean)
+        if outcome.event_type is None:
+            db.session.rollback()
+            return CommandOutcome(ok=True, result=outcome.result)
         meeting.last_seq += 1
         row = MeetingEvent(meeting_id=meeting.id, seq=meeting.last_seq, type=outcome.event_type,
                            data=outcome.data, changes=context.changes, result=outcome.result,
                            actor=actor.label, command_id=command_id, at_ms=now_ms())
         db.session.add(row)
+        event = event_dict(row)  # before the commit expires the row: no reload afterwards
         db.session.commit()
         result = {**outcome.result, **context.secret_result}
-        return CommandOutcome(ok=True, seq=row.seq, result=result, event=event_dict(row))
+        return CommandOutcome(ok=True, seq=event["seq"], result=result, event=event)
     except BaseException:
         db.session.rollback()
         raise

@@ -33,6 +33,8 @@ def open_meeting(ctx: Context) -> Outcome:
 @command("meeting.end", roles=MODERATOR, schema={}, states=("live",))
 def end_meeting(ctx: Context) -> Outcome:
     meeting = ctx.meeting
+    from .speakers import end_current_speech
+    end_current_speech(ctx)
     stop_current_run(ctx)
     meeting.status = "ended"
     meeting.ended_at = ctx.now

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-SINGLETON_COLLECTIONS = ("meeting", "case")
+SINGLETON_COLLECTIONS = ("meeting", "case", "speakers")
 
 
 def apply_event(snapshot: dict, event: dict) -> dict:

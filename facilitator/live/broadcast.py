@@ -56,10 +56,24 @@ class Broadcaster:
             self._last_sent[meeting_id] = time.monotonic()
         if not events:
             return
-        # Events of one process are committed in sequence order, but publishers on several
-        # green threads may append them out of order.
+        # Publishers on several green threads may append out of order, and another process
+        # (or a concurrent commit) may hold a number in between: send each run of consecutive
+        # events as its own batch. A client that sees a hole asks for what it lacks.
         events.sort(key=lambda event: event["seq"])
-        batch = compact(events)
-        for role in CLIENT_ROLES:
-            self._emit(meeting_id, role, redact_batch(batch, role))
-            self.messages_sent += 1
+        for run in consecutive_runs(events):
+            batch = compact(run)
+            for role in CLIENT_ROLES:
+                self._emit(meeting_id, role, redact_batch(batch, role))
+                self.messages_sent += 1
+
+
+def consecutive_runs(events: list[dict]) -> list[list[dict]]:
+    runs: list[list[dict]] = []
+    for event in events:
+        if runs and event["seq"] == runs[-1][-1]["seq"] + 1:
+            runs[-1].append(event)
+        elif runs and event["seq"] == runs[-1][-1]["seq"]:
+            continue  # the same event twice
+        else:
+            runs.append([event])
+    return runs

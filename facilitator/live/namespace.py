@@ -20,6 +20,7 @@ from ..models.base import now_ms
 from ..models.users import hash_token
 from .broadcast import Broadcaster
 from .snapshot import catch_up
+from .tallies import coalescer as tallies, init_tallies
 
 NAMESPACE = "/live"
 
@@ -73,7 +74,8 @@ def authenticate(auth: dict) -> tuple[int, str, Actor]:
     if not isinstance(auth, dict):
         raise DomainError("auth.bad_handshake")
     meeting_id, face = auth.get("meeting_id"), auth.get("face")
-    if not isinstance(meeting_id, int) or face not in ("console", "projector", "phone"):
+    if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) \
+            or face not in ("console", "projector", "phone"):
         raise DomainError("auth.bad_handshake")
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
@@ -140,9 +142,27 @@ class LiveNamespace(Namespace):
                                   or since < 0):
             return error_ack(DomainError("validation.type", field="since"), conn.locale)
         try:
-            return {"ok": True, **catch_up(conn.meeting_id, since, conn.role)}
+            return {"ok": True, **catch_up(conn.meeting_id, since, conn.role),
+                    # Derived data outside the sequence (live/tallies.py): the open votes'
+                    # live tallies, as a `tally` message would carry them.
+                    "tallies": tallies.for_sync(conn.meeting_id, conn.role)}
         except DomainError as error:
             return error_ack(error, conn.locale)
+        finally:
+            db.session.rollback()
+
+    def on_ballots(self, data=None):
+        """A phone's own ballots in the open votes: whom it may vote for and whether each has
+        voted (docs/protocol.md, "Votes")."""
+        conn = connections.get(request.sid)
+        if conn is None:
+            return error_ack(DomainError("auth.not_connected"), select_locale())
+        if conn.role != "phone":
+            return error_ack(DomainError("auth.forbidden"), conn.locale)
+        from ..actions.votes import phone_ballot_status
+        try:
+            return {"ok": True, "votes": phone_ballot_status(conn.meeting_id,
+                                                             conn.actor.participant_id)}
         finally:
             db.session.rollback()
 
@@ -187,5 +207,6 @@ def init_live() -> None:
     from ..actions import core
     if publish not in core.publishers:
         core.publishers.append(publish)
+    init_tallies()
     if not any(h.namespace == NAMESPACE for h in socketio.namespace_handlers):
         socketio.on_namespace(LiveNamespace(NAMESPACE))

@@ -19,6 +19,14 @@ def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
         return {k: v for k, v in value.items() if k != "projector_token"}
     if collection == "meeting":
         return {k: v for k, v in value.items() if k != "projector_token"}
+    if collection == "speeches":
+        # The clerk's notes are a draft for the minutes: for the console until published.
+        return {**value, "notes": ""}
+    if collection == "speakers" and (role == "phone" or not value["stats_public"]):
+        # Phones show the list, not the statistics; the projector only when the meeting says.
+        return {**value, "stats": None}
+    if collection in ("plans", "votes", "proxies"):
+        return _redact_vote_entity(collection, value)
     if collection == "participants":
         # Phones see people waiting too (a phone in the lobby learns it was admitted from
         # its own entry); the projector shows only those admitted. Rejected and removed
@@ -59,19 +67,67 @@ def redact_batch(batch: dict, role: str) -> dict:
     return {
         "from": batch["from"], "to": batch["to"],
         "events": [{**e, "data": e["data"] if role in ("chair", "api")
-                    or e["type"] in _PUBLIC_EVENT_DATA else {}} for e in batch["events"]],
+                    or e["type"] in _PUBLIC_EVENT_DATA else {}} for e in batch["events"]
+                   if role in ("chair", "api") or e["type"] not in QUIET_EVENT_TYPES],
         "changes": redact_changes(batch["changes"], role),
     }
 
 
 def redact_snapshot(snapshot: dict, role: str) -> dict:
     out = {"seq": snapshot["seq"], "case": snapshot["case"],
-           "meeting": redact_value("meeting", snapshot["meeting"], role)}
-    for collection in ("participants", "agenda"):
+           "meeting": redact_value("meeting", snapshot["meeting"], role),
+           "speakers": redact_value("speakers", snapshot["speakers"], role)}
+    for collection in ("participants", "agenda", "queue", "speeches", "plans", "votes",
+                       "proxies"):
         items = {}
-        for key, value in snapshot[collection].items():
+        for key, value in snapshot.get(collection, {}).items():
             visible = redact_value(collection, value, role)
             if visible is not None:
                 items[key] = visible
         out[collection] = items
+    return out
+
+
+# --- plans, votes, proxies, ballots and tallies --------------------------------------------
+
+# Ballots change nothing a screen shows (the tally is derived data, sent coalesced by
+# live/tallies.py): phones and the projector get no record of them in a batch, only the
+# sequence range, so a burst of 1000 ballots costs them no per-ballot bytes.
+QUIET_EVENT_TYPES = {"ballot.cast", "ballot.recorded"}
+
+
+def _redact_vote_entity(collection: str, value: dict) -> dict | None:
+    """Phones and the projector: accepted plans only (proposals are the chair's to accept);
+    votes once opened (not drafts, not cancelled ones), without the recusal list (owner
+    keys); active proxies without the owner key."""
+    if collection == "plans":
+        return value if value["status"] == "accepted" else None
+    if collection == "votes":
+        if value["status"] not in ("open", "closed"):
+            return None
+        return {**value, "recused": []}
+    if value["status"] != "active":
+        return None
+    return {k: v for k, v in value.items() if k not in ("owner_key", "note")}
+
+
+def results_visible(vote: dict, role: str) -> bool:
+    """Whether a role may see the counts of an open vote. Secret: nobody (live counts next
+    to the list of who has voted would tell who chose what). Otherwise the chair always;
+    phones and the projector when the vote shows results live."""
+    if vote["secret"]:
+        return False
+    return role in ("chair", "api") or vote["show_results"] == "live"
+
+
+def redact_tally(tally: dict, vote: dict, role: str) -> dict:
+    """A live tally (actions/counting.live_tally) as a role may see it: participation always;
+    counts and the provisional outcome only when results_visible; who has voted (never what)
+    for the chair only."""
+    out = {k: v for k, v in tally.items() if k not in ("tally", "provisional", "voted")}
+    if results_visible(vote, role):
+        out["tally"] = tally["tally"]
+        out["provisional"] = tally["provisional"]
+    if role in ("chair", "api"):
+        out["voted"] = tally["voted"]
     return out

@@ -15,10 +15,12 @@ from flask import current_app
 from ..actions.core import event_dict
 from ..errors import DomainError
 from ..extensions import db
-from ..models import AgendaItem, Meeting, MeetingEvent, Participant
+from ..models import AgendaItem, Meeting, MeetingEvent, Participant, QueueEntry, Speech
 from ..domain.live_state import compact
 from .redaction import redact_batch, redact_snapshot
-from .views import agenda_item_view, case_view, meeting_view, participant_view
+from .vote_views import vote_collections
+from .views import (agenda_item_view, case_view, meeting_view, participant_view,
+                    queue_entry_view, speech_view)
 
 _CACHE_SIZE = 128
 _cache: OrderedDict = OrderedDict()
@@ -26,6 +28,7 @@ _cache_lock = Lock()
 
 
 def build_snapshot(meeting: Meeting) -> dict:
+    from ..actions.speakers import speakers_view
     """The full (chair) snapshot of a meeting as the rows are now."""
     seq = meeting.last_seq
     participants = db.session.execute(
@@ -33,12 +36,20 @@ def build_snapshot(meeting: Meeting) -> dict:
     agenda = db.session.execute(
         db.select(AgendaItem).filter_by(meeting_id=meeting.id).order_by(AgendaItem.position)
     ).scalars()
+    waiting = db.session.execute(db.select(QueueEntry).filter_by(
+        meeting_id=meeting.id, status="waiting").order_by(QueueEntry.id)).scalars()
+    speeches = db.session.execute(
+        db.select(Speech).filter_by(meeting_id=meeting.id).order_by(Speech.id)).scalars()
     return {
         "seq": seq,
         "case": case_view(meeting.case),
         "meeting": meeting_view(meeting),
         "participants": {str(p.id): participant_view(p) for p in participants},
         "agenda": {str(a.id): agenda_item_view(a) for a in agenda},
+        "queue": {str(e.id): queue_entry_view(e) for e in waiting},
+        "speeches": {str(s.id): speech_view(s) for s in speeches},
+        "speakers": speakers_view(meeting),
+        **vote_collections(meeting),
     }
 
 

@@ -3,8 +3,9 @@
 An event's `changes` carry these views of every entity the command touched, so a client
 applies an event by replacing entities (idempotent); `redaction.py` cuts them per role.
 """
-from ..models import AgendaItem, Case, Meeting, Participant
+from ..models import AgendaItem, Case, Meeting, Participant, QueueEntry, Speech
 from ..models.base import to_epoch_ms
+from ..models.speakers import meeting_settings
 
 
 def case_view(case: Case) -> dict:
@@ -26,6 +27,9 @@ def meeting_view(meeting: Meeting) -> dict:
         "opened_at": to_epoch_ms(meeting.opened_at),
         "ended_at": to_epoch_ms(meeting.ended_at),
         "current_item_id": meeting.current_item_id,
+        "current_speech_id": meeting.current_speech_id,
+        "queue_open": meeting.queue_open,
+        "speaker_settings": meeting_settings(meeting),
     }
 
 
@@ -57,11 +61,45 @@ def agenda_item_view(item: AgendaItem) -> dict:
     }
 
 
-# Collection name → (model, view). "meeting" and "case" are single entities.
+def queue_entry_view(entry: QueueEntry) -> dict:
+    return {"id": entry.id, "item_id": entry.agenda_item_id,
+            "participant_id": entry.participant_id, "kind": entry.kind, "stance": entry.stance,
+            "plan_key": entry.plan_key, "party": entry.party, "raised_seq": entry.raised_seq,
+            "manual_position": entry.manual_position, "by_chair": entry.added_by_chair,
+            "raised_at": to_epoch_ms(entry.raised_at)}
+
+
+def speech_view(speech: Speech) -> dict:
+    return {"id": speech.id, "item_id": speech.agenda_item_id,
+            "participant_id": speech.participant_id, "kind": speech.kind,
+            "stance": speech.stance, "plan_key": speech.plan_key, "party": speech.party,
+            "started_at": to_epoch_ms(speech.started_at),
+            "ended_at": to_epoch_ms(speech.ended_at), "paused_ms": speech.paused_ms,
+            "pause_started_at": to_epoch_ms(speech.pause_started_at),
+            "allowed_seconds": speech.allowed_seconds,
+            "extension_seconds": speech.extension_seconds, "spoken_ms": speech.spoken_ms,
+            "overrun_seconds": speech.overrun_seconds, "notes": speech.notes,
+            "ruling": speech.ruling}
+
+
+def queue_change(entry: QueueEntry) -> dict:
+    """Only waiting hands are on the list; a called, withdrawn or removed one leaves it."""
+    return {"c": "queue", "id": entry.id,
+            "v": queue_entry_view(entry) if entry.status == "waiting" else None}
+
+
+# Collection name → (model, view). "meeting", "case" and "speakers" are single entities.
 COLLECTIONS = {
     "participants": (Participant, participant_view),
     "agenda": (AgendaItem, agenda_item_view),
+    "queue": (QueueEntry, queue_entry_view),
+    "speeches": (Speech, speech_view),
 }
+# Plans, votes and proxies (their views: vote_views.py).
+from .vote_views import plan_view, proxy_view, vote_view  # noqa: E402
+from ..models import Plan, Proxy, Vote  # noqa: E402
+COLLECTIONS.update({"plans": (Plan, plan_view), "votes": (Vote, vote_view),
+                    "proxies": (Proxy, proxy_view)})
 SINGLETONS = {"meeting": meeting_view, "case": case_view}
 
 
@@ -69,6 +107,8 @@ def change_for(entity) -> dict:
     """The change record that sets one entity to its current state."""
     if isinstance(entity, Meeting):
         return {"c": "meeting", "v": meeting_view(entity)}
+    if isinstance(entity, QueueEntry):
+        return queue_change(entity)
     for name, (model, view) in COLLECTIONS.items():
         if isinstance(entity, model):
             return {"c": name, "id": entity.id, "v": view(entity)}

@@ -3,6 +3,9 @@ from .users import User
 from .cases import Case, RosterUnit
 from .meetings import Meeting, Participant, AgendaItem, JoinAttempt
 from .events import MeetingEvent
+from .speakers import QueueEntry, Speech
+from .votes import Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot
 
 __all__ = ["User", "Case", "RosterUnit", "Meeting", "Participant", "AgendaItem",
-           "JoinAttempt", "MeetingEvent"]
+           "JoinAttempt", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
+           "VoteParticipation", "Ballot"]

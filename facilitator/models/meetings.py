@@ -25,6 +25,11 @@ class Meeting(db.Model):
     moderator_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     clerk_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     current_item_id = db.Column(db.Integer, db.ForeignKey("agenda_items.id", use_alter=True))
+    current_speech_id = db.Column(db.Integer, db.ForeignKey("speeches.id", use_alter=True))
+    # The speakers' list accepts hands (points of order are accepted even when closed).
+    queue_open = db.Column(db.Boolean, nullable=False, default=True)
+    # Speaking rules of this meeting; missing keys take the defaults of the local rules.
+    speaker_settings = db.Column(db.JSON, nullable=False, default=dict)
     opened_at = db.Column(db.DateTime)
     ended_at = db.Column(db.DateTime)
     # The last event's sequence number: bumped in the same transaction that appends an event.

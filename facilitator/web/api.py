@@ -77,7 +77,11 @@ def meeting_json(meeting: Meeting) -> dict:
 
 
 def _refused(error: DomainError):
-    return _error(422, error.code, error_message(error), field=error.params.get("field"))
+    return _refused_with(422, error)
+
+
+def _refused_with(status: int, error: DomainError):
+    return _error(status, error.code, error_message(error), field=error.params.get("field"))
 
 
 @bp.route("/openapi.json")
@@ -136,7 +140,8 @@ def post_meeting(case_id: int):
     body = _json_body()
     if body is None:
         return _error(400, "validation.not_an_object", t("validation.not_an_object"))
-    body.setdefault("moderator_id", g.api_user.id)  # the caller runs it, unless named
+    # The caller runs it unless others are named (a clerk records it; a moderator chairs it).
+    body.setdefault("clerk_id" if g.api_user.role == "clerk" else "moderator_id", g.api_user.id)
     try:
         meeting = create_meeting(case, body)
     except DomainError as error:
@@ -168,19 +173,19 @@ def get_snapshot(meeting_id: int):
 @token_required
 def get_events(meeting_id: int):
     since_text = request.args.get("since", "0")
-    if not since_text.isdigit():
-        return _error(400, "validation.type", t("validation.type", field="since"))
+    if not (since_text.isascii() and since_text.isdigit()):
+        return _refused_with(400, DomainError("validation.type", field="since"))
     meeting, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
     if missing:
         return missing
     since = int(since_text)
     if since > meeting.last_seq:
-        return _error(400, "validation.range", t("validation.range", field="since", min=0,
-                                                 max=meeting.last_seq))
+        return _refused_with(400, DomainError("validation.range", field="since", min=0,
+                                              max=meeting.last_seq))
     limit_text = request.args.get("limit", "1000")
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= 1000:
-        return _error(400, "validation.range", t("validation.range", field="limit", min=1,
-                                                 max=1000))
+    if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 1000:
+        return _refused_with(400, DomainError("validation.range", field="limit", min=1,
+                                              max=1000))
     limit = int(limit_text)
     rows = db.session.execute(db.select(MeetingEvent).filter(
         MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > since)

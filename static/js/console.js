@@ -6,16 +6,19 @@
   const $ = (id) => document.getElementById(id);
   const meetingId = Number(root.dataset.meetingId);
 
+  const listeners = [render];
   const store = new LiveStore({
     meetingId,
     face: "console",
-    onChange: render,
+    onChange: (state) => listeners.forEach((listener) => listener(state)),
     onStatus: (status) => {
       $("connection").textContent = tr("live." + status);
       $("connection").dataset.status = status;
     },
     onRefused: (error) => showError(error.message),
-  }).connect();
+  });
+  store.listeners = listeners;
+  window.consoleStore = store;
 
   function showError(message) {
     const box = $("console-error");
@@ -33,6 +36,9 @@
       return null;
     }
   }
+  window.consoleRun = run;
+  // Connect once every panel (this file's other parts) has registered its listener.
+  setTimeout(() => store.connect(), 0);
 
   // --- rendering ------------------------------------------------------------------------
   function render(state) {
@@ -248,5 +254,216 @@
       const first = $("lobby-list").querySelector("button[data-act=admit]");
       if (first) { e.preventDefault(); first.click(); }
     }
+  });
+})();
+
+// The speakers' list on the console: the floor, the list in the rules' order, notes, statistics.
+(function () {
+  "use strict";
+  const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue } = window.live;
+  const $ = (id) => document.getElementById(id);
+  const store = window.consoleStore;
+  const run = window.consoleRun;
+  let notesSpeechId = null;
+
+  function personName(state, id) {
+    const person = (state.participants || {})[String(id)];
+    return person ? person.name : "?";
+  }
+
+  function entryLabel(entry) {
+    if (entry.kind !== "speech") return tr("kind." + entry.kind);
+    return tr("stance." + entry.stance);
+  }
+
+  function minutesText(seconds) {
+    return `${Math.floor(seconds / 60)}′${String(seconds % 60).padStart(2, "0")}″`;
+  }
+
+  function render(state) {
+    if (!state || !state.speakers) return;
+    const live = state.meeting.status === "live";
+    const open = state.meeting.queue_open;
+    $("queue-state").textContent = open ? "" : tr("live.list_closed");
+    $("queue-state").className = "badge warn";
+    $("queue-state").hidden = open;
+    $("queue-toggle").textContent = tr(open ? "live.close_list" : "live.open_list");
+    $("queue-toggle").disabled = !live;
+    const queue = orderedQueue(state);
+    $("floor-next").disabled = !live || !queue.length;
+    const stats = (state.speakers.stats && state.speakers.stats.by_participant) || {};
+    $("queue-list").innerHTML = queue.length ? queue.map((entry, index) => {
+      const mine = stats[String(entry.participant_id)] || { turns: 0, speech_seconds: 0 };
+      const person = (state.participants || {})[String(entry.participant_id)] || {};
+      return `<li data-id="${entry.id}" class="queue-row kind-${entry.kind}">
+        <span class="pos">${index + 1}</span>
+        <span><strong>${escapeHtml(person.name || "?")}</strong>
+          <small>${escapeHtml(tr("party." + entry.party))}${person.unit ? " · " + escapeHtml(person.unit) : ""}</small>
+          <span class="badge stance-${entry.stance || entry.kind}">${escapeHtml(entryLabel(entry))}</span>
+          ${entry.plan_key ? `<span class="badge">${escapeHtml(entry.plan_key)}</span>` : ""}
+          <small class="muted">${escapeHtml(tr("live.turns", { turns: mine.turns, minutes: minutesText(mine.speech_seconds) }))}</small></span>
+        <span class="row-actions">
+          <button type="button" data-act="floor">${escapeHtml(tr("live.give_floor_to"))}</button>
+          <button type="button" data-act="up" ${index === 0 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_up"))}">↑</button>
+          <button type="button" data-act="down" ${index === queue.length - 1 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_down"))}">↓</button>
+          <button type="button" data-act="remove" class="danger-text">${escapeHtml(tr("live.remove"))}</button>
+        </span></li>`;
+    }).join("") : `<li class="muted">${escapeHtml(tr("queue.empty"))}</li>`;
+    renderPeoplePicker(state);
+    renderSpeaker(state);
+    renderHistory(state);
+    renderStats(state);
+    renderRules(state);
+  }
+
+  function renderPeoplePicker(state) {
+    const select = $("queue-person");
+    const chosen = select.value;
+    const present = Object.values(state.participants || {}).filter((p) => p.status === "admitted")
+      .sort((a, b) => a.name.localeCompare(b.name, "zh"));
+    select.innerHTML = present.map((p) =>
+      `<option value="${p.id}">${escapeHtml(p.name)} · ${escapeHtml(tr("party." + p.party))}</option>`).join("");
+    if (chosen) select.value = chosen;
+  }
+
+  function renderSpeaker(state) {
+    const box = $("speaker-now");
+    const speech = currentSpeech(state);
+    if (!speech) {
+      box.innerHTML = `<p class="muted">${escapeHtml(tr("live.nobody_speaking"))}</p>`;
+      notesSpeechId = null;
+      return;
+    }
+    if (notesSpeechId !== speech.id) {
+      notesSpeechId = speech.id;
+      const person = (state.participants || {})[String(speech.participant_id)] || {};
+      box.innerHTML = `<div class="speaker-head">
+          <span class="label">${escapeHtml(tr("live.speaking_now"))}</span>
+          <strong>${escapeHtml(person.name || "?")}</strong>
+          <small>${escapeHtml(tr("party." + speech.party))}</small>
+          <span class="badge">${escapeHtml(speech.kind === "speech" ? tr("stance." + speech.stance) : tr("kind." + speech.kind))}</span>
+          <span class="countdown" id="speech-countdown" data-testid="console-speech-countdown"></span>
+        </div>
+        <div class="button-row">
+          <button type="button" id="speech-pause"></button>
+          <button type="button" id="speech-extend">${escapeHtml(tr("live.extend"))}</button>
+          <button type="button" id="speech-end" class="danger" aria-keyshortcuts="E">${escapeHtml(tr("live.end_speech"))}</button>
+          ${speech.kind === "point_of_order" ? `<button type="button" data-ruling="upheld">${escapeHtml(tr("live.upheld"))}</button>
+            <button type="button" data-ruling="not_upheld">${escapeHtml(tr("live.not_upheld"))}</button>` : ""}
+        </div>
+        <label for="speech-notes" class="small">${escapeHtml(tr("live.notes"))}</label>
+        <textarea id="speech-notes" rows="3" maxlength="4000" placeholder="${escapeHtml(tr("live.notes_placeholder"))}"></textarea>`;
+      $("speech-notes").value = speech.notes || "";
+      $("speech-notes").addEventListener("change", (e) => saveNotes(speech.id, e.target.value));
+    }
+    const pause = $("speech-pause");
+    pause.textContent = tr(speech.pause_started_at ? "live.resume" : "live.pause");
+    pause.dataset.act = speech.pause_started_at ? "resume" : "pause";
+    box.querySelectorAll("[data-ruling]").forEach((b) => {
+      b.classList.toggle("primary", speech.ruling === b.dataset.ruling);
+    });
+    tick();
+  }
+
+  function renderHistory(state) {
+    const item = state.meeting.current_item_id;
+    const speeches = Object.values(state.speeches || {}).filter((s) => s.item_id === item && s.ended_at)
+      .sort((a, b) => a.id - b.id);
+    $("speech-list").innerHTML = speeches.map((s) => `<li data-id="${s.id}">
+        <strong>${escapeHtml(personName(state, s.participant_id))}</strong>
+        <small>${escapeHtml(tr("party." + s.party))} · ${escapeHtml(s.kind === "speech" ? tr("stance." + s.stance) : tr("kind." + s.kind))}
+        · ${minutesText(Math.floor(s.spoken_ms / 1000))}${s.overrun_seconds ? ` · ${escapeHtml(tr("live.overrun"))} ${s.overrun_seconds}″` : ""}
+        ${s.ruling ? " · " + escapeHtml(tr("ruling." + s.ruling)) : ""}</small>
+        <textarea rows="2" maxlength="4000" data-speech="${s.id}" aria-label="${escapeHtml(tr("live.notes"))}">${escapeHtml(s.notes)}</textarea></li>`).join("");
+  }
+
+  function renderRules(state) {
+    const form = $("rules-form");
+    if (form.contains(document.activeElement)) return; // not while the moderator edits
+    const settings = state.meeting.speaker_settings;
+    for (const input of form.querySelectorAll("input")) {
+      const value = settings[input.name];
+      if (input.type === "checkbox") input.checked = Boolean(value);
+      else input.value = value == null ? 0 : value / Number(input.dataset.scale || 1);
+    }
+  }
+
+  function renderStats(state) {
+    const stats = state.speakers.stats;
+    $("stats-public").checked = state.meeting.speaker_settings.stats_on_projector;
+    if (!stats) return;
+    const rows = Object.entries(stats.by_party).map(([party, tally]) =>
+      `<tr><td>${escapeHtml(tr("party." + party))}</td><td class="num">${tally.turns}</td><td class="num">${minutesText(tally.seconds)}</td></tr>`);
+    $("stats-table").innerHTML = rows.join("") +
+      `<tr><th>Σ</th><th class="num">${stats.total.turns}</th><th class="num">${minutesText(stats.total.seconds)}</th></tr>`;
+  }
+
+  function tick() {
+    const state = store.state;
+    const speech = state && currentSpeech(state);
+    const box = $("speech-countdown");
+    if (!speech || !box) return;
+    const { remaining, state: phase } = speechTiming(speech, store.serverNow());
+    box.textContent = (phase === "overrun" ? tr("live.overrun") + " " : phase === "paused" ? tr("live.paused") + " " : "")
+      + formatClock(Math.abs(remaining));
+    box.className = "countdown " + phase;
+  }
+  setInterval(tick, 250);
+
+  function saveNotes(speechId, text) {
+    run("speech.note", { speech_id: speechId, notes: text });
+  }
+
+  store.listeners.push(render);
+
+  $("rules-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const settings = {};
+    for (const input of e.target.querySelectorAll("input")) {
+      settings[input.name] = input.type === "checkbox" ? input.checked
+        : Math.round(Number(input.value) * Number(input.dataset.scale || 1));
+    }
+    run("speakers.configure", settings);
+  });
+  $("floor-next").addEventListener("click", () => run("floor.give"));
+  $("queue-toggle").addEventListener("click", () => run("queue.set_open", { open: !store.state.meeting.queue_open }));
+  $("stats-public").addEventListener("change", (e) => run("speakers.configure", { stats_on_projector: e.target.checked }));
+  $("queue-list").addEventListener("click", (e) => {
+    const button = e.target.closest("button[data-act]");
+    if (!button) return;
+    const id = Number(button.closest("li").dataset.id);
+    const queue = orderedQueue(store.state);
+    const index = queue.findIndex((entry) => entry.id === id);
+    const act = button.dataset.act;
+    if (act === "floor") run("floor.give", { entry_id: id });
+    if (act === "remove") run("queue.remove", { entry_id: id });
+    if (act === "up" || act === "down") {
+      // Positions count in the list without points of order (they are always first).
+      const points = queue.filter((entry) => entry.kind === "point_of_order" && store.state.meeting.speaker_settings.points_of_order_first).length;
+      run("queue.move", { entry_id: id, position: Math.max(0, index - points + (act === "up" ? -1 : 1)) });
+    }
+  });
+  $("speaker-now").addEventListener("click", (e) => {
+    const button = e.target.closest("button");
+    if (!button) return;
+    if (button.id === "speech-end") run("speech.end");
+    if (button.id === "speech-extend") run("speech.extend", { seconds: 60 });
+    if (button.id === "speech-pause") run(button.dataset.act === "resume" ? "speech.resume" : "speech.pause");
+    if (button.dataset.ruling) run("point.rule", { speech_id: store.state.meeting.current_speech_id, ruling: button.dataset.ruling });
+  });
+  $("speech-list").addEventListener("change", (e) => {
+    const area = e.target.closest("textarea[data-speech]");
+    if (area) saveNotes(Number(area.dataset.speech), area.value);
+  });
+  $("queue-add").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const [kind, stance] = $("queue-kind").value.split(":");
+    run("queue.add", { participant_id: Number($("queue-person").value), kind, stance: stance || null });
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest("input, textarea, select, dialog")) return;
+    const key = e.key.toLowerCase();
+    if (key === "f" && !$("floor-next").disabled) { e.preventDefault(); $("floor-next").click(); }
+    if (key === "e" && $("speech-end")) { e.preventDefault(); $("speech-end").click(); }
   });
 })();

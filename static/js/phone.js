@@ -6,10 +6,11 @@
   const $ = (id) => document.getElementById(id);
   const myId = String(root.dataset.participantId);
 
+  const listeners = [render];
   const store = new LiveStore({
     meetingId: Number(root.dataset.meetingId),
     face: "phone",
-    onChange: render,
+    onChange: (state) => listeners.forEach((listener) => listener(state)),
     onStatus: (status) => {
       const banner = $("connection");
       banner.hidden = status === "connected";
@@ -17,7 +18,10 @@
       banner.dataset.status = status;
     },
     onRefused: (error) => showGone(tr("live.rejected_title"), error.message),
-  }).connect();
+  });
+  store.listeners = listeners;
+  window.phoneStore = store;
+  setTimeout(() => store.connect(), 0);
 
   function show(section) {
     for (const id of ["phone-waiting", "phone-gone", "phone-live"]) $(id).hidden = id !== section;
@@ -75,4 +79,80 @@
   }
 
   setInterval(renderCountdown, 500);
+})();
+
+// Raising a hand: the kind and stance, the place in the list, withdrawing, and the floor.
+(function () {
+  "use strict";
+  const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue } = window.live;
+  const $ = (id) => document.getElementById(id);
+  const store = window.phoneStore;
+  const myId = Number(document.getElementById("phone").dataset.participantId);
+  let hadFloor = false;
+
+  function showError(message) {
+    const box = $("hand-error");
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  async function send(type, payload) {
+    showError("");
+    try {
+      await store.send(type, payload);
+    } catch (error) {
+      showError(error.message || String(error));
+    }
+  }
+
+  function label(entry) {
+    return entry.kind === "speech" ? tr("stance." + entry.stance) : tr("kind." + entry.kind);
+  }
+
+  function render(state) {
+    if (!state || !state.speakers || $("phone-live").hidden) return;
+    const queue = orderedQueue(state);
+    const mine = queue.map((entry, index) => ({ entry, place: index + 1 }))
+      .filter(({ entry }) => entry.participant_id === myId);
+    $("my-hands").innerHTML = mine.map(({ entry, place }) => `<div class="row-between">
+        <p class="my-place" data-testid="phone-place">${escapeHtml(tr("live.your_place", { n: place }))} · ${escapeHtml(label(entry))}</p>
+        <button type="button" data-withdraw="${entry.kind}">${escapeHtml(tr("live.withdraw"))}</button></div>`).join("");
+    const noItem = !state.meeting.current_item_id || state.meeting.status !== "live";
+    $("hand-buttons").querySelectorAll("button").forEach((button) => {
+      const waiting = mine.some(({ entry }) => entry.kind === button.dataset.kind);
+      const closed = !state.meeting.queue_open && button.dataset.kind !== "point_of_order";
+      button.disabled = noItem || waiting || closed;
+    });
+    const speech = currentSpeech(state);
+    const speaker = speech && (state.participants || {})[String(speech.participant_id)];
+    $("phone-speaker").textContent = speech && speaker
+      ? `${tr("live.speaking_now")}：${speaker.name} · ${tr("party." + speech.party)}` : "";
+    const haveFloor = Boolean(speech && speech.participant_id === myId);
+    $("floor-card").hidden = !haveFloor;
+    if (haveFloor && !hadFloor && navigator.vibrate) navigator.vibrate([300, 150, 300]);
+    hadFloor = haveFloor;
+    tick();
+  }
+
+  function tick() {
+    const state = store.state;
+    const speech = state && currentSpeech(state);
+    if (!speech || speech.participant_id !== myId) return;
+    const { remaining, state: phase } = speechTiming(speech, store.serverNow());
+    $("floor-card").className = "phone-card floor " + phase;
+    $("floor-countdown").textContent = (phase === "overrun" ? tr("live.overrun") + " " : phase === "paused" ? tr("live.paused") + " " : "")
+      + formatClock(Math.abs(remaining));
+  }
+
+  $("hand-buttons").addEventListener("click", (e) => {
+    const button = e.target.closest("button[data-kind]");
+    if (!button) return;
+    send("hand.raise", { kind: button.dataset.kind, stance: button.dataset.stance || null });
+  });
+  $("my-hands").addEventListener("click", (e) => {
+    const button = e.target.closest("button[data-withdraw]");
+    if (button) send("hand.withdraw", { kind: button.dataset.withdraw });
+  });
+  store.listeners.push(render);
+  setInterval(tick, 250);
 })();

@@ -5,16 +5,20 @@
   const root = document.getElementById("projector");
   const $ = (id) => document.getElementById(id);
 
+  const listeners = [render];
   const store = new LiveStore({
     meetingId: Number(root.dataset.meetingId),
     face: "projector",
     token: root.dataset.token,
-    onChange: render,
+    onChange: (state) => listeners.forEach((listener) => listener(state)),
     onStatus: (status) => {
       $("connection").textContent = status === "connected" ? "" : tr("live." + status);
     },
     onRefused: (error) => { $("connection").textContent = error.message; },
-  }).connect();
+  });
+  store.listeners = listeners;
+  window.projectorStore = store;
+  setTimeout(() => store.connect(), 0);
 
   function render(state) {
     if (!state) return;
@@ -70,4 +74,54 @@
   }
 
   setInterval(renderCountdown, 250);
+})();
+
+// The speaker and the next five, and the statistics when the meeting shows them.
+(function () {
+  "use strict";
+  const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue } = window.live;
+  const $ = (id) => document.getElementById(id);
+  const store = window.projectorStore;
+
+  function label(entry) {
+    return entry.kind === "speech" ? tr("stance." + entry.stance) : tr("kind." + entry.kind);
+  }
+
+  function render(state) {
+    if (!state || !state.speakers) return;
+    const people = state.participants || {};
+    const speech = currentSpeech(state);
+    $("pj-speaker").hidden = !speech;
+    document.querySelector(".pj-now").classList.toggle("pj-item-small", Boolean(speech));
+    if (speech) {
+      const person = people[String(speech.participant_id)] || {};
+      $("pj-speaker-name").textContent = person.name || "";
+      $("pj-speaker-meta").textContent = `${tr("party." + speech.party)}${person.unit ? " · " + person.unit : ""} · ${label(speech)}`;
+    }
+    const next = orderedQueue(state).slice(0, 5);
+    $("pj-queue-box").hidden = !next.length && !state.speakers.stats;
+    document.querySelector(".pj-side").classList.toggle("with-queue", !$("pj-queue-box").hidden);
+    $("pj-next").innerHTML = next.map((entry) => {
+      const person = people[String(entry.participant_id)] || {};
+      return `<li>${escapeHtml(person.name || "")} <small>· ${escapeHtml(tr("party." + entry.party))} · ${escapeHtml(label(entry))}</small></li>`;
+    }).join("");
+    const stats = state.speakers.stats;
+    $("pj-stats").innerHTML = stats ? Object.entries(stats.by_party).map(([party, t]) =>
+      `${escapeHtml(tr("party." + party))} ${t.turns} · ${formatClock(t.seconds)}`).join("<br>") : "";
+    tick();
+  }
+
+  function tick() {
+    const state = store.state;
+    const speech = state && currentSpeech(state);
+    if (!speech) return;
+    const { remaining, state: phase } = speechTiming(speech, store.serverNow());
+    const box = $("pj-speech-countdown");
+    box.className = "pj-speech-countdown " + phase;
+    box.textContent = (phase === "overrun" ? tr("live.overrun") + " " : phase === "paused" ? tr("live.paused") + " " : "")
+      + formatClock(Math.abs(remaining));
+  }
+
+  store.listeners.push(render);
+  setInterval(tick, 250);
 })();

@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  const SINGLETONS = new Set(["meeting", "case"]);
+  const SINGLETONS = new Set(["meeting", "case", "speakers"]);
   const COMMAND_TIMEOUT_MS = 8000;
 
   function newCommandId() {
@@ -201,10 +201,13 @@
     return `${sign}${minutes}:${String(seconds).padStart(2, "0")}`;
   }
 
+  // Times of day in the app's zone (where the meeting is), whatever the device's zone.
+  const timeFormat = new Intl.DateTimeFormat("en-GB", {
+    hour: "2-digit", minute: "2-digit", hour12: false, timeZone: window.APP_TIMEZONE || undefined,
+  });
+
   function formatTime(epochMs) {
-    if (!epochMs) return "";
-    const d = new Date(epochMs);
-    return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+    return epochMs ? timeFormat.format(new Date(epochMs)) : "";
   }
 
   // The countdown of an agenda item, as facilitator/domain/agenda.py computes it.
@@ -212,6 +215,31 @@
     const running = item.run_started_at ? Math.max(0, serverNow - item.run_started_at) : 0;
     const remaining = item.planned_seconds - Math.floor((item.used_ms + running) / 1000);
     return { remaining, overrun: remaining < 0 };
+  }
+
+  // A turn's time, as facilitator/domain/speaker_queue.py (speech_timing) computes it: paused
+  // time does not count; the last 30 seconds warn; below zero is overrun.
+  function speechTiming(speech, serverNow) {
+    const end = speech.ended_at || speech.pause_started_at || serverNow;
+    const spoken = speech.spoken_ms != null ? speech.spoken_ms
+      : Math.max(0, end - speech.started_at - speech.paused_ms);
+    const remaining = speech.allowed_seconds + speech.extension_seconds - Math.floor(spoken / 1000);
+    let state = "running";
+    if (speech.pause_started_at) state = "paused";
+    else if (remaining < 0) state = "overrun";
+    else if (remaining <= 30) state = "warning";
+    return { remaining, state };
+  }
+
+  function currentSpeech(state) {
+    const id = state.meeting && state.meeting.current_speech_id;
+    return id ? (state.speeches || {})[String(id)] : null;
+  }
+
+  // The waiting entries in the order the server's rules give.
+  function orderedQueue(state) {
+    const order = (state.speakers && state.speakers.order) || [];
+    return order.map((id) => (state.queue || {})[String(id)]).filter(Boolean);
   }
 
   function sortedAgenda(state) {
@@ -224,6 +252,9 @@
   }
 
   window.LiveStore = LiveStore;
-  window.live = { escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, newCommandId };
+  window.live = {
+    escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, newCommandId,
+    speechTiming, currentSpeech, orderedQueue,
+  };
   window.tr = tr;
 })();

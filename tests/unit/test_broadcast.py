@@ -62,3 +62,15 @@ def test_a_batch_applies_like_its_events_one_by_one_from_any_point_inside_it():
     assert apply_batch(start, batch) == apply_events(start, events)
     halfway = apply_events(start, events[:4])
     assert apply_batch(halfway, batch) == apply_events(start, events)
+
+
+def test_events_with_a_hole_between_them_leave_as_separate_batches():
+    """Another process took number 3: 1-2 and 4-5 go out, and clients ask for 3."""
+    sent, clock = [], FakeClock()
+    broadcaster = Broadcaster(lambda meeting, role, batch: sent.append(batch), clock.start_task,
+                              clock.sleep)
+    broadcaster.publish(event(1, 1, "a"), interval=10)
+    for seq in (2, 5, 4):
+        broadcaster.publish(event(seq, seq, "x"), interval=10)
+    clock.run_tasks()
+    assert sorted({(b["from"], b["to"]) for b in sent}) == [(1, 1), (2, 2), (4, 5)]

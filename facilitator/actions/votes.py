@@ -1,0 +1,598 @@
+"""Votes: straw polls (意向表决, not binding) and owners' decisions (业主共同决定, Art. 278).
+
+Life cycle: vote.create (draft) → vote.open → ballots (ballot.cast from phones, ballot.record
+by the chair for paper ballots or a vote held elsewhere, or vote.enter_totals) → vote.close
+(by the chair, or by the countdown) — or vote.cancel. Proxies (written authorisations) are
+recorded by the chair with proxy.record / proxy.revoke.
+
+Who counts (SPC interpretation Arts. 8-9): a ballot belongs to the OWNER (the roster's owner
+key), not to the person: an owner with several units votes once with the summed area,
+co-owners share one vote, the developer's unsold units are one owner (voted by the
+developer's representative through a recorded authorisation). A participant without an
+owner key votes as themselves only in votes of everyone present (or of chosen parties).
+Observers (tenants, 列席) never vote on their own behalf.
+
+Hot path: a ballot is O(1) rows — the participation row (who), the ballot row (what), the
+event — and no tally: live/tallies.py recounts from the ballots a few times a second.
+Secret votes: the event and its stored result never carry the choice; the ballot row has no
+voter; a secret ballot cannot be changed (nothing links the voter to it any more).
+"""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Participant, RosterUnit
+from ..models.meetings import PARTIES
+from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, VOTE_METHODS,
+                            Ballot, Plan, Proxy, Vote, VoteParticipation, new_ballot_id)
+from ..validation import Field, optional
+from . import counting
+from .core import CHAIR, PHONE, SYSTEM, Context, Outcome, command
+from .plans import MATTERS
+
+ANY_STATE = ("scheduled", "live", "ended")
+MAX_VOTES = 100
+_id = Field("int", min=1)
+_choices = Field("str_list", max_len=26)
+
+
+def _vote(ctx: Context, vote_id: int) -> Vote:
+    vote = db.session.get(Vote, vote_id)
+    if vote is None or vote.meeting_id != ctx.meeting.id:
+        raise DomainError("vote.not_found")
+    return vote
+
+
+def _require_live_for(ctx: Context, vote: Vote) -> None:
+    """In-meeting votes run while the meeting is live; a vote held elsewhere (paper ballots,
+    a city's e-voting system) is recorded whenever its results come in."""
+    if vote.channel == "meeting" and ctx.meeting.status != "live":
+        raise DomainError(f"meeting.is_{ctx.meeting.status}")
+
+
+def _accepted_plan(ctx: Context, key_or_id, by: str = "key") -> Plan:
+    query = db.select(Plan).filter_by(meeting_id=ctx.meeting.id, **{by: key_or_id})
+    plan = db.session.execute(query).scalar_one_or_none()
+    if plan is None:
+        raise DomainError("plan.not_found")
+    if plan.status != "accepted":
+        raise DomainError("plan.not_accepted")
+    return plan
+
+
+def _has_roster(ctx: Context) -> bool:
+    return db.session.execute(db.select(RosterUnit.id).filter_by(
+        case_id=ctx.meeting.case_id).limit(1)).first() is not None
+
+
+# --------------------------------------------------------------------------- create
+
+@command("vote.create", roles=CHAIR, states=ANY_STATE, schema={
+    "kind": Field("str", choices=VOTE_KINDS),
+    "method": Field("str", choices=VOTE_METHODS),
+    "title": Field("str", max_len=200),
+    "question": optional("text", max_len=2000, default=""),
+    "plans": Field("str_list", required=False, default=None, max_len=26, min_len=0),
+    "plan_id": Field("int", required=False, default=None, min=1),
+    "matters": Field("str_list", required=False, default=None, max_len=len(MATTERS), min_len=0,
+                     choices=MATTERS),
+    "rule": optional("str", choices=tuple(counting.STRAW_RULES)),
+    "settings": optional("str", choices=tuple(counting.SETTINGS), default="civil_code"),
+    "eligibility": optional("str", choices=ELIGIBILITIES),
+    "parties": Field("str_list", required=False, default=None, max_len=len(PARTIES), min_len=0,
+                     choices=PARTIES),
+    "recused": Field("str_list", required=False, default=None, max_len=500, min_len=0),
+    "secret": optional("bool", default=False),
+    "allow_change": optional("bool", default=False),
+    "show_results": optional("str", choices=SHOW_RESULTS),
+    "max_choices": Field("int", required=False, default=None, min=1, max=26),
+    "channel": optional("str", choices=CHANNELS, default="meeting"),
+    "channel_note": optional("str", max_len=200, default=""),
+    "duration_seconds": Field("int", required=False, default=None, min=10, max=60 * 86400),
+})
+def create_vote(ctx: Context, kind, method, title, question, plans, plan_id, matters, rule,
+                settings, eligibility, parties, recused, secret, allow_change, show_results,
+                max_choices, channel, channel_note, duration_seconds) -> Outcome:
+    if channel == "meeting" and ctx.meeting.status == "ended":
+        raise DomainError("meeting.is_ended")
+    count = db.session.execute(db.select(db.func.count(Vote.id)).filter_by(
+        meeting_id=ctx.meeting.id)).scalar()
+    if count >= MAX_VOTES:
+        raise DomainError("vote.too_many", max=MAX_VOTES)
+    matters = list(dict.fromkeys(matters or []))
+    parties = list(dict.fromkeys(parties or []))
+    recused = list(dict.fromkeys(recused or []))
+    roster = _has_roster(ctx)
+
+    # Options: the accepted plans named (single, approval, ranked), or yes/no on a motion.
+    options, motion = [], None
+    if method == "yes_no":
+        if plans:
+            raise DomainError("vote.plans_not_for_yes_no")
+        if plan_id is not None:
+            motion = _accepted_plan(ctx, plan_id, by="id")
+        options = [{"key": "yes", "label": "", "plan_id": None},
+                   {"key": "no", "label": "", "plan_id": None}]
+    else:
+        if plan_id is not None:
+            raise DomainError("vote.plan_only_for_yes_no")
+        keys = [key.upper() for key in plans or []]
+        if len(set(keys)) != len(keys):
+            raise DomainError("vote.duplicate_option", option=next(
+                k for k in keys if keys.count(k) > 1))
+        if len(keys) < (1 if method == "approval" else 2):
+            raise DomainError("vote.too_few_options")
+        for key in keys:
+            plan = _accepted_plan(ctx, key)
+            options.append({"key": plan.key, "label": plan.title, "plan_id": plan.id})
+    if max_choices is not None and method != "approval":
+        raise DomainError("vote.bad_max_choices", max_choices=max_choices)
+
+    if kind == "owners_decision":
+        if not roster:
+            raise DomainError("vote.roster_required")
+        if method == "ranked":
+            raise DomainError("vote.method_not_for_kind", method=method)
+        if rule is not None:
+            raise DomainError("vote.rule_not_for_kind", rule=rule)
+        eligibility = eligibility or "scope_owners"
+        if eligibility != "scope_owners":
+            raise DomainError("vote.decision_scope")
+        if method == "yes_no":
+            if not matters and motion is not None:
+                matters = list(motion.matters or [])
+            if not matters:
+                raise DomainError("vote.matters_required")
+        else:
+            for option in options:
+                plan = db.session.get(Plan, option["plan_id"])
+                if not (plan.matters or matters):
+                    raise DomainError("vote.matters_required_for", option=option["key"])
+        show_results = show_results or ("after_close" if secret else "live")
+    else:
+        if settings != "civil_code":
+            raise DomainError("vote.settings_not_for_kind")
+        rule = rule or ("simple_majority" if method == "yes_no" else "plurality")
+        if method == "ranked" and rule != "plurality":
+            raise DomainError("vote.rule_not_for_method", rule=rule, method=method)
+        eligibility = eligibility or ("owners_present" if roster else "present")
+        if eligibility in ("owners_present", "scope_owners") and not roster:
+            raise DomainError("vote.roster_required")
+        show_results = show_results or "after_close"
+    if eligibility == "parties":
+        if not parties:
+            raise DomainError("vote.parties_required")
+        if "observer" in parties:
+            raise DomainError("vote.observer_cannot_vote")
+    elif parties:
+        raise DomainError("vote.parties_only_for_parties")
+    if secret and allow_change:
+        raise DomainError("vote.secret_no_change")
+    if secret and show_results == "live":
+        raise DomainError("vote.secret_live_results")
+    if channel == "elsewhere":
+        if kind != "owners_decision":
+            raise DomainError("vote.elsewhere_owners_decision")
+        if duration_seconds is not None:
+            raise DomainError("vote.elsewhere_no_countdown")
+
+    number = (db.session.execute(db.select(db.func.max(Vote.number)).filter_by(
+        meeting_id=ctx.meeting.id)).scalar() or 0) + 1
+    vote = Vote(meeting_id=ctx.meeting.id, number=number, kind=kind, method=method, title=title,
+                question=question, options=options, plan_id=motion.id if motion else None,
+                matters=matters, rule=rule if kind == "straw_poll" else None,
+                settings=settings, eligibility=eligibility, parties=parties, recused=recused,
+                secret=secret, allow_change=allow_change, show_results=show_results,
+                max_choices=max_choices, channel=channel, channel_note=channel_note,
+                duration_seconds=duration_seconds, status="draft", created_at=ctx.now)
+    db.session.add(vote)
+    ctx.changed(vote)
+    return Outcome("vote.created", {"vote_id": vote.id, "number": number, "kind": kind,
+                                    "method": method, "title": title, "channel": channel},
+                   {"vote_id": vote.id})
+
+
+# --------------------------------------------------------------------------- open / close
+
+@command("vote.open", roles=CHAIR, states=ANY_STATE, schema={"id": _id})
+def open_vote(ctx: Context, id: int) -> Outcome:
+    vote = _vote(ctx, id)
+    if vote.status != "draft":
+        raise DomainError("vote.not_draft")
+    _require_live_for(ctx, vote)
+    if vote.channel == "meeting" and db.session.execute(db.select(Vote.id).filter_by(
+            meeting_id=ctx.meeting.id, status="open", channel="meeting")).first():
+        raise DomainError("vote.another_open")
+    # Freeze what is voted on: each option's plan title, matters and revision.
+    option_matters, revisions, options = {}, {}, []
+    for option in vote.options:
+        if option["plan_id"] is not None:
+            plan = db.session.get(Plan, option["plan_id"])
+            if plan.status != "accepted":
+                raise DomainError("plan.not_accepted")
+            option = {**option, "label": plan.title}
+            option_matters[option["key"]] = list(plan.matters or [])
+            revisions[plan.key] = plan.revision
+        options.append(option)
+    if vote.plan_id is not None:
+        plan = db.session.get(Plan, vote.plan_id)
+        revisions[plan.key] = plan.revision
+    if vote.kind == "owners_decision":
+        if vote.method == "yes_no":
+            option_matters = {"yes": list(vote.matters)}
+        else:
+            option_matters = {k: (m or list(vote.matters)) for k, m in option_matters.items()}
+    vote.options = options
+    vote.option_matters = option_matters
+    vote.plan_revisions = revisions
+    vote.status = "open"
+    vote.opened_at = ctx.now
+    if vote.duration_seconds:
+        vote.deadline_at = ctx.now + timedelta(seconds=vote.duration_seconds)
+    ctx.changed(vote)
+    return Outcome("vote.opened", {"vote_id": vote.id, "title": vote.title,
+                                   "plan_revisions": revisions,
+                                   "deadline_ms": vote_deadline_ms(vote)})
+
+
+def vote_deadline_ms(vote: Vote) -> int | None:
+    from ..models.base import to_epoch_ms
+    return to_epoch_ms(vote.deadline_at)
+
+
+def _reseal(vote: Vote) -> None:
+    """Rewrite a secret vote's ballots in one transaction, in random order and with new ids:
+    afterwards no row version or page order matches them with the participation rows."""
+    rows = db.session.execute(db.select(Ballot.choices, Ballot.heads, Ballot.area)
+                              .filter_by(vote_id=vote.id)).all()
+    db.session.execute(db.delete(Ballot).filter_by(vote_id=vote.id))
+    rows = list(rows)
+    random.SystemRandom().shuffle(rows)
+    db.session.add_all(Ballot(id=new_ballot_id(), vote_id=vote.id, choices=choices,
+                              heads=heads, area=area) for choices, heads, area in rows)
+
+
+def _named_ballots(vote: Vote, case_id: int) -> list[dict]:
+    """Who chose what, for the minutes of a named vote."""
+    names = {}
+    for row in db.session.execute(db.select(RosterUnit).filter_by(case_id=case_id)
+                                  .order_by(RosterUnit.id)).scalars():
+        entry = names.setdefault(row.owner_key, {"name": row.owner_name, "units": []})
+        entry["units"].append(row.unit)
+    people = {f"p{p.id}": p.name for p in db.session.execute(
+        db.select(Participant).filter_by(meeting_id=vote.meeting_id)).scalars()}
+    casts = {p.voter_key: p for p in db.session.execute(
+        db.select(VoteParticipation).filter_by(vote_id=vote.id)).scalars()}
+    out = []
+    for ballot in db.session.execute(db.select(Ballot).filter_by(vote_id=vote.id)
+                                     .order_by(Ballot.voter_key)).scalars():
+        owner = names.get(ballot.voter_key)
+        cast = casts.get(ballot.voter_key)
+        out.append({"voter_key": ballot.voter_key,
+                    "name": owner["name"] if owner else people.get(ballot.voter_key, ""),
+                    "units": owner["units"] if owner else [],
+                    "choices": list(ballot.choices), "heads": ballot.heads, "area": ballot.area,
+                    "channel": cast.channel if cast else None})
+    return out
+
+
+@command("vote.close", roles=CHAIR | SYSTEM, states=ANY_STATE, schema={"id": _id})
+def close_vote(ctx: Context, id: int) -> Outcome:
+    """Close a vote and freeze its result (by the chair, or by the app when the countdown
+    ends: then the actor is "system")."""
+    vote = _vote(ctx, id)
+    if vote.status != "open":
+        raise DomainError("vote.not_open")
+    vote.status = "closed"
+    vote.closed_at = ctx.now
+    vote.result = counting.result_of(vote, ctx.meeting.case_id)
+    data = {"vote_id": vote.id, "title": vote.title, "kind": vote.kind,
+            "by_countdown": ctx.actor.role == "system", "result": vote.result}
+    if vote.secret:
+        _reseal(vote)
+    else:
+        data["ballots"] = _named_ballots(vote, ctx.meeting.case_id)
+    ctx.changed(vote)
+    return Outcome("vote.closed", data, {"vote_id": vote.id,
+                                         "passed": vote.result["outcome"]["passed"]})
+
+
+@command("vote.cancel", roles=CHAIR, states=ANY_STATE, schema={
+    "id": _id, "reason": optional("str", max_len=500, default="")})
+def cancel_vote(ctx: Context, id: int, reason: str) -> Outcome:
+    vote = _vote(ctx, id)
+    if vote.status not in ("draft", "open"):
+        raise DomainError("vote.not_open")
+    was_open = vote.status == "open"
+    vote.status = "cancelled"
+    vote.closed_at = ctx.now
+    if vote.secret and was_open:
+        _reseal(vote)
+    ctx.changed(vote)
+    return Outcome("vote.cancelled", {"vote_id": vote.id, "title": vote.title,
+                                      "was_open": was_open, "reason": reason})
+
+
+# --------------------------------------------------------------------------- ballots
+
+def _owner_weight(ctx: Context, owner_key: str) -> int:
+    area = db.session.execute(_SELECT_AREA, {"case_id": ctx.meeting.case_id,
+                                             "owner_key": owner_key}).scalar()
+    if area is None:
+        raise DomainError("vote.not_in_roster")
+    return int(area)
+
+
+# The hot path (a ballot) runs prebuilt Core statements on the tables: plain rows, no ORM
+# objects to build and track, no statement to construct per ballot.
+_V, _P = Vote.__table__, Participant.__table__
+_VP, _B, _R = VoteParticipation.__table__, Ballot.__table__, RosterUnit.__table__
+_SELECT_VOTE = db.select(*(_V.c[name] for name in (
+    "id", "meeting_id", "status", "deadline_at", "entered_totals", "channel", "method",
+    "options", "max_choices", "eligibility", "parties", "recused", "secret", "allow_change"))
+).where(_V.c.id == db.bindparam("vote_id"))
+_SELECT_PERSON = db.select(_P.c.id, _P.c.meeting_id, _P.c.status, _P.c.party, _P.c.owner_key
+                           ).where(_P.c.id == db.bindparam("participant_id"))
+_SELECT_VOTED = db.select(_VP.c.id).where(_VP.c.vote_id == db.bindparam("vote_id"),
+                                          _VP.c.voter_key == db.bindparam("voter_key"))
+_SELECT_AREA = db.select(db.func.sum(_R.c.area_hundredths)).where(
+    _R.c.case_id == db.bindparam("case_id"), _R.c.owner_key == db.bindparam("owner_key"))
+_INSERT_PARTICIPATION = db.insert(_VP)
+_INSERT_BALLOT = db.insert(_B)
+
+
+def _ballot_vote(ctx: Context, vote_id: int):
+    vote = db.session.execute(_SELECT_VOTE, {"vote_id": vote_id}).one_or_none()
+    if vote is None or vote.meeting_id != ctx.meeting.id:
+        raise DomainError("vote.not_found")
+    return vote
+
+
+def _ballot_person(ctx: Context, participant_id: int | None):
+    person = db.session.execute(_SELECT_PERSON, {"participant_id": participant_id}
+                                ).one_or_none()
+    if person is None or person.meeting_id != ctx.meeting.id:
+        raise DomainError("participant.not_found")
+    if person.status != "admitted":
+        raise DomainError("participant.not_admitted")
+    return person
+
+
+def _open_for_ballots(ctx: Context, vote) -> None:
+    if vote.status != "open":
+        raise DomainError("vote.closed" if vote.status == "closed" else "vote.not_open")
+    if vote.deadline_at is not None and ctx.now >= vote.deadline_at:
+        raise DomainError("vote.closed")
+    if vote.entered_totals is not None:
+        raise DomainError("vote.ballots_with_totals")
+
+
+def _store_ballot(ctx: Context, vote, voter_key: str, area: int, choices: tuple,
+                  channel: str, cast_by_id: int | None) -> Outcome:
+    """One participation row and one ballot row, in the command's transaction. A second
+    ballot of the same voter changes the first (named votes that allow it) or is refused;
+    the unique constraints refuse it even if two servers race."""
+    existing = db.session.execute(_SELECT_VOTED, {"vote_id": vote.id,
+                                                  "voter_key": voter_key}).scalar()
+    changed = existing is not None
+    if changed:
+        if not vote.allow_change or vote.secret:
+            raise DomainError("vote.already_voted")
+        before = db.session.execute(db.select(Ballot.choices).filter_by(
+            vote_id=vote.id, voter_key=voter_key)).scalar()
+        if tuple(before) == choices:
+            raise DomainError("command.no_change")
+        db.session.execute(db.update(Ballot).filter_by(vote_id=vote.id, voter_key=voter_key)
+                           .values(choices=list(choices)))
+        db.session.execute(db.update(VoteParticipation).filter_by(id=existing).values(
+            at=ctx.now, channel=channel, cast_by_id=cast_by_id))
+    else:
+        db.session.execute(_INSERT_PARTICIPATION, {
+            "vote_id": vote.id, "voter_key": voter_key, "cast_by_id": cast_by_id,
+            "channel": channel, "at": ctx.now})
+        db.session.execute(_INSERT_BALLOT, {
+            "id": new_ballot_id(), "vote_id": vote.id, "choices": list(choices), "heads": 1,
+            "area": area, "voter_key": None if vote.secret else voter_key})
+    data = {"vote_id": vote.id, "voter_key": voter_key, "channel": channel,
+            "cast_by": cast_by_id, "changed": changed}
+    if not vote.secret:
+        data["choices"] = list(choices)
+    return Outcome("ballot.cast" if channel in ("phone", "proxy") else "ballot.recorded",
+                   data, {"vote_id": vote.id, "changed": changed})
+
+
+def _identity(ctx: Context, vote: Vote, person: Participant, proxy_id: int | None
+              ) -> tuple[str, int, bool]:
+    """(voter key, area, via proxy) of `person` voting for themselves or by proxy."""
+    if person.party == "observer" and proxy_id is None:
+        raise DomainError("vote.observer_cannot_vote")
+    if proxy_id is not None:
+        proxy = db.session.get(Proxy, proxy_id)
+        if proxy is None or proxy.meeting_id != ctx.meeting.id \
+                or proxy.participant_id != person.id:
+            raise DomainError("proxy.not_found")
+        if proxy.status != "active":
+            raise DomainError("proxy.revoked")
+        owner_key, via_proxy = proxy.owner_key, True
+    else:
+        owner_key, via_proxy = person.owner_key, False
+    refusal = counting.may_vote(vote, party=person.party, participant_id=person.id,
+                                owner_key=owner_key, via_proxy=via_proxy)
+    if refusal:
+        raise DomainError(refusal)
+    if owner_key:
+        return owner_key, _owner_weight(ctx, owner_key), via_proxy
+    return f"p{person.id}", 0, via_proxy
+
+
+@command("ballot.cast", roles=PHONE, schema={
+    "vote_id": _id, "choices": _choices, "proxy_id": Field("int", required=False,
+                                                           default=None, min=1)})
+def cast_ballot(ctx: Context, vote_id: int, choices: list, proxy_id) -> Outcome:
+    """A phone votes, for its owner (or itself) or, with proxy_id, for the owner whose written
+    authorisation it holds."""
+    vote = _ballot_vote(ctx, vote_id)
+    _open_for_ballots(ctx, vote)
+    if vote.channel != "meeting":
+        raise DomainError("vote.held_elsewhere")
+    person = _ballot_person(ctx, ctx.actor.participant_id)
+    voter_key, area, via_proxy = _identity(ctx, vote, person, proxy_id)
+    picked = counting.check_choices(vote, choices)
+    return _store_ballot(ctx, vote, voter_key, area, picked, "proxy" if via_proxy else "phone",
+                         person.id)
+
+
+@command("ballot.record", roles=CHAIR, states=ANY_STATE, schema={
+    "vote_id": _id, "choices": _choices,
+    "participant_id": Field("int", required=False, default=None, min=1),
+    "owner_key": optional("str", max_len=40)})
+def record_ballot(ctx: Context, vote_id: int, choices: list, participant_id, owner_key
+                  ) -> Outcome:
+    """The chair records a paper ballot: of a person in the room without a phone
+    (participant_id), or of an owner (owner_key) in a vote over the scope's owners, e.g. the
+    ballots of a vote held elsewhere."""
+    vote = _ballot_vote(ctx, vote_id)
+    _require_live_for(ctx, vote)
+    _open_for_ballots(ctx, vote)
+    if (participant_id is None) == (owner_key is None):
+        raise DomainError("vote.voter_required")
+    picked = counting.check_choices(vote, choices)
+    channel = "elsewhere" if vote.channel == "elsewhere" else "paper"
+    if participant_id is not None:
+        if vote.channel == "elsewhere":
+            raise DomainError("vote.owner_key_required")
+        person = _ballot_person(ctx, participant_id)
+        voter_key, area, _ = _identity(ctx, vote, person, None)
+        return _store_ballot(ctx, vote, voter_key, area, picked, channel, person.id)
+    if vote.eligibility != "scope_owners":
+        raise DomainError("vote.participant_required")
+    area = _owner_weight(ctx, owner_key)
+    refusal = counting.may_vote(vote, party="owner", participant_id=None, owner_key=owner_key,
+                                via_proxy=False)
+    if refusal:
+        raise DomainError(refusal)
+    return _store_ballot(ctx, vote, owner_key, area, picked, channel, None)
+
+
+@command("vote.enter_totals", roles=CHAIR, states=ANY_STATE, schema={
+    "id": _id, "totals": Field("object", max_len=30)})
+def enter_totals(ctx: Context, id: int, totals: dict) -> Outcome:
+    """The totals of a vote held elsewhere (e.g. the city's e-voting system publishes only
+    totals): per option and for abstain, owners and area ("1234.56" m²)."""
+    from ..domain.voting import parse_area
+    vote = _vote(ctx, id)
+    if vote.channel != "elsewhere":
+        raise DomainError("vote.totals_only_elsewhere")
+    if vote.status != "open":
+        raise DomainError("vote.not_open")
+    if vote.method not in ("single", "yes_no"):
+        raise DomainError("vote.totals_method", method=vote.method)
+    if db.session.execute(db.select(VoteParticipation.id).filter_by(vote_id=vote.id)).first():
+        raise DomainError("vote.totals_with_ballots")
+    keys = [o["key"] for o in vote.options] + ["abstain"]
+    clean = {}
+    for key, entry in totals.items():
+        if key not in keys:
+            raise DomainError("vote.unknown_choice", voter="", choice=str(key)[:40])
+        owners = entry.get("owners") if isinstance(entry, dict) else None
+        area_text = entry.get("area") if isinstance(entry, dict) else None
+        if not isinstance(owners, int) or isinstance(owners, bool) or owners < 0 \
+                or not isinstance(area_text, str):
+            raise DomainError("vote.bad_totals", option=key)
+        try:
+            area = parse_area(area_text)
+        except DomainError:
+            raise DomainError("vote.bad_totals", option=key) from None
+        if (owners == 0) != (area == 0):
+            raise DomainError("vote.bad_totals", option=key)
+        clean[key] = [owners, area]
+    scope = counting.scope_of(vote, ctx.meeting.case_id)
+    owners = sum(v[0] for v in clean.values())
+    area = sum(v[1] for v in clean.values())
+    if owners > scope.owners or area > scope.area:
+        raise DomainError("vote.totals_exceed_scope", owners=owners, scope_owners=scope.owners)
+    if vote.entered_totals == clean:
+        raise DomainError("command.no_change")
+    vote.entered_totals = clean
+    ctx.changed(vote)
+    return Outcome("vote.totals_entered", {"vote_id": vote.id, "totals": clean})
+
+
+# --------------------------------------------------------------------------- proxies
+
+@command("proxy.record", roles=CHAIR, states=("scheduled", "live"), schema={
+    "participant_id": _id, "owner_key": Field("str", max_len=40),
+    "note": Field("str", max_len=200)})
+def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str) -> Outcome:
+    """A written authorisation (书面委托书): `participant_id` votes for the owner `owner_key`.
+    `note` says which document (e.g. "委托书 2026-12-01, 身份证核对")."""
+    person = db.session.get(Participant, participant_id)
+    if person is None or person.meeting_id != ctx.meeting.id:
+        raise DomainError("participant.not_found")
+    if person.status not in ("lobby", "admitted"):
+        raise DomainError("participant.wrong_status", status=person.status)
+    _owner_weight(ctx, owner_key)  # in the roster
+    if person.owner_key == owner_key:
+        raise DomainError("proxy.own_unit")
+    if db.session.execute(db.select(Proxy.id).filter_by(
+            meeting_id=ctx.meeting.id, owner_key=owner_key, status="active")).first():
+        raise DomainError("proxy.already_held", owner_key=owner_key)
+    proxy = Proxy(meeting_id=ctx.meeting.id, participant_id=person.id, owner_key=owner_key,
+                  note=note, status="active", recorded_at=ctx.now)
+    db.session.add(proxy)
+    ctx.changed(proxy)
+    return Outcome("proxy.recorded", {"proxy_id": proxy.id, "participant_id": person.id,
+                                      "name": person.name, "owner_key": owner_key,
+                                      "note": note}, {"proxy_id": proxy.id})
+
+
+@command("proxy.revoke", roles=CHAIR, states=("scheduled", "live"), schema={"id": _id})
+def revoke_proxy(ctx: Context, id: int) -> Outcome:
+    proxy = db.session.get(Proxy, id)
+    if proxy is None or proxy.meeting_id != ctx.meeting.id:
+        raise DomainError("proxy.not_found")
+    if proxy.status != "active":
+        raise DomainError("proxy.revoked")
+    proxy.status = "revoked"
+    proxy.revoked_at = ctx.now
+    ctx.changed(proxy)
+    return Outcome("proxy.revoked", {"proxy_id": proxy.id, "owner_key": proxy.owner_key})
+
+
+# --------------------------------------------------------------------------- a phone's view
+
+def phone_ballot_status(meeting_id: int, participant_id: int) -> dict:
+    """For a phone's open votes: whom it may vote for (itself, its proxies), whether each has
+    voted, and — in a named vote only — what. Read-only; the phone asks after (re)connecting."""
+    person = db.session.get(Participant, participant_id)
+    if person is None or person.meeting_id != meeting_id:
+        return {}
+    from ..models import Meeting
+    case_id = db.session.get(Meeting, meeting_id).case_id
+    areas = counting.owner_areas(case_id)
+    proxies = db.session.execute(db.select(Proxy).filter_by(
+        meeting_id=meeting_id, participant_id=person.id, status="active")
+        .order_by(Proxy.id)).scalars().all()
+    out = {}
+    for vote in db.session.execute(db.select(Vote).filter_by(
+            meeting_id=meeting_id, status="open", channel="meeting")).scalars():
+        identities = []
+        candidates = [(None, person.owner_key if person.owner_key in areas else None)]
+        candidates += [(proxy.id, proxy.owner_key) for proxy in proxies]
+        for proxy_id, owner_key in candidates:
+            refusal = counting.may_vote(vote, party=person.party, participant_id=person.id,
+                                        owner_key=owner_key, via_proxy=proxy_id is not None)
+            voter_key = owner_key or f"p{person.id}"
+            voted = db.session.execute(db.select(VoteParticipation.id).filter_by(
+                vote_id=vote.id, voter_key=voter_key)).first() is not None
+            choices = None
+            if voted and not vote.secret:
+                choices = db.session.execute(db.select(Ballot.choices).filter_by(
+                    vote_id=vote.id, voter_key=voter_key)).scalar()
+            identities.append({"proxy_id": proxy_id, "eligible": refusal is None,
+                               "reason": refusal, "voted": voted, "choices": choices})
+        out[str(vote.id)] = identities
+    return out

@@ -1,0 +1,600 @@
+"""The minutes laid out once, for every format.
+
+:func:`build` turns a :class:`~facilitator.domain.minutes_model.MinutesDocument` into a short
+list of neutral blocks (title, headings, label/value fields, paragraphs, bullet lists, tables,
+signature lines, a page break before the appendix). The Markdown, HTML, PDF and DOCX renderers
+only draw these blocks, so every format carries the same words in the same order, and a rule
+such as "a secret vote shows no one's choice" is decided here once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facilitator.domain.minutes_model import (
+    AgendaRun,
+    Attendee,
+    MinutesDocument,
+    PendingItem,
+    Plan,
+    View,
+    Vote,
+)
+
+from . import labels as L
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str
+    subtitle: str
+    meta: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1 section, 2 subsection, 3 minor heading
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    lead: str = ""  # a bold lead-in ("结果"), followed by a colon
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label / value pairs (the head of a section)."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[int, ...]  # relative column widths
+    align: str = ""  # one letter per column: L, C or R (default L)
+    small: bool = False  # long tables (views, timeline) in a smaller size
+    role: str = ""  # what the table is (e.g. "named_choices"), for renderers and tests
+
+
+@dataclass(frozen=True)
+class SignatureLines:
+    rows: tuple[tuple[str, str], ...]  # (role, name); signature and date are left blank
+    headers: tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Title | Heading | Paragraph | Fields | Bullets | Table | SignatureLines | PageBreak
+
+
+@dataclass(frozen=True)
+class Layout:
+    language: str
+    title: str  # for the file's metadata
+    blocks: tuple[Block, ...]
+    footer: str  # number · version · status
+    content_hash: str
+    draft: bool
+
+
+def build(document: MinutesDocument, language: str | None = None) -> Layout:
+    lang = L.check_language(language or document.language)
+    return _Builder(document, lang).build()
+
+
+class _Builder:
+    def __init__(self, document: MinutesDocument, lang: str):
+        self.doc = document
+        self.lang = lang
+        self.blocks: list[Block] = []
+        self.section = 0
+        self.subsection = 0
+        self.hash = document.content_hash()
+
+    # ------------------------------------------------------------------ helpers
+    def t(self, key: str, /, **params) -> str:
+        return L.label(key, self.lang, **params)
+
+    def party(self, key: str) -> str:
+        return L.party(key, self.lang) if key else ""
+
+    def colon(self) -> str:
+        return L.colon(self.lang)
+
+    def heading(self, key: str) -> None:
+        self.section += 1
+        self.subsection = 0
+        self.blocks.append(Heading(1, f"{L.section_number(self.section, self.lang)}{self.t(key)}"))
+
+    def subheading(self, text: str) -> None:
+        self.subsection += 1
+        if self.lang == "zh":
+            number = f"（{L.zh_numeral(self.subsection)}）"
+        else:
+            number = f"{self.section}.{self.subsection} "
+        self.blocks.append(Heading(2, f"{number}{text}"))
+
+    def none(self) -> None:
+        self.blocks.append(Paragraph(self.t("doc.none")))
+
+    def date(self, value) -> str:
+        return L.fmt_date(value, self.lang)
+
+    def money(self, fen) -> str:
+        return L.fmt_money(fen, self.lang)
+
+    def join(self, items) -> str:
+        return L.join_list(items, self.lang)
+
+    def paren(self, text: str) -> str:
+        return L.paren(text, self.lang)
+
+    def fields(self, rows) -> None:
+        kept = tuple((k, v) for k, v in rows if v)
+        if kept:
+            self.blocks.append(Fields(kept))
+
+    # ------------------------------------------------------------------ document
+    def build(self) -> Layout:
+        h = self.doc.header
+        self.title()
+        self.meeting()
+        self.attendance()
+        self.matter()
+        self.agenda()
+        self.briefings()
+        self.views()
+        self.plans_and_votes()
+        self.agreed()
+        self.pending()
+        self.follow_up()
+        self.attachments()
+        self.signatures()
+        self.appendix()
+        footer = " · ".join((
+            f"{self.t('doc.number')} {h.number}",
+            self.t("doc.version_n", n=h.version),
+            self.t(f"doc.status.{h.status}"),
+        ))
+        return Layout(self.lang, f"{h.title} {h.number}", tuple(self.blocks), footer, self.hash,
+                      h.status != "final")
+
+    def title(self) -> None:
+        h = self.doc.header
+        meta = [f"{self.t('doc.number')}{self.colon()}{h.number}　{self.t('doc.case_number')}{self.colon()}{h.case_number}"
+                if self.lang == "zh" else
+                f"{self.t('doc.number')}{self.colon()}{h.number}   {self.t('doc.case_number')}{self.colon()}{h.case_number}"]
+        status = f"{self.t('doc.version_n', n=h.version)} · {self.t(f'doc.status.{h.status}')}"
+        if h.finalised_at is not None:
+            status += f" · {L.fmt_datetime(h.finalised_at, self.lang)}"
+        else:
+            status += f" · {self.t('doc.draft_banner')}"
+        meta.append(status)
+        self.blocks.append(Title(h.title, h.case_title, tuple(meta)))
+
+    def _person(self, person) -> str:
+        return person.name + self.paren(person.title)
+
+    def meeting(self) -> None:
+        h = self.doc.header
+        self.heading("sec.meeting")
+        duration = ""
+        if h.ended_at is not None:
+            duration = L.fmt_duration(int((h.ended_at - h.started_at).total_seconds()), self.lang)
+        self.fields((
+            (self.t("meeting.title"), h.meeting_title),
+            (self.t("meeting.time"), L.fmt_span(h.started_at, h.ended_at, self.lang)
+             + (self.paren(duration) if duration else "")),
+            (self.t("meeting.place"), h.place),
+            (self.t("meeting.form"), self.t(f"form.{h.form}")),
+            (self.t("meeting.organiser"), h.organiser),
+            (self.t("meeting.conveners"), self.join(self._person(p) for p in h.conveners)),
+            (self.t("meeting.moderator"), self._person(h.moderator)),
+            (self.t("meeting.clerk"), self._person(h.clerk)),
+        ))
+
+    # ------------------------------------------------------------------ attendance
+    def _attendee(self, person: Attendee) -> str:
+        extra = []
+        if person.proxy_for:
+            extra.append(self.t("att.proxy_for", owner=person.proxy_for))
+        if person.title:
+            extra.append(person.title)
+        if person.units:
+            extra.append(self.join(person.units))
+        sep = "，" if self.lang == "zh" else ", "
+        return person.name + self.paren(sep.join(extra))
+
+    def attendance(self) -> None:
+        a = self.doc.attendance
+        self.heading("sec.attendance")
+        self.subheading(self.t("att.present"))
+        rows = []
+        for group in a.groups:
+            name = self.party(group.party) + (self.paren(group.organisation) if group.organisation else "")
+            rows.append((name, str(len(group.people)), self.join(self._attendee(p) for p in group.people)))
+        if rows:
+            self.blocks.append(Table((self.t("att.party"), self.t("att.count"), self.t("att.people")),
+                                     tuple(rows), (28, 8, 64), "LCL", role="attendance"))
+        else:
+            self.none()
+        if a.owners_present is not None:
+            present = a.owners_present
+            text = self.t("att.owners_present", owners=present.owners, area=L.fmt_area(present.area))
+            scope = a.owners_in_scope
+            if scope is not None and scope.owners:
+                text += self.t("att.of_scope", owners=scope.owners, area=L.fmt_area(scope.area),
+                               pct_owners=L.fmt_pct(present.owners, scope.owners, 1),
+                               pct_area=L.fmt_pct(present.area, scope.area, 2))
+            self.blocks.append(Paragraph(text + ("。" if self.lang == "zh" else ".")))
+        self.subheading(self.t("att.observers"))
+        if a.observers:
+            self.blocks.append(Paragraph(self.join(self._attendee(p) for p in a.observers)))
+        else:
+            self.none()
+        self.subheading(self.t("att.absent"))
+        if a.absent:
+            self.blocks.append(Table(
+                (self.t("att.name"), self.t("att.party"), self.t("att.units"), self.t("att.reason")),
+                tuple((p.name, self.party(p.party), self.join(p.units), p.reason) for p in a.absent),
+                (22, 22, 20, 36), role="absent"))
+        else:
+            self.none()
+        self.subheading(self.t("att.proxies"))
+        if a.proxies:
+            self.blocks.append(Table(
+                (self.t("att.owner"), self.t("att.units"), self.t("att.proxy"), self.t("att.authorisation")),
+                tuple((p.owner, self.join(p.units), p.proxy, p.authorisation) for p in a.proxies),
+                (22, 22, 20, 36), role="proxies"))
+        else:
+            self.none()
+
+    # ------------------------------------------------------------------ the matter
+    def matter(self) -> None:
+        m = self.doc.matter
+        self.heading("sec.matter")
+        scope_count = ""
+        if m.scope_count is not None:
+            scope_count = self.t("vote.participation_value", owners=m.scope_count.owners,
+                                 area=L.fmt_area(m.scope_count.area))
+        sep = "；" if self.lang == "zh" else "; "
+        dates = sep.join(f"{self.t(f'date.{d.key}')} {self.date(d.on)}" for d in m.dates)
+        fund = ""
+        if m.fund is not None:
+            f = m.fund
+            parts = [self.t("fund.balance", amount=self.money(f.balance_fen))
+                     + (self.t("fund.as_of", date=self.date(f.as_of)) if f.as_of else "")]
+            if f.initial_deposit_fen is not None:
+                parts.append(self.t("fund.initial", amount=self.money(f.initial_deposit_fen)))
+            if f.floor_fen is not None:
+                parts.append(self.t("fund.floor", amount=self.money(f.floor_fen)))
+            if f.drawn_fen is not None:
+                parts.append(self.t("fund.drawn", amount=self.money(f.drawn_fen)))
+            fund = sep.join(parts)
+        self.fields((
+            (self.t("matter.title"), m.title),
+            (self.t("matter.source"), m.source),
+            (self.t("matter.scope"), m.scope),
+            (self.t("matter.scope_count"), scope_count),
+            (self.t("matter.description"), m.description),
+            (self.t("matter.dates"), dates),
+            (self.t("matter.fund"), fund),
+            (self.t("matter.assessment"), m.assessment),
+        ))
+
+    # ------------------------------------------------------------------ agenda
+    def _agenda_row(self, run: AgendaRun) -> tuple[str, ...]:
+        planned = L.fmt_duration(run.planned_seconds, self.lang)
+        if run.planned_start is not None:
+            planned = f"{L.fmt_time(run.planned_start)}，{planned}" if self.lang == "zh" else \
+                f"{L.fmt_time(run.planned_start)}, {planned}"
+        if run.actual_start is None:
+            actual, used = self.t("agenda.not_run"), "—"
+        else:
+            dash = "—" if self.lang == "zh" else "–"
+            actual = f"{L.fmt_time(run.actual_start)}{dash}{L.fmt_time(run.actual_end)}"
+            used = L.fmt_duration(run.used_seconds, self.lang)
+        return (str(run.number), run.title, L.label(f"segment.{run.segment}", self.lang),
+                planned, actual, used, run.note)
+
+    def agenda(self) -> None:
+        self.heading("sec.agenda")
+        if not self.doc.agenda:
+            self.none()
+            return
+        self.blocks.append(Table(
+            (self.t("agenda.no"), self.t("agenda.item"), self.t("agenda.segment"), self.t("agenda.planned"),
+             self.t("agenda.actual"), self.t("agenda.used"), self.t("agenda.note")),
+            tuple(self._agenda_row(run) for run in self.doc.agenda),
+            (6, 29, 12, 14, 14, 11, 14), "CLCCCCL", role="agenda"))
+
+    # ------------------------------------------------------------------ briefings
+    def briefings(self) -> None:
+        self.heading("sec.briefings")
+        if not self.doc.briefings:
+            self.none()
+            return
+        for b in self.doc.briefings:
+            self.blocks.append(Heading(3, b.title))
+            self.blocks.append(Paragraph(b.presenter + self.paren(self.party(b.party)),
+                                         lead=self.t("brief.presenter")))
+            self.blocks.append(Bullets(b.points))
+
+    # ------------------------------------------------------------------ views
+    def _view_kind(self, view: View) -> str:
+        kind = self.t(f"kind.{view.kind}")
+        if view.stance and view.stance != view.kind:
+            kind += f" · {self.t(f'stance.{view.stance}')}"
+        if view.reply_to is not None:
+            kind += f"\n{self.t('views.reply_to', n=view.reply_to)}"
+        return kind
+
+    def _speaker(self, view: View) -> str:
+        who = self.party(view.party)
+        if view.units:
+            who = self.join((who, *view.units))
+        return f"{view.speaker}\n{who}"
+
+    def views(self) -> None:
+        self.heading("sec.views")
+        if not self.doc.views and not self.doc.dissent:
+            self.none()
+            return
+        titles = {run.number: run.title for run in self.doc.agenda}
+        headers = (self.t("views.no"), self.t("views.time"), self.t("views.speaker"), self.t("views.kind"),
+                   self.t("views.notes"))
+        group: list[tuple[str, ...]] = []
+        current: int | None = None
+
+        def flush():
+            if group:
+                self.blocks.append(Table(headers, tuple(group), (6, 8, 18, 13, 55), "CCLLL", small=True,
+                                         role="views"))
+                group.clear()
+
+        for view in self.doc.views:
+            if view.item != current:
+                flush()
+                current = view.item
+                title = titles.get(view.item, "")
+                self.blocks.append(Heading(3, self.t("views.item", n=view.item, title=title)))
+            group.append((str(view.seq), L.fmt_time(view.at), self._speaker(view), self._view_kind(view),
+                          view.notes))
+        flush()
+        if self.doc.dissent:
+            self.blocks.append(Heading(3, self.t("views.dissent")))
+            self.blocks.append(Bullets(tuple(
+                f"{d.held_by}{self.colon()}{d.text}" for d in self.doc.dissent)))
+
+    # ------------------------------------------------------------------ plans and votes
+    def _funding(self, plan: Plan) -> str:
+        return "\n".join(f"{self.t(f'funding.{s.source}')} {self.money(s.amount_fen)}"
+                         + self.paren(s.note) for s in plan.funding)
+
+    def _matters(self, matters) -> str:
+        return self.join(self.t(f"matter.{m}") for m in matters)
+
+    def plans_and_votes(self) -> None:
+        self.heading("sec.plans")
+        if self.doc.plans:
+            self.blocks.append(Table(
+                (self.t("plan.key"), self.t("plan.title"), self.t("plan.total"), self.t("plan.funding"),
+                 self.t("plan.duration"), self.t("plan.matters")),
+                tuple((p.key, p.title, self.money(p.total_fen), self._funding(p),
+                       self.t("plan.days", n=p.duration_days), self._matters(p.matters) or "—")
+                      for p in self.doc.plans),
+                (7, 24, 15, 26, 11, 17), "CLRLCL", role="plans"))
+            items = []
+            for p in self.doc.plans:
+                parts = []
+                sep, stop = ("；", "。") if self.lang == "zh" else ("; ", ". ")
+                if p.pros:
+                    parts.append(f"{self.t('plan.pros')}{self.colon()}{sep.join(p.pros)}{stop}")
+                if p.cons:
+                    parts.append(f"{self.t('plan.cons')}{self.colon()}{sep.join(p.cons)}{stop}")
+                if p.note:
+                    parts.append(p.note)
+                if parts:
+                    items.append(f"{self.t('plan.label', key=p.key)}{self.colon()}{''.join(parts).strip()}")
+            if items:
+                self.blocks.append(Bullets(tuple(items)))
+        for vote in self.doc.votes:
+            self.vote(vote)
+        if not self.doc.plans and not self.doc.votes:
+            self.none()
+
+    def vote(self, vote: Vote) -> None:
+        self.subheading(self.t("vote.heading", n=vote.number, question=vote.question))
+        kind = self.t(f"vote.kind.{vote.kind}")
+        kind += self.paren(self.t("vote.non_binding") if vote.non_binding else self.t("vote.binding"))
+        method = f"{self.t(f'vote.method.{vote.method}')}，" if self.lang == "zh" else \
+            f"{self.t(f'vote.method.{vote.method}')}, "
+        method += self.t("vote.secret") if vote.secret else self.t("vote.named")
+        rule = vote.rule_text or self.t(f"rule.{vote.rule}")
+        has_area = any(c.area is not None for c in vote.counts)
+        p = vote.participation
+        if has_area:
+            participation = self.t("vote.participation_value", owners=p.owners, area=L.fmt_area(p.area))
+        else:
+            participation = self.t("vote.participation_heads", owners=p.owners)
+        eligible = vote.eligible
+        if vote.eligible_count is not None:
+            e = vote.eligible_count
+            eligible += self.paren(self.t("vote.participation_value", owners=e.owners, area=L.fmt_area(e.area))
+                                   if has_area else self.t("vote.participation_heads", owners=e.owners))
+        time = ""
+        if vote.opened_at is not None:
+            time = L.fmt_span(vote.opened_at, vote.closed_at, self.lang)
+        self.fields((
+            (self.t("vote.kind"), kind),
+            (self.t("vote.method"), method),
+            (self.t("vote.rule"), rule),
+            (self.t("vote.eligible"), eligible),
+            (self.t("vote.recused"), self.join(vote.recused)),
+            (self.t("vote.participation"), participation),
+            (self.t("vote.time"), time),
+        ))
+        headers: tuple[str, ...]
+        if has_area:
+            headers = (self.t("vote.choice"), self.t("vote.owners"), self.t("vote.share"), self.t("vote.area"),
+                       self.t("vote.share"))
+            rows = tuple((c.label, str(c.owners), L.fmt_pct(c.owners, p.owners, 1), L.fmt_area(c.area),
+                          L.fmt_pct(c.area or 0, p.area, 2)) for c in vote.counts)
+            rows += ((self.t("vote.total"), str(p.owners), L.fmt_pct(p.owners, p.owners, 1),
+                      L.fmt_area(p.area), L.fmt_pct(p.area, p.area, 2)),)
+            self.blocks.append(Table(headers, rows, (40, 12, 14, 20, 14), "LRRRR", role="tally"))
+        else:
+            headers = (self.t("vote.choice"), self.t("vote.heads"), self.t("vote.share"))
+            rows = tuple((c.label, str(c.owners), L.fmt_pct(c.owners, p.owners, 1)) for c in vote.counts)
+            rows += ((self.t("vote.total"), str(p.owners), L.fmt_pct(p.owners, p.owners, 1)),)
+            self.blocks.append(Table(headers, rows, (60, 20, 20), "LRR", role="tally"))
+        self.blocks.append(Paragraph(vote.explanation, lead=self.t("vote.result")))
+        if vote.secret:
+            self.blocks.append(Paragraph(self.t("vote.secret_note"), small=True))
+        elif vote.named_choices:
+            labels = {c.choice: c.label for c in vote.counts}
+            self.blocks.append(Heading(3, self.t("vote.named_choices")))
+            self.blocks.append(Table(
+                (self.t("vote.voter"), self.t("att.units"), self.t("vote.choice")),
+                tuple((n.voter, self.join(n.units), labels.get(n.choice, n.choice))
+                      for n in vote.named_choices),
+                (30, 30, 40), role="named_choices"))
+
+    # ------------------------------------------------------------------ outcomes
+    def agreed(self) -> None:
+        self.heading("sec.agreed")
+        if not self.doc.agreed:
+            self.none()
+            return
+        rows = []
+        for item in self.doc.agreed:
+            responsible = self.party(item.party)
+            if item.organisation:
+                responsible = item.organisation
+            responsible = f"{responsible}\n{item.person}" if item.person else responsible
+            money = "—"
+            if item.amount_fen is not None:
+                money = self.money(item.amount_fen)
+                if item.funding_source:
+                    money += f"\n{self.t(f'funding.{item.funding_source}')}"
+            rows.append((str(item.number), item.what, responsible, self.date(item.due), money,
+                         item.acceptance or "—"))
+        self.blocks.append(Table(
+            (self.t("agreed.no"), self.t("agreed.what"), self.t("agreed.responsible"), self.t("agreed.due"),
+             self.t("agreed.money"), self.t("agreed.acceptance")),
+            tuple(rows), (6, 27, 15, 16, 14, 22), "CLLCRL", role="agreed"))
+
+    def _pending_rule(self, item: PendingItem) -> str:
+        parts = []
+        if item.matters:
+            parts.append(self._matters(item.matters))
+        if item.rule_text:
+            parts.append(item.rule_text)
+        elif item.rule:
+            parts.append(self.t(f"rule.{item.rule}"))
+        return "\n".join(parts) or "—"
+
+    def pending(self) -> None:
+        self.heading("sec.pending")
+        if not self.doc.pending:
+            self.none()
+            return
+        self.blocks.append(Table(
+            (self.t("agreed.no"), self.t("pending.kind"), self.t("pending.what"), self.t("pending.rule"),
+             self.t("pending.responsible"), self.t("pending.due")),
+            tuple((str(p.number), self.t(f"pending.kind.{p.kind}"), p.what, self._pending_rule(p),
+                   p.responsible or "—", self.date(p.due)) for p in self.doc.pending),
+            (6, 11, 28, 25, 14, 16), "CCLLLC", role="pending"))
+
+    def follow_up(self) -> None:
+        self.heading("sec.follow_up")
+        f = self.doc.follow_up
+        if f is None:
+            self.none()
+            return
+        publication = f.publication_place
+        if f.publication_from is not None:
+            period = self.t("follow.period", start=self.date(f.publication_from), end=self.date(f.publication_to))
+            publication = f"{publication}{self.paren(period)}"
+        self.fields((
+            (self.t("follow.supervisor"), f.supervisor),
+            (self.t("follow.reporting"), f.reporting),
+            (self.t("follow.publication"), publication),
+            (self.t("follow.feedback_due"), self.date(f.feedback_due) if f.feedback_due else ""),
+        ))
+        if f.notes:
+            self.blocks.append(Bullets(f.notes))
+
+    def attachments(self) -> None:
+        self.heading("sec.attachments")
+        if not self.doc.attachments:
+            self.none()
+            return
+        self.blocks.append(Table(
+            (self.t("attach.no"), self.t("attach.title"), self.t("attach.note")),
+            tuple((str(a.number), a.title, a.note) for a in self.doc.attachments),
+            (6, 50, 44), "CLL", role="attachments"))
+
+    def signatures(self) -> None:
+        self.heading("sec.signatures")
+        self.blocks.append(Paragraph(self.t("sign.intro")))
+        h = self.doc.header
+        # The version and hash the signatures attest to, above the signature lines.
+        self.blocks.append(Paragraph(
+            f"{self.t('doc.version_n', n=h.version)} · {self.t(f'doc.status.{h.status}')} · "
+            f"{self.t('doc.events', seq=h.last_event_seq)}", small=True))
+        self.blocks.append(Paragraph(self.hash, lead=self.t("doc.hash"), small=True))
+        rows = []
+        for s in self.doc.signatures:
+            if s.role == "party_representative":
+                role = self.t("role.party_representative", party=self.party(s.party))
+            else:
+                role = self.t(f"role.{s.role}")
+            rows.append((role, s.name + self.paren(s.title)))
+        if rows:
+            self.blocks.append(SignatureLines(tuple(rows), (self.t("sign.role"), self.t("sign.name"),
+                                                            self.t("sign.signature"), self.t("sign.date"))))
+
+    # ------------------------------------------------------------------ appendix
+    def appendix(self) -> None:
+        a = self.doc.appendix
+        self.blocks.append(PageBreak())
+        self.blocks.append(Heading(1, self.t("sec.appendix")))
+        number = (lambda n: f"{self.t('sec.appendix')}{L.zh_numeral(n)}　") if self.lang == "zh" else \
+            (lambda n: f"{self.t('sec.appendix')} {n}. ")
+        self.blocks.append(Heading(2, number(1) + self.t("app.speaking_time")))
+        if a.speaking_time:
+            total = sum(p.seconds for p in a.speaking_time)
+            rows = tuple((self.party(p.party), str(p.speakers), str(p.turns), L.fmt_duration(p.seconds, self.lang),
+                          L.fmt_pct(p.seconds, total, 1)) for p in a.speaking_time)
+            rows += ((self.t("vote.total"), str(sum(p.speakers for p in a.speaking_time)),
+                      str(sum(p.turns for p in a.speaking_time)), L.fmt_duration(total, self.lang),
+                      L.fmt_pct(total, total, 1)),)
+            self.blocks.append(Table(
+                (self.t("time.party"), self.t("time.speakers"), self.t("time.turns"), self.t("time.used"),
+                 self.t("time.share")), rows, (32, 16, 16, 20, 16), "LRRRR", role="speaking_time"))
+        else:
+            self.none()
+        self.blocks.append(Heading(2, number(2) + self.t("app.timeline")))
+        if a.timeline:
+            self.blocks.append(Paragraph(self.t("app.timeline_note", total=a.events_total, shown=len(a.timeline)),
+                                         small=True))
+            self.blocks.append(Table(
+                (self.t("tl.time"), self.t("tl.event"), self.t("tl.text")),
+                tuple((L.fmt_time(e.at), self.t(f"tl.{e.kind}"), e.text) for e in a.timeline),
+                (12, 18, 70), "CLL", small=True, role="timeline"))
+        else:
+            self.none()

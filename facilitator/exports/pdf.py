@@ -1,0 +1,416 @@
+"""Minutes as PDF: A4, with the Chinese font embedded (subset), so any viewer shows it.
+
+fpdf2 writes the file; this module lays the blocks out itself (line breaking, tables, page
+breaks) and draws each line with ``FPDF.text``, because fpdf2's own ``multi_cell`` and
+``table`` measure every character several times and take seconds on a long meeting.
+
+The font is Noto Sans SC from the PyPI package ``pylopdf-fonts-zh-cn`` (SIL OFL 1.1, regular
+weight only). It is embedded as a subset (only the glyphs used: a few hundred KB for a big
+meeting instead of 8 MB) and carries a ToUnicode map, so text can be searched and copied.
+One face for everything keeps the subsetting (fontTools, the largest fixed cost) to one
+font; titles and headings are drawn heavier (fill plus a thin stroke) in place of a bold.
+
+Chinese line breaking: any CJK character may end a line; a run of Latin letters and digits
+("1,445.99", "JH-YSHSL-2026-014") is kept whole when it fits; no line starts with closing
+punctuation or ends with opening punctuation (禁则).
+
+Every page carries the minutes' number, version and status, the page number and the
+content hash in its footer. The file's creation date is the finalisation time (or the
+meeting's start for a draft) and nothing else varies, so the same document gives the same
+PDF, byte for byte.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+from functools import lru_cache
+
+from fpdf import FPDF
+from fpdf.enums import TextMode, XPos, YPos
+
+from facilitator.domain.minutes_model import MinutesDocument
+
+from . import labels as L
+from .layout import Bullets, Fields, Heading, Layout, PageBreak, Paragraph, SignatureLines, Table, Title, build
+
+MEDIA_TYPE = "application/pdf"
+EXTENSION = "pdf"
+
+FONT = "notosanssc"
+BODY_PT, SMALL_PT, TABLE_PT = 10.5, 8.5, 9
+PAGE_W, PAGE_H = 210.0, 297.0
+LEFT = RIGHT = 18.0  # mm
+TOP, BOTTOM = 18.0, 20.0
+WIDTH = PAGE_W - LEFT - RIGHT
+GREY = (236, 236, 236)
+PAD_X, PAD_Y = 1.4, 1.0  # table cell padding, mm
+PT = 25.4 / 72  # one point in mm
+_NO_LINE_START = frozenset("，。、；：？！）》」』”’%％.,;:!?)]}·—…")
+_NO_LINE_END = frozenset("（《「『“‘([{")
+
+
+@lru_cache(maxsize=1)
+def font_path() -> str:
+    import pylopdf_fonts_zh_cn as fonts
+
+    return str(fonts.sans_path())
+
+
+def _is_wide(ch: str) -> bool:
+    code = ord(ch)
+    return (0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+            or 0x3000 <= code <= 0x303F or 0x2000 <= code <= 0x206F)
+
+
+def _tokens(text: str) -> list[str]:
+    """Break opportunities: each wide character, each space, each run of anything else."""
+    tokens: list[str] = []
+    run: list[str] = []
+    for ch in text:
+        if ch == " " or _is_wide(ch):
+            if run:
+                tokens.append("".join(run))
+                run = []
+            tokens.append(ch)
+        else:
+            run.append(ch)
+    if run:
+        tokens.append("".join(run))
+    return tokens
+
+
+class _Minutes(FPDF):
+    def __init__(self, layout: Layout):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.layout = layout
+        self.set_margins(LEFT, TOP, RIGHT)
+        self.set_auto_page_break(False)  # page breaks are placed by the renderer
+        self.add_font(FONT, "", font_path())
+        # The subset keeps the full font's bounding box (a superset, which is valid):
+        # recomputing it walks every glyph program and would double the subsetting time.
+        self.fonts[FONT].ttfont.recalcBBoxes = False
+        self.c_margin = 0
+
+    def header(self):
+        if self.page_no() == 1:
+            return
+        self.set_font(FONT, size=7.5)
+        self.set_text_color(90)
+        self.set_xy(LEFT, 9)
+        self.cell(WIDTH, 4, self.layout.title, align="R")
+        self.set_draw_color(150)
+        self.set_line_width(0.2)
+        self.line(LEFT, 13.5, PAGE_W - RIGHT, 13.5)
+        self.set_text_color(0)
+
+    def footer(self):
+        self.set_draw_color(150)
+        self.set_line_width(0.2)
+        self.line(LEFT, PAGE_H - 14.5, PAGE_W - RIGHT, PAGE_H - 14.5)
+        self.set_text_color(70)
+        self.set_font(FONT, size=7.5)
+        page = L.label("doc.page", self.layout.language, page=self.page_no(), pages="{nb}")
+        self.set_xy(LEFT, PAGE_H - 14)
+        self.cell(WIDTH * 0.75, 4, self.layout.footer, align="L")
+        self.cell(WIDTH * 0.25, 4, page, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, size=6.5)
+        self.set_x(LEFT)
+        self.cell(WIDTH, 3.5, f"SHA-256 {self.layout.content_hash}", align="L")
+        self.set_text_color(0)
+
+
+class _Renderer:
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.pdf = _Minutes(layout)
+        self.cw = self.pdf.fonts[FONT].cw
+        self.y = TOP
+        self.size = BODY_PT
+
+    # ------------------------------------------------------------------ text primitives
+    def font(self, size: float) -> None:
+        if size != self.size or self.pdf.font_size_pt != size:
+            self.pdf.set_font(FONT, size=size)
+            self.size = size
+
+    def width(self, text: str, size: float | None = None) -> float:
+        cw = self.cw
+        return sum(cw[ord(c)] for c in text) * (size or self.size) * 0.001 * PT
+
+    def wrap(self, text: str, width: float, size: float | None = None) -> list[str]:
+        """Lines of ``text`` that fit ``width`` mm at ``size`` pt (see the module's notes)."""
+        size = size or self.size
+        cw = self.cw
+        scale = size * 0.001 * PT
+
+        def measure(token: str) -> float:
+            return sum(cw[ord(c)] for c in token) * scale
+
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            if measure(paragraph) <= width:
+                lines.append(paragraph.rstrip())
+                continue
+            line: list[str] = []
+            line_w = 0.0
+            for token in _tokens(paragraph):
+                token_w = measure(token)
+                if line and token != " " and line_w + token_w > width:
+                    carry: list[str] = []
+                    if token[0] in _NO_LINE_START:
+                        # step back to a break that leaves no closing mark at a line's start
+                        while len(line) > 1 and (not carry or carry[0][0] in _NO_LINE_START):
+                            carry.insert(0, line.pop())
+                    while len(line) > 1 and line[-1][-1] in _NO_LINE_END:
+                        carry.insert(0, line.pop())
+                    lines.append("".join(line).rstrip())
+                    line = carry
+                    line_w = sum(measure(t) for t in carry)
+                if not line and token == " ":
+                    continue
+                if not line and token_w > width:  # longer than a line: break it by characters
+                    for ch in token:
+                        ch_w = measure(ch)
+                        if line and line_w + ch_w > width:
+                            lines.append("".join(line))
+                            line, line_w = [], 0.0
+                        line.append(ch)
+                        line_w += ch_w
+                    continue
+                line.append(token)
+                line_w += token_w
+            lines.append("".join(line).rstrip())
+        return lines
+
+    def draw(self, x: float, top: float, line_h: float, text: str, align: str = "L", width: float = 0.0) -> None:
+        """One line in a box of height ``line_h`` whose top is ``top``."""
+        if not text:
+            return
+        if align != "L":
+            room = width - self.width(text)
+            x += room if align == "R" else room / 2
+        baseline = top + line_h / 2 + 0.36 * self.size * PT
+        self.pdf.text(x, baseline, text)
+
+    def heavy(self, weight: float = 0.18):
+        """Text drawn heavier (fill + thin stroke), in its own graphics state (q ... Q)."""
+        return self.pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=weight, draw_color=0)
+
+    def room(self) -> float:
+        return PAGE_H - BOTTOM - self.y
+
+    def new_page(self) -> None:
+        """A new page; text continues in the same size and colour (the page's header and the
+        last page's footer use their own)."""
+        size, color = self.size or BODY_PT, self.pdf.text_color
+        self.pdf.add_page()
+        self.size = 0
+        self.font(size)
+        self.pdf.text_color = color
+        self.y = TOP
+
+    def ensure(self, height: float) -> None:
+        if height > self.room():
+            self.new_page()
+
+    def lines(self, lines: list[str], x: float, width: float, line_h: float, align: str = "L",
+              heavy: bool = False) -> None:
+        """Lines, breaking the page where needed."""
+        for line in lines:
+            self.ensure(line_h)
+            if heavy:
+                with self.heavy():
+                    self.draw(x, self.y, line_h, line, align, width)
+            else:
+                self.draw(x, self.y, line_h, line, align, width)
+            self.y += line_h
+
+    # ------------------------------------------------------------------ document
+    def render(self) -> bytes:
+        pdf = self.pdf
+        layout = self.layout
+        pdf.set_title(layout.title)
+        pdf.set_subject(layout.footer)
+        pdf.set_keywords(f"sha256:{layout.content_hash}")
+        pdf.set_creator("facilitator")
+        pdf.set_lang("zh-CN" if layout.language == "zh" else "en")
+        self.new_page()
+        for block in layout.blocks:
+            getattr(self, f"_{type(block).__name__.lower()}")(block)
+        return bytes(pdf.output())
+
+    def _title(self, block: Title) -> None:
+        self.y = TOP + 2
+        self.font(18)
+        with self.heavy(0.25):
+            for line in self.wrap(block.text, WIDTH):
+                self.draw(LEFT, self.y, 9, line, "C", WIDTH)
+                self.y += 9
+        self.y += 1
+        self.font(13)
+        self.lines(self.wrap(block.subtitle, WIDTH), LEFT, WIDTH, 7, "C")
+        self.y += 1.5
+        self.font(9)
+        for n, line in enumerate(block.meta):
+            red = self.layout.draft and n == len(block.meta) - 1
+            self.pdf.set_text_color(*((176, 0, 0) if red else (40, 40, 40)))
+            self.lines(self.wrap(line, WIDTH), LEFT, WIDTH, 5, "C")
+        self.pdf.set_text_color(0)
+        self.y += 4
+        self.font(BODY_PT)
+
+    def _heading(self, block: Heading) -> None:
+        size = {1: 13.0, 2: 11.0, 3: 10.5}[block.level]
+        space = {1: 5.0, 2: 3.0, 3: 2.0}[block.level]
+        line_h = size * 0.62
+        # keep a heading with the start of what follows it (a table's head and first rows)
+        if self.y > TOP and space + line_h + 30 > self.room():
+            self.new_page()
+        elif self.y > TOP:
+            self.y += space
+        self.font(size)
+        self.lines(self.wrap(block.text, WIDTH), LEFT, WIDTH, line_h, heavy=True)
+        if block.level == 1:
+            pdf = self.pdf
+            pdf.set_draw_color(0)
+            pdf.set_line_width(0.35)
+            pdf.line(LEFT, self.y + 0.6, PAGE_W - RIGHT, self.y + 0.6)
+            self.y += 2.6
+        else:
+            self.y += 0.8
+        self.font(BODY_PT)
+
+    def _paragraph(self, block: Paragraph) -> None:
+        size = SMALL_PT if block.small else BODY_PT
+        line_h = size * 0.6
+        self.font(size)
+        self.pdf.set_text_color(60 if block.small else 0)
+        lead = block.lead + L.colon(self.layout.language) if block.lead else ""
+        lines = self.wrap(lead + block.text, WIDTH)
+        if lead and lines and lines[0].startswith(lead):
+            self.ensure(line_h)
+            with self.heavy(0.12):
+                self.draw(LEFT, self.y, line_h, lead)
+            self.draw(LEFT + self.width(lead), self.y, line_h, lines[0][len(lead):])
+            self.y += line_h
+            lines = lines[1:]
+        self.lines(lines, LEFT, WIDTH, line_h)
+        self.pdf.set_text_color(0)
+        self.y += 1
+        self.font(BODY_PT)
+
+    def _fields(self, block: Fields) -> None:
+        self.font(BODY_PT)
+        line_h = 6.0
+        label_w = min(max(self.width(k) for k, _ in block.rows) + 5, 42)
+        value_w = WIDTH - label_w
+        for key, value in block.rows:
+            labels = self.wrap(key, label_w - 2)
+            values = self.wrap(value, value_w)
+            self.ensure(line_h * min(len(values), 3))
+            top = self.y
+            with self.heavy(0.12):
+                for n, line in enumerate(labels):
+                    self.draw(LEFT, top + n * line_h, line_h, line)
+            self.lines(values, LEFT + label_w, value_w, line_h)
+            if self.y < top + len(labels) * line_h:  # (same page)
+                self.y = top + len(labels) * line_h
+        self.y += 1.5
+
+    def _bullets(self, block: Bullets) -> None:
+        self.font(BODY_PT)
+        line_h = 6.0
+        for n, item in enumerate(block.items, 1):
+            lines = self.wrap(item, WIDTH - 6)
+            self.ensure(line_h * min(len(lines), 2))
+            self.draw(LEFT + 1.5, self.y, line_h, f"{n}." if block.ordered else "•")
+            self.lines(lines, LEFT + 6, WIDTH - 6, line_h)
+        self.y += 1.5
+
+    def _table(self, block: Table) -> None:
+        size = TABLE_PT - (0.5 if block.small else 0)
+        total = sum(block.widths)
+        widths = [WIDTH * w / total for w in block.widths]
+        self.grid(block.headers, block.rows, widths, block.align, size)
+
+    def _signaturelines(self, block: SignatureLines) -> None:
+        widths = [WIDTH * w for w in (0.27, 0.25, 0.30, 0.18)]
+        rows = [(role, name, "", "") for role, name in block.rows]
+        self.ensure(min(11.0 * (len(rows) + 1), 70))
+        self.grid(block.headers, rows, widths, "LLLL", BODY_PT, min_row=11.0, middle=True)
+
+    def _pagebreak(self, block: PageBreak) -> None:
+        self.new_page()
+
+    # ------------------------------------------------------------------ tables
+    def grid(self, headers, rows, widths, align: str, size: float, min_row: float = 0.0,
+             middle: bool = False) -> None:
+        """A bordered table whose head repeats on every page; a row taller than what is left
+        of the page continues on the next one."""
+        pdf = self.pdf
+        self.font(size)
+        line_h = size * 0.5
+        align = align.ljust(len(headers), "L")
+        inner = [w - 2 * PAD_X for w in widths]
+        head = [self.wrap(h, w) for h, w in zip(headers, inner)]
+        head_h = max(len(c) for c in head) * line_h + 2 * PAD_Y
+        pdf.set_line_width(0.25)
+        pdf.set_draw_color(0)
+
+        def draw_head():
+            x = LEFT
+            pdf.set_fill_color(*GREY)
+            for cell, w in zip(head, widths):
+                pdf.rect(x, self.y, w, head_h, style="DF")
+                for n, line in enumerate(cell):
+                    self.draw(x + PAD_X, self.y + PAD_Y + n * line_h, line_h, line, "C", w - 2 * PAD_X)
+                x += w
+            self.y += head_h
+
+        self.ensure(head_h + line_h + 2 * PAD_Y)
+        draw_head()
+        for row in rows:
+            cells = [self.wrap(text, w) for text, w in zip(row, inner)]
+            while True:
+                tallest = max(len(c) for c in cells)
+                height = max(tallest * line_h + 2 * PAD_Y, min_row)
+                if height > self.room():
+                    fits = int((self.room() - 2 * PAD_Y) // line_h)
+                    if fits < 2 or height <= PAGE_H - TOP - BOTTOM - head_h:
+                        self.new_page()
+                        self.font(size)
+                        draw_head()
+                        continue
+                    # draw what fits, carry the rest of the row to the next page
+                    part = [c[:fits] for c in cells]
+                    self._row(part, widths, align, line_h, fits * line_h + 2 * PAD_Y, middle)
+                    cells = [c[fits:] for c in cells]
+                    self.new_page()
+                    self.font(size)
+                    draw_head()
+                    continue
+                self._row(cells, widths, align, line_h, height, middle)
+                break
+        self.y += 2.5
+        self.font(BODY_PT)
+
+    def _row(self, cells, widths, align, line_h, height, middle: bool) -> None:
+        x = LEFT
+        for cell, w, a in zip(cells, widths, align):
+            self.pdf.rect(x, self.y, w, height)
+            top = self.y + PAD_Y
+            if middle:
+                top = self.y + (height - len(cell) * line_h) / 2
+            for n, line in enumerate(cell):
+                self.draw(x + PAD_X, top + n * line_h, line_h, line, a, w - 2 * PAD_X)
+            x += w
+        self.y += height
+
+
+def render(document: MinutesDocument, language: str | None = None) -> bytes:
+    layout = build(document, language)
+    renderer = _Renderer(layout)
+    when = document.header.finalised_at or document.header.started_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    renderer.pdf.set_creation_date(when)
+    return renderer.render()

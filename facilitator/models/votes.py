@@ -1,0 +1,168 @@
+"""Repair plans, proxies, votes and ballots.
+
+Money is in fen and area in hundredths of m² (ints: exact). Ballot secrecy is kept by the
+shape of the tables, not by code discipline alone:
+
+* `vote_participations` says WHO has voted (one row per voter and vote: the unique
+  constraint is what makes "one ballot per eligible voter" hold even if two servers race);
+* `ballots` says WHAT was chosen. In a named vote the ballot carries the voter's key too
+  (unique per vote as well). In a secret vote it carries no voter, no participant, no
+  timestamp, and its primary key is random (no insertion order to read back); on SQLite the
+  table has no rowid, so rows are kept in key order, not arrival order. When a secret vote
+  closes, its ballots are rewritten in one transaction in random order ("resealed") so
+  that neither PostgreSQL's row versions (xmin, ctid) nor page order can be matched with
+  the participation rows afterwards. docs/protocol.md ("Votes") lists what remains.
+"""
+from __future__ import annotations
+
+import uuid
+
+from ..extensions import db
+from .base import utcnow
+
+PLAN_STATUSES = ("proposed", "accepted", "declined")
+FUNDING_SOURCES = ("developer", "maintenance_fund", "property_company", "government_subsidy",
+                   "owner_levy", "other")
+VOTE_KINDS = ("straw_poll", "owners_decision")
+VOTE_METHODS = ("single", "yes_no", "approval", "ranked")
+VOTE_STATUSES = ("draft", "open", "closed", "cancelled")
+ELIGIBILITIES = ("present", "owners_present", "parties", "scope_owners")
+CHANNELS = ("meeting", "elsewhere")
+SHOW_RESULTS = ("live", "after_close")
+BALLOT_CHANNELS = ("phone", "proxy", "paper", "elsewhere")
+
+
+def new_ballot_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Plan(db.Model):
+    """A repair plan (方案): an option owners choose among. Keys (A, B, …) are given when the
+    plan is accepted; a plan proposed from a phone has none until then."""
+    __tablename__ = "plans"
+    __table_args__ = (db.UniqueConstraint("meeting_id", "key"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=False, index=True)
+    key = db.Column(db.String(4))
+    status = db.Column(db.String(10), nullable=False, default="accepted")
+    title = db.Column(db.String(200), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    proposer = db.Column(db.String(60), nullable=False, default="")
+    proposer_party = db.Column(db.String(20))
+    proposed_by_id = db.Column(db.Integer, db.ForeignKey("participants.id"))
+    total_fen = db.Column(db.BigInteger, nullable=False, default=0)
+    # source → fen; the sources add up to the total (checked by the commands).
+    funding = db.Column(db.JSON, nullable=False, default=dict)
+    duration_days = db.Column(db.Integer)
+    risks = db.Column(db.Text, nullable=False, default="")
+    # Civil Code Art. 278 matters the plan involves (use_fund, raise_fund, alter_rebuild, …).
+    matters = db.Column(db.JSON, nullable=False, default=list)
+    decline_reason = db.Column(db.String(500), nullable=False, default="")
+    revision = db.Column(db.Integer, nullable=False, default=1)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    revisions = db.relationship("PlanRevision", order_by="PlanRevision.number",
+                                cascade="all, delete-orphan")
+
+
+class PlanRevision(db.Model):
+    """One change to a plan: who, when, what (field → [before, after])."""
+    __tablename__ = "plan_revisions"
+    __table_args__ = (db.UniqueConstraint("plan_id", "number"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    plan_id = db.Column(db.Integer, db.ForeignKey("plans.id"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)
+    kind = db.Column(db.String(12), nullable=False)  # created proposed edited accepted declined
+    actor = db.Column(db.String(40), nullable=False)
+    actor_name = db.Column(db.String(100), nullable=False, default="")
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    changes = db.Column(db.JSON, nullable=False, default=dict)
+    note = db.Column(db.String(500), nullable=False, default="")
+
+
+class Proxy(db.Model):
+    """A written authorisation (书面委托书) recorded by the chair: the participant votes for
+    the owner `owner_key` of the case's roster."""
+    __tablename__ = "proxies"
+
+    id = db.Column(db.Integer, primary_key=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=False, index=True)
+    participant_id = db.Column(db.Integer, db.ForeignKey("participants.id"), nullable=False)
+    owner_key = db.Column(db.String(40), nullable=False)
+    note = db.Column(db.String(200), nullable=False, default="")
+    status = db.Column(db.String(10), nullable=False, default="active")  # active | revoked
+    recorded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    revoked_at = db.Column(db.DateTime)
+
+
+class Vote(db.Model):
+    """A straw poll (意向表决, not binding) or an owners' decision (业主共同决定, Art. 278)."""
+    __tablename__ = "votes"
+    __table_args__ = (db.UniqueConstraint("meeting_id", "number"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)
+    kind = db.Column(db.String(20), nullable=False)
+    method = db.Column(db.String(10), nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    question = db.Column(db.Text, nullable=False, default="")
+    # [{"key", "label", "plan_id"}] in display order; yes_no: yes, no.
+    options = db.Column(db.JSON, nullable=False, default=list)
+    plan_id = db.Column(db.Integer, db.ForeignKey("plans.id"))  # the motion's plan (yes_no)
+    matters = db.Column(db.JSON, nullable=False, default=list)
+    # Frozen when the vote opens: option key → matters, and plan key → revision voted on.
+    option_matters = db.Column(db.JSON, nullable=False, default=dict)
+    plan_revisions = db.Column(db.JSON, nullable=False, default=dict)
+    rule = db.Column(db.String(30))  # straw polls: plurality | simple_majority | two_thirds
+    settings = db.Column(db.String(30), nullable=False, default="civil_code")
+    eligibility = db.Column(db.String(20), nullable=False)
+    parties = db.Column(db.JSON, nullable=False, default=list)
+    recused = db.Column(db.JSON, nullable=False, default=list)
+    secret = db.Column(db.Boolean, nullable=False, default=False)
+    allow_change = db.Column(db.Boolean, nullable=False, default=False)
+    show_results = db.Column(db.String(12), nullable=False, default="after_close")
+    max_choices = db.Column(db.Integer)
+    channel = db.Column(db.String(10), nullable=False, default="meeting")
+    channel_note = db.Column(db.String(200), nullable=False, default="")
+    duration_seconds = db.Column(db.Integer)
+    status = db.Column(db.String(10), nullable=False, default="draft")
+    # Totals of a vote held elsewhere, entered instead of ballots: option → [owners, area].
+    entered_totals = db.Column(db.JSON)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    opened_at = db.Column(db.DateTime)
+    deadline_at = db.Column(db.DateTime)
+    closed_at = db.Column(db.DateTime)
+    # Frozen when the vote closes: the tally, the decision and its explanation.
+    result = db.Column(db.JSON)
+
+
+class VoteParticipation(db.Model):
+    """Who has voted (never what): one row per voter and vote, enforced by the database."""
+    __tablename__ = "vote_participations"
+    __table_args__ = (db.UniqueConstraint("vote_id", "voter_key"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    vote_id = db.Column(db.Integer, db.ForeignKey("votes.id"), nullable=False, index=True)
+    # An owner key of the roster, or "p<participant id>" for a non-owner in a vote of
+    # everyone present.
+    voter_key = db.Column(db.String(40), nullable=False)
+    cast_by_id = db.Column(db.Integer, db.ForeignKey("participants.id"))
+    channel = db.Column(db.String(10), nullable=False)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class Ballot(db.Model):
+    """What was chosen, with the voter's weights. `voter_key` only in named votes."""
+    __tablename__ = "ballots"
+    __table_args__ = (db.UniqueConstraint("vote_id", "voter_key"), {"sqlite_with_rowid": False})
+
+    id = db.Column(db.String(32), primary_key=True, default=new_ballot_id)
+    vote_id = db.Column(db.Integer, db.ForeignKey("votes.id"), nullable=False, index=True)
+    choices = db.Column(db.JSON, nullable=False)
+    heads = db.Column(db.Integer, nullable=False, default=1)
+    area = db.Column(db.Integer, nullable=False, default=0)
+    voter_key = db.Column(db.String(40))
