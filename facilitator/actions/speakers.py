@@ -132,7 +132,9 @@ def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
     if kind == "speech" and stance is None:
         raise DomainError("queue.stance_required")
     if kind != "speech":
-        stance = None
+        stance = plan_key = None
+    if plan_key is not None and not _is_accepted_plan(ctx.meeting.id, plan_key):
+        raise DomainError("queue.unknown_plan", plan_key=plan_key)
     settings = _queue_settings(ctx.meeting)
     history = [_as_record(s, ctx.now) for s in _speeches(ctx.meeting.id, item.id)]
     waiting = [_as_entry(e) for e in _waiting(ctx.meeting.id, item.id)]
@@ -153,6 +155,12 @@ def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
                     "party": person.party, "kind": kind, "stance": stance,
                     "plan_key": plan_key, "item_id": item.id, "by_chair": by_chair},
                    {"entry_id": entry.id})
+
+
+def _is_accepted_plan(meeting_id: int, key: str) -> bool:
+    from ..models import Plan
+    return db.session.execute(db.select(Plan.id).filter_by(
+        meeting_id=meeting_id, key=key, status="accepted")).first() is not None
 
 
 _kind = Field("str", choices=ENTRY_KINDS)

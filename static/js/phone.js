@@ -123,6 +123,14 @@
       const closed = !state.meeting.queue_open && button.dataset.kind !== "point_of_order";
       button.disabled = noItem || waiting || closed;
     });
+    const plans = Object.values(state.plans || {}).filter((p) => p.status === "accepted" && p.key)
+      .sort((a, b) => a.key.localeCompare(b.key));
+    $("hand-plan-field").hidden = !plans.length;
+    const select = $("hand-plan");
+    const chosen = select.value;
+    select.innerHTML = `<option value="">${escapeHtml(tr("live.no_plan"))}</option>` + plans.map((p) =>
+      `<option value="${escapeHtml(p.key)}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("");
+    select.value = plans.some((p) => p.key === chosen) ? chosen : "";
     const speech = currentSpeech(state);
     const speaker = speech && (state.participants || {})[String(speech.participant_id)];
     $("phone-speaker").textContent = speech && speaker
@@ -147,7 +155,9 @@
   $("hand-buttons").addEventListener("click", (e) => {
     const button = e.target.closest("button[data-kind]");
     if (!button) return;
-    send("hand.raise", { kind: button.dataset.kind, stance: button.dataset.stance || null });
+    const speech = button.dataset.kind === "speech";
+    send("hand.raise", { kind: button.dataset.kind, stance: button.dataset.stance || null,
+                         plan_key: speech ? ($("hand-plan").value || null) : null });
   });
   $("my-hands").addEventListener("click", (e) => {
     const button = e.target.closest("button[data-withdraw]");

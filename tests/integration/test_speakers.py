@@ -286,3 +286,19 @@ def test_speaking_rules_are_meeting_settings(room):
                    )["error"]["code"] == "queue.turns_exhausted"
     bad = command(console, "speakers.configure", {"speech_seconds": 5})
     assert bad["error"]["code"] == "validation.range"
+
+
+def test_a_speech_can_name_the_plan_it_concerns(room):
+    meeting, console, projector, phones, ids = room
+    from tests.factories import run, chair_of
+    run(meeting, chair_of(meeting), "plan.create", {
+        "key": "C", "title": "综合治理", "total": "482300",
+        "funding": {"developer": "209400", "property_company": "40000",
+                    "maintenance_fund": "232900"}, "matters": ["use_fund"]})
+    ack = command(phones["zhang"], "hand.raise", {"kind": "speech", "stance": "for",
+                                                  "plan_key": "C"})
+    assert ack["ok"]
+    assert state(projector)["queue"][str(ack["result"]["entry_id"])]["plan_key"] == "C"
+    unknown = command(phones["liu"], "hand.raise", {"kind": "speech", "stance": "for",
+                                                    "plan_key": "Z"})
+    assert unknown["error"]["code"] == "queue.unknown_plan"
