@@ -61,8 +61,9 @@ from facilitator.errors import DomainError
 
 
 def demo_file(name: str) -> Path:
-    """The demo case's files (the one place to change when they move into the project)."""
-    return Path(__file__).resolve().parents[3] / "shared" / "demo" / "jinhua-garage" / name
+    """The demo case's files, as the project ships them."""
+    from facilitator.demo import DEMO_DIR
+    return DEMO_DIR / name
 
 
 # --------------------------------------------------------------------------- helpers
