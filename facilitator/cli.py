@@ -85,19 +85,72 @@ def create_token_command(username):
 @cli.command("demo")
 @click.option("--base-url", default=None,
               help="Address to print (default: http://127.0.0.1:$PORT, PORT default 5000).")
+@click.option("--played", is_flag=True,
+              help="Load the demo meeting already held (replayed from a script) with its "
+                   "minutes final, and print their download addresses.")
 @with_appcontext
-def demo_command(base_url):
+def demo_command(base_url, played):
     """Load the demo case (锦华苑 garage leaks): migrates first, then prints how to start."""
     from .demo import load_demo
     upgrade_database()
-    info = load_demo()
     base = (base_url or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}").rstrip("/")
+    if played:
+        _played_demo(base)
+        return
+    info = load_demo()
     click.echo(f"Demo case {info['case_number']} is loaded.")
     click.echo(f"  Console:   {base}/meetings/{info['meeting_id']}/console")
     click.echo(f"  Login:     {info['username']} / {info['password']}  "
                f"(clerk: {info['clerk_username']} / {info['password']})")
     click.echo(f"  Join code: {info['join_code']}  (phones: {base}/j/{info['join_code']})")
     click.echo(f"  Projector: {base}/p/{info['projector_token']}")
+
+
+def _played_demo(base: str) -> None:
+    from .demo import CLERK_USERNAME, DEMO_PASSWORD, MODERATOR_USERNAME
+    from .demo_played import AlreadyLive, load_played_demo, minutes_urls
+    try:
+        info = load_played_demo()
+    except AlreadyLive as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Demo case {info['case_number']} is loaded with its meeting held and the "
+               "minutes final.")
+    click.echo(f"  Meeting:   {base}/meetings/{info['meeting_id']}/console")
+    click.echo(f"  Case:      {base}/cases/{info['case_id']}")
+    click.echo(f"  Login:     {MODERATOR_USERNAME} / {DEMO_PASSWORD}  "
+               f"(clerk: {CLERK_USERNAME} / {DEMO_PASSWORD})")
+    click.echo("  Minutes (signed in as the moderator or the clerk):")
+    for url in minutes_urls(base, info["meeting_id"]):
+        click.echo(f"    {url}")
+
+
+@cli.command("export-minutes")
+@click.argument("meeting_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "md", "html", "json"]),
+              default="pdf", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The file to write.")
+@click.option("--version", "version", type=int, default=None,
+              help="A final version (default: the latest; the live draft when none is final).")
+@with_appcontext
+def export_minutes_command(meeting_id, fmt, output, version):
+    """Write a meeting's minutes to a file (PDF, DOCX, Markdown, HTML or JSON)."""
+    from .minutes.load import minutes_for
+    from .minutes.versions import document_of, latest_version, version_number
+    from .models import Meeting
+    from .web.minutes import RENDERERS
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise click.ClickException(f"No meeting {meeting_id}.")
+    row = version_number(meeting_id, version) if version else latest_version(meeting_id)
+    if version and row is None:
+        raise click.ClickException(f"Meeting {meeting_id} has no version {version} of its minutes.")
+    document = document_of(row) if row is not None else minutes_for(meeting)
+    data = RENDERERS[fmt].render(document, document.language)
+    with open(output, "wb") as handle:
+        handle.write(data)
+    state = f"version {row.number} (final)" if row is not None else "the live draft"
+    click.echo(f"Wrote {output}: {state}, {len(data):,} bytes, sha256:{document.content_hash()}")
 
 
 @cli.command("serve")

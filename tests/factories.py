@@ -121,3 +121,32 @@ def events_of(batches: list[dict]) -> list[dict]:
 
 def is_join_code(text: str | None) -> bool:
     return bool(text and re.fullmatch(r"[1-9]\d{5}", text))
+
+
+# --- the case record (life cycle, agreed items) ----------------------------------------------
+
+def advance_case(case, *events, user: User | None = None, note: str = "已说明原因",
+                 context: dict | None = None):
+    """Move a case through life-cycle events as the case page does; the note is the reason."""
+    from facilitator.actions.case_record import apply_transition
+    for event in events:
+        apply_transition(case, {"event": event, "note": note, **(context or {})}, user)
+    return case
+
+
+def make_action_item(case, meeting: Meeting | None = None, **values):
+    """An agreed item (议定事项) of one of the case's meetings, as the minutes record it."""
+    from datetime import date
+    from facilitator.models import ActionItem
+    if meeting is None:
+        meeting = case.meetings[0] if case.meetings else create_meeting(case, {"title": "协商会"})
+    number = (db.session.execute(db.select(db.func.max(ActionItem.number)).filter_by(
+        meeting_id=meeting.id)).scalar() or 0) + 1
+    due_on = values.pop("due_on", date(2026, 12, 31))
+    item = ActionItem(case_id=case.id, meeting_id=meeting.id, number=number,
+                      what=values.pop("what", "修复3幢车库顶板防水层"),
+                      party=values.pop("party", "developer"),
+                      person=values.pop("person", "周工"), due_on=due_on, **values)
+    db.session.add(item)
+    db.session.commit()
+    return item

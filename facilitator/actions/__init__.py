@@ -5,3 +5,4 @@ Importing this package registers every command.
 from .core import Actor, CommandOutcome, execute, registry  # noqa: F401
 from . import meetings, participants, agenda, speakers  # noqa: F401  (registration)
 from . import plans, votes  # noqa: F401  (registration)
+from . import minutes  # noqa: F401  (registration)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..domain import voting
 from ..domain.voting import (ABSTAIN, CIVIL_CODE, FUND_OFFICE_2007, PLURALITY, SIMPLE_MAJORITY,
-                             TWO_THIRDS, Ballot, Count, Decision, Method, Question, Tally,
+                             TWO_THIRDS, Ballot, Count, Decision, Question, Tally,
                              Threshold)
 from ..extensions import db
 from ..models import Participant, RosterUnit

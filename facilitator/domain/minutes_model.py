@@ -269,6 +269,7 @@ class AgendaRun:
     actual_end: datetime | None = None
     used_seconds: int = 0
     note: str = ""  # e.g. "extended by 5 min (moderator)"
+    summary: tuple[str, ...] = ()  # the clerk's summary of a non-briefing item, by paragraph
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,8 @@ class Briefing:
 class View:
     """7: one contribution in speaking order, with the clerk's notes.
 
-    ``reply_to`` is the ``seq`` of the question an answer answers.
+    ``seq`` numbers the contributions 1, 2, … in speaking order; ``reply_to`` is the ``seq``
+    of the question an answer answers.
     """
 
     seq: int
@@ -300,6 +302,8 @@ class View:
     seconds: int = 0
     units: tuple[str, ...] = ()
     reply_to: int | None = None
+    ruling: str = ""  # a point of order: upheld | not_upheld ("" when not ruled)
+    overrun_seconds: int = 0  # beyond the time allowed (extensions included)
 
 
 @dataclass(frozen=True)
@@ -500,6 +504,8 @@ class MinutesDocument:
     plans: tuple[Plan, ...] = ()
     votes: tuple[Vote, ...] = ()
     agreed: tuple[AgreedItem, ...] = ()
+    # The summing up (归纳共识) in the clerk's words, by paragraph; shown with the agreed items.
+    summary: tuple[str, ...] = ()
     pending: tuple[PendingItem, ...] = ()
     follow_up: FollowUp | None = None
     attachments: tuple[Attachment, ...] = ()

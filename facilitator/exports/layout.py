@@ -340,6 +340,10 @@ class _Builder:
             kind += f" · {self.t(f'stance.{view.stance}')}"
         if view.reply_to is not None:
             kind += f"\n{self.t('views.reply_to', n=view.reply_to)}"
+        if view.ruling:
+            kind += f"\n{self.t(f'views.ruling.{view.ruling}')}"
+        if view.overrun_seconds > 0:
+            kind += f"\n{self.t('views.overrun', time=L.fmt_duration(view.overrun_seconds, self.lang))}"
         return kind
 
     def _speaker(self, view: View) -> str:
@@ -350,7 +354,8 @@ class _Builder:
 
     def views(self) -> None:
         self.heading("sec.views")
-        if not self.doc.views and not self.doc.dissent:
+        summaries = {run.number: run.summary for run in self.doc.agenda if run.summary}
+        if not self.doc.views and not self.doc.dissent and not summaries:
             self.none()
             return
         titles = {run.number: run.title for run in self.doc.agenda}
@@ -364,20 +369,35 @@ class _Builder:
                 self.blocks.append(Table(headers, tuple(group), (6, 8, 18, 13, 55), "CCLLL", small=True,
                                          role="views"))
                 group.clear()
+            if current is not None:
+                self.item_summary(summaries.pop(current, ()))
+
+        def start(item: int):
+            self.blocks.append(Heading(3, self.t("views.item", n=item, title=titles.get(item, ""))))
 
         for view in self.doc.views:
             if view.item != current:
                 flush()
+                # Items summed up by the clerk without anyone speaking come in agenda order.
+                for number in sorted(n for n in summaries if n < view.item):
+                    start(number)
+                    self.item_summary(summaries.pop(number))
                 current = view.item
-                title = titles.get(view.item, "")
-                self.blocks.append(Heading(3, self.t("views.item", n=view.item, title=title)))
+                start(view.item)
             group.append((str(view.seq), L.fmt_time(view.at), self._speaker(view), self._view_kind(view),
                           view.notes))
         flush()
+        for number in sorted(summaries):
+            start(number)
+            self.item_summary(summaries[number])
         if self.doc.dissent:
             self.blocks.append(Heading(3, self.t("views.dissent")))
             self.blocks.append(Bullets(tuple(
-                f"{d.held_by}{self.colon()}{d.text}" for d in self.doc.dissent)))
+                f"{d.held_by}{self.colon()}{d.text}" if d.held_by else d.text for d in self.doc.dissent)))
+
+    def item_summary(self, paragraphs) -> None:
+        for index, text in enumerate(paragraphs):
+            self.blocks.append(Paragraph(text, lead=self.t("views.summary") if index == 0 else ""))
 
     # ------------------------------------------------------------------ plans and votes
     def _funding(self, plan: Plan) -> str:
@@ -476,6 +496,11 @@ class _Builder:
     # ------------------------------------------------------------------ outcomes
     def agreed(self) -> None:
         self.heading("sec.agreed")
+        if self.doc.summary:
+            self.blocks.append(Heading(3, self.t("agreed.summary")))
+            self.blocks.extend(Paragraph(text) for text in self.doc.summary)
+            if self.doc.agreed:
+                self.blocks.append(Heading(3, self.t("agreed.items")))
         if not self.doc.agreed:
             self.none()
             return

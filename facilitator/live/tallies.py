@@ -44,6 +44,7 @@ class TallyCoalescer:
         self._generation: dict[int, int] = {}
         self._cache: dict[int, tuple[int, float, dict]] = {}
         self._countdowns: set[tuple[int, int, int]] = set()
+        self._quiet: dict[int, bool] = {}
         self.messages_sent = 0  # per role room; read by tests and benchmarks
 
     # --- marking and flushing ------------------------------------------------------------
@@ -80,7 +81,13 @@ class TallyCoalescer:
         """Recount now and emit to every role room (needs an app context)."""
         from .namespace import NAMESPACE, room
         full = self.full_tallies(meeting_id, fresh=True)
-        for role in CLIENT_ROLES:
+        # No open vote: one empty message clears the screens' tallies, then silence (people
+        # joining mark the meeting too, and must not cost a message to every phone).
+        if not full and self._quiet.get(meeting_id):
+            return
+        self._quiet[meeting_id] = not full
+        # The big screen first: one recipient, queued before the thousand phones' copies.
+        for role in sorted(CLIENT_ROLES, key=lambda r: r != "projector"):
             socketio.emit("tally", self.message(meeting_id, full, role),
                           to=room(meeting_id, role), namespace=NAMESPACE)
             self.messages_sent += 1
@@ -90,12 +97,14 @@ class TallyCoalescer:
         """{vote_id: (vote facts, full live tally)} for the meeting's open votes, recounted
         (or, for a sync storm, reused when nothing was marked since and it is under 1 s old)."""
         from ..actions.counting import live_tally
-        generation = self._generation.get(meeting_id, 0)
-        cached = self._cache.get(meeting_id)
-        if not fresh and cached and cached[0] == generation and time.monotonic() - cached[1] < 1:
-            return cached[2]
         db.session.rollback()  # read what is committed now
         meeting = db.session.get(Meeting, meeting_id)
+        # Reused only while nothing happened: no mark here, and no event anywhere (a ballot
+        # taken by another process moves the meeting's sequence number too).
+        version = (self._generation.get(meeting_id, 0), meeting.last_seq if meeting else None)
+        cached = self._cache.get(meeting_id)
+        if not fresh and cached and cached[0] == version and time.monotonic() - cached[1] < 1:
+            return cached[2]
         out = {}
         if meeting is not None:
             for vote in db.session.execute(db.select(Vote).filter_by(
@@ -105,7 +114,7 @@ class TallyCoalescer:
                 if vote.deadline_at is not None:
                     self.arm_countdown(meeting_id, vote.id, to_epoch_ms(vote.deadline_at))
         db.session.rollback()
-        self._cache[meeting_id] = (generation, time.monotonic(), out)
+        self._cache[meeting_id] = (version, time.monotonic(), out)
         return out
 
     @staticmethod

@@ -5,7 +5,10 @@ from .meetings import Meeting, Participant, AgendaItem, JoinAttempt
 from .events import MeetingEvent
 from .speakers import QueueEntry, Speech
 from .votes import Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot
+from .minutes import ActionItem, MinutesVersion, MinutesSignoff
+from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
 
 __all__ = ["User", "Case", "RosterUnit", "Meeting", "Participant", "AgendaItem",
            "JoinAttempt", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
-           "VoteParticipation", "Ballot"]
+           "VoteParticipation", "Ballot", "ActionItem", "MinutesVersion", "MinutesSignoff",
+           "CaseTransition", "ActionItemUpdate", "CaseFeedback"]

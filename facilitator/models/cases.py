@@ -5,8 +5,9 @@ SOURCE_CHANNELS = ("letter", "hotline", "work_order", "visit", "other")
 
 
 class Case(db.Model):
-    """A residents' matter, from the complaint to its closing. Its life cycle grows in later work;
-    `status` already holds the state-machine state."""
+    """A residents' matter, from the complaint to its closing. `status` is the life-cycle state,
+    ``CaseState.encode()`` of facilitator.domain.case_lifecycle (at most 34 characters, e.g.
+    "escalated/district/minutes_drafted"); it changes only with a CaseTransition row."""
     __tablename__ = "cases"
 
     id = db.Column(db.Integer, primary_key=True)
@@ -17,7 +18,7 @@ class Case(db.Model):
     source = db.Column(db.Text, nullable=False, default="")
     description = db.Column(db.Text, nullable=False, default="")
     scope = db.Column(db.Text, nullable=False, default="")
-    status = db.Column(db.String(30), nullable=False, default="received")
+    status = db.Column(db.String(40), nullable=False, default="received")
     received_on = db.Column(db.Date)
     completion_accepted_on = db.Column(db.Date)
     delivered_on = db.Column(db.Date)

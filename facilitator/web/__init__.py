@@ -17,8 +17,11 @@ from ..models.cases import SOURCE_CHANNELS
 
 def register_web(app: Flask) -> None:
     from . import api, auth, cases, join, meetings, projector
-    for module in (auth, cases, meetings, join, projector, api):
+    from . import case_record
+    for module in (auth, cases, meetings, join, projector, api, case_record):
         app.register_blueprint(module.bp)
+    from . import minutes as minutes_pages  # downloads of the minutes, the console's draft
+    app.register_blueprint(minutes_pages.bp)
 
     @app.before_request
     def load_user():

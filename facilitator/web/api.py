@@ -131,6 +131,22 @@ def list_meetings(case_id: int):
     return missing or jsonify({"meetings": [meeting_json(m) for m in case.meetings]})
 
 
+@bp.route("/cases/<int:case_id>/transitions")
+@token_required
+def list_transitions(case_id: int):
+    from .case_record_json import transitions_json
+    case, missing = _get_or_404(Case, case_id, "case.not_found")
+    return missing or jsonify(transitions_json(case))
+
+
+@bp.route("/cases/<int:case_id>/action-items")
+@token_required
+def list_action_items(case_id: int):
+    from .case_record_json import action_items_json
+    case, missing = _get_or_404(Case, case_id, "case.not_found")
+    return missing or jsonify(action_items_json(case))
+
+
 @bp.route("/cases/<int:case_id>/meetings", methods=["POST"])
 @token_required
 def post_meeting(case_id: int):

@@ -166,3 +166,43 @@
   store.listeners.push(render);
   setInterval(tick, 250);
 })();
+
+// After the meeting: the "纪要下载" card with the minutes' download links, once they are final
+// (asked again whenever something happens, e.g. the minutes being finalised).
+(function () {
+  "use strict";
+  const card = document.getElementById("phone-minutes");
+  if (!card) return;
+  const store = window.phoneStore;
+  let asked = -1;
+  let hint = null;
+
+  async function refresh(state) {
+    if (!state || state.meeting.status !== "ended") {
+      card.hidden = true;
+      return;
+    }
+    card.hidden = false;
+    if (asked === state.seq) return;
+    asked = state.seq;
+    try {
+      const response = await fetch(card.dataset.statusUrl, { credentials: "same-origin" });
+      const status = await response.json();
+      const box = document.getElementById("phone-minutes-links");
+      hint = hint || document.getElementById("phone-minutes-hint").textContent;
+      if (status.available) {
+        document.getElementById("phone-minutes-hint").textContent = card.dataset.readyText;
+        box.innerHTML = ["pdf", "docx", "md", "html", "json"].filter((fmt) => status.links[fmt])
+          .map((fmt) => [fmt, status.links[fmt]]).map(([fmt, url]) =>
+          `<a class="button" href="${url}" data-testid="phone-minutes-${fmt}">${fmt.toUpperCase()}</a>`).join("");
+      } else {
+        document.getElementById("phone-minutes-hint").textContent = hint;
+        box.innerHTML = "";
+      }
+    } catch (error) {
+      asked = -1; // try again with the next change
+    }
+  }
+
+  store.listeners.push(refresh);
+})();

@@ -43,7 +43,17 @@
       this.role = null;
       this.participantId = null;
       this.syncing = false;
-      this.onChange = onChange || (() => {});
+      // Faces get onChange; other scripts on the page (static/js/votes-*.js) listen for the
+      // "live:change" and "live:tally" events on document, with the store in event.detail.
+      const faceOnChange = onChange || (() => {});
+      this.onChange = (state, batch) => {
+        faceOnChange(state, batch);
+        document.dispatchEvent(new CustomEvent("live:change", { detail: { store: this, state, batch } }));
+      };
+      // Live tallies of open votes: derived data outside the sequence, newest message wins.
+      this.tallies = {};
+      this.talliesAt = 0;
+      window.liveStore = this;
       this.onStatus = onStatus || (() => {});
       this.onRefused = onRefused || (() => {});
     }
@@ -76,6 +86,7 @@
         this.participantId = hello.participant_id;
       });
       this.socket.on("batch", (batch) => this.receive(batch));
+      this.socket.on("tally", (message) => this.receiveTallies(message));
       return this;
     }
 
@@ -113,6 +124,7 @@
         if (reply.batch) this.applyIfFits(reply.batch);
         this.drainPending();
         this.onChange(this.state);
+        if (reply.tallies) this.receiveTallies(reply.tallies);
         this.needsSync = this.pending.length > 0; // batches still beyond a gap
       } catch (err) {
         // The connection dropped mid-sync: the next "connect" syncs again.
@@ -123,6 +135,13 @@
         this.needsSync = false;
         setTimeout(() => this.sync(), 200);
       }
+    }
+
+    receiveTallies(message) {
+      if (!message || message.at < this.talliesAt) return;
+      this.talliesAt = message.at;
+      this.tallies = message.votes || {};
+      document.dispatchEvent(new CustomEvent("live:tally", { detail: { store: this, tallies: this.tallies } }));
     }
 
     receive(batch) {

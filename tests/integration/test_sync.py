@@ -100,8 +100,23 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
         ("vote.cancel", chair, {"id": "<vote:last>"}),
         ("proxy.revoke", chair, {"id": "<proxy:last>"}),
         ("participant.remove", chair, {"id": "<person:王奶奶>"}),
+        # The minutes (actions/minutes.py): the clerk's text and the agreed items, then after
+        # the end the final version, a correction and a sign-off.
+        ("minutes.write", chair, {"section": "summary", "text": "各方同意先疏通排水口。"}),
+        ("action_item.add", chair, {"what": "疏通排水口", "party": "property_company",
+                                    "person": "周明", "due": "2026-12-20", "amount": "8000",
+                                    "funding_source": "property_company"}),
+        ("action_item.add", chair, {"what": "书面答复是否属于改建", "party": "housing_bureau"}),
+        ("action_item.edit", chair, {"id": "<action_item:last>", "person": "林晓",
+                                     "due": "2026-12-12"}),
+        ("action_item.remove", chair, {"id": "<action_item:last>"}),
         ("agenda.next", chair, {}),
         ("meeting.end", chair, {}),
+        ("minutes.finalise", chair, {}),
+        ("minutes.write", chair, {"section": "follow_up", "text": "督办：锦华街道"}),
+        ("minutes.correct", chair, {"note": "补充后续安排"}),
+        ("minutes.sign", chair, {"name": "周明", "party": "property_company",
+                                 "decision": "signed"}),
     ]
 
 
@@ -141,6 +156,10 @@ def _resolve(payload: dict, meeting_id: int) -> dict:
             plans = sorted(snapshot["plans"].values(), key=lambda p: p["id"])
             value = next(p["id"] for p in reversed(plans)
                          if p["key"] == wanted or p["status"] == wanted)
+        elif value == "<action_item:last>":
+            from facilitator.models import ActionItem
+            value = db.session.execute(db.select(db.func.max(ActionItem.id)).filter_by(
+                meeting_id=meeting_id)).scalar()
         elif value in ("<vote:last>", "<proxy:last>"):
             value = max(int(k) for k in snapshot["votes" if "vote" in value else "proxies"])
         resolved[key] = value
@@ -184,6 +203,8 @@ def test_applying_events_to_any_old_snapshot_equals_a_fresh_snapshot_for_every_r
             "proxy.recorded", "proxy.revoked", "vote.created", "vote.opened", "vote.closed",
             "vote.cancelled", "vote.totals_entered", "ballot.cast",
             "ballot.recorded"} <= event_types
+    assert {"minutes.written", "action_item.added", "action_item.edited", "action_item.removed",
+            "minutes.finalised", "minutes.corrected", "minutes.signed"} <= event_types
 
 
 def test_every_step_of_a_fresh_meeting_replays_from_the_first_snapshot(ctx):

@@ -1,0 +1,266 @@
+"""The minutes: the clerk's narrative, the agreed items, finalising, corrections, sign-off.
+
+Each command is one event, so the minutes stay a function of the log (DESIGN.md
+principle 6): ``minutes.write`` records a section of the clerk's text, ``action_item.*``
+the agreed items (also kept as rows for the case's follow-up), ``minutes.finalise`` builds
+the document from the log and stores it as version 1, ``minutes.correct`` stores version
+n+1 with who, when, why and which sections changed, ``minutes.sign`` records a
+representative signing (or refusing to sign) a version. A stored version never changes.
+
+The events carry no entity changes: no live screen holds the minutes. The console's minutes
+panel reloads the draft over HTTP when it sees one of these events go by.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from ..errors import DomainError
+from ..extensions import db
+from ..minutes import narrative
+from ..minutes.load import minutes_for, zone_name
+from ..minutes.versions import (as_final, document_of, latest_version, local_moment,
+                                section_changes, version_number)
+from ..models import ActionItem, AgendaItem, MeetingEvent, MinutesSignoff, MinutesVersion, \
+    Participant, User
+from ..models.meetings import PARTIES
+from ..models.minutes import SIGNOFF_DECISIONS
+from ..validation import Field, optional
+from .core import CHAIR, MODERATOR, Context, Outcome, command
+
+ANY_STATE = ("scheduled", "live", "ended")
+MAX_ACTION_ITEMS = 100
+# Where the money of an agreed item comes from (the minutes' vocabulary: exports/labels.py).
+FUNDING_SOURCES = ("developer", "property_company", "maintenance_fund", "owner_levy",
+                   "contractor", "government", "other")
+_CLEARABLE = ("person", "organisation", "due", "amount", "funding_source", "acceptance")
+
+_item_fields = {
+    "what": Field("text", max_len=2000),
+    "party": Field("str", choices=PARTIES),
+    "person": optional("str", max_len=100),
+    "organisation": optional("str", max_len=200),
+    "due": optional("date"),
+    "amount": Field("money", required=False, default=None),
+    "funding_source": optional("str", choices=FUNDING_SOURCES),
+    "acceptance": optional("text", max_len=2000),
+}
+
+
+# --------------------------------------------------------------------------- narrative
+
+def current_sections(meeting_id: int) -> dict[str, str]:
+    """The clerk's sections as the log has them now (the last text of each)."""
+    sections: dict[str, str] = {}
+    rows = db.session.execute(db.select(MeetingEvent.data).filter_by(
+        meeting_id=meeting_id, type="minutes.written").order_by(MeetingEvent.seq)).scalars()
+    for data in rows:
+        if data.get("text"):
+            sections[data["section"]] = data["text"]
+        else:
+            sections.pop(data["section"], None)
+    return sections
+
+
+@command("minutes.write", roles=CHAIR, states=ANY_STATE, schema={
+    "section": Field("str", max_len=40),
+    "text": optional("text", max_len=narrative.MAX_TEXT, default="")})
+def write_section(ctx: Context, section: str, text: str) -> Outcome:
+    """A section of the clerk's narrative: an item's summary (item:<agenda item id>), the
+    summing up, dissent, pending items, follow-up, attachments, people (minutes/narrative.py).
+    Empty text removes the section."""
+    if not narrative.is_valid_section(section):
+        raise DomainError("minutes.bad_section", section=section[:40])
+    if section.startswith(narrative.ITEM_PREFIX):
+        item = db.session.get(AgendaItem, int(section[len(narrative.ITEM_PREFIX):]))
+        if item is None or item.meeting_id != ctx.meeting.id:
+            raise DomainError("agenda.not_found")
+    text = text.strip("\n")
+    if current_sections(ctx.meeting.id).get(section, "") == text:
+        raise DomainError("command.no_change")
+    return Outcome("minutes.written", {"section": section, "text": text}, {"section": section})
+
+
+# --------------------------------------------------------------------------- agreed items
+
+def item_record(item: ActionItem) -> dict:
+    """An agreed item as the log records it (and the minutes read it)."""
+    return {"number": item.number, "what": item.what, "party": item.party,
+            "person": item.person or "", "organisation": item.organisation or "",
+            "due": item.due_on.isoformat() if item.due_on else None,
+            "amount_fen": item.amount_fen, "funding_source": item.funding_source,
+            "acceptance": item.acceptance or ""}
+
+
+def _action_item(ctx: Context, item_id: int) -> ActionItem:
+    item = db.session.get(ActionItem, item_id)
+    if item is None or item.meeting_id != ctx.meeting.id:
+        raise DomainError("action_item.not_found")
+    return item
+
+
+def _check_money(amount, funding_source) -> None:
+    if funding_source is not None and amount is None:
+        raise DomainError("action_item.source_without_amount")
+
+
+@command("action_item.add", roles=CHAIR, states=ANY_STATE, schema=_item_fields)
+def add_action_item(ctx: Context, what: str, party: str, person, organisation, due: date | None,
+                    amount, funding_source, acceptance) -> Outcome:
+    _check_money(amount, funding_source)
+    count, highest = db.session.execute(db.select(db.func.count(ActionItem.id),
+                                                  db.func.max(ActionItem.number))
+                                        .filter_by(meeting_id=ctx.meeting.id)).one()
+    if count >= MAX_ACTION_ITEMS:
+        raise DomainError("action_item.too_many", max=MAX_ACTION_ITEMS)
+    item = ActionItem(case_id=ctx.meeting.case_id, meeting_id=ctx.meeting.id,
+                      number=(highest or 0) + 1, what=what.strip(), party=party,
+                      person=person or "", organisation=organisation or "", due_on=due,
+                      amount_fen=amount, funding_source=funding_source,
+                      acceptance=(acceptance or "").strip(), status="open",
+                      created_at=ctx.now, updated_at=ctx.now)
+    db.session.add(item)
+    db.session.flush()
+    return Outcome("action_item.added", {"action_item_id": item.id, "item": item_record(item)},
+                   {"action_item_id": item.id, "number": item.number})
+
+
+@command("action_item.edit", roles=CHAIR, states=ANY_STATE, schema={
+    "id": Field("int", min=1),
+    **{name: Field(f.kind, required=False, default=None, max_len=f.max_len, choices=f.choices)
+       for name, f in _item_fields.items()},
+    "clear": Field("str_list", required=False, default=None, max_len=len(_CLEARABLE), min_len=0,
+                   choices=_CLEARABLE)})
+def edit_action_item(ctx: Context, id: int, clear, **fields) -> Outcome:
+    """Change an agreed item's fields; `clear` empties optional ones (e.g. ["due"])."""
+    item = _action_item(ctx, id)
+    before = item_record(item)
+    columns = {"what": "what", "party": "party", "person": "person",
+               "organisation": "organisation", "due": "due_on", "amount": "amount_fen",
+               "funding_source": "funding_source", "acceptance": "acceptance"}
+    for name in clear or ():
+        if fields.get(name) is not None:
+            raise DomainError("action_item.clear_and_set", field=name)
+        setattr(item, columns[name], "" if name in ("person", "organisation", "acceptance")
+                else None)
+    for name, value in fields.items():
+        if value is not None:
+            setattr(item, columns[name], value.strip() if isinstance(value, str) else value)
+    _check_money(item.amount_fen, item.funding_source)
+    after = item_record(item)
+    changed = sorted(k for k in after if after[k] != before[k])
+    if not changed:
+        raise DomainError("command.no_change")
+    item.updated_at = ctx.now
+    return Outcome("action_item.edited", {"action_item_id": item.id, "item": after,
+                                          "changed": changed}, {"action_item_id": item.id})
+
+
+@command("action_item.remove", roles=CHAIR, states=ANY_STATE, schema={"id": Field("int", min=1)})
+def remove_action_item(ctx: Context, id: int) -> Outcome:
+    """Remove an agreed item that follow-up has not started on; the later ones move up so the
+    minutes stay numbered 1, 2, 3… (the event says which were renumbered)."""
+    item = _action_item(ctx, id)
+    if item.status != "open":
+        raise DomainError("action_item.not_open", status=item.status)
+    number, what = item.number, item.what
+    db.session.delete(item)
+    db.session.flush()
+    renumbered = {}
+    for later in db.session.execute(db.select(ActionItem).filter(
+            ActionItem.meeting_id == ctx.meeting.id, ActionItem.number > number)
+            .order_by(ActionItem.number)).scalars():
+        later.number -= 1
+        db.session.flush()  # one by one, ascending: the unique (meeting, number) holds
+        renumbered[str(later.id)] = later.number
+    return Outcome("action_item.removed", {"action_item_id": id, "number": number,
+                                           "what": what, "renumbered": renumbered})
+
+
+# --------------------------------------------------------------------------- versions
+
+def _actor_name(ctx: Context) -> str:
+    if ctx.actor.user_id is not None:
+        user = db.session.get(User, ctx.actor.user_id)
+        if user is not None:
+            return user.display_name[:100]
+    return ctx.actor.label
+
+
+def _store(ctx: Context, number: int, note: str, changes: list, previous=None) -> Outcome:
+    db.session.flush()
+    draft = minutes_for(ctx.meeting, version=number)
+    document = as_final(draft, number, local_moment(ctx.now, zone_name()))
+    if previous is not None:
+        changes = section_changes(document_of(previous), document)
+        if not changes:
+            raise DomainError("minutes.no_change")
+    version = MinutesVersion(
+        meeting_id=ctx.meeting.id, number=number, status="final", language=document.language,
+        document=document.to_json(), content_hash=document.content_hash(),
+        last_event_seq=document.header.last_event_seq, created_by=ctx.actor.label,
+        created_by_name=_actor_name(ctx), created_at=ctx.now, change_note=note,
+        changes=changes)
+    db.session.add(version)
+    db.session.flush()
+    data = {"version": number, "version_id": version.id, "content_hash": version.content_hash,
+            "last_event_seq": version.last_event_seq, "note": note, "changes": changes}
+    return Outcome("minutes.finalised" if previous is None else "minutes.corrected", data,
+                   {"version": number, "content_hash": version.content_hash})
+
+
+@command("minutes.finalise", roles=MODERATOR, states=("ended",), schema={
+    "note": optional("str", max_len=500, default="")})
+def finalise_minutes(ctx: Context, note: str) -> Outcome:
+    """After the meeting: the minutes as the log stands become version 1 (final, hashed)."""
+    if latest_version(ctx.meeting.id) is not None:
+        raise DomainError("minutes.already_final")
+    return _store(ctx, 1, note, [])
+
+
+@command("minutes.correct", roles=MODERATOR, states=("ended",), schema={
+    "note": Field("text", max_len=2000)})
+def correct_minutes(ctx: Context, note: str) -> Outcome:
+    """A correction: the minutes as the log stands now become version n+1; version n stays
+    as it was. `note` says what was corrected and why; the sections changed are recorded."""
+    previous = latest_version(ctx.meeting.id)
+    if previous is None:
+        raise DomainError("minutes.not_final")
+    return _store(ctx, previous.number + 1, note.strip(), [], previous)
+
+
+@command("minutes.sign", roles=CHAIR, states=("ended",), schema={
+    "version": Field("int", required=False, default=None, min=1),
+    "name": Field("str", max_len=100),
+    "party": Field("str", choices=PARTIES),
+    "decision": Field("str", choices=SIGNOFF_DECISIONS),
+    "participant_id": Field("int", required=False, default=None, min=1),
+    "note": optional("str", max_len=500, default="")})
+def sign_minutes(ctx: Context, version, name: str, party: str, decision: str, participant_id,
+                 note: str) -> Outcome:
+    """A representative signs (签字确认) a final version, or refuses to (with the reason in
+    `note`); recorded by the chair. Signing again changes the decision."""
+    row = (version_number(ctx.meeting.id, version) if version is not None
+           else latest_version(ctx.meeting.id))
+    if row is None:
+        raise DomainError("minutes.version_not_found" if version else "minutes.not_final")
+    if participant_id is not None:
+        person = db.session.get(Participant, participant_id)
+        if person is None or person.meeting_id != ctx.meeting.id:
+            raise DomainError("participant.not_found")
+    signoff = db.session.execute(db.select(MinutesSignoff).filter_by(
+        version_id=row.id, name=name)).scalar_one_or_none()
+    if signoff is not None:
+        if (signoff.decision, signoff.party, signoff.note) == (decision, party, note):
+            raise DomainError("command.no_change")
+        signoff.decision, signoff.party, signoff.note, signoff.at = decision, party, note, ctx.now
+        signoff.recorded_by = ctx.actor.label
+    else:
+        signoff = MinutesSignoff(version_id=row.id, participant_id=participant_id, name=name,
+                                 party=party, decision=decision, note=note, at=ctx.now,
+                                 recorded_by=ctx.actor.label)
+        db.session.add(signoff)
+    db.session.flush()
+    return Outcome("minutes.signed", {"version": row.number, "signoff_id": signoff.id,
+                                      "name": name, "party": party, "decision": decision,
+                                      "note": note},
+                   {"version": row.number, "signoff_id": signoff.id})

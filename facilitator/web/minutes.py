@@ -1,0 +1,185 @@
+"""Minutes downloads and the console's live draft.
+
+GET /meetings/<id>/minutes.<pdf|docx|md|html|json>[?version=N]
+    The latest final version by default (or version N), rendered from its stored canonical
+    JSON (MinutesDocument.from_json: no other query). When no version is final, the chair
+    gets the live draft built from the log. Who may download: the meeting's chair users
+    (its moderator and clerk, administrators); a participant of the meeting from their phone
+    (the phone's session) once the meeting has ended and the minutes are final.
+GET /meetings/<id>/minutes/draft.json
+    The console's minutes panel: the draft rendered as HTML, the clerk's sections, the agreed
+    items and the versions with their sign-offs (chair users only).
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, abort, g, jsonify, make_response, request, session, url_for
+
+from ..exports import docx, html, json as json_export, markdown, pdf
+from ..extensions import db
+from ..i18n import t
+from ..minutes.load import minutes_for
+from ..minutes.versions import document_of, latest_version, version_number, versions_of
+from ..models import ActionItem, Meeting, Participant
+from ..models.base import to_epoch_ms
+from ..models.users import hash_token
+
+bp = Blueprint("minutes", __name__)
+
+RENDERERS = {"pdf": pdf, "docx": docx, "md": markdown, "html": html, "json": json_export}
+FORMATS = tuple(RENDERERS)
+
+
+def _is_chair(meeting: Meeting) -> bool:
+    user = g.get("user")
+    return user is not None and (user.role == "admin"
+                                 or user.id in (meeting.moderator_id, meeting.clerk_id))
+
+
+def _phone_participant(meeting: Meeting) -> Participant | None:
+    token = (session.get("phones") or {}).get(str(meeting.id))
+    if not token:
+        return None
+    person = db.session.execute(db.select(Participant).filter_by(
+        meeting_id=meeting.id, token_hash=hash_token(token))).scalar_one_or_none()
+    return person if person is not None and person.status == "admitted" else None
+
+
+def may_download(meeting: Meeting) -> bool:
+    """Whether this request may download the final minutes of `meeting`."""
+    if _is_chair(meeting):
+        return True
+    return meeting.status == "ended" and _phone_participant(meeting) is not None
+
+
+def _error(status: int, key: str):
+    response = make_response(t(key), status)
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes")
+def view(meeting_id: int):
+    """The minutes as a page (the HTML format, shown in the browser)."""
+    return download(meeting_id, "html")
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes.<fmt>")
+def download(meeting_id: int, fmt: str):
+    if fmt not in RENDERERS:
+        abort(404)
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    if not may_download(meeting):
+        return _error(403, "error.forbidden")
+    wanted = request.args.get("version")
+    live_draft = request.args.get("draft") == "1"
+    if live_draft and not _is_chair(meeting):
+        return _error(403, "error.forbidden")
+    if live_draft:
+        version = None
+    elif wanted is not None:
+        if not (wanted.isascii() and wanted.isdigit() and 0 < len(wanted) < 8):
+            abort(404)
+        version = version_number(meeting.id, int(wanted))
+        if version is None:
+            return _error(404, "minutes.version_not_found")
+    else:
+        version = latest_version(meeting.id)
+    if version is not None:
+        document = document_of(version)
+    elif _is_chair(meeting):
+        last = latest_version(meeting.id)
+        document = minutes_for(meeting, version=(last.number + 1) if last else 1)  # the live draft
+    else:
+        return _error(404, "minutes.not_available")
+    renderer = RENDERERS[fmt]
+    body = renderer.render(document, document.language)
+    response = make_response(body)
+    response.headers["Content-Type"] = renderer.MEDIA_TYPE
+    number = document.header.number
+    suffix = f"v{document.header.version}" if version is not None else "draft"
+    name = f"{number}-{suffix}.{renderer.EXTENSION}"
+    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)
+    disposition = "inline" if fmt == "html" else "attachment"
+    response.headers["Content-Disposition"] = (
+        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
+    response.headers["X-Minutes-Version"] = str(document.header.version)
+    response.headers["X-Minutes-Status"] = document.header.status
+    response.headers["X-Content-Hash"] = f"sha256:{document.content_hash()}"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def download_links(meeting: Meeting, version: int | None = None, draft: bool = False
+                   ) -> dict[str, str]:
+    args = {"version": version} if version is not None else {}
+    if draft:
+        args = {"draft": 1}
+    return {fmt: url_for("minutes.download", meeting_id=meeting.id, fmt=fmt, **args)
+            for fmt in FORMATS}
+
+
+def _version_json(meeting: Meeting, version) -> dict:
+    return {"number": version.number, "content_hash": version.content_hash,
+            "created_by": version.created_by_name, "created_at": to_epoch_ms(version.created_at),
+            "note": version.change_note, "changes": version.changes,
+            "links": download_links(meeting, version.number),
+            "signoffs": [{"name": s.name, "party": s.party, "decision": s.decision,
+                          "note": s.note, "at": to_epoch_ms(s.at)} for s in version.signoffs]}
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/status.json")
+def status(meeting_id: int):
+    """Whether the final minutes can be downloaded (a phone asks after the meeting ends)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    allowed = may_download(meeting)
+    version = latest_version(meeting.id) if allowed else None
+    response = jsonify({"status": meeting.status, "allowed": allowed,
+                        "available": version is not None,
+                        "version": version.number if version else None,
+                        "content_hash": version.content_hash if version else None,
+                        "links": download_links(meeting) if version else {}})
+    response.headers["Cache-Control"] = "no-store"
+    return response, (200 if allowed else 403)
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/draft.json")
+def draft(meeting_id: int):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    if not _is_chair(meeting):
+        return jsonify({"error": {"code": "auth.forbidden", "message": t("error.forbidden")}}), 403
+    from ..actions.minutes import current_sections, item_record
+    versions = versions_of(meeting.id)
+    document = minutes_for(meeting, version=(versions[-1].number + 1) if versions else 1)
+    items = db.session.execute(db.select(ActionItem).filter_by(meeting_id=meeting.id)
+                               .order_by(ActionItem.number)).scalars()
+    response = jsonify({
+        "seq": document.header.last_event_seq,
+        "status": meeting.status,
+        "html": html.render(document, document.language).decode("utf-8"),
+        "content_hash": document.content_hash(),
+        "sections": current_sections(meeting.id),
+        "action_items": [{"id": item.id, "status": item.status, **item_record(item)}
+                         for item in items],
+        "agenda": [{"id": run_id, "number": n, "title": title, "segment": segment}
+                   for n, (run_id, title, segment) in enumerate(_agenda(meeting), start=1)],
+        "versions": [_version_json(meeting, v) for v in versions],
+        "draft_links": download_links(meeting, draft=True),
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _agenda(meeting: Meeting) -> list[tuple[int, str, str]]:
+    from ..models import AgendaItem
+    return [(i.id, i.title, i.segment) for i in db.session.execute(
+        db.select(AgendaItem).filter_by(meeting_id=meeting.id)
+        .order_by(AgendaItem.position, AgendaItem.id)).scalars()]

@@ -1,0 +1,235 @@
+// The console's minutes panel (纪要): the live draft as it grows, the clerk's text sections,
+// the agreed items, finalising, corrections and sign-off. Every change is a command
+// (minutes.write, action_item.*, minutes.finalise/correct/sign); the draft itself is built
+// on the server from the event log and fetched again (debounced) whenever events arrive.
+(function () {
+  "use strict";
+  const panel = document.getElementById("minutes-panel");
+  if (!panel) return;
+  const $ = (id) => document.getElementById(id);
+  const T = JSON.parse($("minutes-i18n").textContent);
+  const escapeHtml = (text) => String(text == null ? "" : text).replace(/[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const fill = (template, params) => template.replace(/\{(\w+)\}/g, (_, k) => (k in params ? params[k] : ""));
+  const FIXED = ["title", "summary", "dissent", "pending", "follow_up", "attachments", "people"];
+  const DEBOUNCE_MS = 1200;
+  const FORMATS = ["pdf", "docx", "md", "html", "json"];
+  const inOrder = (links) => FORMATS.filter((fmt) => links && links[fmt]).map((fmt) => [fmt, links[fmt]]);
+
+  let draft = null;
+  let timer = null;
+  let loading = false;
+  let again = false;
+  let lastSeq = -1;
+  const dirty = new Set(); // sections typed into and not saved yet: never overwritten
+
+  function run(type, payload) {
+    return window.consoleRun ? window.consoleRun(type, payload) : Promise.resolve(null);
+  }
+
+  async function load() {
+    if (loading) { again = true; return; }
+    loading = true;
+    try {
+      const response = await fetch(panel.dataset.draftUrl, { credentials: "same-origin",
+                                                             headers: { Accept: "application/json" } });
+      if (response.ok) {
+        draft = await response.json();
+        render();
+      }
+    } catch (error) {
+      // The next event triggers another attempt.
+    } finally {
+      loading = false;
+      if (again) { again = false; schedule(); }
+    }
+  }
+
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(load, delay == null ? DEBOUNCE_MS : delay);
+  }
+
+  document.addEventListener("live:change", (event) => {
+    const state = event.detail && event.detail.state;
+    if (!state || state.seq === lastSeq) return;
+    lastSeq = state.seq;
+    schedule();
+  });
+
+  // --- rendering ------------------------------------------------------------------------
+  function render() {
+    const state = $("minutes-state");
+    const versions = draft.versions || [];
+    state.textContent = versions.length ? fill(T.version_n, { n: versions[versions.length - 1].number }) : T.no_versions;
+    state.className = "badge " + (versions.length ? "ended" : "live");
+    const frame = $("minutes-draft");
+    if (frame.dataset.hash !== draft.content_hash) {
+      frame.srcdoc = draft.html;
+      frame.dataset.hash = draft.content_hash;
+    }
+    $("minutes-draft-links").innerHTML = `<span class="muted small">${escapeHtml(T.draft_download)}:</span> ` +
+      inOrder(draft.draft_links).map(([fmt, url]) =>
+        `<a class="button small" href="${escapeHtml(url)}" data-testid="minutes-draft-${fmt}">${fmt.toUpperCase()}</a>`).join(" ");
+    renderSections();
+    renderItems();
+    renderVersions();
+  }
+
+  function sectionKeys() {
+    const keys = (draft.agenda || []).map((item) => ({ key: "item:" + item.id,
+      label: fill(T.item, { n: item.number, title: item.title }) }));
+    return keys.concat(FIXED.map((key) => ({ key, label: T.sections[key] })));
+  }
+
+  function renderSections() {
+    const box = $("minutes-sections");
+    for (const { key, label } of sectionKeys()) {
+      let row = box.querySelector(`[data-section="${CSS.escape(key)}"]`);
+      if (!row) {
+        row = document.createElement("div");
+        row.className = "minutes-section";
+        row.dataset.section = key;
+        row.innerHTML = `<label><span></span><textarea rows="${key === "title" ? 1 : 3}" maxlength="10000"></textarea></label>
+          <div class="button-row"><button type="button">${escapeHtml(T.save)}</button><span class="muted small" role="status"></span></div>`;
+        const area = row.querySelector("textarea");
+        area.addEventListener("input", () => { dirty.add(key); row.querySelector("[role=status]").textContent = ""; });
+        row.querySelector("button").addEventListener("click", () => save(key, row));
+        box.appendChild(row);
+      }
+      row.querySelector("span").textContent = label;
+      const area = row.querySelector("textarea");
+      if (!dirty.has(key) && document.activeElement !== area) area.value = (draft.sections || {})[key] || "";
+    }
+  }
+
+  async function save(key, row) {
+    const text = row.querySelector("textarea").value;
+    const result = await run("minutes.write", { section: key, text });
+    if (result !== null) {
+      dirty.delete(key);
+      row.querySelector("[role=status]").textContent = T.saved;
+      schedule(200);
+    }
+  }
+
+  function money(fen) {
+    if (fen == null) return "";
+    const yuan = Math.floor(fen / 100).toLocaleString("en-US");
+    return yuan + "." + String(fen % 100).padStart(2, "0");
+  }
+
+  function renderItems() {
+    $("minutes-items").innerHTML = (draft.action_items || []).map((item) => `<li data-id="${item.id}">
+      <strong>${escapeHtml(item.what)}</strong>
+      <span class="muted">${escapeHtml(T.parties[item.party] || item.party)}${item.organisation ? " · " + escapeHtml(item.organisation) : ""}${item.person ? " · " + escapeHtml(item.person) : ""}${item.due ? " · " + escapeHtml(item.due) : ""}${item.amount_fen != null ? " · ¥" + money(item.amount_fen) + (item.funding_source ? " " + escapeHtml(T.funding[item.funding_source] || item.funding_source) : "") : ""}</span>
+      <span class="button-row"><button type="button" class="small" data-edit="${item.id}">${escapeHtml(T.edit)}</button>
+      <button type="button" class="small danger" data-remove="${item.id}" ${item.status !== "open" ? "disabled" : ""}>${escapeHtml(T.remove)}</button></span></li>`).join("");
+  }
+
+  function renderVersions() {
+    const versions = draft.versions || [];
+    $("minutes-versions").innerHTML = versions.map((v) => `<li>
+      <strong>${escapeHtml(fill(T.version_n, { n: v.number }))}</strong>
+      ${inOrder(v.links).map(([fmt, url]) => `<a href="${escapeHtml(url)}" data-testid="minutes-v${v.number}-${fmt}">${fmt.toUpperCase()}</a>`).join(" ")}
+      <div class="muted small">${escapeHtml(v.created_by)} · ${escapeHtml(new Date(v.created_at).toLocaleString())}${v.note ? " · " + escapeHtml(v.note) : ""}</div>
+      ${v.changes && v.changes.length ? `<div class="muted small">${escapeHtml(fill(T.changes, { sections: v.changes.map((c) => c.section).join(", ") }))}</div>` : ""}
+      <div class="muted small hash">${escapeHtml(T.hash)}: ${escapeHtml(v.content_hash)}</div>
+      ${v.signoffs.length ? `<ul class="plain small">${v.signoffs.map((s) => `<li>${escapeHtml(s.name)} · ${escapeHtml(T.parties[s.party] || s.party)} · ${escapeHtml(s.decision === "signed" ? T.signed : T.refused)}${s.note ? " · " + escapeHtml(s.note) : ""}</li>`).join("")}</ul>` : ""}
+    </li>`).join("");
+    const ended = draft.status === "ended";
+    $("minutes-finalise").hidden = !ended || versions.length > 0;
+    $("minutes-correct").hidden = !ended || versions.length === 0;
+    $("minutes-sign").hidden = !ended || versions.length === 0;
+  }
+
+  // --- agreed items -------------------------------------------------------------------------
+  const form = $("minutes-item-form");
+  const FIELDS = ["what", "party", "person", "organisation", "due", "amount", "funding_source", "acceptance"];
+  const CLEARABLE = ["person", "organisation", "due", "amount", "funding_source", "acceptance"];
+
+  function resetForm() {
+    form.reset();
+    form.elements.id.value = "";
+    $("minutes-item-save").textContent = T.add;
+    $("minutes-item-cancel").hidden = true;
+  }
+
+  function valuesOf(item) {
+    return { what: item.what, party: item.party, person: item.person, organisation: item.organisation,
+             due: item.due || "", amount: item.amount_fen == null ? "" : money(item.amount_fen).replace(/,/g, ""),
+             funding_source: item.funding_source || "", acceptance: item.acceptance };
+  }
+
+  $("minutes-items").addEventListener("click", async (event) => {
+    const edit = event.target.closest("[data-edit]");
+    const remove = event.target.closest("[data-remove]");
+    if (edit) {
+      const item = draft.action_items.find((i) => String(i.id) === edit.dataset.edit);
+      const values = valuesOf(item);
+      for (const name of FIELDS) form.elements[name].value = values[name] || "";
+      form.elements.id.value = item.id;
+      $("minutes-item-save").textContent = T.save;
+      $("minutes-item-cancel").hidden = false;
+      form.elements.what.focus();
+    } else if (remove) {
+      if (await run("action_item.remove", { id: Number(remove.dataset.remove) }) !== null) schedule(200);
+    }
+  });
+  $("minutes-item-cancel").addEventListener("click", resetForm);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const id = form.elements.id.value;
+    const payload = {};
+    let result;
+    if (!id) {
+      for (const name of FIELDS) {
+        const value = form.elements[name].value.trim();
+        if (value) payload[name] = value;
+      }
+      result = await run("action_item.add", payload);
+    } else {
+      const before = valuesOf(draft.action_items.find((i) => String(i.id) === id));
+      const clear = [];
+      for (const name of FIELDS) {
+        const value = form.elements[name].value.trim();
+        if (value === String(before[name] || "")) continue;
+        if (!value && CLEARABLE.includes(name)) clear.push(name);
+        else if (value) payload[name] = value;
+      }
+      if (clear.length) payload.clear = clear;
+      payload.id = Number(id);
+      result = await run("action_item.edit", payload);
+    }
+    if (result !== null) {
+      resetForm();
+      schedule(200);
+    }
+  });
+
+  // --- versions -----------------------------------------------------------------------------
+  $("minutes-finalise").addEventListener("click", async () => {
+    if (await run("minutes.finalise", {}) !== null) schedule(200);
+  });
+  $("minutes-correct").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const note = event.target.elements.note.value.trim();
+    if (await run("minutes.correct", { note }) !== null) {
+      event.target.reset();
+      schedule(200);
+    }
+  });
+  $("minutes-sign").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = event.target.elements;
+    const payload = { name: f.name.value.trim(), party: f.party.value, decision: f.decision.value };
+    if (f.note.value.trim()) payload.note = f.note.value.trim();
+    if (await run("minutes.sign", payload) !== null) {
+      event.target.reset();
+      schedule(200);
+    }
+  });
+
+  schedule(0);
+})();

@@ -1,0 +1,212 @@
+// The console's plans and votes: plans with their money and revisions, proposals from phones,
+// written authorisations, and votes from draft to result (with paper ballots for people
+// without a phone). Every change is a command (store.send); the screens follow by events.
+(function () {
+  "use strict";
+  const { escapeHtml } = window.live;
+  const ui = window.votesUi;
+  const root = document.getElementById("votes-console");
+  if (!root) return;
+  const $ = (sel) => root.querySelector(sel);
+  const SOURCES = ["developer", "maintenance_fund", "property_company", "government_subsidy", "owner_levy", "other"];
+  const MATTERS = ["use_fund", "raise_fund", "alter_rebuild", "change_use", "property_manager", "committee", "covenant", "rules_of_procedure", "other_major"];
+  let lastStatic = null;
+
+  function store() { return window.liveStore; }
+
+  function showError(message) {
+    const box = $("#votes-error");
+    box.textContent = message;
+    box.hidden = false;
+    clearTimeout(showError.timer);
+    showError.timer = setTimeout(() => { box.hidden = true; }, 8000);
+  }
+
+  async function run(type, payload) {
+    try {
+      return await store().send(type, payload);
+    } catch (error) {
+      showError(error.message || String(error));
+      return null;
+    }
+  }
+
+  function planCard(plan) {
+    const actions = plan.status === "proposed"
+      ? `<button type="button" data-act="plan.accept" data-id="${plan.id}" class="primary">${escapeHtml(tr("votes.accept"))}</button>`
+        + `<button type="button" data-act="plan.decline" data-id="${plan.id}">${escapeHtml(tr("votes.decline"))}</button>`
+      : "";
+    return `<li class="plan plan-${plan.status}" data-plan="${plan.id}"><div class="row-between"><strong>${escapeHtml(plan.key || "?")} · ${escapeHtml(plan.title)}</strong>`
+      + `<span class="badge">${escapeHtml(tr("plan_status." + plan.status))} · r${plan.revision}</span></div>`
+      + (plan.proposer ? `<p class="muted small">${escapeHtml(tr("field.proposer"))}: ${escapeHtml(plan.proposer)}</p>` : "")
+      + ui.planMoneyHtml(plan) + `<div class="button-row">${actions}</div></li>`;
+  }
+
+  function voteCard(state, vote) {
+    const live = store().tallies[String(vote.id)];
+    const buttons = [];
+    if (vote.status === "draft") buttons.push(["vote.open", "votes.open", "primary"]);
+    if (vote.status === "open") buttons.push(["vote.close", "votes.close", "primary"]);
+    if (vote.status === "draft" || vote.status === "open") buttons.push(["vote.cancel", "votes.cancel", "danger"]);
+    let html = `<li class="vote vote-${vote.status}" data-vote="${vote.id}"><div class="row-between">`
+      + `<strong>#${vote.number} ${escapeHtml(vote.title)}</strong><span class="badge">${escapeHtml(tr("vote_status." + vote.status))}</span></div>`
+      + `<p class="muted small">${escapeHtml(ui.kindLabel(vote))} · ${escapeHtml(tr("vote_method." + vote.method))} · `
+      + `${escapeHtml(tr("vote_eligibility." + vote.eligibility))} · ${escapeHtml(tr(vote.secret ? "votes.secret" : "votes.named"))}`
+      + `${vote.rule ? " · " + escapeHtml(tr("vote_rule." + vote.rule)) : ""}${vote.channel === "elsewhere" ? " · " + escapeHtml(tr("vote_channel.elsewhere")) : ""}</p>`
+      + `<div class="button-row">${buttons.map(([act, label, cls]) =>
+        `<button type="button" class="${cls}" data-act="${act}" data-id="${vote.id}">${escapeHtml(tr(label))}</button>`).join("")}</div>`;
+    if (vote.status === "open") {
+      html += `<div class="vote-live" data-live="${vote.id}">${liveHtml(vote, live)}</div>`;
+      const options = [...vote.options.map((o) => o.key), "abstain"];
+      const people = Object.values(state.participants || {}).filter((p) => p.status === "admitted" && p.party !== "observer");
+      const voter = vote.channel === "elsewhere"
+        ? `<input name="owner_key" list="roster-owners" placeholder="${escapeHtml(tr("field.owner_key"))}" required maxlength="40">`
+        : `<select name="participant_id" required>${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}${p.unit ? " · " + escapeHtml(p.unit) : ""}</option>`).join("")}</select>`;
+      html += `<form class="inline-form paper-ballot" data-vote="${vote.id}"><span class="muted small">${escapeHtml(tr("votes.paper_ballot"))}</span>${voter}`
+        + `<select name="choice">${options.map((k) => `<option value="${escapeHtml(k)}">${escapeHtml(ui.choiceLabel(vote, k))}</option>`).join("")}</select>`
+        + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`;
+    }
+    if (vote.status === "closed") html += ui.resultHtml(vote);
+    return html + "</li>";
+  }
+
+  function liveHtml(vote, live) {
+    if (!live) return "";
+    let html = ui.participationHtml(vote, live);
+    if (live.tally) html += ui.tallyBars(vote, live.tally);
+    else html += `<p class="muted">${escapeHtml(tr("votes.results_hidden"))}</p>`;
+    return html;
+  }
+
+  function forms(state) {
+    const plans = ui.sortedPlans(state, "accepted");
+    const people = Object.values(state.participants || {}).filter((p) => p.status === "admitted");
+    return `<form id="plan-new" class="stack-sm"><h3>${escapeHtml(tr("votes.new_plan"))}</h3>`
+      + `<div class="inline-form"><input name="key" maxlength="4" class="narrow-input" placeholder="${escapeHtml(tr("field.key"))}">`
+      + `<input name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
+      + `<input name="total" required placeholder="${escapeHtml(tr("field.total"))}" inputmode="decimal">`
+      + `<input name="duration_days" type="number" min="1" max="3650" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_days"))}"></div>`
+      + `<div class="inline-form">${SOURCES.map((s) => `<label class="small">${escapeHtml(tr("funding." + s))}<input name="fund_${s}" inputmode="decimal" class="narrow-input"></label>`).join("")}</div>`
+      + `<div class="inline-form">${MATTERS.slice(0, 4).map((m) => `<label class="check small"><input type="checkbox" name="matter" value="${m}"> ${escapeHtml(tr("matter." + m))}</label>`).join("")}</div>`
+      + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`
+      + `<form id="vote-new" class="stack-sm"><h3>${escapeHtml(tr("votes.new"))}</h3><div class="inline-form">`
+      + `<input name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
+      + `<select name="kind">${["straw_poll", "owners_decision"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_kind." + k))}</option>`).join("")}</select>`
+      + `<select name="method">${["single", "yes_no", "approval", "ranked"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_method." + k))}</option>`).join("")}</select>`
+      + `<select name="eligibility"><option value="">—</option>${["owners_present", "present", "scope_owners"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_eligibility." + k))}</option>`).join("")}</select>`
+      + `<select name="channel">${["meeting", "elsewhere"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_channel." + k))}</option>`).join("")}</select></div>`
+      + `<div class="inline-form">${plans.map((p) => `<label class="check"><input type="checkbox" name="plan" value="${escapeHtml(p.key)}" checked> ${escapeHtml(p.key)}</label>`).join("")}`
+      + `<select name="plan_id"><option value="">${escapeHtml(tr("field.plan_id"))}: —</option>${plans.map((p) => `<option value="${p.id}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("")}</select>`
+      + `<label class="check"><input type="checkbox" name="secret"> ${escapeHtml(tr("field.secret"))}</label>`
+      + `<label class="check"><input type="checkbox" name="live_results"> ${escapeHtml(tr("field.show_results"))}</label>`
+      + `<label class="check"><input type="checkbox" name="allow_change"> ${escapeHtml(tr("field.allow_change"))}</label>`
+      + `<input name="duration_seconds" type="number" min="10" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_seconds"))}">`
+      + `<input name="recused" class="narrow-input" placeholder="${escapeHtml(tr("field.recused"))}" title="P38, party:developer"></div>`
+      + `<button type="submit" class="primary">${escapeHtml(tr("live.add"))}</button></form>`
+      + `<form id="proxy-new" class="inline-form"><span class="muted small">${escapeHtml(tr("votes.record_proxy"))}</span>`
+      + `<select name="participant_id">${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join("")}</select>`
+      + `<input name="owner_key" list="roster-owners" required maxlength="40" placeholder="${escapeHtml(tr("field.owner_key"))}">`
+      + `<input name="note" required maxlength="200" placeholder="${escapeHtml(tr("field.note"))}">`
+      + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`;
+  }
+
+  function render(s) {
+    const state = s.state;
+    if (!state || !state.votes) return;
+    const plans = ui.sortedPlans(state).filter((p) => p.status !== "declined");
+    const proxies = Object.values(state.proxies || {}).filter((p) => p.status === "active");
+    const html = `<p id="votes-error" class="flash error" role="alert" hidden></p>`
+      + `<div class="votes-cols"><section class="card"><h2>${escapeHtml(tr("votes.plans"))}</h2>`
+      + `<ul class="plan-list">${plans.map(planCard).join("")}</ul>`
+      + `<h3>${escapeHtml(tr("votes.proxies"))}</h3><ul class="people-list">${proxies.map((p) => {
+        const holder = (state.participants || {})[String(p.participant_id)];
+        return `<li>${escapeHtml(holder ? holder.name : "?")} → ${escapeHtml(p.owner_key)} ${escapeHtml(p.owner_name)} (${escapeHtml(p.units.join("、"))})`
+          + ` <button type="button" class="link" data-act="proxy.revoke" data-id="${p.id}">${escapeHtml(tr("votes.revoke"))}</button></li>`;
+      }).join("")}</ul></section>`
+      + `<section class="card"><h2>${escapeHtml(tr("votes.title"))}</h2><ul class="vote-list">${ui.sortedVotes(state).reverse()
+        .filter((v) => v.status !== "cancelled").map((v) => voteCard(state, v)).join("")}</ul>`
+      + `<div id="votes-forms"></div></section></div>`;
+    if (html !== lastStatic) {
+      const errorBox = $("#votes-error");
+      const keepError = errorBox && !errorBox.hidden ? errorBox.textContent : null;
+      const oldForms = $("#votes-forms");
+      lastStatic = html;
+      const keptForms = oldForms ? oldForms.firstChild && oldForms : null;
+      root.innerHTML = html;
+      const formsBox = $("#votes-forms");
+      // The forms keep what the moderator is typing; rebuilt only when their options change.
+      const formsHtml = forms(state);
+      if (keptForms && keptForms.dataset.html === formsHtml) {
+        formsBox.replaceWith(keptForms);
+      } else {
+        formsBox.innerHTML = formsHtml;
+        formsBox.dataset.html = formsHtml;
+      }
+      if (keepError) showError(keepError);
+    }
+    renderLive(s);
+  }
+
+  function renderLive(s) {
+    for (const box of root.querySelectorAll("[data-live]")) {
+      const vote = (s.state.votes || {})[box.dataset.live];
+      if (vote) box.innerHTML = liveHtml(vote, s.tallies[box.dataset.live]);
+    }
+  }
+
+  root.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-act]");
+    if (!button) return;
+    const id = Number(button.dataset.id);
+    const act = button.dataset.act;
+    if (act === "plan.decline") {
+      const reason = window.prompt(tr("field.reason"), "");
+      if (reason === null) return;
+      await run(act, { id, reason: reason || null });
+    } else {
+      await run(act, { id });
+    }
+  });
+
+  function money(value) { return value && value.trim() ? value.trim() : null; }
+
+  root.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const data = new FormData(form);
+    if (form.id === "plan-new") {
+      const funding = {};
+      for (const source of SOURCES) if (money(data.get("fund_" + source))) funding[source] = money(data.get("fund_" + source));
+      const ok = await run("plan.create", {
+        key: data.get("key") || null, title: data.get("title"), total: money(data.get("total")),
+        funding, duration_days: data.get("duration_days") || null, matters: data.getAll("matter") });
+      if (ok) form.reset();
+    } else if (form.id === "vote-new") {
+      const method = data.get("method");
+      const payload = {
+        kind: data.get("kind"), method, title: data.get("title"),
+        eligibility: data.get("eligibility") || null, channel: data.get("channel"),
+        secret: data.get("secret") === "on", allow_change: data.get("allow_change") === "on",
+        duration_seconds: data.get("duration_seconds") || null,
+        recused: (data.get("recused") || "").split(/[\s,，]+/).filter(Boolean),
+      };
+      if (data.get("live_results") === "on") payload.show_results = "live";
+      if (method === "yes_no") payload.plan_id = data.get("plan_id") ? Number(data.get("plan_id")) : null;
+      else payload.plans = data.getAll("plan");
+      const ok = await run("vote.create", payload);
+      if (ok) form.reset();
+    } else if (form.id === "proxy-new") {
+      const ok = await run("proxy.record", { participant_id: Number(data.get("participant_id")),
+                                             owner_key: data.get("owner_key"), note: data.get("note") });
+      if (ok) form.reset();
+    } else if (form.classList.contains("paper-ballot")) {
+      const payload = { vote_id: Number(form.dataset.vote), choices: [data.get("choice")] };
+      if (data.get("participant_id")) payload.participant_id = Number(data.get("participant_id"));
+      if (data.get("owner_key")) payload.owner_key = data.get("owner_key");
+      await run("ballot.record", payload);
+    }
+  });
+
+  document.addEventListener("live:change", (e) => { if (e.detail.state) render(e.detail.store); });
+  document.addEventListener("live:tally", (e) => { if (e.detail.store.state) renderLive(e.detail.store); });
+})();

@@ -1,0 +1,188 @@
+// A resident's phone: the plans, proposing one, and voting — for oneself and for each owner
+// whose written authorisation one holds. What this phone may vote for, and whether it has,
+// comes from the server ("ballots" call), asked again after every change of the votes.
+(function () {
+  "use strict";
+  const { escapeHtml } = window.live;
+  const ui = window.votesUi;
+  const root = document.getElementById("phone-votes");
+  if (!root) return;
+  let status = {}; // vote id → identities (see docs/protocol.md, "ballots")
+  let statusKey = null;
+  let busy = false;
+  let lastHtml = null;
+
+  // Asked again only when it can have changed: another open vote, a proxy given or taken,
+  // a reconnect (statusKey reset), or after this phone voted — not on every batch, which
+  // during a vote arrives ten times a second.
+  async function refreshStatus(store) {
+    const open = ui.openVote(store.state);
+    if (!open) { status = {}; statusKey = null; return; }
+    const proxies = Object.values(store.state.proxies || {})
+      .filter((p) => p.participant_id === store.participantId).map((p) => p.id).join(",");
+    const key = `${open.id}:${proxies}`;
+    if (key === statusKey) return;
+    statusKey = key;
+    try {
+      const reply = await store.socket.timeout(8000).emitWithAck("ballots", {});
+      if (reply && reply.ok) status = reply.votes;
+    } catch (err) { /* reconnecting: asked again on the next change */ }
+    render(store);
+  }
+
+  function identityLabel(state, identity) {
+    if (identity.proxy_id === null) return tr("votes.for_self");
+    const proxy = (state.proxies || {})[String(identity.proxy_id)];
+    const name = proxy ? `${proxy.owner_name}（${proxy.units.join("、")}）` : `#${identity.proxy_id}`;
+    return tr("votes.for_owner", { name });
+  }
+
+  function ballotForm(vote, identity, index) {
+    const name = `ballot-${vote.id}-${index}`;
+    const keys = vote.options.map((o) => o.key);
+    let inputs = "";
+    if (vote.method === "approval") {
+      inputs = keys.map((k) => `<label class="choice"><input type="checkbox" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}</label>`).join("");
+    } else if (vote.method === "ranked") {
+      const ranks = ["", ...keys.map((_, i) => String(i + 1))];
+      inputs = keys.map((k) => `<label class="choice"><select data-key="${escapeHtml(k)}">${ranks.map((r) => `<option value="${r}">${r || "—"}</option>`).join("")}</select> ${escapeHtml(ui.choiceLabel(vote, k))}</label>`).join("");
+    } else {
+      inputs = [...keys, "abstain"].map((k) => `<label class="choice"><input type="radio" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}</label>`).join("");
+    }
+    return `<form class="ballot-form" data-vote="${vote.id}" data-proxy="${identity.proxy_id === null ? "" : identity.proxy_id}">`
+      + `${inputs}<button type="submit" class="primary">${escapeHtml(tr(identity.voted ? "votes.change" : "votes.cast"))}</button></form>`;
+  }
+
+  function choicesOf(form, vote) {
+    if (vote.method === "ranked") {
+      return [...form.querySelectorAll("select")].filter((s) => s.value)
+        .sort((a, b) => Number(a.value) - Number(b.value)).map((s) => s.dataset.key);
+    }
+    const picked = [...form.querySelectorAll("input:checked")].map((i) => i.value);
+    if (vote.method === "approval" && !picked.length) return ["abstain"];
+    return picked;
+  }
+
+  function render(store) {
+    const state = store.state;
+    if (!state || !state.votes) return;
+    let html = "";
+    const vote = ui.openVote(state);
+    if (vote) {
+      html += `<div class="phone-card vote-card" data-testid="phone-vote"><span class="muted">${escapeHtml(ui.kindLabel(vote))}</span>`
+        + `<h2>${escapeHtml(vote.title)}</h2>`;
+      if (vote.question) html += `<p>${escapeHtml(vote.question)}</p>`;
+      if (vote.deadline_at) html += `<p class="muted" id="phone-vote-countdown"></p>`;
+      const identities = status[String(vote.id)] || [];
+      const eligible = identities.filter((i) => i.eligible);
+      if (!identities.length) html += `<p class="muted">…</p>`;
+      else if (!eligible.length) html += `<p class="muted" data-testid="phone-not-eligible">${escapeHtml(tr(identities[0].reason || "votes.not_eligible"))}</p>`;
+      eligible.forEach((identity, index) => {
+        if (eligible.length > 1 || identity.proxy_id !== null) html += `<h3>${escapeHtml(identityLabel(state, identity))}</h3>`;
+        if (identity.voted) {
+          html += `<p class="voted" data-testid="phone-voted">✓ ${escapeHtml(tr("votes.you_voted"))}</p>`;
+          if (identity.choices) html += `<p>${escapeHtml(tr("votes.you_chose", { choice: identity.choices.map((c) => ui.choiceLabel(vote, c)).join(" > ") }))}</p>`;
+          if (vote.allow_change && !vote.secret) html += ballotForm(vote, identity, index);
+        } else {
+          html += ballotForm(vote, identity, index);
+        }
+      });
+      html += `<div class="vote-live" id="phone-vote-live"></div></div>`;
+    } else {
+      const closed = ui.latestClosed(state);
+      if (closed) {
+        html += `<div class="phone-card vote-card"><span class="muted">${escapeHtml(ui.kindLabel(closed))} · ${escapeHtml(tr("votes.result"))}</span>`
+          + `<h2>${escapeHtml(closed.title)}</h2>${ui.resultHtml(closed)}</div>`;
+      }
+    }
+    const plans = ui.sortedPlans(state, "accepted");
+    if (plans.length) {
+      html += `<div class="phone-card"><h3>${escapeHtml(tr("votes.plans"))}</h3>${plans.map((p) =>
+        `<details class="plan"><summary><strong>${escapeHtml(p.key)}</strong> ${escapeHtml(p.title)}</summary>`
+        + `${p.description ? `<p>${escapeHtml(p.description)}</p>` : ""}${ui.planMoneyHtml(p)}</details>`).join("")}`
+        + `<details class="propose"><summary>${escapeHtml(tr("votes.propose"))}</summary>`
+        + `<form id="plan-propose" class="stack-sm"><input name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
+        + `<textarea name="description" maxlength="5000" rows="3" placeholder="${escapeHtml(tr("field.description"))}"></textarea>`
+        + `<button type="submit">${escapeHtml(tr("votes.propose"))}</button><p class="muted" id="plan-propose-status"></p></form></details></div>`;
+    }
+    const vote2 = ui.openVote(state);
+    const live = vote2 ? store.tallies[String(vote2.id)] : null;
+    const liveHtml = vote2 ? ui.participationHtml(vote2, live) + (live && live.tally ? ui.tallyBars(vote2, live.tally) : "") : "";
+    if (html !== lastHtml && !busy) {
+      lastHtml = html;
+      // Keep what someone is typing in the proposal form.
+      const draft = root.querySelector("#plan-propose");
+      const kept = draft ? { title: draft.title.value, description: draft.description.value,
+                             open: draft.closest("details").open } : null;
+      const ticked = [...root.querySelectorAll(".ballot-form input:checked, .ballot-form select")]
+        .map((i) => [i.closest("form").dataset.proxy, i.name || i.dataset.key, i.value]);
+      root.innerHTML = html;
+      const form = root.querySelector("#plan-propose");
+      if (form && kept) {
+        form.title.value = kept.title;
+        form.description.value = kept.description;
+        form.closest("details").open = kept.open;
+      }
+      for (const [proxy, name, value] of ticked) {
+        const form2 = root.querySelector(`.ballot-form[data-proxy="${proxy}"]`);
+        if (!form2) continue;
+        const input = form2.querySelector(`input[value="${CSS.escape(value)}"]`)
+          || form2.querySelector(`select[data-key="${CSS.escape(name)}"]`);
+        if (input && input.tagName === "SELECT") input.value = value;
+        else if (input) input.checked = true;
+      }
+    }
+    // Live counts change a few times a second: only their box is redrawn, so a choice being
+    // made in the form is never disturbed.
+    const liveBox = root.querySelector("#phone-vote-live");
+    if (liveBox && liveBox.innerHTML !== liveHtml) liveBox.innerHTML = liveHtml;
+  }
+
+  root.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const store = window.liveStore;
+    const form = event.target;
+    if (form.id === "plan-propose") {
+      const note = form.querySelector("#plan-propose-status");
+      try {
+        await store.send("plan.propose", { title: form.title.value, description: form.description.value || null });
+        form.reset();
+        note.textContent = tr("votes.proposal_sent");
+      } catch (error) {
+        note.textContent = error.message || String(error);
+      }
+      return;
+    }
+    const vote = (store.state.votes || {})[form.dataset.vote];
+    const choices = choicesOf(form, vote);
+    if (!choices.length) return;
+    const payload = { vote_id: vote.id, choices };
+    if (form.dataset.proxy) payload.proxy_id = Number(form.dataset.proxy);
+    busy = true;
+    form.querySelector("button").disabled = true;
+    try {
+      await store.send("ballot.cast", payload);
+    } catch (error) {
+      window.alert(error.message || String(error));
+    } finally {
+      busy = false;
+      statusKey = null;
+      await refreshStatus(store);
+    }
+  });
+
+  document.addEventListener("live:change", (e) => {
+    if (!e.detail.state) return;
+    if (!e.detail.batch) statusKey = null; // a sync: after a reconnect, ask again
+    render(e.detail.store);
+    refreshStatus(e.detail.store);
+  });
+  document.addEventListener("live:tally", (e) => render(e.detail.store));
+  setInterval(() => {
+    const store = window.liveStore;
+    const box = document.getElementById("phone-vote-countdown");
+    if (!store || !store.state || !box) return;
+    const vote = ui.openVote(store.state);
+    if (vote) box.textContent = ui.countdownText(vote, store.serverNow());
+  }, 1000);
+})();

@@ -1,0 +1,78 @@
+"""A vote in real browsers: the moderator opens a straw poll on plans A/B/C, three phones
+vote, the projector follows the participation live and then shows the result with the
+rule's explanation."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the fixtures skip (or fail in CI) with the reason
+    expect = None
+
+from tests.browser.test_live_meeting import LIVE, open_console, open_projector, shot  # noqa: E402
+from tests.browser.test_speakers import join_and_admit  # noqa: E402
+
+VOTERS = [("范文斌", "3-2-101", "C"), ("邹春生", "3-2-201", "C"), ("白立新", "3-2-301", "A")]
+
+
+def test_three_phones_vote_and_the_projector_shows_the_result_with_its_rule(
+        open_page, live_server, artifacts_dir):
+    projector, console = open_page("projector"), open_page("console")
+    code = open_projector(projector, live_server)
+    open_console(console, live_server)
+    phones = []
+    for n, (name, unit, _) in enumerate(VOTERS):
+        phone = open_page("phone", f"voter-{n}")
+        join_and_admit(phone, console, code, name, "owner", unit)
+        phones.append(phone)
+
+    # The console shows the demo's plans with each owner's share of the fund.
+    plans = console.locator("#votes-console .plan-list")
+    expect(plans).to_contain_text("综合治理", timeout=LIVE)
+    expect(plans).to_contain_text("89.76 m² 分摊 4,754.03 元")
+
+    # The moderator creates a straw poll of the owners present on A/B/C and opens it.
+    form = console.locator("#vote-new")
+    form.locator("input[name=title]").fill("意向表决：方案 A / B / C")
+    form.locator("select[name=eligibility]").select_option("owners_present")
+    form.locator("button[type=submit]").click()
+    vote = console.locator("#votes-console .vote-list li", has_text="意向表决：方案 A / B / C")
+    expect(vote).to_have_count(1, timeout=LIVE)
+    vote.locator("button[data-act='vote.open']").click()
+    expect(vote).to_contain_text("投票中", timeout=LIVE)
+
+    panel = projector.locator("#pj-vote")
+    expect(panel).to_be_visible(timeout=LIVE)
+    expect(panel).to_contain_text("意向表决（不具约束力）")
+    expect(panel).to_contain_text("结果将在投票结束后公布")
+    expect(panel.locator("[data-testid=vote-participation]")).to_contain_text("已投票 0 /")
+    shot(projector, artifacts_dir, "20-projector-vote-open")
+
+    for n, (phone, (_, _, choice)) in enumerate(zip(phones, VOTERS)):
+        card = phone.locator("[data-testid=phone-vote]")
+        expect(card).to_contain_text("意向表决：方案 A / B / C", timeout=LIVE)
+        card.locator(f"input[type=radio][value={choice}]").check()
+        card.locator("button[type=submit]").click()
+        expect(card.locator("[data-testid=phone-voted]")).to_be_visible(timeout=LIVE)
+        expect(card).to_contain_text(f"您的选择：{choice}")
+        expect(panel.locator("[data-testid=vote-participation]")).to_contain_text(
+            f"已投票 {n + 1} /", timeout=LIVE)
+    shot(phones[0], artifacts_dir, "21-phone-voted")
+    shot(projector, artifacts_dir, "22-projector-participation")
+
+    # A second ballot from the same phone is refused: the form is gone (no change allowed).
+    expect(phones[0].locator("[data-testid=phone-vote] form")).to_have_count(0)
+
+    vote.locator("button[data-act='vote.close']").click()
+    explanation = panel.locator("[data-testid=vote-explanation]")
+    expect(explanation).to_have_text(re.compile(r"^通过（选项 C）：2/3 人（66\.7%）；需得票多于其他任一选项"),
+                                     timeout=LIVE)
+    expect(panel.locator("li[data-choice=C]")).to_contain_text("2 人")
+    expect(phones[1].locator(".vote-result")).to_contain_text("通过", timeout=LIVE)
+    shot(projector, artifacts_dir, "23-projector-result")
+    shot(console, artifacts_dir, "24-console-result")
