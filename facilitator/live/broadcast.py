@@ -27,6 +27,9 @@ class Broadcaster:
         self._pending: dict[int, list[dict]] = {}
         self._last_sent: dict[int, float] = {}
         self._scheduled: set[int] = set()
+        # (meeting, role) → (from, to) of batches that held nothing for that role (a burst of
+        # secret ballots, say): not sent alone, but folded into the role's next batch.
+        self._held: dict[tuple[int, str], tuple[int, int]] = {}
         self.messages_sent = 0  # per role room; read by benchmarks and tests
 
     def publish(self, event: dict, interval: float) -> None:
@@ -63,8 +66,25 @@ class Broadcaster:
         for run in consecutive_runs(events):
             batch = compact(run)
             for role in CLIENT_ROLES:
-                self._emit(meeting_id, role, redact_batch(batch, role))
+                self._send(meeting_id, role, redact_batch(batch, role))
+
+    def _send(self, meeting_id: int, role: str, batch: dict) -> None:
+        key = (meeting_id, role)
+        held = self._held.pop(key, None)
+        if held is not None:
+            if held[1] + 1 == batch["from"]:
+                # A batch applies from any point inside its range, so the held range (whose
+                # changes were nothing for this role) is folded into it.
+                batch = {**batch, "from": held[0]}
+            else:  # not adjacent: what was held goes out on its own, as it was
+                self._emit(meeting_id, role, {"from": held[0], "to": held[1], "events": [],
+                                              "changes": []})
                 self.messages_sent += 1
+        if role != "chair" and not batch["events"] and not batch["changes"]:
+            self._held[key] = (batch["from"], batch["to"])
+            return
+        self._emit(meeting_id, role, batch)
+        self.messages_sent += 1
 
 
 def consecutive_runs(events: list[dict]) -> list[list[dict]]:

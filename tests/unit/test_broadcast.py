@@ -74,3 +74,25 @@ def test_events_with_a_hole_between_them_leave_as_separate_batches():
         broadcaster.publish(event(seq, seq, "x"), interval=10)
     clock.run_tasks()
     assert sorted({(b["from"], b["to"]) for b in sent}) == [(1, 1), (2, 2), (4, 5)]
+
+
+def quiet_event(seq):
+    """A secret ballot: in the log, but nothing for phones or the projector."""
+    return {"meeting_id": 1, "seq": seq, "type": "ballot.cast", "at": seq, "actor": "x",
+            "data": {}, "changes": []}
+
+
+def test_batches_with_nothing_for_phones_are_folded_into_their_next_batch():
+    sent, clock = [], FakeClock()
+    broadcaster = Broadcaster(lambda meeting, role, batch: sent.append((role, batch)),
+                              clock.start_task, clock.sleep)
+    for seq in range(1, 4):
+        broadcaster.publish(quiet_event(seq), interval=0)
+    phone = [batch for role, batch in sent if role == "phone"]
+    assert phone == []  # three ballots: nothing sent to a thousand phones
+    assert len([batch for role, batch in sent if role == "chair"]) == 3  # the console sees each
+    broadcaster.publish(event(4, 1, "closed"), interval=0)
+    phone = [batch for role, batch in sent if role == "phone"]
+    assert [(b["from"], b["to"]) for b in phone] == [(1, 4)]
+    start = {"seq": 0, "participants": {}}
+    assert apply_batch(start, phone[0])["participants"]["1"]["name"] == "closed"
