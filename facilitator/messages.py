@@ -80,6 +80,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "timing.invalid_duration": ("时长无效。", "Not a valid duration."),
     "timing.invalid_pause": ("暂停记录无效。", "Not a valid pause."),
     "timing.not_integer": ("时间须为整数。", "Times must be whole numbers."),
+    "action_item.has_updates": ("此事项已有进展记录，不能删除；如不再办理，请在跟进中关闭。", "This item already has progress reports and cannot be removed; close it in the follow-up instead."),
     "case.invalid_transition": ("案件当前为“{from_state}”，不能执行“{event}”。", "The case is at “{from_state}”; “{event}” is not possible now."),
     "case.reason_required": ("请填写原因（{event}）。", "Please give a reason ({event})."),
     "case.unknown_state": ("未知的案件状态：{state}。", "Unknown case state: {state}."),

@@ -162,6 +162,10 @@ def remove_action_item(ctx: Context, id: int) -> Outcome:
     item = _action_item(ctx, id)
     if item.status != "open":
         raise DomainError("action_item.not_open", status=item.status)
+    from ..models.case_record import ActionItemUpdate
+    if db.session.execute(db.select(ActionItemUpdate.id).filter_by(action_item_id=item.id)
+                          ).first():
+        raise DomainError("action_item.has_updates")  # follow-up started: it is on record
     number, what = item.number, item.what
     db.session.delete(item)
     db.session.flush()

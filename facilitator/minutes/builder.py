@@ -643,7 +643,8 @@ class _Builder:
         for vote in self.votes:
             if vote["kind"] == "owners_decision" and vote["status"] in ("draft", "open"):
                 matters = tuple(vote.get("matters") or ())
-                for option_matters in (vote.get("option_matters") or {}).values():
+                by_option = vote.get("option_matters") or {}
+                for option_matters in (by_option[key] for key in sorted(by_option)):
                     matters += tuple(m for m in option_matters if m not in matters)
                 due = self.local(vote.get("deadline_at"))
                 out.append(("owners_decision", vote.get("question") or vote["title"], matters,

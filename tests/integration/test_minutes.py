@@ -406,3 +406,22 @@ def test_demo_played_and_export_minutes_from_the_command_line(tmp_path):
     assert again.returncode == 0 and "minutes.pdf" in again.stdout
     live = cli("demo")
     assert live.returncode == 0
+
+
+def test_an_agreed_item_with_progress_reports_cannot_be_removed(ctx):
+    """Only flagged blocked, still open, but on record: removing it would lose the report."""
+    from datetime import date
+    from facilitator.actions import execute
+    from facilitator.models import ActionItem
+    from facilitator.models.case_record import ActionItemUpdate
+    from tests.factories import chair_of, make_meeting, run
+    meeting = make_meeting()
+    item_id = run(meeting, chair_of(meeting), "action_item.add", {
+        "what": "雨天巡查", "party": "property_company"})["action_item_id"]
+    db.session.add(ActionItemUpdate(action_item_id=item_id, case_id=meeting.case_id,
+                                    reported_on=date(2026, 12, 10), status_from="open",
+                                    status_to="open", note="材料未到", blocked=True))
+    db.session.commit()
+    refused = execute(meeting.id, chair_of(meeting), "action_item.remove", {"id": item_id})
+    assert not refused.ok and refused.error.code == "action_item.has_updates"
+    assert db.session.get(ActionItem, item_id) is not None
