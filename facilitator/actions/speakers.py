@@ -14,7 +14,6 @@ from ..domain import speaker_queue as rules
 from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem, Participant, QueueEntry, Speech
-from ..models.base import to_epoch_ms
 from ..models.speakers import ENTRY_KINDS, RULINGS, STANCES, meeting_settings
 from ..validation import Field, optional
 from .core import CHAIR, PHONE, Context, Outcome, command
@@ -55,13 +54,6 @@ def _waiting(meeting_id: int, item_id: int | None) -> list[QueueEntry]:
         .order_by(QueueEntry.id)).scalars())
 
 
-def _speeches(meeting_id: int, item_id: int | None) -> list[Speech]:
-    if item_id is None:
-        return []
-    return list(db.session.execute(db.select(Speech).filter_by(
-        meeting_id=meeting_id, agenda_item_id=item_id).order_by(Speech.id)).scalars())
-
-
 def spoken_ms(speech: Speech, now) -> int:
     """Time at the floor, pauses excluded (so far, for a speech still going)."""
     if speech.spoken_ms is not None:
@@ -76,22 +68,40 @@ def _as_entry(row: QueueEntry) -> rules.QueueEntry:
                             raised_seq=row.raised_seq, manual_position=row.manual_position)
 
 
-def _as_record(row: Speech, _now=None) -> rules.SpeechRecord:
-    """A speech as the rules see it. The one still at the floor counts as a turn with no
-    time yet: the list and the statistics depend on what is recorded, never on the clock,
-    so every screen and every snapshot agree."""
-    seconds = (row.spoken_ms or 0) // 1000
-    return rules.SpeechRecord(participant_id=row.participant_id, party=row.party, kind=row.kind,
-                              stance=row.stance, seconds=seconds, started_seq=row.started_seq)
+_ENTRY_COLUMNS = (QueueEntry.id, QueueEntry.participant_id, QueueEntry.party, QueueEntry.kind,
+                  QueueEntry.stance, QueueEntry.plan_key, QueueEntry.raised_seq,
+                  QueueEntry.manual_position)
+_SPEECH_COLUMNS = (Speech.participant_id, Speech.party, Speech.kind, Speech.stance,
+                   Speech.spoken_ms, Speech.started_seq)
 
 
-def speakers_view(meeting, now=None) -> dict:
-    """The list in the order the rules give, and the item's speaking statistics."""
+def rule_facts(meeting_id: int, item_id: int | None
+               ) -> tuple[list[rules.QueueEntry], list[rules.SpeechRecord]]:
+    """The waiting hands and the speeches of an item, as the rules take them: read as plain
+    columns (no ORM objects), once per command — this is the hot path of a burst of hands."""
+    if item_id is None:
+        return [], []
+    entries = [rules.QueueEntry(**row._mapping) for row in db.session.execute(
+        db.select(*_ENTRY_COLUMNS).filter_by(meeting_id=meeting_id, agenda_item_id=item_id,
+                                             status="waiting").order_by(QueueEntry.id))]
+    history = [rules.SpeechRecord(participant_id=row.participant_id, party=row.party,
+                                  kind=row.kind, stance=row.stance,
+                                  seconds=(row.spoken_ms or 0) // 1000,
+                                  started_seq=row.started_seq)
+               for row in db.session.execute(
+                   db.select(*_SPEECH_COLUMNS).filter_by(meeting_id=meeting_id,
+                                                         agenda_item_id=item_id)
+                   .order_by(Speech.id))]
+    return entries, history
+
+
+def speakers_view(meeting, facts=None) -> dict:
+    """The list in the order the rules give, and the item's speaking statistics. The one
+    speech still at the floor counts as a turn with no time yet: the list and the statistics
+    depend on what is recorded, never on the clock, so every screen and every snapshot agree."""
     item_id = meeting.current_item_id
-    waiting = _waiting(meeting.id, item_id)
-    history = [_as_record(s, now) for s in _speeches(meeting.id, item_id)]
-    ordered = rules.order_queue([_as_entry(e) for e in waiting], history,
-                                _queue_settings(meeting))
+    entries, history = facts if facts is not None else rule_facts(meeting.id, item_id)
+    ordered = rules.order_queue(entries, history, _queue_settings(meeting))
     stats = rules.speaking_stats(history)
     return {
         "item_id": item_id,
@@ -105,10 +115,11 @@ def speakers_view(meeting, now=None) -> dict:
     }
 
 
-def refresh_speakers(ctx: Context) -> None:
-    """Record the new order and statistics (after anything that can change them)."""
+def refresh_speakers(ctx: Context, facts=None) -> None:
+    """Record the new order and statistics (after anything that can change them). `facts`:
+    the item's hands and speeches when the command already holds them as they now are."""
     db.session.flush()
-    ctx.changes.append({"c": "speakers", "v": speakers_view(ctx.meeting)})
+    ctx.changes.append({"c": "speakers", "v": speakers_view(ctx.meeting, facts)})
 
 
 # --- phones --------------------------------------------------------------------------------
@@ -136,8 +147,7 @@ def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
     if plan_key is not None and not _is_accepted_plan(ctx.meeting.id, plan_key):
         raise DomainError("queue.unknown_plan", plan_key=plan_key)
     settings = _queue_settings(ctx.meeting)
-    history = [_as_record(s, ctx.now) for s in _speeches(ctx.meeting.id, item.id)]
-    waiting = [_as_entry(e) for e in _waiting(ctx.meeting.id, item.id)]
+    waiting, history = rule_facts(ctx.meeting.id, item.id)
     existing = rules.can_raise(person.id, kind, waiting, history, settings,
                                ctx.meeting.queue_open)
     if existing is not None:
@@ -149,7 +159,7 @@ def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
                        added_by_chair=by_chair, raised_at=ctx.now)
     db.session.add(entry)
     ctx.changed(entry)
-    refresh_speakers(ctx)
+    refresh_speakers(ctx, (waiting + [_as_entry(entry)], history))
     return Outcome("queue.hand_raised",
                    {"entry_id": entry.id, "participant_id": person.id, "name": person.name,
                     "party": person.party, "kind": kind, "stance": stance,
@@ -223,7 +233,7 @@ def move_in_queue(ctx: Context, entry_id: int, position: int) -> Outcome:
     """A manual move overrides the order; it is recorded (this event)."""
     entry = _entry(ctx, entry_id)
     waiting = _waiting(ctx.meeting.id, entry.agenda_item_id)
-    history = [_as_record(s, ctx.now) for s in _speeches(ctx.meeting.id, entry.agenda_item_id)]
+    _, history = rule_facts(ctx.meeting.id, entry.agenda_item_id)
     moved = rules.move_entry([_as_entry(e) for e in waiting], history,
                              _queue_settings(ctx.meeting), entry_id, position)
     by_id = {row.id: row for row in waiting}
@@ -300,7 +310,7 @@ def allowed_seconds(meeting, item: AgendaItem, kind: str) -> int:
 def give_floor(ctx: Context, entry_id) -> Outcome:
     """To the next in the order the rules give, or to anyone on the list."""
     item = _current_item(ctx)
-    order = speakers_view(ctx.meeting, ctx.now)["order"]
+    order = speakers_view(ctx.meeting)["order"]
     if entry_id is None:
         if not order:
             raise DomainError("queue.empty")

@@ -14,13 +14,15 @@ import time
 from typing import Callable
 
 from ..domain.live_state import compact
-from .redaction import CLIENT_ROLES, redact_batch
+from .redaction import CLIENT_ROLES, redact_batch, self_view
 
 
 class Broadcaster:
     def __init__(self, emit: Callable[[int, str, dict], None],
-                 start_task: Callable, sleep: Callable[[float], None]):
+                 start_task: Callable, sleep: Callable[[float], None],
+                 emit_self: Callable[[int, dict], None] | None = None):
         self._emit = emit  # (meeting_id, role, message)
+        self._emit_self = emit_self  # (participant_id, own entry): to that phone alone
         self._start_task = start_task
         self._sleep = sleep
         self._lock = threading.Lock()  # green after monkey-patching
@@ -67,6 +69,10 @@ class Broadcaster:
             batch = compact(run)
             for role in CLIENT_ROLES:
                 self._send(meeting_id, role, redact_batch(batch, role))
+            if self._emit_self is not None:
+                for change in batch["changes"]:
+                    if change["c"] == "participants" and change["v"] is not None:
+                        self._emit_self(change["id"], self_view(change["v"]))
 
     def _send(self, meeting_id: int, role: str, batch: dict) -> None:
         key = (meeting_id, role)

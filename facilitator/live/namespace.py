@@ -19,6 +19,8 @@ from ..models import Meeting, Participant, User
 from ..models.base import now_ms
 from ..models.users import hash_token
 from .broadcast import Broadcaster
+from .redaction import self_view
+from .views import participant_view
 from .snapshot import catch_up
 from .tallies import coalescer as tallies, init_tallies
 
@@ -56,7 +58,16 @@ def _emit_batch(meeting_id: int, role: str, batch: dict) -> None:
     socketio.emit("batch", batch, to=room(meeting_id, role), namespace=NAMESPACE)
 
 
-broadcaster = Broadcaster(_emit_batch, socketio.start_background_task, socketio.sleep)
+def self_room(participant_id: int) -> str:
+    return f"participant:{participant_id}"
+
+
+def _emit_self(participant_id: int, entry: dict) -> None:
+    socketio.emit("me", entry, to=self_room(participant_id), namespace=NAMESPACE)
+
+
+broadcaster = Broadcaster(_emit_batch, socketio.start_background_task, socketio.sleep,
+                          _emit_self)
 
 
 def publish(event: dict) -> None:
@@ -122,6 +133,8 @@ class LiveNamespace(Namespace):
             db.session.rollback()
         connections[request.sid] = Connection(meeting_id, role, actor, locale)
         join_room(room(meeting_id, role))
+        if actor.participant_id is not None:
+            join_room(self_room(actor.participant_id))
         emit("welcome", {"role": role, "participant_id": actor.participant_id,
                          "server_time": now_ms()})
 
@@ -142,10 +155,14 @@ class LiveNamespace(Namespace):
                                   or since < 0):
             return error_ack(DomainError("validation.type", field="since"), conn.locale)
         try:
-            return {"ok": True, **catch_up(conn.meeting_id, since, conn.role),
-                    # Derived data outside the sequence (live/tallies.py): the open votes'
-                    # live tallies, as a `tally` message would carry them.
-                    "tallies": tallies.for_sync(conn.meeting_id, conn.role)}
+            reply = {"ok": True, **catch_up(conn.meeting_id, since, conn.role),
+                     # Derived data outside the sequence (live/tallies.py): the open votes'
+                     # live tallies, as a `tally` message would carry them.
+                     "tallies": tallies.for_sync(conn.meeting_id, conn.role)}
+            if conn.actor.participant_id is not None:
+                # A phone's own entry: it holds no list of the room (redaction.py).
+                reply["me"] = _own_entry(conn.actor.participant_id)
+            return reply
         except DomainError as error:
             return error_ack(error, conn.locale)
         finally:
@@ -192,11 +209,16 @@ class LiveNamespace(Namespace):
                 "duplicate": outcome.duplicate}
 
 
+def _own_entry(participant_id: int) -> dict | None:
+    person = db.session.get(Participant, participant_id)
+    return self_view(participant_view(person)) if person is not None else None
+
+
 def _phone_status(conn: Connection) -> str:
     """A phone acts only while its participant is still in the meeting (checked each time:
     the moderator may have removed it from another process)."""
-    person = db.session.get(Participant, conn.actor.participant_id)
-    status = person.status if person is not None else "removed"
+    status = db.session.execute(db.select(Participant.status).filter_by(
+        id=conn.actor.participant_id)).scalar_one_or_none() or "removed"
     db.session.rollback()
     return status
 

@@ -11,6 +11,17 @@ CLIENT_ROLES = ("chair", "phone", "projector")
 
 _PUBLIC_PARTICIPANT_FIELDS = ("id", "name", "party", "unit", "status")
 
+# Collections a role never holds. Phones do not keep the list of everyone in the room: a
+# thousand phones joining would otherwise send every phone a thousand changes (N² messages)
+# and make every phone's snapshot grow with the room. A phone learns its own entry from
+# `self_view` (sent to it alone); the names it shows come with the speeches.
+HIDDEN_COLLECTIONS = {"phone": frozenset({"participants"})}
+
+
+def self_view(participant: dict) -> dict:
+    """A phone's own entry, whatever its status (it must learn it was rejected or removed)."""
+    return {k: participant[k] for k in _PUBLIC_PARTICIPANT_FIELDS}
+
 
 def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
     if value is None or role == "chair":
@@ -28,11 +39,9 @@ def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
     if collection in ("plans", "votes", "proxies"):
         return _redact_vote_entity(collection, value)
     if collection == "participants":
-        # Phones see people waiting too (a phone in the lobby learns it was admitted from
-        # its own entry); the projector shows only those admitted. Rejected and removed
-        # people disappear from every screen but the console.
-        visible = ("admitted",) if role == "projector" else ("lobby", "admitted")
-        if value["status"] not in visible:
+        # The projector shows those admitted; the lobby, the rejected and the removed are for
+        # the console (a phone hears about itself through self_view).
+        if role == "phone" or value["status"] != "admitted":
             return None
         return {k: value[k] for k in _PUBLIC_PARTICIPANT_FIELDS}
     return value
@@ -40,7 +49,10 @@ def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
 
 def redact_changes(changes: list[dict], role: str) -> list[dict]:
     out = []
+    hidden = HIDDEN_COLLECTIONS.get(role, ())
     for change in changes:
+        if change["c"] in hidden:
+            continue
         redacted = dict(change)
         redacted["v"] = redact_value(change["c"], change["v"], role)
         out.append(redacted)
@@ -48,7 +60,9 @@ def redact_changes(changes: list[dict], role: str) -> list[dict]:
 
 
 # Event data (what happened, for the record) that non-chair roles may read as it is.
-_PUBLIC_EVENT_DATA = {"agenda.item_started", "agenda.finished", "meeting.opened", "meeting.ended"}
+# The minutes' versions are public too: phones offer the download once they are final.
+_PUBLIC_EVENT_DATA = {"agenda.item_started", "agenda.finished", "meeting.opened", "meeting.ended",
+                      "minutes.finalised", "minutes.corrected"}
 
 
 def redact_event(event: dict, role: str) -> dict:
@@ -66,9 +80,10 @@ def redact_batch(batch: dict, role: str) -> dict:
     """A batch as a role receives it: the same rules as for single events."""
     return {
         "from": batch["from"], "to": batch["to"],
-        "events": [{**e, "data": e["data"] if role in ("chair", "api")
-                    or e["type"] in _PUBLIC_EVENT_DATA else {}} for e in batch["events"]
-                   if role in ("chair", "api") or e["type"] not in QUIET_EVENT_TYPES],
+        # Other screens get only the records they may read: the rest of what happened
+        # reaches them as changes (and an empty batch is not sent at all, broadcast.py).
+        "events": [e for e in batch["events"]
+                   if role in ("chair", "api") or e["type"] in _PUBLIC_EVENT_DATA],
         "changes": redact_changes(batch["changes"], role),
     }
 
@@ -79,6 +94,8 @@ def redact_snapshot(snapshot: dict, role: str) -> dict:
            "speakers": redact_value("speakers", snapshot["speakers"], role)}
     for collection in ("participants", "agenda", "queue", "speeches", "plans", "votes",
                        "proxies"):
+        if collection in HIDDEN_COLLECTIONS.get(role, ()):
+            continue
         items = {}
         for key, value in snapshot.get(collection, {}).items():
             visible = redact_value(collection, value, role)
@@ -91,9 +108,8 @@ def redact_snapshot(snapshot: dict, role: str) -> dict:
 # --- plans, votes, proxies, ballots and tallies --------------------------------------------
 
 # Ballots change nothing a screen shows (the tally is derived data, sent coalesced by
-# live/tallies.py): phones and the projector get no record of them in a batch, only the
-# sequence range, so a burst of 1000 ballots costs them no per-ballot bytes.
-QUIET_EVENT_TYPES = {"ballot.cast", "ballot.recorded"}
+# live/tallies.py), and screens get no records but the public ones (redact_batch): a burst
+# of 1000 ballots sends phones and the projector nothing (broadcast.py folds empty batches).
 
 
 def _redact_vote_entity(collection: str, value: dict) -> dict | None:

@@ -17,7 +17,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem, Meeting, MeetingEvent, Participant, QueueEntry, Speech
 from ..domain.live_state import compact
-from .redaction import redact_batch, redact_snapshot
+from .redaction import HIDDEN_COLLECTIONS, redact_batch, redact_snapshot
 from .vote_views import vote_collections
 from .views import (agenda_item_view, case_view, meeting_view, participant_view,
                     queue_entry_view, speech_view)
@@ -27,11 +27,12 @@ _cache: OrderedDict = OrderedDict()
 _cache_lock = Lock()
 
 
-def build_snapshot(meeting: Meeting) -> dict:
+def build_snapshot(meeting: Meeting, without: frozenset = frozenset()) -> dict:
+    """The full (chair) snapshot of a meeting as the rows are now, less the collections in
+    `without` (those a role never holds: no need to read them)."""
     from ..actions.speakers import speakers_view
-    """The full (chair) snapshot of a meeting as the rows are now."""
     seq = meeting.last_seq
-    participants = db.session.execute(
+    participants = [] if "participants" in without else db.session.execute(
         db.select(Participant).filter_by(meeting_id=meeting.id).order_by(Participant.id)).scalars()
     agenda = db.session.execute(
         db.select(AgendaItem).filter_by(meeting_id=meeting.id).order_by(AgendaItem.position)
@@ -66,6 +67,15 @@ def snapshot_for(meeting_id: int, role: str) -> dict | None:
     full_key = (meeting_id, meeting.last_seq, "chair")
     with _cache_lock:
         full = _cache.get(full_key)
+    hidden = HIDDEN_COLLECTIONS.get(role, frozenset())
+    if full is None and hidden:
+        # A phone's snapshot does not grow with the room: build it without what it never holds.
+        redacted = redact_snapshot(build_snapshot(meeting, without=hidden), role)
+        with _cache_lock:
+            _cache[key] = redacted
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+        return redacted
     if full is None:
         full = build_snapshot(meeting)
     redacted = redact_snapshot(full, role)

@@ -3,6 +3,7 @@
 An event's `changes` carry these views of every entity the command touched, so a client
 applies an event by replacing entities (idempotent); `redaction.py` cuts them per role.
 """
+from ..extensions import db
 from ..models import AgendaItem, Case, Meeting, Participant, QueueEntry, Speech
 from ..models.base import to_epoch_ms
 from ..models.speakers import meeting_settings
@@ -70,8 +71,11 @@ def queue_entry_view(entry: QueueEntry) -> dict:
 
 
 def speech_view(speech: Speech) -> dict:
+    speaker = db.session.get(Participant, speech.participant_id)
     return {"id": speech.id, "item_id": speech.agenda_item_id,
-            "participant_id": speech.participant_id, "kind": speech.kind,
+            "participant_id": speech.participant_id,
+            # The name as it was when the floor was given (phones hold no list of people).
+            "name": speaker.name if speaker is not None else "", "kind": speech.kind,
             "stance": speech.stance, "plan_key": speech.plan_key, "party": speech.party,
             "started_at": to_epoch_ms(speech.started_at),
             "ended_at": to_epoch_ms(speech.ended_at), "paused_ms": speech.paused_ms,

@@ -39,10 +39,11 @@
       showGone(tr("status.ended"), tr("live.meeting_ended"));
       return;
     }
-    const me = (state.participants || {})[myId];
-    if (!me) {
-      // Our entry disappeared: the moderator rejected or removed us.
-      showGone(tr("live.rejected_title"), tr("live.removed_text"));
+    const me = store.me;
+    if (!me || me.status === "rejected" || me.status === "removed") {
+      // The moderator did not admit us, or removed us.
+      showGone(tr("live.rejected_title"),
+               tr(me && me.status === "rejected" ? "live.rejected_text" : "live.removed_text"));
       store.socket.disconnect();
       return;
     }
@@ -132,9 +133,8 @@
       `<option value="${escapeHtml(p.key)}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("");
     select.value = plans.some((p) => p.key === chosen) ? chosen : "";
     const speech = currentSpeech(state);
-    const speaker = speech && (state.participants || {})[String(speech.participant_id)];
-    $("phone-speaker").textContent = speech && speaker
-      ? `${tr("live.speaking_now")}：${speaker.name} · ${tr("party." + speech.party)}` : "";
+    $("phone-speaker").textContent = speech
+      ? `${tr("live.speaking_now")}：${speech.name} · ${tr("party." + speech.party)}` : "";
     const haveFloor = Boolean(speech && speech.participant_id === myId);
     $("floor-card").hidden = !haveFloor;
     if (haveFloor && !hadFloor && navigator.vibrate) navigator.vibrate([300, 150, 300]);

@@ -86,6 +86,11 @@
         this.participantId = hello.participant_id;
       });
       this.socket.on("batch", (batch) => this.receive(batch));
+      // A phone's own entry comes to it alone (phones hold no list of the room).
+      this.socket.on("me", (entry) => {
+        this.me = entry;
+        if (this.state) this.onChange(this.state);
+      });
       this.socket.on("tally", (message) => this.receiveTallies(message));
       return this;
     }
@@ -121,6 +126,7 @@
         // A snapshot replaces whatever we hold, even an older one: the server sends one only
         // when we are too far behind or ahead of it (its database was replaced).
         if (reply.snapshot) this.state = reply.snapshot;
+        if ("me" in reply) this.me = reply.me;
         if (reply.batch) this.applyIfFits(reply.batch);
         this.drainPending();
         this.onChange(this.state);

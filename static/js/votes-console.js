@@ -8,7 +8,6 @@
   const root = document.getElementById("votes-console");
   if (!root) return;
   const $ = (sel) => root.querySelector(sel);
-  const SOURCES = ["developer", "maintenance_fund", "property_company", "government_subsidy", "owner_levy", "other"];
   const MATTERS = ["use_fund", "raise_fund", "alter_rebuild", "change_use", "property_manager", "committee", "covenant", "rules_of_procedure", "other_major"];
   let lastStatic = null;
 
@@ -31,15 +30,50 @@
     }
   }
 
+  // A value of a revision's change, as the moderator reads it.
+  function revisionValue(field, value) {
+    if (value === null || value === undefined || value === "") return "—";
+    if (field === "total") return tr("votes.yuan", { amount: ui.formatYuan(value) });
+    if (field === "funding") {
+      const parts = Object.entries(value).map(([s, fen]) => `${tr("funding." + s)} ${ui.formatYuan(fen)}`);
+      return parts.length ? parts.join("，") : "—";
+    }
+    if (field === "matters") return value.length ? value.map((m) => tr("matter." + m)).join("，") : "—";
+    if (field === "proposer_party") return tr("party." + value);
+    if (field === "status") return tr("plan_status." + value);
+    const text = String(value);
+    return text.length > 80 ? text.slice(0, 80) + "…" : text;
+  }
+
+  function revisionsHtml(plan) {
+    const revisions = plan.revisions || [];
+    if (!revisions.length) return "";
+    const items = revisions.slice().reverse().map((r) => {
+      const changes = Object.entries(r.changes || {}).map(([field, [before, after]]) =>
+        `<li><span class="muted">${escapeHtml(tr("field." + field))}:</span> `
+        + (r.kind === "edited" ? `<del>${escapeHtml(revisionValue(field, before))}</del> → ` : "")
+        + `${escapeHtml(revisionValue(field, after))}</li>`).join("");
+      return `<li data-revision="${r.number}"><p class="small">${escapeHtml(tr("votes.revision_line", {
+        number: r.number, kind: tr("votes.revision_" + r.kind), by: r.by || "?",
+        at: window.live.formatTime(r.at) }))}${r.note ? " · " + escapeHtml(r.note) : ""}</p><ul class="revision-changes small">${changes}</ul></li>`;
+    }).join("");
+    return `<details class="plan-revisions" data-details="rev-${plan.id}"><summary>${escapeHtml(tr("votes.revisions", { n: revisions.length }))}</summary><ol class="revision-list" reversed>${items}</ol></details>`;
+  }
+
   function planCard(plan) {
     const actions = plan.status === "proposed"
       ? `<button type="button" data-act="plan.accept" data-id="${plan.id}" class="primary">${escapeHtml(tr("votes.accept"))}</button>`
         + `<button type="button" data-act="plan.decline" data-id="${plan.id}">${escapeHtml(tr("votes.decline"))}</button>`
       : "";
+    const edit = `<button type="button" data-act="plan.edit-open" data-id="${plan.id}">${escapeHtml(tr("votes.edit_plan"))}</button>`;
+    const party = plan.proposer_party ? ` (${escapeHtml(tr("party." + plan.proposer_party))})` : "";
     return `<li class="plan plan-${plan.status}" data-plan="${plan.id}"><div class="row-between"><strong>${escapeHtml(plan.key || "?")} · ${escapeHtml(plan.title)}</strong>`
       + `<span class="badge">${escapeHtml(tr("plan_status." + plan.status))} · r${plan.revision}</span></div>`
-      + (plan.proposer ? `<p class="muted small">${escapeHtml(tr("field.proposer"))}: ${escapeHtml(plan.proposer)}</p>` : "")
-      + ui.planMoneyHtml(plan) + `<div class="button-row">${actions}</div></li>`;
+      + (plan.proposer ? `<p class="muted small">${escapeHtml(tr("field.proposer"))}: ${escapeHtml(plan.proposer)}${party}</p>` : "")
+      + (plan.description ? `<p class="small plan-description">${escapeHtml(plan.description)}</p>` : "")
+      + ui.planMoneyHtml(plan)
+      + (plan.risks ? `<p class="small plan-risks">${escapeHtml(tr("field.risks"))}: ${escapeHtml(plan.risks)}</p>` : "")
+      + revisionsHtml(plan) + `<div class="button-row">${actions}${edit}</div></li>`;
   }
 
   function voteCard(state, vote) {
@@ -59,12 +93,29 @@
       html += `<div class="vote-live" data-live="${vote.id}">${liveHtml(vote, live)}</div>`;
       const options = [...vote.options.map((o) => o.key), "abstain"];
       const people = Object.values(state.participants || {}).filter((p) => p.status === "admitted" && p.party !== "observer");
+      const id = `pb-${vote.id}`;
       const voter = vote.channel === "elsewhere"
-        ? `<input name="owner_key" list="roster-owners" placeholder="${escapeHtml(tr("field.owner_key"))}" required maxlength="40">`
-        : `<select name="participant_id" required>${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}${p.unit ? " · " + escapeHtml(p.unit) : ""}</option>`).join("")}</select>`;
-      html += `<form class="inline-form paper-ballot" data-vote="${vote.id}"><span class="muted small">${escapeHtml(tr("votes.paper_ballot"))}</span>${voter}`
-        + `<select name="choice">${options.map((k) => `<option value="${escapeHtml(k)}">${escapeHtml(ui.choiceLabel(vote, k))}</option>`).join("")}</select>`
-        + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`;
+        ? `<label class="visually-hidden" for="${id}-voter">${escapeHtml(tr("votes.ballot_owner"))}</label><input id="${id}-voter" name="owner_key" list="roster-owners" placeholder="${escapeHtml(tr("votes.ballot_owner"))}" required maxlength="40">`
+        : `<label class="visually-hidden" for="${id}-voter">${escapeHtml(tr("votes.ballot_voter"))}</label><select id="${id}-voter" name="participant_id" required>${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}${p.unit ? " · " + escapeHtml(p.unit) : ""}</option>`).join("")}</select>`;
+      if (vote.channel === "elsewhere") html += `<p class="muted small">${escapeHtml(tr("votes.elsewhere_hint"))}${vote.channel_note ? " · " + escapeHtml(vote.channel_note) : ""}</p>`;
+      if (vote.totals_entered) {
+        html += `<p class="totals-entered" data-testid="totals-entered">${escapeHtml(tr("votes.totals_entered"))}</p>`;
+      } else {
+        html += `<form class="inline-form paper-ballot" data-vote="${vote.id}"><span class="muted small">${escapeHtml(tr("votes.paper_ballot"))}</span>${voter}`
+          + `<label class="visually-hidden" for="${id}-choice">${escapeHtml(tr("field.choices"))}</label>`
+          + `<select id="${id}-choice" name="choice">${options.map((k) => `<option value="${escapeHtml(k)}">${escapeHtml(ui.choiceLabel(vote, k))}</option>`).join("")}</select>`
+          + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`;
+      }
+      if (vote.channel === "elsewhere" && (vote.method === "single" || vote.method === "yes_no")) {
+        html += `<details class="totals" data-details="totals-${vote.id}"><summary>${escapeHtml(tr("votes.enter_totals"))}</summary>`
+          + `<form class="totals-form stack-sm" data-vote="${vote.id}"><div class="totals-grid">${options.map((k) => {
+            const label = ui.choiceLabel(vote, k);
+            return `<label for="${id}-${escapeHtml(k)}-owners">${escapeHtml(tr("votes.totals_owners", { choice: label }))}</label>`
+              + `<input id="${id}-${escapeHtml(k)}-owners" name="owners_${escapeHtml(k)}" type="number" min="0" step="1" value="0" class="narrow-input" required>`
+              + `<label for="${id}-${escapeHtml(k)}-area">${escapeHtml(tr("votes.totals_area", { choice: label }))}</label>`
+              + `<input id="${id}-${escapeHtml(k)}-area" name="area_${escapeHtml(k)}" inputmode="decimal" value="0" class="narrow-input" required>`;
+          }).join("")}</div><button type="submit">${escapeHtml(tr("votes.enter_totals"))}</button></form></details>`;
+      }
     }
     if (vote.status === "closed") html += ui.resultHtml(vote);
     return html + "</li>";
@@ -81,15 +132,7 @@
   function forms(state) {
     const plans = ui.sortedPlans(state, "accepted");
     const people = Object.values(state.participants || {}).filter((p) => p.status === "admitted");
-    return `<form id="plan-new" class="stack-sm"><h3>${escapeHtml(tr("votes.new_plan"))}</h3>`
-      + `<div class="inline-form"><input name="key" maxlength="4" class="narrow-input" placeholder="${escapeHtml(tr("field.key"))}">`
-      + `<input name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
-      + `<input name="total" required placeholder="${escapeHtml(tr("field.total"))}" inputmode="decimal">`
-      + `<input name="duration_days" type="number" min="1" max="3650" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_days"))}"></div>`
-      + `<div class="inline-form">${SOURCES.map((s) => `<label class="small">${escapeHtml(tr("funding." + s))}<input name="fund_${s}" inputmode="decimal" class="narrow-input"></label>`).join("")}</div>`
-      + `<div class="inline-form">${MATTERS.slice(0, 4).map((m) => `<label class="check small"><input type="checkbox" name="matter" value="${m}"> ${escapeHtml(tr("matter." + m))}</label>`).join("")}</div>`
-      + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`
-      + `<form id="vote-new" class="stack-sm"><h3>${escapeHtml(tr("votes.new"))}</h3><div class="inline-form">`
+    return `<form id="vote-new" class="stack-sm"><h3>${escapeHtml(tr("votes.new"))}</h3><div class="inline-form">`
       + `<input name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
       + `<select name="kind">${["straw_poll", "owners_decision"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_kind." + k))}</option>`).join("")}</select>`
       + `<select name="method">${["single", "yes_no", "approval", "ranked"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_method." + k))}</option>`).join("")}</select>`
@@ -102,6 +145,8 @@
       + `<label class="check"><input type="checkbox" name="allow_change"> ${escapeHtml(tr("field.allow_change"))}</label>`
       + `<input name="duration_seconds" type="number" min="10" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_seconds"))}">`
       + `<input name="recused" class="narrow-input" placeholder="${escapeHtml(tr("field.recused"))}" title="P38, party:developer"></div>`
+      + `<fieldset class="vote-matters"><legend class="small">${escapeHtml(tr("field.matters"))}</legend>${MATTERS.map((m) => `<label class="check small"><input type="checkbox" name="matter" value="${m}"> ${escapeHtml(tr("matter." + m))}</label>`).join("")}</fieldset>`
+      + `<div class="inline-form"><label class="small" for="vote-channel-note">${escapeHtml(tr("field.channel_note"))}</label><input id="vote-channel-note" name="channel_note" maxlength="200"></div>`
       + `<button type="submit" class="primary">${escapeHtml(tr("live.add"))}</button></form>`
       + `<form id="proxy-new" class="inline-form"><span class="muted small">${escapeHtml(tr("votes.record_proxy"))}</span>`
       + `<select name="participant_id">${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join("")}</select>`
@@ -116,7 +161,8 @@
     const plans = ui.sortedPlans(state).filter((p) => p.status !== "declined");
     const proxies = Object.values(state.proxies || {}).filter((p) => p.status === "active");
     const html = `<p id="votes-error" class="flash error" role="alert" hidden></p>`
-      + `<div class="votes-cols"><section class="card"><h2>${escapeHtml(tr("votes.plans"))}</h2>`
+      + `<div class="votes-cols"><section class="card"><div class="row-between"><h2>${escapeHtml(tr("votes.plans"))}</h2>`
+      + `<button type="button" id="plan-new-open" data-act="plan.new-open">${escapeHtml(tr("votes.new_plan"))}</button></div>`
       + `<ul class="plan-list">${plans.map(planCard).join("")}</ul>`
       + `<h3>${escapeHtml(tr("votes.proxies"))}</h3><ul class="people-list">${proxies.map((p) => {
         const holder = (state.participants || {})[String(p.participant_id)];
@@ -132,7 +178,17 @@
       const oldForms = $("#votes-forms");
       lastStatic = html;
       const keptForms = oldForms ? oldForms.firstChild && oldForms : null;
+      const openDetails = [...root.querySelectorAll("details[open][data-details]")].map((d) => d.dataset.details);
+      const typing = [...root.querySelectorAll(".totals-form input, .paper-ballot input")].map((i) => [i.id, i.value]);
       root.innerHTML = html;
+      for (const key of openDetails) {
+        const box = root.querySelector(`details[data-details="${key}"]`);
+        if (box) box.open = true;
+      }
+      for (const [inputId, value] of typing) {
+        const input = inputId && root.querySelector(`#${CSS.escape(inputId)}`);
+        if (input) input.value = value;
+      }
       const formsBox = $("#votes-forms");
       // The forms keep what the moderator is typing; rebuilt only when their options change.
       const formsHtml = forms(state);
@@ -159,6 +215,12 @@
     if (!button) return;
     const id = Number(button.dataset.id);
     const act = button.dataset.act;
+    if (act === "plan.new-open" || act === "plan.edit-open") {
+      if (!window.plansConsole) return;
+      const plan = act === "plan.edit-open" ? ((store().state || {}).plans || {})[String(id)] : null;
+      window.plansConsole.open(plan || null);
+      return;
+    }
     if (act === "plan.decline") {
       const reason = window.prompt(tr("field.reason"), "");
       if (reason === null) return;
@@ -168,20 +230,11 @@
     }
   });
 
-  function money(value) { return value && value.trim() ? value.trim() : null; }
-
   root.addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = event.target;
     const data = new FormData(form);
-    if (form.id === "plan-new") {
-      const funding = {};
-      for (const source of SOURCES) if (money(data.get("fund_" + source))) funding[source] = money(data.get("fund_" + source));
-      const ok = await run("plan.create", {
-        key: data.get("key") || null, title: data.get("title"), total: money(data.get("total")),
-        funding, duration_days: data.get("duration_days") || null, matters: data.getAll("matter") });
-      if (ok) form.reset();
-    } else if (form.id === "vote-new") {
+    if (form.id === "vote-new") {
       const method = data.get("method");
       const payload = {
         kind: data.get("kind"), method, title: data.get("title"),
@@ -189,6 +242,7 @@
         secret: data.get("secret") === "on", allow_change: data.get("allow_change") === "on",
         duration_seconds: data.get("duration_seconds") || null,
         recused: (data.get("recused") || "").split(/[\s,，]+/).filter(Boolean),
+        matters: data.getAll("matter"), channel_note: (data.get("channel_note") || "").trim(),
       };
       if (data.get("live_results") === "on") payload.show_results = "live";
       if (method === "yes_no") payload.plan_id = data.get("plan_id") ? Number(data.get("plan_id")) : null;
@@ -203,7 +257,18 @@
       const payload = { vote_id: Number(form.dataset.vote), choices: [data.get("choice")] };
       if (data.get("participant_id")) payload.participant_id = Number(data.get("participant_id"));
       if (data.get("owner_key")) payload.owner_key = data.get("owner_key");
-      await run("ballot.record", payload);
+      const ok = await run("ballot.record", payload);
+      if (ok && form.owner_key) { form.owner_key.value = ""; form.owner_key.focus(); }
+    } else if (form.classList.contains("totals-form")) {
+      const vote = (store().state.votes || {})[form.dataset.vote];
+      if (!vote) return;
+      const totals = {};
+      for (const key of [...vote.options.map((o) => o.key), "abstain"]) {
+        const owners = Number(data.get("owners_" + key) || 0);
+        const area = String(data.get("area_" + key) || "0").trim() || "0";
+        if (owners || area.replace(/[0.,]/g, "")) totals[key] = { owners, area: area.replace(/,/g, "") };
+      }
+      await run("vote.enter_totals", { id: vote.id, totals });
     }
   });
 

@@ -20,8 +20,28 @@
     return closed.closed_at >= since ? closed : null;
   }
 
+  // The plans being compared (accepted ones): key, title, total cost and funding, updated
+  // as the moderator amends them. Hidden while a vote is on the screen.
+  const plansBox = document.getElementById("pj-plans");
+  function renderPlans(state, voteShown) {
+    if (!plansBox) return;
+    const plans = state ? ui.sortedPlans(state, "accepted") : [];
+    plansBox.hidden = voteShown || !plans.length;
+    if (plansBox.hidden) return;
+    const html = `<p class="pj-label">${escapeHtml(tr("votes.plans"))}</p><ol class="pj-plan-list">${plans.map((p) => {
+      const funding = Object.entries(p.funding || {}).map(([s, fen]) => `${tr("funding." + s)} ${ui.formatYuan(fen)}`).join(" · ");
+      return `<li data-plan-key="${escapeHtml(p.key)}"><strong>${escapeHtml(p.key)}</strong> ${escapeHtml(p.title)}`
+        + `<span class="pj-plan-money">${escapeHtml(tr("votes.total"))} ${escapeHtml(tr("votes.yuan", { amount: ui.formatYuan(p.total) }))}`
+        + `${p.duration_days ? " · " + escapeHtml(tr("votes.duration", { days: p.duration_days })) : ""}</span>`
+        + (funding ? `<span class="pj-plan-funding">${escapeHtml(funding)}</span>` : "") + "</li>";
+    }).join("")}</ol>`;
+    if (plansBox.innerHTML !== html) plansBox.innerHTML = html;
+  }
+
   function render(store) {
     const state = store.state;
+    renderPlans(state && state.meeting && state.meeting.status !== "ended" ? state : null,
+      Boolean(state && state.meeting && state.meeting.status !== "scheduled" && shownVote(state)));
     const vote = state && state.meeting && state.meeting.status !== "scheduled" ? shownVote(state) : null;
     panel.hidden = !vote;
     if (now) now.classList.toggle("pj-with-vote", Boolean(vote));

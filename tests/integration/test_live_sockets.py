@@ -44,7 +44,9 @@ def test_admitting_and_advancing_the_agenda_reaches_every_screen(room):
     meeting, clients, a_id, b_id = room
     before = {name: state_of(sock) for name, sock in clients.items()}
     assert str(a_id) not in before["projector"]["participants"]  # the lobby is not projected
-    assert before["phone_a"]["participants"][str(a_id)]["status"] == "lobby"
+    assert "participants" not in before["phone_a"]  # phones hold no list of the room...
+    assert sync(clients["phone_a"])["me"]["status"] == "lobby"  # ...only their own entry
+    clients["phone_a"].get_received("/live")
 
     for person in (a_id, b_id):
         assert command(clients["console"], "participant.admit", {"id": person})["ok"]
@@ -52,16 +54,23 @@ def test_admitting_and_advancing_the_agenda_reaches_every_screen(room):
     assert ack["ok"] and ack["result"]["item_id"]
 
     for name, sock in clients.items():
-        batches = received_batches(sock)
-        assert [e["type"] for e in events_of(batches)] == [
-            "participant.admitted", "participant.admitted", "agenda.item_started"], name
+        messages = sock.get_received("/live")
+        batches = [m["args"][0] for m in messages if m["name"] == "batch"]
+        expected = (["participant.admitted", "participant.admitted"] if name == "console"
+                    else []) + ["agenda.item_started"]  # screens get public records only
+        assert [e["type"] for e in events_of(batches)] == expected, name
         state = before[name]
         for batch in batches:
             state = apply_batch(state, batch)
         assert state == state_of(sock), name
         current = state["agenda"][str(state["meeting"]["current_item_id"])]
         assert current["title"] == "开场" and current["run_started_at"] is not None
-        assert state["participants"][str(a_id)]["status"] == "admitted"
+        if name.startswith("phone"):  # each phone is told of its own admission, alone
+            own = [m["args"][0] for m in messages if m["name"] == "me"]
+            assert [entry["status"] for entry in own] == ["admitted"]
+            assert own[0]["id"] == (a_id if name == "phone_a" else b_id)
+        else:
+            assert state["participants"][str(a_id)]["status"] == "admitted"
 
 
 def test_a_reconnecting_client_receives_exactly_the_events_it_missed(app, room):
@@ -110,9 +119,10 @@ def test_a_command_repeated_with_the_same_id_is_applied_once(room):
     assert titles.count("临时动议") == 1
     assert db.session.execute(db.select(db.func.count()).select_from(MeetingEvent).filter_by(
         meeting_id=meeting.id, command_id="same-id-0001")).scalar() == 1
-    # Every screen got the event once.
-    assert [e["type"] for e in events_of(received_batches(clients["projector"]))] == [
-        "agenda.item_added"]
+    # Every screen got the change once.
+    batches = received_batches(clients["projector"])
+    assert [(b["from"], b["to"]) for b in batches] == [(first["seq"], first["seq"])]
+    assert [c["c"] for c in batches[0]["changes"]] == ["agenda"]
 
 
 def test_a_command_id_cannot_be_reused_by_someone_else(room):
@@ -239,9 +249,10 @@ def test_the_clerk_runs_the_agenda_but_only_the_moderator_ends_the_meeting(app, 
 def test_a_rejected_phone_is_disconnected_from_the_meeting(app, room):
     meeting, clients, a_id, _ = room
     assert command(clients["console"], "participant.reject", {"id": a_id})["ok"]
-    # Its own entry disappears from what phones see: the phone knows it was not admitted.
-    batches = received_batches(clients["phone_a"])
-    assert batches[-1]["changes"] == [{"c": "participants", "id": a_id, "v": None}]
+    # The phone is told, alone, that it was not admitted; the other phone hears nothing.
+    own = [m["args"][0] for m in clients["phone_a"].get_received("/live") if m["name"] == "me"]
+    assert own[-1]["status"] == "rejected"
+    assert [m for m in clients["phone_b"].get_received("/live") if m["name"] == "me"] == []
     again = connect(app, meeting, "phone", clients["phone_a"].flask_test_client)
     assert not again.is_connected("/live")
 

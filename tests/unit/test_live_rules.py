@@ -8,7 +8,8 @@ import pytest
 
 from facilitator.domain.live_state import apply_event
 from facilitator.errors import DomainError
-from facilitator.live.redaction import redact_event, redact_snapshot, redact_value
+from facilitator.live.redaction import (redact_changes, redact_event, redact_snapshot,
+                                        redact_value, self_view)
 from facilitator.messages import CATALOG
 from facilitator.validation import Field, optional, validate
 
@@ -42,11 +43,16 @@ PERSON = {"id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101", "ow
           "status": "lobby", "has_phone": True, "joined_at": 1, "admitted_at": None}
 
 
-def test_the_projector_never_sees_the_lobby_and_phones_never_see_owner_keys():
+def test_the_projector_never_sees_the_lobby_and_phones_hold_no_list_of_people():
     assert redact_value("participants", PERSON, "projector") is None
-    seen_by_phone = redact_value("participants", PERSON, "phone")
-    assert seen_by_phone == {"id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101",
-                             "status": "lobby"}
+    admitted = {**PERSON, "status": "admitted"}
+    assert redact_value("participants", admitted, "projector") == {
+        "id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101", "status": "admitted"}
+    assert redact_value("participants", admitted, "phone") is None
+    assert redact_changes([{"c": "participants", "id": 7, "v": admitted}], "phone") == []
+    # A phone hears about itself alone, owner key left out, whatever its status.
+    assert self_view({**PERSON, "status": "rejected"}) == {
+        "id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101", "status": "rejected"}
     assert redact_value("participants", PERSON, "chair") == PERSON
     for status in ("rejected", "removed"):
         for role in ("phone", "projector"):
@@ -75,7 +81,7 @@ def test_snapshots_are_redacted_with_the_same_rules():
                 "speeches": {"1": {"id": 1, "notes": "业主认为应先修排水"}},
                 "speakers": {"order": [], "stats": {"total": {}}, "stats_public": False}}
     assert redact_snapshot(snapshot, "projector")["participants"] == {}
-    assert redact_snapshot(snapshot, "phone")["participants"]["7"]["name"] == "张建国"
+    assert "participants" not in redact_snapshot(snapshot, "phone")
     # The clerk's draft notes and the statistics stay on the console.
     assert redact_snapshot(snapshot, "projector")["speeches"]["1"]["notes"] == ""
     assert redact_snapshot(snapshot, "chair")["speeches"]["1"]["notes"] == "业主认为应先修排水"
