@@ -78,6 +78,7 @@ def clean_state(request):
     with application.app_context():
         _empty_all_tables()
     snapshot._cache.clear()
+    snapshot._newest.clear()
     namespace.connections.clear()
     application.config["WTF_CSRF_ENABLED"] = False
     yield

@@ -16,7 +16,7 @@ from ..actions.core import event_dict
 from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem, Meeting, MeetingEvent, Participant, QueueEntry, Speech
-from ..domain.live_state import compact
+from ..domain.live_state import apply_batch, compact
 from .redaction import HIDDEN_COLLECTIONS, redact_batch, redact_snapshot
 from .vote_views import vote_collections
 from .views import (agenda_item_view, case_view, meeting_view, participant_view,
@@ -54,6 +54,41 @@ def build_snapshot(meeting: Meeting, without: frozenset = frozenset()) -> dict:
     }
 
 
+# (meeting, role) → the newest sequence number cached for it.
+_newest: dict[tuple[int, str], int] = {}
+_BRING_FORWARD_LIMIT = 200
+
+
+def _remember(key: tuple, snapshot: dict) -> None:
+    with _cache_lock:
+        _cache[key] = snapshot
+        meeting_id, seq, role = key
+        if seq >= _newest.get((meeting_id, role), -1):
+            _newest[(meeting_id, role)] = seq
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+def _brought_forward(meeting_id: int, seq: int, role: str) -> dict | None:
+    """The role's newest cached snapshot brought to `seq` with the events since: work in the
+    number of events, not the size of the room (a thousand phones joining one by one would
+    otherwise rebuild a thousand snapshots). None when there is nothing close enough."""
+    with _cache_lock:
+        old_seq = _newest.get((meeting_id, role))
+        old = _cache.get((meeting_id, old_seq, role)) if old_seq is not None else None
+    if old is None or old_seq >= seq or seq - old_seq > _BRING_FORWARD_LIMIT:
+        return None
+    rows = db.session.execute(db.select(MeetingEvent).filter(
+        MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > old_seq,
+        MeetingEvent.seq <= seq).order_by(MeetingEvent.seq)).scalars().all()
+    if len(rows) != seq - old_seq:
+        return None
+    batch = redact_batch(compact([event_dict(row) for row in rows]), role)
+    if not batch["changes"]:
+        return {**old, "seq": seq}
+    return apply_batch(old, batch)
+
+
 def snapshot_for(meeting_id: int, role: str) -> dict | None:
     db.session.rollback()  # read what is committed now, not an earlier transaction's view
     meeting = db.session.get(Meeting, meeting_id)
@@ -64,6 +99,10 @@ def snapshot_for(meeting_id: int, role: str) -> dict | None:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
+    forward = _brought_forward(meeting_id, meeting.last_seq, role)
+    if forward is not None:
+        _remember(key, forward)
+        return forward
     full_key = (meeting_id, meeting.last_seq, "chair")
     with _cache_lock:
         full = _cache.get(full_key)
@@ -71,19 +110,13 @@ def snapshot_for(meeting_id: int, role: str) -> dict | None:
     if full is None and hidden:
         # A phone's snapshot does not grow with the room: build it without what it never holds.
         redacted = redact_snapshot(build_snapshot(meeting, without=hidden), role)
-        with _cache_lock:
-            _cache[key] = redacted
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        _remember(key, redacted)
         return redacted
     if full is None:
         full = build_snapshot(meeting)
     redacted = redact_snapshot(full, role)
-    with _cache_lock:
-        _cache[full_key] = full
-        _cache[key] = redacted
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    _remember(full_key, full)
+    _remember(key, redacted)
     return redacted
 
 

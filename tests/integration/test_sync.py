@@ -6,9 +6,10 @@ from facilitator.actions import Actor, execute, registry
 from facilitator.actions.core import event_dict
 from facilitator.domain.live_state import apply_batch, apply_events
 from facilitator.extensions import db
-from facilitator.live.redaction import CLIENT_ROLES, redact_event
+from facilitator.live.redaction import CLIENT_ROLES, redact_event, redact_snapshot
+from facilitator.live import snapshot
 from facilitator.live.snapshot import catch_up, snapshot_for
-from facilitator.models import MeetingEvent
+from facilitator.models import Meeting, MeetingEvent
 
 from tests.factories import chair_of, make_meeting, make_user
 
@@ -166,10 +167,17 @@ def _resolve(payload: dict, meeting_id: int) -> dict:
     return resolved
 
 
+def fresh_snapshot(meeting_id: int, role: str) -> dict:
+    """Built from the rows now, not from any cached snapshot brought forward by events (and
+    leaving the cache alone)."""
+    db.session.rollback()
+    return redact_snapshot(snapshot.build_snapshot(db.session.get(Meeting, meeting_id)), role)
+
+
 def test_applying_events_to_any_old_snapshot_equals_a_fresh_snapshot_for_every_role(ctx):
     moderator = make_user("moderator")
     meeting = make_meeting(moderator=moderator, live=False, with_roster=True)
-    history = {role: [snapshot_for(meeting.id, role)] for role in ROLES}
+    history = {role: [fresh_snapshot(meeting.id, role)] for role in ROLES}
     commands_run = set()
     for name, actor, payload in _scenario(meeting):
         outcome = execute(meeting.id, _actor(actor, meeting.id), name,
@@ -177,7 +185,7 @@ def test_applying_events_to_any_old_snapshot_equals_a_fresh_snapshot_for_every_r
         assert outcome.ok, (name, outcome.error)
         commands_run.add(name)
         for role in ROLES:
-            history[role].append(snapshot_for(meeting.id, role))
+            history[role].append(fresh_snapshot(meeting.id, role))
     assert commands_run == set(registry), "a command is missing from the sync scenario"
 
     logged = [event_dict(row) for row in db.session.execute(
@@ -219,3 +227,22 @@ def test_every_step_of_a_fresh_meeting_replays_from_the_first_snapshot(ctx):
     for role in ROLES:
         batch = catch_up(meeting.id, first[role]["seq"], role)["batch"]
         assert apply_batch(first[role], batch) == snapshot_for(meeting.id, role), role
+
+
+def test_a_cached_snapshot_brought_forward_by_events_equals_a_fresh_one(ctx, monkeypatch):
+    """The server keeps each role's newest snapshot and brings it forward with the events
+    since, instead of rebuilding it from the rows for every client: it must give the same."""
+    brought = []
+    original = snapshot._brought_forward
+    monkeypatch.setattr(snapshot, "_brought_forward",
+                        lambda *args: brought.append(original(*args)) or brought[-1])
+    meeting = make_meeting(live=False, with_roster=True)
+    for role in ROLES:
+        snapshot_for(meeting.id, role)  # cached at the start
+    for name, actor, payload in _scenario(meeting):
+        assert execute(meeting.id, _actor(actor, meeting.id), name,
+                       _resolve(payload, meeting.id)).ok, name
+        for role in ROLES:
+            forward = snapshot_for(meeting.id, role)  # brought forward from the cache
+            assert brought[-1] is not None, "rebuilt instead of brought forward"
+            assert forward == fresh_snapshot(meeting.id, role), (name, role)
