@@ -599,7 +599,7 @@ def main(argv=None) -> int:
     parser.add_argument("--retries", type=int, default=2,
                         help="measure an app/bare pair again when other programs disturbed it")
     parser.add_argument("--noisy", type=float, default=25.0,
-                        help="...by more than this % of one core")
+                        help="...by more than this %% of one core")
     parser.add_argument("--quiet-below", type=float, default=0.3,
                         help="...until the machine uses fewer cores than this")
     parser.add_argument("--code", default="worktree",
