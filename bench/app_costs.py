@@ -11,7 +11,7 @@ server and no clients connected, times:
   value looking for bytes; encode(): json.dumps) — once per phone;
 - optionally (--profile) cProfile's top functions for each.
 
-    .venv/bin/python bench/app_costs.py [--participants 1000] [--profile]
+    .venv/bin/python bench/app_costs.py [--participants 1000] [--profile] [--code HEAD]
 """
 from __future__ import annotations
 
@@ -61,15 +61,25 @@ def main() -> int:
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--code", default="worktree",
+                        help="worktree (default) or a git revision, exported with git archive")
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="facilitator-costs-")
+    launcher = [sys.executable, str(BENCH / "launch_app.py")]
+    if args.code != "worktree":
+        sys.path.insert(0, str(BENCH))
+        from run import export_code
+        from launch_app import _use_root
+        root, commit = export_code(args.code, Path(tmp.name))
+        _use_root(str(root))
+        launcher += ["--root", str(root)]
+        print(f"code: commit {commit}")
     db_path = Path(tmp.name) / "costs.db"
     env = {**{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "ASYNC_MODE")},
            "DATABASE_URL": f"sqlite:///{db_path}", "FACILITATOR_INSTANCE": tmp.name,
            "SECRET_KEY": "bench-" + "0" * 32}
-    facilitator = Path(sys.executable).parent / "facilitator"
-    out = subprocess.run([str(facilitator), "demo"], env=env, capture_output=True, text=True,
+    out = subprocess.run(launcher + ["--", "demo"], env=env, capture_output=True, text=True,
                          timeout=300, cwd=str(ROOT))
     if out.returncode:
         sys.exit(out.stdout + out.stderr)
@@ -101,7 +111,7 @@ def main() -> int:
                               f"costs-{state['i']:08d}")
             assert outcome.ok, outcome.error
 
-        results["command_ms"] = timed(command, args.repeat)
+        results["command agenda.start via execute()_ms"] = timed(command, args.repeat)
         if args.profile:
             results["command_profile"] = top(command, 100, 30, only_app=False)
         db.session.remove()
@@ -122,7 +132,15 @@ def main() -> int:
         r = client.get(f"/j/{code}")
         assert r.status_code == 200
 
-    results["http_join_ms"] = timed(http_join, min(args.repeat, args.participants))
+    results["HTTP join, GET + POST /j/<code>_ms"] = timed(http_join, min(args.repeat, args.participants))
+    # One more phone, keeping its session cookie for the socket handshake pieces below.
+    phone_client = app.test_client()
+    r = phone_client.get(f"/j/{code}")
+    r = phone_client.post(f"/j/{code}", data={"name": "Cookie phone", "party": "observer",
+                                              "unit": "", "command_id": "join-cookie-0001"})
+    assert r.status_code == 302, r.status_code
+    phone_cookie = phone_client.get_cookie("session").value
+    counter["i"] += 1
     # The pieces of GET/POST /j/<code> (facilitator/web/join.py join_form), each in a fresh
     # session as in a request.
     from flask import render_template
@@ -138,21 +156,21 @@ def main() -> int:
             return run
 
         meeting_id = join_module._live_meeting(code).id
-        results["join._failures_left_ms"] = timed(fresh(join_module._failures_left), 200)
-        results["join._live_meeting_ms"] = timed(fresh(lambda: join_module._live_meeting(code)),
+        results["join: _failures_left()_ms"] = timed(fresh(join_module._failures_left), 200)
+        results["join: _live_meeting()_ms"] = timed(fresh(lambda: join_module._live_meeting(code)),
                                                  200)
 
         def roster():
             meeting = db.session.get(Meeting, meeting_id)
             return [u.unit for u in meeting.case.roster]
-        results["join.roster_units (meeting.case.roster)_ms"] = timed(fresh(roster), 200)
+        results["join: roster units via ORM meeting.case.roster_ms"] = timed(fresh(roster), 200)
 
         def render():
             meeting = db.session.get(Meeting, meeting_id)
             units = [u.unit for u in meeting.case.roster]
             return render_template("join/form.html", meeting=meeting, units=units,
                                    values={"command_id": "x" * 32}, errors={}, code=code)
-        results["join.render form.html (incl. roster)_ms"] = timed(fresh(render), 200)
+        results["join: render form.html (incl. the ORM roster)_ms"] = timed(fresh(render), 200)
         visitor = Actor(role="visitor")
 
         def join_command():
@@ -161,9 +179,9 @@ def main() -> int:
                               {"name": f"Phone {counter['i']}", "party": "observer",
                                "unit": None}, f"join-{counter['i']:08d}")
             assert outcome.ok, outcome.error
-        results["join.execute(participant.join)_ms"] = timed(fresh(join_command), 200)
+        results["join: execute(participant.join)_ms"] = timed(fresh(join_command), 200)
         db.session.remove()
-    results["http_get_form_ms"] = timed(http_get, 100)
+    results["HTTP GET /j/<code> alone_ms"] = timed(http_get, 100)
     if args.profile:
         results["http_join_profile"] = top(http_join, 100, 40)
     # Fill the meeting up to --participants phones.
@@ -173,27 +191,64 @@ def main() -> int:
     with app.test_request_context():
         snap = catch_up(1, None, "phone")
         ack = [{"ok": True, **snap}]
-        results["participants"] = len(snap["snapshot"]["participants"])
+        try:  # what on_sync adds in later versions of the namespace
+            from facilitator.live.tallies import coalescer
+            ack[0]["tallies"] = coalescer.for_sync(1, "phone")
+            results["sync: tallies.for_sync_ms"] = timed(lambda: coalescer.for_sync(1, "phone"), 100)
+        except ImportError:
+            pass
+        try:
+            from facilitator.live.namespace import _own_entry
+            ack[0]["me"] = _own_entry(1)
+            results["sync: _own_entry_ms"] = timed(lambda: _own_entry(1), 100)
+        except ImportError:
+            pass
+        results["participants in the meeting"] = counter["i"]
+        results["participants in a phone's snapshot"] = len(
+            snap["snapshot"].get("participants", {}))
         results["sync_ack_bytes"] = len(json.dumps(ack, separators=(",", ":")))
-        results["catch_up_cached_ms"] = timed(lambda: catch_up(1, None, "phone"), 100)
-        results["ack_packet_init_ms"] = timed(
+        results["sync: catch_up(since=None, phone)_ms"] = timed(lambda: catch_up(1, None, "phone"), 100)
+        results["sync ack: socketio Packet() (binary scan)_ms"] = timed(
             lambda: sio_packet.Packet(sio_packet.ACK, namespace="/live", id=1, data=ack), 100)
         pkt = sio_packet.Packet(sio_packet.ACK, namespace="/live", id=1, data=ack)
-        results["ack_packet_encode_ms"] = timed(pkt.encode, 100)
+        results["sync ack: Packet.encode() (json)_ms"] = timed(pkt.encode, 100)
 
         class NoBinary(sio_packet.Packet):
             uses_binary_events = False
-        results["ack_packet_init_no_binary_check_ms"] = timed(
+        results["sync ack: Packet() without binary scan_ms"] = timed(
             lambda: NoBinary(sio_packet.ACK, namespace="/live", id=1, data=ack), 100)
         db.session.remove()
 
+    # The socket connect's own work (live/namespace.py authenticate) in a request context
+    # carrying the phone's cookie, as Flask-SocketIO gives the connect handler.
+    from facilitator.live.namespace import authenticate
+    with app.test_request_context("/socket.io/", headers={"Cookie": f"session={phone_cookie}"}):
+        app.preprocess_request()
+
+        def connect_auth():
+            db.session.remove()
+            authenticate({"meeting_id": 1, "face": "phone"})
+            db.session.rollback()
+        results["socket connect: authenticate(phone)_ms"] = timed(connect_auth, 200)
+    import flask
+
+    def context_and_session():
+        ctx = app.test_request_context("/socket.io/",
+                                       headers={"Cookie": f"session={phone_cookie}"})
+        ctx.push()
+        try:
+            flask.session.get("phones")
+        finally:
+            ctx.pop()
+    results["request context + session cookie decode_ms"] = timed(context_and_session, 200)
+
     for key, value in results.items():
         if isinstance(value, tuple):
-            print(f"{key:40s} mean {value[0]:8.3f} ms   min {value[1]:8.3f} ms")
+            print(f"{key[:-3]:55s} mean {value[0]:7.3f} ms   min {value[1]:7.3f} ms")
         elif isinstance(value, str):
             print(f"\n{key}:\n{value}\n")
         else:
-            print(f"{key:40s} {value}")
+            print(f"{key:55s} {value}")
     tmp.cleanup()
     return 0
 

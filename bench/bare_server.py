@@ -34,6 +34,9 @@ def parse_args(argv=None):
     parser.add_argument("--snapshot-participants", type=int, default=0,
                         help="answer sync with a snapshot holding this many participant "
                              "entries (as big as the app's; default: a bare {seq})")
+    parser.add_argument("--gc-log", action="store_true",
+                        help="print slow garbage collections and the tracked objects "
+                             "(as bench/launch_app.py --patch gc-log)")
     return parser.parse_args(argv)
 
 
@@ -50,6 +53,11 @@ def main(argv=None) -> None:
         monkey.patch_all()
 
     import time
+
+    if args.gc_log:
+        sys.path.insert(0, __file__.rsplit("/", 1)[0])
+        from launch_app import _gc_log
+        _gc_log()
 
     from flask import Flask
     from flask_socketio import Namespace, SocketIO, emit, join_room

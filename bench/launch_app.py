@@ -12,6 +12,12 @@ patches applied at run time (bench only; the app's files are never edited).
                      (SocketIO(serializer=...)) skips the walk.
     snapshot-json    encode each shared snapshot to JSON once (the snapshot dicts are already
                      cached per seq and role in live/snapshot.py) instead of once per phone.
+    gc-log           print every garbage collection that takes 5 ms or more (generation,
+                     duration) with the wall-clock time, and every 10 s how many objects the
+                     collector tracks, to stdout.
+    gc-freeze        gc.freeze() every 5 s: objects that survived so far (the connections,
+                     sessions, cached snapshots) leave the collector's generations, so a
+                     full collection no longer walks them.
 
     python bench/launch_app.py [--root DIR] [--patch P ...] -- serve --port 5102 --async-mode eventlet
     python bench/launch_app.py --root DIR -- demo
@@ -21,7 +27,7 @@ from __future__ import annotations
 import os
 import sys
 
-PATCHES = ("no-binary-check", "snapshot-json")
+PATCHES = ("no-binary-check", "snapshot-json", "gc-log", "gc-freeze")
 
 
 def _split_argv(argv: list[str]) -> tuple[str | None, list[str], list[str]]:
@@ -74,18 +80,59 @@ def main() -> None:
             from gevent import monkey
             monkey.patch_all()
         os.environ["ASYNC_MODE"] = mode
-    if patches:
+    if {"no-binary-check", "snapshot-json"} & set(patches):
         from socketio import packet as sio_packet
         if "no-binary-check" in patches:
             sio_packet.Packet.uses_binary_events = False
         if "snapshot-json" in patches:
             _patch_snapshot_json(sio_packet)
+    if "gc-log" in patches:
+        _gc_log()
+    if "gc-freeze" in patches:
+        _gc_freeze(mode=_mode(argv) if argv[:1] == ["serve"] else None)
+    if patches:
         print(f"patches: {patches}", flush=True)
 
     import facilitator
     print(f"facilitator from {os.path.dirname(facilitator.__file__)}", flush=True)
     from facilitator.cli import cli
     cli.main(args=argv, prog_name="facilitator")
+
+
+def _gc_log() -> None:
+    import gc
+    import time
+    started = {}
+
+    def callback(phase, info):
+        if phase == "start":
+            started["t"] = time.perf_counter()
+            return
+        took = time.perf_counter() - started.get("t", time.perf_counter())
+        if took >= 0.005:
+            print(f"gc {time.time():.3f} gen={info['generation']} took_ms={took * 1000:.1f} "
+                  f"collected={info['collected']}", flush=True)
+    gc.callbacks.append(callback)
+
+    import threading  # green once monkey-patched
+
+    def count():  # how many objects the collector tracks (a full collection walks them all)
+        while True:
+            time.sleep(10)
+            print(f"gc-tracked {time.time():.3f} objects={len(gc.get_objects())}", flush=True)
+    threading.Thread(target=count, daemon=True).start()
+
+
+def _gc_freeze(mode) -> None:
+    import gc
+    import threading  # green once monkey-patched
+    import time
+
+    def loop():
+        while True:
+            time.sleep(5)
+            gc.freeze()
+    threading.Thread(target=loop, daemon=True).start()
 
 
 def _patch_snapshot_json(sio_packet) -> None:

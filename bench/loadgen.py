@@ -517,6 +517,7 @@ async def run(args, result: dict) -> None:
             if i >= args.warmup:
                 rows.append({
                     "seq": seq, "complete": complete, "received": tracker.count[seq],
+                    "sent_at": round(time.time() - (now() - t_send), 3),
                     "phones_alive": alive,
                     "ack_ms": round((t_ack - t_send) * 1000, 2),
                     "first_ms": round((tracker.first.get(seq, t_send) - t_send) * 1000, 2),

@@ -238,7 +238,7 @@ def run_loadgen(python: str, args: list[str], out: Path, deadline: float,
                 profile: Path | None = None, server_pid: int | None = None) -> dict:
     cmd = [python, str(BENCH / "loadgen.py"), *args, "--out", str(out),
            "--deadline", str(deadline)]
-    log = out.with_suffix(".log")
+    log = out.with_suffix(".loadgen.log")
     spy = None
     if profile is not None and server_pid:
         py_spy = shutil.which("py-spy") or str(Path(python).parent / "py-spy")
@@ -311,6 +311,7 @@ def one_run(opts, python, workdir, demo, mode, target, n, commands, stamp, label
             return {"errors": {str(error)[:500]: 1}, "mode": mode, "target": target,
                     "phones": n, "label": label, "join_style": join_style,
                     "patches": list(patches)}
+        patches = tuple(dict.fromkeys([*opts.app_patches, *patches]))
         cmd = facilitator_cmd(python, demo["root"], patches) + [
             "serve", "--host", "127.0.0.1", "--port", str(port), "--async-mode", mode]
         env = server_env(workdir, db_path)
@@ -318,6 +319,8 @@ def one_run(opts, python, workdir, demo, mode, target, n, commands, stamp, label
         cmd = [python, str(BENCH / "bare_server.py"), "--async-mode", mode, "--port", str(port),
                "--payload-bytes", str(payload_bytes or 1100),
                "--snapshot-participants", str(snapshot_participants)]
+        if "gc-log" in opts.app_patches:
+            cmd.append("--gc-log")
         env = server_env(workdir, workdir / "unused.db")
     gen_args = ["--target", target, "--url", f"http://127.0.0.1:{port}", "--phones", str(n),
                 "--commands", str(commands), "--interval", str(opts.interval),
@@ -342,7 +345,10 @@ def one_run(opts, python, workdir, demo, mode, target, n, commands, stamp, label
                 result["profile"] = str(profile.relative_to(ROOT))
     except RuntimeError as error:
         result = {"errors": {str(error)[:500]: 1}}
-    log_tail = _read(str(workdir / f"{name}.log"))[-1500:]
+    server_log = _read(str(workdir / f"{name}.log"))
+    if server_log.strip():
+        (RESULTS / f"{stamp}-{name}.server.log").write_text(server_log)
+    log_tail = server_log[-1500:]
     if result.get("errors") and log_tail:
         result["server_log_tail"] = log_tail
     result.update({"machine_busy_cores_before": quiet,
@@ -366,6 +372,10 @@ def fmt(value, digits=1) -> str:
 
 def verdict(ok) -> str:
     return "–" if ok is None else ("pass" if ok else "**FAIL**")
+
+
+def _int(value):
+    return int(value) if isinstance(value, float) else value
 
 
 def _other_pct(run: dict) -> float | None:
@@ -440,7 +450,7 @@ def evaluate(runs: list[dict]) -> dict:
                          "fanout_p50": fan.get("last", {}).get("p50"),
                          "fanout_p99": fan.get("last", {}).get("p99"),
                          "server_fds": (r.get("server", {}).get("after_join") or {}).get("fds"),
-                         "ok": ok})
+                         "other_cpu_pct": _other_pct(r), "ok": ok})
     extra = []
     for r in runs:
         if r["label"] != "pipelined":
@@ -450,7 +460,9 @@ def evaluate(runs: list[dict]) -> dict:
         extra.append({"mode": r["mode"], "phones": r["phones"], "connected": join.get("connected"),
                       "join_total_s": join.get("total_s"), "join_http_s": join.get("http_s"),
                       "fanout_p50": fan.get("p50"), "fanout_p99": fan.get("p99"),
-                      "server_cpu_join_s": r.get("server_cpu_join_s")})
+                      "server_cpu_join_s": r.get("server_cpu_join_s"),
+                      "broadcasts_during_join": join.get("broadcasts_received_during_join"),
+                      "other_cpu_pct": _other_pct(r)})
     snap = []
     for r in runs:
         if r["label"] != "bare_snapshot":
@@ -460,10 +472,10 @@ def evaluate(runs: list[dict]) -> dict:
         snap.append({"mode": r["mode"], "phones": r["phones"],
                      "connected": join.get("connected"),
                      "bare_socket_s": join.get("socket_s"),
-                     "bare_sync_bytes": join.get("sync_ack_bytes", {}).get("median"),
+                     "bare_sync_bytes": _int(join.get("sync_ack_bytes", {}).get("median")),
                      "app_socket_s": app.get("join", {}).get("socket_s"),
-                     "app_sync_bytes": app.get("join", {}).get("sync_ack_bytes", {}).get(
-                         "median")})
+                     "app_sync_bytes": _int(app.get("join", {}).get("sync_ack_bytes", {}).get(
+                         "median"))})
     patched = []
     for r in runs:
         if r["label"] != "patched":
@@ -476,7 +488,8 @@ def evaluate(runs: list[dict]) -> dict:
                         "server_cpu_join_s": [app.get("server_cpu_join_s"),
                                               r.get("server_cpu_join_s")],
                         "fanout_p50_p99": [x.get("fanout", {}).get("last", {}).get(k)
-                                           for x in (app, r) for k in ("p50", "p99")]})
+                                           for x in (app, r) for k in ("p50", "p99")],
+                        "other_cpu_pct": [_other_pct(app), _other_pct(r)]})
     return {"rows": rows, "capacity": capacity, "pipelined": extra, "bare_snapshot": snap,
             "patched": patched}
 
@@ -516,24 +529,28 @@ def markdown(machine: dict, command: str, summary: dict, opts) -> str:
         lines += ["", "Capacity (all phones connected at the same time, then "
                   "fan-out to all of them):", "",
                   "| mode | server | phones | connected | still open at end | join s | "
-                  "fan-out p50 / p99 ms | server fds | > 1024 at once |",
-                  "|---|---|---:|---:|---:|---:|---|---:|---|"]
+                  "fan-out p50 / p99 ms | server fds | other programs' CPU | > 1024 at once |",
+                  "|---|---|---:|---:|---:|---:|---|---:|---:|---|"]
         for c in summary["capacity"]:
             lines.append(f"| {c['mode']} | {c['target']} | {c['phones']} | {c['connected']} | "
                          f"{c['open_at_end']} | {fmt(c['join_total_s'], 2)} | "
                          f"{fmt(c['fanout_p50'])} / {fmt(c['fanout_p99'])} | "
-                         f"{fmt(c['server_fds'])} | {verdict(c['ok'])} |")
+                         f"{fmt(c['server_fds'])} | {fmt(c['other_cpu_pct'])}% | "
+                         f"{verdict(c['ok'])} |")
     if summary["pipelined"]:
         lines += ["", "Pipelined joins (each phone connects right after its own HTTP join, so "
-                  "every join is broadcast to the phones already connected):", "",
+                  "joins happen while earlier phones are connected and whatever a join "
+                  "broadcasts reaches them):", "",
                   "| mode | phones | connected | join total s | HTTP part done at s | "
-                  "server CPU during join s | fan-out p50 / p99 ms |",
-                  "|---|---:|---:|---:|---:|---:|---|"]
+                  "server CPU during join s | broadcasts the phones got while joining | "
+                  "fan-out p50 / p99 ms | other programs' CPU |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
         for c in summary["pipelined"]:
             lines.append(f"| {c['mode']} | {c['phones']} | {c['connected']} | "
                          f"{fmt(c['join_total_s'], 2)} | {fmt(c['join_http_s'], 2)} | "
-                         f"{fmt(c['server_cpu_join_s'], 2)} | "
-                         f"{fmt(c['fanout_p50'])} / {fmt(c['fanout_p99'])} |")
+                         f"{fmt(c['server_cpu_join_s'], 2)} | {fmt(c['broadcasts_during_join'])} | "
+                         f"{fmt(c['fanout_p50'])} / {fmt(c['fanout_p99'])} | "
+                         f"{fmt(c['other_cpu_pct'])}% |")
     if summary.get("bare_snapshot"):
         lines += ["", "Socket part of the join with a snapshot as big as the app's (the bare "
                   "server answering sync with one entry per phone):", "",
@@ -544,10 +561,12 @@ def markdown(machine: dict, command: str, summary: dict, opts) -> str:
                          f"({fmt(c['bare_sync_bytes'])}) | {fmt(c['app_socket_s'], 2)} "
                          f"({fmt(c['app_sync_bytes'])}) |")
     if summary.get("patched"):
-        lines += ["", "The app as it is vs. with experimental patches applied at run time "
+        lines += ["", "The app as it is (the main run above) vs. with experimental patches "
+                  "applied at run time "
                   "(bench/launch_app.py; the app's files unchanged):", "",
                   "| mode | phones | patches | join total s (HTTP + socket): as is → patched | "
-                  "server CPU during join s | fan-out p50 / p99 ms |", "|---|---:|---|---|---|---|"]
+                  "server CPU during join s | fan-out p50 / p99 ms | other programs' CPU |",
+                  "|---|---:|---|---|---|---|---|"]
         for c in summary["patched"]:
             j = c["join"]
             f = c["fanout_p50_p99"]
@@ -556,7 +575,8 @@ def markdown(machine: dict, command: str, summary: dict, opts) -> str:
                 f"{fmt(j[0], 2)} ({fmt(j[1], 2)} + {fmt(j[2], 2)}) → {fmt(j[3], 2)} "
                 f"({fmt(j[4], 2)} + {fmt(j[5], 2)}) | {fmt(c['server_cpu_join_s'][0], 2)} → "
                 f"{fmt(c['server_cpu_join_s'][1], 2)} | {fmt(f[0])} / {fmt(f[1])} → "
-                f"{fmt(f[2])} / {fmt(f[3])} |")
+                f"{fmt(f[2])} / {fmt(f[3])} | {fmt(c['other_cpu_pct'][0])}% → "
+                f"{fmt(c['other_cpu_pct'][1])}% |")
     lines += ["", "Fan-out = moderator sends the command → the last phone has the event; "
               "ack = the moderator's own acknowledgement. Server CPU per recipient = server "
               "CPU during the fan-out phase / (commands × phones). KB/phone = server RSS growth "
@@ -584,8 +604,13 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-bare", action="store_true")
     parser.add_argument("--patched-sizes", nargs="*", type=int, default=[],
                         help="also run the app with --patches applied (bench/launch_app.py)")
-    parser.add_argument("--patches", nargs="+", default=["no-binary-check", "snapshot-json"],
-                        choices=["no-binary-check", "snapshot-json"])
+    patch_names = ["no-binary-check", "snapshot-json", "gc-log", "gc-freeze"]
+    parser.add_argument("--patch-sets", nargs="+",
+                        default=["no-binary-check+snapshot-json", "gc-freeze"],
+                        help="experiments for --patched-sizes: each a '+'-joined set of "
+                             f"patches from {patch_names}")
+    parser.add_argument("--app-patches", nargs="+", default=[], choices=patch_names,
+                        help="patches for every app run (diagnostics, e.g. gc-log)")
     parser.add_argument("--bare-snapshot-sizes", nargs="*", type=int, default=[],
                         help="also run the bare server answering sync with an app-sized "
                              "snapshot (one entry per phone) for these N")
@@ -608,6 +633,9 @@ def main(argv=None) -> int:
     parser.add_argument("--python", default=venv_python(),
                         help="interpreter with the app installed (default: .venv)")
     opts = parser.parse_args(argv)
+    for patch_set in opts.patch_sets:
+        if set(patch_set.split("+")) - set(patch_names):
+            parser.error(f"unknown patch in {patch_set!r}; known: {patch_names}")
     raise_nofile()
     BUDGET["end"] = time.monotonic() + 60 * opts.max_minutes
 
@@ -680,8 +708,9 @@ def main(argv=None) -> int:
                     quietest("bare", n, 5, stamp, "bare_snapshot",
                              snapshot_participants=n + 10)
                 for n in opts.patched_sizes:
-                    quietest("app", n, opts.commands, stamp, "patched",
-                             patches=tuple(opts.patches))
+                    for patch_set in opts.patch_sets:
+                        quietest("app", n, opts.commands, stamp, "patched",
+                                 patches=tuple(patch_set.split("+")))
                 for n in opts.pipelined_sizes:
                     quietest("app", n, opts.commands, stamp, "pipelined",
                              join_style="pipelined")
