@@ -51,15 +51,6 @@ def _use_root(root: str) -> None:
     sys.path.insert(0, os.path.abspath(root))
 
 
-def _mode(argv: list[str]) -> str:
-    for i, arg in enumerate(argv):
-        if arg.startswith("--async-mode="):
-            return arg.split("=", 1)[1]
-        if arg == "--async-mode" and i + 1 < len(argv):
-            return argv[i + 1]
-    return os.environ.get("ASYNC_MODE") or "eventlet"
-
-
 def main() -> None:
     root, patches, argv = _split_argv(sys.argv[1:])
     unknown = set(patches) - set(PATCHES)
@@ -67,19 +58,11 @@ def main() -> None:
         sys.exit(f"unknown patch(es): {sorted(unknown)}")
     if root:
         _use_root(root)
+    mode = None
     if argv[:1] == ["serve"]:
-        # As facilitator/__main__.py: monkey-patch before anything else is imported.
-        mode = _mode(argv)
-        if mode == "eventlet":
-            os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
-            import warnings
-            warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
-            import eventlet
-            eventlet.monkey_patch()
-        elif mode == "gevent":
-            from gevent import monkey
-            monkey.patch_all()
-        os.environ["ASYNC_MODE"] = mode
+        # The console script's own patching, before anything else is imported.
+        from facilitator.__main__ import monkey_patch_for_serve
+        mode = monkey_patch_for_serve(argv)
     if {"no-binary-check", "snapshot-json"} & set(patches):
         from socketio import packet as sio_packet
         if "no-binary-check" in patches:
@@ -89,7 +72,7 @@ def main() -> None:
     if "gc-log" in patches:
         _gc_log()
     if "gc-freeze" in patches:
-        _gc_freeze(mode=_mode(argv) if argv[:1] == ["serve"] else None)
+        _gc_freeze(mode=mode)
     if patches:
         print(f"patches: {patches}", flush=True)
 

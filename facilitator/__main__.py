@@ -18,21 +18,28 @@ def _async_mode_from_argv(argv: list[str]) -> str:
     return os.environ.get("ASYNC_MODE") or "eventlet"
 
 
+def monkey_patch_for_serve(argv: list[str]) -> str:
+    """Patch for the async server `serve` will use (before anything else is imported);
+    returns the mode. Also used by bench/launch_app.py."""
+    mode = _async_mode_from_argv(argv)
+    if mode == "eventlet":
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
+        import warnings
+        # Known and chosen (DESIGN.md): eventlet is in bug-fix mode; gevent is the alternative.
+        warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
+        import eventlet
+        eventlet.monkey_patch()
+    elif mode == "gevent":
+        from gevent import monkey
+        monkey.patch_all()
+    os.environ["ASYNC_MODE"] = mode
+    return mode
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"] and not {"-h", "--help"} & set(argv):
-        mode = _async_mode_from_argv(argv)
-        if mode == "eventlet":
-            os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
-            import warnings
-            # Known and chosen (DESIGN.md): eventlet is in bug-fix mode; gevent is the alternative.
-            warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
-            import eventlet
-            eventlet.monkey_patch()
-        elif mode == "gevent":
-            from gevent import monkey
-            monkey.patch_all()
-        os.environ["ASYNC_MODE"] = mode
+        monkey_patch_for_serve(argv)
     from .cli import cli
     cli.main(args=argv, prog_name="facilitator")
 
