@@ -3,7 +3,8 @@
 It speaks the same subset of the facilitator's "/live" protocol that the load generator
 uses, so one generator measures both:
 
-- connect to "/live" with auth {"face": "phone"} → joins the phones' room, gets "welcome";
+- connect to "/live" with auth {"face": "phone"} → joins the phones' room, gets "welcome"
+  (with the "sync" answer in it when the handshake asks, {"sync": {...}}, as the app does);
   any other face (the "trigger", standing in for the moderator's console) joins no room;
 - "sync" → ack {"ok": true, "snapshot": {"seq": n}};
 - "command" → bumps seq, emits one "batch" {from, to, events, changes} to the phones' room
@@ -87,7 +88,10 @@ def main(argv=None) -> None:
         def on_connect(self, auth=None):
             if isinstance(auth, dict) and auth.get("face") == "phone":
                 join_room("phones")
-            emit("welcome", {"role": "phone", "server_time": int(time.time() * 1000)})
+            welcome = {"role": "phone", "server_time": int(time.time() * 1000)}
+            if isinstance(auth, dict) and isinstance(auth.get("sync"), dict):
+                welcome["sync"] = self.on_sync(auth["sync"])  # as the app: catch-up included
+            emit("welcome", welcome)
 
         def on_sync(self, data=None):
             return {"ok": True, "snapshot": {"seq": state["seq"], **snapshot_body}}

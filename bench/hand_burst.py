@@ -43,7 +43,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import (BATCH_RE, SocketClient, http_join, login, raise_nofile,  # noqa: E402
+from bench.loadgen import (BATCH_RE, SocketClient, join_phone, login, raise_nofile,  # noqa: E402
                            snap, summary_ms)
 from bench.vote_burst import command  # noqa: E402
 from tests.support import demo_server  # noqa: E402
@@ -271,11 +271,9 @@ async def run(base: str, info: dict, db_path: Path, phones: int, hands: int, tim
 
         async def join(index: int) -> Screen:
             async with semaphore:
-                cookie = await http_join(http, base, info["join_code"], index, "community",
-                                         timeout)
-                client = Screen(http, ws_url, cookie, watch, timeout)
-                await client.connect({"meeting_id": info["meeting_id"], "face": "phone"},
-                                     timeout)
+                client = Screen(http, ws_url, None, watch, timeout)
+                await join_phone(client, base, info["meeting_id"], info["join_code"], index,
+                                 "community", timeout)
                 await client.first_sync()
                 return client
 

@@ -3,14 +3,15 @@ over aiohttp websockets (about 20 KB a phone, so thousands fit in one process).
 
 Targets
   app   the real facilitator: the moderator signs in (POST /login) and connects the console;
-        each phone joins over HTTP (GET + POST /j/<code> → the session cookie), then connects
-        to "/live" as a phone with that cookie and syncs.
+        each phone loads the join page (GET /j/<code>), then connects to "/live" with the join
+        form's answers in its handshake (the join itself; the welcome carries its token) and
+        syncs.
   bare  bench/bare_server.py: phones connect and sync only; a "trigger" client stands in for
         the moderator.
 
 Measured
-  join    from the start of the first HTTP join until every phone has its namespace connect
-          and its first sync ack (split into the HTTP part and the socket part);
+  join    from the first join page requested until every phone has joined over its socket
+          and has its first sync ack (split into the page part and the socket part);
   fan-out for each moderator command: send → its ack, → the first phone, → the LAST phone
           having a broadcast that covers the command's seq (p50/p99 over the commands).
 
@@ -40,7 +41,6 @@ NS = "/live"
 EVENT_RE = re.compile(r'^42/live,\["event",\{"seq":(\d+)')
 BATCH_RE = re.compile(r'^42/live,\["batch",\{"from":(\d+),"to":(\d+)')
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-COMMAND_ID_RE = re.compile(r'name="command_id"[^>]*value="([^"]*)"')
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 now = time.perf_counter
 T0 = now()
@@ -181,6 +181,7 @@ class SocketClient:
         self.counted = False  # in tracker.alive
         self.closing = False
         self.closed_reason: str | None = None
+        self.token: str | None = None  # a phone's, from the welcome when it joined
 
     @property
     def is_open(self) -> bool:
@@ -250,6 +251,7 @@ class SocketClient:
                 elif data.startswith(f'42{NS},["welcome"'):
                     if not self.welcome.done():
                         self.welcome.set_result(data)
+                        self.token = json.loads(data[len(NS) + 3:])[1].get("token")
                 elif data.startswith("1"):  # Engine.IO close
                     break
             self.closed_reason = f"closed by server (ws code {self.ws.close_code})"
@@ -298,27 +300,30 @@ async def login(http: aiohttp.ClientSession, base: str, username: str, password:
         return _session_cookie(r)
 
 
-async def http_join(http: aiohttp.ClientSession, base: str, code: str, index: int,
-                    party: str, timeout: float) -> str:
-    """A phone's join: GET the form (CSRF token + command id), POST it; returns the session
-    cookie that carries the phone's token."""
+async def open_join_page(http: aiohttp.ClientSession, base: str, code: str,
+                         timeout: float) -> None:
+    """What a phone does first: GET the page the QR code points to (the join form)."""
     t = aiohttp.ClientTimeout(total=timeout)
     async with http.get(f"{base}/j/{code}", timeout=t) as r:
         html = await r.text()
-        if r.status != 200:
+        if r.status != 200 or 'id="join-form"' not in html:
             raise RuntimeError(f"GET /j: HTTP {r.status}")
-        cookie = _session_cookie(r)
-    csrf = CSRF_RE.search(html).group(1)
-    m = COMMAND_ID_RE.search(html)
-    command_id = m.group(1) if m and m.group(1) else secrets.token_hex(16)
-    form = {"csrf_token": csrf, "command_id": command_id, "name": f"Phone {index:04d}",
-            "party": party, "unit": ""}
-    async with http.post(f"{base}/j/{code}", data=form, allow_redirects=False, timeout=t,
-                         headers={"Cookie": f"session={cookie}"} if cookie else {}) as r:
-        await r.read()
-        if r.status != 302:
-            raise RuntimeError(f"POST /j: HTTP {r.status}")
-        return _session_cookie(r)
+
+
+def join_auth(meeting_id: int, code: str, index: int, party: str) -> dict:
+    """The handshake of a phone joining with the join form's answers (docs/protocol.md)."""
+    return {"meeting_id": meeting_id, "face": "phone",
+            "join": {"code": code, "name": f"Phone {index:04d}", "party": party, "unit": None,
+                     "command_id": secrets.token_hex(16)},
+            "sync": {"since": None}}  # the catch-up comes with the welcome
+
+
+async def join_phone(client: "SocketClient", base: str, meeting_id: int, code: str,
+                     index: int, party: str, timeout: float) -> None:
+    """A phone's whole join: the page, then the socket with the join form's answers (the
+    welcome carries the phone's token, kept in client.token)."""
+    await open_join_page(client.http, base, code, timeout)
+    await client.connect(join_auth(meeting_id, code, index, party), timeout)
 
 
 async def sync(client: SocketClient, timeout: float) -> str:
@@ -411,32 +416,36 @@ async def run(args, result: dict) -> None:
         sock_durations: list[float] = []
         sync_bytes: list[int] = []
 
-        async def join_http(i: int) -> str | None:
+        async def join_page(i: int) -> bool:
             if args.target != "app":
-                return None
+                return True
             async with join_sem:
                 t = now()
                 try:
-                    cookie = await http_join(http, base, args.code, i, args.party, args.timeout)
+                    await open_join_page(http, base, args.code, args.timeout)
                 except Exception as error:  # noqa: BLE001
-                    errors[f"http join: {type(error).__name__}: {str(error)[:80]}"] += 1
-                    return "FAILED"
+                    errors[f"join page: {type(error).__name__}: {str(error)[:80]}"] += 1
+                    return False
                 http_durations.append(now() - t)
                 http_done.append(now())
-                return cookie
+                return True
 
-        async def join_socket(cookie: str | None) -> bool:
-            client = SocketClient(wsconn, ws_url, cookie, tracker)
+        async def join_socket(i: int) -> bool:
+            client = SocketClient(wsconn, ws_url, None, tracker)
             phones.append(client)
+            auth = (join_auth(args.meeting_id, args.code, i, args.party)
+                    if args.target == "app" else {"meeting_id": args.meeting_id, "face": "phone",
+                                                  "sync": {"since": None}})
             async with sock_sem:
                 t = now()
                 try:
-                    await client.connect({"meeting_id": args.meeting_id, "face": "phone"},
-                                         args.timeout)
+                    await client.connect(auth, args.timeout)
                     client.counted = True
                     tracker.alive += 1
-                    raw = await sync(client, args.timeout)
-                    sync_bytes.append(len(raw))
+                    welcome = client.welcome.result()
+                    if '"sync":{"ok":true' not in welcome:
+                        raise RuntimeError(f"no catch-up in the welcome: {welcome[:200]}")
+                    sync_bytes.append(len(welcome))
                 except Exception as error:  # noqa: BLE001
                     errors[f"socket: {type(error).__name__}: {str(error)[:80]}"] += 1
                     return False
@@ -444,10 +453,7 @@ async def run(args, result: dict) -> None:
                 return True
 
         async def join_pipelined(i: int) -> bool:
-            cookie = await join_http(i)
-            if cookie == "FAILED":
-                return False
-            return await join_socket(cookie)
+            return await join_page(i) and await join_socket(i)
 
         t0 = now()
         if args.join_style == "pipelined":
@@ -455,12 +461,12 @@ async def run(args, result: dict) -> None:
             t_http = max(http_done) if http_done else t0
             t_sock_start = t0
         else:
-            cookies = await asyncio.gather(*(join_http(i) for i in range(args.phones)))
+            pages = await asyncio.gather(*(join_page(i) for i in range(args.phones)))
             t_http = now()
             samples["after_http"] = snap(args.server_pid)
-            log(f"HTTP joins done in {t_http - t0:.2f} s")
+            log(f"join pages loaded in {t_http - t0:.2f} s")
             t_sock_start = now()
-            oks = await asyncio.gather(*(join_socket(c) for c in cookies if c != "FAILED"))
+            oks = await asyncio.gather(*(join_socket(i) for i, ok in enumerate(pages) if ok))
         t_all = now()
         samples["after_join"] = snap(args.server_pid)
         connected = sum(1 for ok in oks if ok)
@@ -473,7 +479,7 @@ async def run(args, result: dict) -> None:
             "socket_per_phone": summary_ms(sock_durations),
             "open_sockets_after_join": sum(1 for p in phones if p.is_open),
             "broadcasts_received_during_join": tracker.messages,
-            "sync_ack_bytes": {"median": statistics.median(sync_bytes) if sync_bytes else None,
+            "welcome_bytes": {"median": statistics.median(sync_bytes) if sync_bytes else None,
                                "max": max(sync_bytes) if sync_bytes else None},
         }
         log(f"{connected}/{args.phones} phones connected and synced in {t_all - t0:.2f} s")
@@ -570,10 +576,11 @@ def parse_args(argv=None):
     p.add_argument("--password", default="demo-2026")
     p.add_argument("--party", default="observer")
     p.add_argument("--join-style", choices=["phased", "pipelined"], default="phased",
-                   help="phased: all HTTP joins, then all sockets; pipelined: each phone "
-                        "connects right after its own join (joins reach phones connected)")
+                   help="phased: all join pages, then all sockets (each joining in its "
+                        "handshake); pipelined: each phone connects right after loading its "
+                        "page (joins happen in front of the phones connected)")
     p.add_argument("--join-concurrency", type=int, default=50,
-                   help="HTTP connections used for the joins")
+                   help="HTTP connections used for the join pages")
     p.add_argument("--socket-concurrency", type=int, default=0,
                    help="sockets opening at once (0: all N at once)")
     p.add_argument("--timeout", type=float, default=60.0, help="per request, connect or sync")

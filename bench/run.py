@@ -33,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -431,7 +430,7 @@ def evaluate(runs: list[dict]) -> dict:
             "app_kb_per_phone": r.get("server_rss_kb_per_phone"),
             "bare_kb_per_phone": bare.get("server_rss_kb_per_phone"),
             "event_bytes": r.get("fanout", {}).get("event_bytes"),
-            "sync_ack_bytes": r.get("join", {}).get("sync_ack_bytes", {}).get("median"),
+            "sync_ack_bytes": r.get("join", {}).get("welcome_bytes", {}).get("median"),
             "other_cpu_pct": [_other_pct(r), _other_pct(bare)],
         })
     capacity = []
@@ -472,9 +471,9 @@ def evaluate(runs: list[dict]) -> dict:
         snap.append({"mode": r["mode"], "phones": r["phones"],
                      "connected": join.get("connected"),
                      "bare_socket_s": join.get("socket_s"),
-                     "bare_sync_bytes": _int(join.get("sync_ack_bytes", {}).get("median")),
+                     "bare_sync_bytes": _int(join.get("welcome_bytes", {}).get("median")),
                      "app_socket_s": app.get("join", {}).get("socket_s"),
-                     "app_sync_bytes": _int(app.get("join", {}).get("sync_ack_bytes", {}).get(
+                     "app_sync_bytes": _int(app.get("join", {}).get("welcome_bytes", {}).get(
                          "median"))})
     patched = []
     for r in runs:

@@ -28,7 +28,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import SocketClient, http_join, login, raise_nofile, summary_ms  # noqa: E402
+from bench.loadgen import SocketClient, join_phone, login, raise_nofile, summary_ms  # noqa: E402
 from tests.support import demo_server  # noqa: E402
 
 now = time.perf_counter
@@ -108,11 +108,9 @@ async def run(base: str, info: dict, phones: int, timeout: float, server_pid: in
 
         async def join(index: int) -> SocketClient:
             async with semaphore:
-                cookie = await http_join(http, base, info["join_code"], index, "community",
-                                         timeout)
-                client = SocketClient(http, ws_url, cookie, None)
-                await client.connect({"meeting_id": info["meeting_id"], "face": "phone"},
-                                     timeout)
+                client = SocketClient(http, ws_url, None, None)
+                await join_phone(client, base, info["meeting_id"], info["join_code"], index,
+                                 "community", timeout)
                 await client.call("sync", {"since": None}, timeout)
                 return client
 

@@ -312,6 +312,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "join.your_unit": ("您的房号", "Your unit"),
     "join.choose_unit": ("请选择房号", "Choose your unit"),
     "join.submit": ("加入会议", "Join"),
+    "join.joining": ("正在加入…", "Joining…"),
     # --- the case record: life cycle, follow-up of agreed items, feedback, board (issue 5) -----
     "case.state_changed": ("案件状态已被他人更新，请刷新页面后再操作。", "Someone else moved the case meanwhile; reload the page and try again."),
     "case.feedback_required": ("请先记录向投诉群众反馈结果及满意度，再进入跟踪监测。", "Record that the complainants were told the outcome (and their satisfaction) before monitoring starts."),

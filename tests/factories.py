@@ -8,6 +8,7 @@ from pathlib import Path
 from facilitator.actions import Actor, execute
 from facilitator.actions.cases import create_case, create_meeting, import_roster
 from facilitator.extensions import db, socketio
+from facilitator.joining import phone_cookie_name
 from facilitator.models import Meeting, User
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "facilitator" / "demo_data" / "jinhua-garage"
@@ -71,29 +72,44 @@ def login(http_client, user: User) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+def join_handshake(meeting: Meeting, name: str = "张建国", party: str = "observer",
+                   unit: str | None = None, code: str | None = None,
+                   command_id: str | None = None) -> dict:
+    """The handshake of a phone joining with the join form's answers (docs/protocol.md)."""
+    return {"meeting_id": meeting.id, "face": "phone",
+            "join": {"code": meeting.join_code if code is None else code, "name": name,
+                     "party": party, "unit": unit,
+                     "command_id": command_id or f"join-{next(_counter):08d}"}}
+
+
+def welcome_of(sock) -> dict:
+    return next(message["args"][0] for message in sock.get_received("/live")
+                if message["name"] == "welcome")
+
+
 def join_from_phone(app, meeting: Meeting, name: str = "张建国", party: str = "observer",
                     unit: str | None = None, headers: dict | None = None):
-    """A phone opens the join URL and submits the form; returns its HTTP client (the session
-    cookie is its identity) and the participant id."""
+    """A phone opens the join page and joins over the socket, then closes it (as a page
+    reload would); returns its HTTP client, holding the `phone-<id>` cookie the page keeps,
+    and the participant id."""
     phone = app.test_client()
-    form = {"name": name, "party": party}
-    if unit:
-        form["unit"] = unit
-    response = phone.post(f"/j/{meeting.join_code}", data=form, headers=headers or {})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    with phone.session_transaction() as session:
-        token = session["phones"][str(meeting.id)]
-    assert token
-    from facilitator.models import Participant
-    from facilitator.models.users import hash_token
-    person = db.session.execute(db.select(Participant).filter_by(
-        token_hash=hash_token(token))).scalar_one()
-    return phone, person.id
+    assert phone.get(f"/j/{meeting.join_code}", headers=headers or {}).status_code == 200
+    sock = socketio.test_client(app, namespace="/live", flask_test_client=phone,
+                                auth=join_handshake(meeting, name, party, unit), headers=headers)
+    assert sock.is_connected("/live"), "the join was refused"
+    welcome = welcome_of(sock)
+    sock.disconnect(namespace="/live")
+    phone.set_cookie(phone_cookie_name(meeting.id), welcome["token"])
+    return phone, welcome["participant_id"]
 
 
 def connect(app, meeting: Meeting, face: str, http_client=None, token=None, headers=None):
-    """A Socket.IO test client on the live namespace, as the console, projector or a phone."""
+    """A Socket.IO test client on the live namespace, as the console, projector or a phone
+    (a phone's token comes from its HTTP client's cookie unless given)."""
     auth = {"meeting_id": meeting.id, "face": face}
+    if face == "phone" and token is None and http_client is not None:
+        cookie = http_client.get_cookie(phone_cookie_name(meeting.id))
+        token = cookie.value if cookie is not None else None
     if token is not None:
         auth["token"] = token
     return socketio.test_client(app, namespace="/live", auth=auth,

@@ -15,9 +15,9 @@ from ..actions import Actor, execute
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
+from ..joining import check_not_blocked, participant_for_token, reissue_token, wrong_code
 from ..models import Meeting, Participant, User
 from ..models.base import now_ms
-from ..models.users import hash_token
 from .broadcast import Broadcaster
 from .redaction import self_view
 from .views import participant_view
@@ -75,19 +75,35 @@ def publish(event: dict) -> None:
     broadcaster.publish(event, current_app.config["LIVE_BATCH_INTERVAL_MS"] / 1000)
 
 
-def phone_token(meeting_id: int) -> str | None:
-    return (session.get("phones") or {}).get(str(meeting_id))
+@dataclass(frozen=True)
+class Identity:
+    """Who a connection is, from its handshake."""
+    meeting_id: int
+    role: str
+    actor: Actor
+    token: str | None = None  # a phone's new token, when it joined with this handshake
 
 
-def authenticate(auth: dict) -> tuple[int, str, Actor]:
+def authenticate(auth: dict) -> Identity:
     """Who is connecting: the console (a signed-in user of the meeting), the projector (its
-    read-only token) or a phone (the participant token kept in the phone's session)."""
+    read-only token), a phone that joined (its participant token) or a phone joining now
+    (the join form's answers and the meeting's join code: docs/protocol.md, "Joining")."""
     if not isinstance(auth, dict):
         raise DomainError("auth.bad_handshake")
     meeting_id, face = auth.get("meeting_id"), auth.get("face")
     if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) \
             or face not in ("console", "projector", "phone"):
         raise DomainError("auth.bad_handshake")
+    if face == "phone":
+        # Read no more than a phone needs: a thousand of them connect at once.
+        if "join" in auth:
+            return _join(meeting_id, auth["join"])
+        person = participant_for_token(meeting_id, auth.get("token"))
+        if person is None:
+            raise DomainError("auth.not_joined")
+        if person.status not in ("lobby", "admitted"):
+            raise DomainError(f"auth.participant_{person.status}")
+        return Identity(meeting_id, "phone", Actor(role="phone", participant_id=person.id))
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise DomainError("meeting.not_found")
@@ -95,24 +111,38 @@ def authenticate(auth: dict) -> tuple[int, str, Actor]:
         token = auth.get("token")
         if not isinstance(token, str) or token != meeting.projector_token:
             raise DomainError("auth.bad_projector_link")
-        return meeting_id, "projector", Actor(role="projector")
+        return Identity(meeting_id, "projector", Actor(role="projector"))
     if face == "console":
         user = db.session.get(User, session.get("user_id") or 0)
         if user is None:
             raise DomainError("auth.login_required")
         if user.role != "admin" and user.id not in (meeting.moderator_id, meeting.clerk_id):
             raise DomainError("auth.not_your_meeting")
-        return meeting_id, "chair", Actor(role=user.role, user_id=user.id)
-    token = phone_token(meeting_id)
-    person = None
-    if token:
-        person = db.session.execute(db.select(Participant).filter_by(
-            token_hash=hash_token(token), meeting_id=meeting_id)).scalar_one_or_none()
-    if person is None:
-        raise DomainError("auth.not_joined")
-    if person.status not in ("lobby", "admitted"):
-        raise DomainError(f"auth.participant_{person.status}")
-    return meeting_id, "phone", Actor(role="phone", participant_id=person.id)
+        return Identity(meeting_id, "chair", Actor(role=user.role, user_id=user.id))
+
+
+def _join(meeting_id: int, answers) -> Identity:
+    """A phone joins with its handshake: the code proves it was in the room (or was given
+    the link); wrong codes (a meeting that is not live, or not there) count against the
+    address like on the join page."""
+    if not isinstance(answers, dict):
+        raise DomainError("auth.bad_handshake")
+    check_not_blocked()
+    code = answers.get("code")
+    live = isinstance(code, str) and db.session.execute(db.select(Meeting.id).filter_by(
+        id=meeting_id, join_code=code, status="live")).scalar_one_or_none() is not None
+    if not live:
+        raise wrong_code()
+    outcome = execute(meeting_id, Actor(role="visitor"), "participant.join",
+                      {key: answers.get(key) for key in ("name", "party", "unit")},
+                      answers.get("command_id"))
+    if not outcome.ok:
+        raise outcome.error
+    token = outcome.result.get("token")
+    if outcome.duplicate:
+        token = reissue_token(outcome.result["participant_id"])
+    return Identity(meeting_id, "phone",
+                    Actor(role="phone", participant_id=outcome.result["participant_id"]), token)
 
 
 def error_ack(error: DomainError, locale: str) -> dict:
@@ -124,19 +154,27 @@ class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
         locale = select_locale()
         try:
-            meeting_id, role, actor = authenticate(auth)
+            who = authenticate(auth)
         except DomainError as error:
             refusal = error_ack(error, locale)["error"]
             # (message, data): the client gets {"message": ..., "data": {code, message, ...}}.
             raise ConnectionRefusedError(refusal["message"], refusal) from None
         finally:
             db.session.rollback()
-        connections[request.sid] = Connection(meeting_id, role, actor, locale)
-        join_room(room(meeting_id, role))
+        actor = who.actor
+        connections[request.sid] = Connection(who.meeting_id, who.role, actor, locale)
+        join_room(room(who.meeting_id, who.role))
         if actor.participant_id is not None:
             join_room(self_room(actor.participant_id))
-        emit("welcome", {"role": role, "participant_id": actor.participant_id,
-                         "server_time": now_ms()})
+        welcome = {"role": who.role, "participant_id": actor.participant_id,
+                   "server_time": now_ms()}
+        if who.token:
+            welcome["token"] = who.token  # to this phone alone: it keeps it in a cookie
+        if isinstance(auth.get("sync"), dict):
+            # The handshake asked for its catch-up: it comes with the welcome, which saves
+            # every (re)connecting client a round trip (a join storm, a reconnect storm).
+            welcome["sync"] = sync_reply(connections[request.sid], auth["sync"])
+        emit("welcome", welcome)
 
     def on_disconnect(self, reason=None):
         connections.pop(request.sid, None)
@@ -150,23 +188,7 @@ class LiveNamespace(Namespace):
         conn = connections.get(request.sid)
         if conn is None:
             return error_ack(DomainError("auth.not_connected"), select_locale())
-        since = data.get("since") if isinstance(data, dict) else None
-        if since is not None and (not isinstance(since, int) or isinstance(since, bool)
-                                  or since < 0):
-            return error_ack(DomainError("validation.type", field="since"), conn.locale)
-        try:
-            reply = {"ok": True, **catch_up(conn.meeting_id, since, conn.role),
-                     # Derived data outside the sequence (live/tallies.py): the open votes'
-                     # live tallies, as a `tally` message would carry them.
-                     "tallies": tallies.for_sync(conn.meeting_id, conn.role)}
-            if conn.actor.participant_id is not None:
-                # A phone's own entry: it holds no list of the room (redaction.py).
-                reply["me"] = _own_entry(conn.actor.participant_id)
-            return reply
-        except DomainError as error:
-            return error_ack(error, conn.locale)
-        finally:
-            db.session.rollback()
+        return sync_reply(conn, data)
 
     def on_ballots(self, data=None):
         """A phone's own ballots in the open votes: whom it may vote for and whether each has
@@ -207,6 +229,28 @@ class LiveNamespace(Namespace):
             return error_ack(outcome.error, conn.locale)
         return {"ok": True, "seq": outcome.seq, "result": outcome.result,
                 "duplicate": outcome.duplicate}
+
+
+def sync_reply(conn: Connection, data) -> dict:
+    """What a client at `since` needs (snapshot.catch_up), with the open votes' tallies and,
+    for a phone, its own entry: the answer to `sync`, or the `sync` of a welcome."""
+    since = data.get("since") if isinstance(data, dict) else None
+    if since is not None and (not isinstance(since, int) or isinstance(since, bool)
+                              or since < 0):
+        return error_ack(DomainError("validation.type", field="since"), conn.locale)
+    try:
+        reply = {"ok": True, **catch_up(conn.meeting_id, since, conn.role)}
+        # Derived data outside the sequence (live/tallies.py): the open votes' live
+        # tallies, as a `tally` message would carry them.
+        reply["tallies"] = tallies.for_sync(conn.meeting_id, conn.role, reply.get("snapshot"))
+        if conn.actor.participant_id is not None:
+            # A phone's own entry: it holds no list of the room (redaction.py).
+            reply["me"] = _own_entry(conn.actor.participant_id)
+        return reply
+    except DomainError as error:
+        return error_ack(error, conn.locale)
+    finally:
+        db.session.rollback()
 
 
 def _own_entry(participant_id: int) -> dict | None:

@@ -89,20 +89,31 @@ def _brought_forward(meeting_id: int, seq: int, role: str) -> dict | None:
     return apply_batch(old, batch)
 
 
-def snapshot_for(meeting_id: int, role: str) -> dict | None:
+def last_seq_of(meeting_id: int) -> int | None:
+    """The meeting's sequence number as committed now (None: no such meeting)."""
     db.session.rollback()  # read what is committed now, not an earlier transaction's view
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        return None
-    key = (meeting_id, meeting.last_seq, role)
+    return db.session.execute(db.select(Meeting.last_seq).filter_by(id=meeting_id)
+                              ).scalar_one_or_none()
+
+
+def snapshot_for(meeting_id: int, role: str, last_seq: int | None = None) -> dict | None:
+    """The role's snapshot of the meeting at `last_seq` (read now when not given)."""
+    if last_seq is None:
+        last_seq = last_seq_of(meeting_id)
+        if last_seq is None:
+            return None
+    key = (meeting_id, last_seq, role)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    forward = _brought_forward(meeting_id, meeting.last_seq, role)
+    forward = _brought_forward(meeting_id, last_seq, role)
     if forward is not None:
         _remember(key, forward)
         return forward
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.last_seq != last_seq:  # moved on meanwhile: read again
+        return snapshot_for(meeting_id, role)
     full_key = (meeting_id, meeting.last_seq, "chair")
     with _cache_lock:
         full = _cache.get(full_key)
@@ -124,14 +135,12 @@ def catch_up(meeting_id: int, since: int | None, role: str) -> dict:
     """What a client at `since` needs: the missing events as one batch (none: it is up to
     date), or a snapshot when it has none yet, is too far behind, or claims to be ahead (the
     server's database was replaced)."""
-    db.session.rollback()
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
+    last = last_seq_of(meeting_id)
+    if last is None:
         raise DomainError("meeting.not_found")
-    last = meeting.last_seq
     limit = current_app.config["CATCH_UP_MAX_EVENTS"]
     if since is None or since > last or last - since > limit:
-        return {"snapshot": snapshot_for(meeting_id, role)}
+        return {"snapshot": snapshot_for(meeting_id, role, last)}
     rows = db.session.execute(
         db.select(MeetingEvent).filter(MeetingEvent.meeting_id == meeting_id,
                                        MeetingEvent.seq > since)

@@ -123,8 +123,13 @@ class TallyCoalescer:
                 "votes": {key: redact_tally(tally, facts, role)
                           for key, (facts, tally) in full.items()}}
 
-    def for_sync(self, meeting_id: int, role: str) -> dict:
-        """The `tallies` of a sync answer: the same shape as a tally message."""
+    def for_sync(self, meeting_id: int, role: str, snapshot: dict | None = None) -> dict:
+        """The `tallies` of a sync answer: the same shape as a tally message. A snapshot
+        sent with it that holds no open vote says there is nothing to count (a join storm
+        of phones, each syncing, reads nothing more)."""
+        if snapshot is not None and not any(vote.get("status") == "open"
+                                            for vote in snapshot.get("votes", {}).values()):
+            return {"meeting_id": meeting_id, "at": now_ms(), "votes": {}}
         return self.message(meeting_id, self.full_tallies(meeting_id), role)
 
     # --- countdowns ----------------------------------------------------------------------

@@ -52,8 +52,5 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    phones = session.get("phones")
-    session.clear()
-    if phones:  # signing out of the console keeps this browser's phone identities
-        session["phones"] = phones
+    session.clear()  # the phone identities are cookies of their own: they stay
     return redirect(url_for("auth.login"))

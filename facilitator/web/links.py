@@ -12,7 +12,7 @@ def public_base() -> str:
 
 
 def join_url(code: str) -> str:
-    return public_base() + url_for("join.join_form", code=code)
+    return public_base() + url_for("join.join_page", code=code)
 
 
 def projector_url(meeting) -> str:

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from ..actions import Actor, execute
 from ..extensions import db
 from ..models import Meeting
-from ..models.base import to_epoch_ms
 from .auth import login_required, require_meeting_chair
 from .forms import error_message
 from .links import join_url, projector_url, qr_svg

@@ -5,7 +5,7 @@ GET /meetings/<id>/minutes.<pdf|docx|md|html|json>[?version=N]
     JSON (MinutesDocument.from_json: no other query). When no version is final, the chair
     gets the live draft built from the log. Who may download: the meeting's chair users
     (its moderator and clerk, administrators); a participant of the meeting from their phone
-    (the phone's session) once the meeting has ended and the minutes are final.
+    (its `phone-<id>` cookie, facilitator/joining.py) once the meeting has ended and the minutes are final.
 GET /meetings/<id>/minutes/draft.json
     The console's minutes panel: the draft rendered as HTML, the clerk's sections, the agreed
     items and the versions with their sign-offs (chair users only).
@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, abort, g, jsonify, make_response, request, session, url_for
+from flask import Blueprint, abort, g, jsonify, make_response, request, url_for
 
 from ..exports import docx, html, json as json_export, markdown, pdf
 from ..extensions import db
 from ..i18n import t
+from ..joining import cookie_participant
 from ..minutes.load import minutes_for
 from ..minutes.versions import document_of, latest_version, version_number, versions_of
-from ..models import ActionItem, Meeting, Participant
+from ..models import ActionItem, Meeting
 from ..models.base import to_epoch_ms
-from ..models.users import hash_token
 
 bp = Blueprint("minutes", __name__)
 
@@ -37,20 +37,14 @@ def _is_chair(meeting: Meeting) -> bool:
                                  or user.id in (meeting.moderator_id, meeting.clerk_id))
 
 
-def _phone_participant(meeting: Meeting) -> Participant | None:
-    token = (session.get("phones") or {}).get(str(meeting.id))
-    if not token:
-        return None
-    person = db.session.execute(db.select(Participant).filter_by(
-        meeting_id=meeting.id, token_hash=hash_token(token))).scalar_one_or_none()
-    return person if person is not None and person.status == "admitted" else None
-
-
 def may_download(meeting: Meeting) -> bool:
     """Whether this request may download the final minutes of `meeting`."""
     if _is_chair(meeting):
         return True
-    return meeting.status == "ended" and _phone_participant(meeting) is not None
+    if meeting.status != "ended":
+        return False
+    person = cookie_participant(meeting.id)
+    return person is not None and person.status == "admitted"
 
 
 def _error(status: int, key: str):

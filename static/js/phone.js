@@ -1,30 +1,128 @@
-// A resident's phone: the lobby, then the meeting as it runs. Identity is the session cookie.
+// A resident's phone: the join form, the lobby, then the meeting as it runs.
+// Identity: the token the server gives when the phone joins, kept in a cookie
+// (phone-<meeting id>) that the page reads back and the minutes' downloads carry.
 (function () {
   "use strict";
   const { escapeHtml, formatClock, itemCountdown, sortedAgenda, currentItem } = window.live;
   const root = document.getElementById("phone");
   const $ = (id) => document.getElementById(id);
-  const myId = String(root.dataset.participantId);
+  const meetingId = Number(root.dataset.meetingId);
+  const cookieName = "phone-" + meetingId;
+  const joinForm = $("join-form");
+
+  function savedToken() {
+    const pair = document.cookie.split("; ").find((c) => c.startsWith(cookieName + "="));
+    return pair ? decodeURIComponent(pair.slice(cookieName.length + 1)) : null;
+  }
+
+  function saveToken(token) {
+    const secure = location.protocol === "https:" ? "; Secure" : "";
+    const age = token ? 60 * 60 * 24 * 90 : 0;
+    document.cookie = `${cookieName}=${encodeURIComponent(token || "")}; Path=/; Max-Age=${age}; SameSite=Lax${secure}`;
+  }
 
   const listeners = [render];
   const store = new LiveStore({
-    meetingId: Number(root.dataset.meetingId),
+    meetingId,
     face: "phone",
+    token: savedToken(),
     onChange: (state) => listeners.forEach((listener) => listener(state)),
     onStatus: (status) => {
       const banner = $("connection");
-      banner.hidden = status === "connected";
+      banner.hidden = status === "connected" || !store.token;
       banner.textContent = tr("live." + status);
       banner.dataset.status = status;
     },
-    onRefused: (error) => showGone(tr("live.rejected_title"), error.message),
+    onToken: (token) => {
+      saveToken(token);
+      // Reloads go to the meeting's phone page: it outlives the join code.
+      history.replaceState(null, "", root.dataset.phoneUrl);
+    },
+    onRefused: (error) => {
+      if (store.joinAnswers) {
+        showJoinError(error);
+      } else if (joinForm && error.code === "auth.not_joined") {
+        // A token this meeting does not know (say, the meeting's database was replaced).
+        saveToken(null);
+        store.token = null;
+        show("phone-join");
+      } else {
+        showGone(tr("live.rejected_title"), error.message);
+      }
+    },
   });
   store.listeners = listeners;
   window.phoneStore = store;
-  setTimeout(() => store.connect(), 0);
+
+  if (store.token) {
+    // Joined before (the QR code scanned again): the meeting's own phone page.
+    if (joinForm) history.replaceState(null, "", root.dataset.phoneUrl);
+    setTimeout(() => store.connect(), 0);
+  } else if (joinForm) {
+    show("phone-join");
+  } else {
+    showGone(tr("live.rejected_title"), tr("auth.not_joined"));
+  }
+
+  // --- the join form ---------------------------------------------------------------------
+  function fieldOf(error) {
+    const field = error.params && error.params.field;
+    if (["name", "party", "unit"].includes(field)) return field;
+    return error.code.startsWith("participant.unit") ? "unit" : "join";
+  }
+
+  function clearJoinErrors() {
+    for (const id of ["name", "party", "unit", "join"]) {
+      $(id + "-error").hidden = true;
+      const input = $(id);
+      if (input) input.removeAttribute("aria-invalid");
+    }
+  }
+
+  function showJoinError(error) {
+    store.joinAnswers = null;
+    const field = fieldOf(error);
+    const box = $(field + "-error");
+    box.textContent = error.message;
+    box.hidden = false;
+    const input = $(field);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+    setBusy(false);
+  }
+
+  function setBusy(busy) {
+    const button = joinForm.querySelector("button[type=submit]");
+    if (!button.dataset.idleText) button.dataset.idleText = button.textContent;
+    button.disabled = busy;
+    button.textContent = busy ? button.dataset.busyText : button.dataset.idleText;
+  }
+
+  if (joinForm) {
+    const unitField = $("unit-field");
+    const party = () => (joinForm.querySelector("input[name=party]:checked") || {}).value;
+    const updateUnit = () => { unitField.hidden = party() !== "owner"; };
+    joinForm.querySelectorAll("input[name=party]").forEach((r) => r.addEventListener("change", updateUnit));
+    updateUnit();
+    joinForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      clearJoinErrors();
+      setBusy(true);
+      store.join({
+        code: root.dataset.code,
+        name: $("name").value.trim() || null,
+        party: party() || null,
+        unit: party() === "owner" ? ($("unit").value.trim() || null) : null,
+      });
+    });
+  }
 
   function show(section) {
-    for (const id of ["phone-waiting", "phone-gone", "phone-live"]) $(id).hidden = id !== section;
+    for (const id of ["phone-join", "phone-waiting", "phone-gone", "phone-live"]) {
+      if ($(id)) $(id).hidden = id !== section;
+    }
   }
 
   function showGone(title, text) {
@@ -88,7 +186,6 @@
   const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue } = window.live;
   const $ = (id) => document.getElementById(id);
   const store = window.phoneStore;
-  const myId = Number(document.getElementById("phone").dataset.participantId);
   let hadFloor = false;
 
   function showError(message) {
@@ -114,7 +211,7 @@
     if (!state || !state.speakers || $("phone-live").hidden) return;
     const queue = orderedQueue(state);
     const mine = queue.map((entry, index) => ({ entry, place: index + 1 }))
-      .filter(({ entry }) => entry.participant_id === myId);
+      .filter(({ entry }) => entry.participant_id === store.participantId);
     $("my-hands").innerHTML = mine.map(({ entry, place }) => `<div class="row-between">
         <p class="my-place" data-testid="phone-place">${escapeHtml(tr("live.your_place", { n: place }))} · ${escapeHtml(label(entry))}</p>
         <button type="button" data-withdraw="${entry.kind}">${escapeHtml(tr("live.withdraw"))}</button></div>`).join("");
@@ -135,7 +232,7 @@
     const speech = currentSpeech(state);
     $("phone-speaker").textContent = speech
       ? `${tr("live.speaking_now")}：${speech.name} · ${tr("party." + speech.party)}` : "";
-    const haveFloor = Boolean(speech && speech.participant_id === myId);
+    const haveFloor = Boolean(speech && speech.participant_id === store.participantId);
     $("floor-card").hidden = !haveFloor;
     if (haveFloor && !hadFloor && navigator.vibrate) navigator.vibrate([300, 150, 300]);
     hadFloor = haveFloor;
@@ -145,7 +242,7 @@
   function tick() {
     const state = store.state;
     const speech = state && currentSpeech(state);
-    if (!speech || speech.participant_id !== myId) return;
+    if (!speech || speech.participant_id !== store.participantId) return;
     const { remaining, state: phase } = speechTiming(speech, store.serverNow());
     $("floor-card").className = "phone-card floor " + phase;
     $("floor-countdown").textContent = (phase === "overrun" ? tr("live.overrun") + " " : phase === "paused" ? tr("live.paused") + " " : "")

@@ -33,10 +33,14 @@
   }
 
   class LiveStore {
-    constructor({ meetingId, face, token, onChange, onStatus, onRefused }) {
+    constructor({ meetingId, face, token, onChange, onStatus, onRefused, onToken }) {
       this.meetingId = meetingId;
       this.face = face;
       this.token = token || null;
+      // A phone that has not joined yet sends the join form's answers in its handshake
+      // (docs/protocol.md, "Joining"); the welcome then carries its token.
+      this.joinAnswers = null;
+      this.onToken = onToken || (() => {});
       this.state = null;
       this.pending = []; // batches that arrived ahead of a gap
       this.clockOffset = 0; // server time = Date.now() + clockOffset
@@ -58,17 +62,42 @@
       this.onRefused = onRefused || (() => {});
     }
 
+    // Join the meeting from a phone: connect with the join form's answers. The command id
+    // makes a retry after a lost answer the same join, not a second person.
+    join(answers) {
+      this.joinAnswers = { ...answers, command_id: newCommandId() };
+      return this.connect();
+    }
+
+    handshake() {
+      // The catch-up comes with the welcome (docs/protocol.md): no sync round trip.
+      const sync = { since: this.state ? this.state.seq : null };
+      if (this.joinAnswers) return { meeting_id: this.meetingId, face: this.face, join: this.joinAnswers, sync };
+      return { meeting_id: this.meetingId, face: this.face, token: this.token, sync };
+    }
+
     connect() {
       this.onStatus("connecting");
+      if (this.socket) {
+        this.socket.connect();
+        return this;
+      }
       this.socket = io("/live", {
-        auth: { meeting_id: this.meetingId, face: this.face, token: this.token },
+        // Asked at every (re)connect: a phone reconnects with the token it was given.
+        auth: (send) => send(this.handshake()),
         reconnectionDelay: 500,
         reconnectionDelayMax: 5000,
       });
       this.socket.on("connect", () => {
         this.onStatus("connected");
         this.syncClock();
-        this.sync();
+        // The welcome (which arrives before "connect") normally brought the catch-up.
+        const caughtUp = this.welcomeSync;
+        this.welcomeSync = null;
+        if (!caughtUp || !this.applySync(caughtUp) || this.needsSync) {
+          this.needsSync = false;
+          this.sync();
+        }
       });
       this.socket.on("disconnect", () => this.onStatus("reconnecting"));
       this.socket.io.on("reconnect_attempt", () => this.onStatus("reconnecting"));
@@ -84,6 +113,12 @@
       this.socket.on("welcome", (hello) => {
         this.role = hello.role;
         this.participantId = hello.participant_id;
+        this.welcomeSync = hello.sync || null;
+        if (hello.token) {
+          this.token = hello.token;
+          this.joinAnswers = null;
+          this.onToken(hello.token);
+        }
       });
       this.socket.on("batch", (batch) => this.receive(batch));
       // A phone's own entry comes to it alone (phones hold no list of the room).
@@ -122,16 +157,7 @@
       try {
         const since = this.state ? this.state.seq : null;
         const reply = await this.socket.timeout(10000).emitWithAck("sync", { since });
-        if (!reply.ok) throw new Error(reply.error.message);
-        // A snapshot replaces whatever we hold, even an older one: the server sends one only
-        // when we are too far behind or ahead of it (its database was replaced).
-        if (reply.snapshot) this.state = reply.snapshot;
-        if ("me" in reply) this.me = reply.me;
-        if (reply.batch) this.applyIfFits(reply.batch);
-        this.drainPending();
-        this.onChange(this.state);
-        if (reply.tallies) this.receiveTallies(reply.tallies);
-        this.needsSync = this.pending.length > 0; // batches still beyond a gap
+        if (!this.applySync(reply)) throw new Error(reply.error.message);
       } catch (err) {
         // The connection dropped mid-sync: the next "connect" syncs again.
       } finally {
@@ -141,6 +167,21 @@
         this.needsSync = false;
         setTimeout(() => this.sync(), 200);
       }
+    }
+
+    // A sync answer (or a welcome's): false when it is a refusal.
+    applySync(reply) {
+      if (!reply.ok) return false;
+      // A snapshot replaces whatever we hold, even an older one: the server sends one only
+      // when we are too far behind or ahead of it (its database was replaced).
+      if (reply.snapshot) this.state = reply.snapshot;
+      if ("me" in reply) this.me = reply.me;
+      if (reply.batch && this.state) this.applyIfFits(reply.batch);
+      this.drainPending();
+      this.onChange(this.state);
+      if (reply.tallies) this.receiveTallies(reply.tallies);
+      this.needsSync = this.pending.length > 0; // batches still beyond a gap
+      return true;
     }
 
     receiveTallies(message) {

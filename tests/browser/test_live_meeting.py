@@ -70,6 +70,11 @@ def join(phone, url: str) -> None:
     phone.goto(url)
     phone.fill("#name", RESIDENT)
     expect(phone.locator("input[name=party][value=owner]")).to_be_checked()
+    # An owner who forgets the unit is told so next to it, and nobody joins.
+    phone.locator("form button[type=submit]").click()
+    expect(phone.locator("#unit-error")).to_have_text("业主请选择房号。", timeout=LIVE)
+    expect(phone.locator("#unit")).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_url(re.compile(r"/j/\d{6}$"))
     phone.select_option("#unit", UNIT)
     phone.locator("form button[type=submit]").click()
     expect(phone).to_have_url(re.compile(r"/m/\d+/phone$"))
@@ -230,7 +235,8 @@ def test_phone_recovers_after_a_server_restart(open_page, live_server, artifacts
     shot(phone, artifacts_dir, "12-phone-after-restart-next")
     shot(projector, artifacts_dir, "12-projector-after-restart-next")
 
-    # The phone's identity is its session cookie: a reload after the restart is still 张建国.
+    # The phone's identity is the token its page keeps in a cookie: a reload after the
+    # restart is still 张建国.
     phone.reload()
     expect(phone.locator("#phone-live")).to_be_visible(timeout=LIVE)
     expect(phone.locator("#me-name")).to_have_text(RESIDENT)

@@ -5,6 +5,7 @@ import pytest
 
 from facilitator.domain.live_state import apply_batch
 from facilitator.extensions import db
+from facilitator.joining import phone_cookie_name
 from facilitator.models import AgendaItem, Meeting, MeetingEvent
 
 from tests.factories import (command, connect, events_of, join_from_phone, login, make_meeting,
@@ -74,13 +75,16 @@ def test_admitting_and_advancing_the_agenda_reaches_every_screen(room):
 
 
 def test_a_reconnecting_client_receives_exactly_the_events_it_missed(app, room):
-    meeting, clients, a_id, _ = room
-    phone = clients["phone_a"]
+    meeting, clients, *_ = room
+    phone_http, _ = join_from_phone(app, meeting, "李娜", "observer")
+    phone = connect(app, meeting, "phone", phone_http)
     seen = state_of(phone)["seq"]
     phone.disconnect(namespace="/live")
     for step in ("agenda.next", "agenda.next", "agenda.previous"):
         assert command(clients["console"], step)["ok"]
-    phone.connect(namespace="/live", auth={"meeting_id": meeting.id, "face": "phone"})
+    token = phone_http.get_cookie(phone_cookie_name(meeting.id)).value
+    phone.connect(namespace="/live", auth={"meeting_id": meeting.id, "face": "phone",
+                                           "token": token})
     reply = sync(phone, since=seen)
     assert reply["ok"] and (reply["batch"]["from"], reply["batch"]["to"]) == (seen + 1, seen + 3)
     assert [e["seq"] for e in reply["batch"]["events"]] == [seen + 1, seen + 2, seen + 3]

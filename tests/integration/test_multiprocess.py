@@ -3,7 +3,6 @@ principle 1): a command on one process reaches phones connected to another."""
 from __future__ import annotations
 
 import os
-import re
 import socket
 import tempfile
 import time
@@ -47,19 +46,17 @@ def _phone_on_b_hears_the_console_on_a(server_a, server_b):
     console_http.post(f"{base_a}/login", data={
         "username": "zhengwentao", "password": "demo-2026",
         "csrf_token": csrf_token_in(console_http.get(f"{base_a}/login").text)})
-    form = phone_http.get(f"{base_b}/j/{code}").text
-    joined = phone_http.post(f"{base_b}/j/{code}", allow_redirects=False, data={
-        "csrf_token": csrf_token_in(form),
-        "command_id": re.search(r'name="command_id" value="([^"]+)"', form).group(1),
-        "name": "张建国", "party": "owner", "unit": "3-1-101"})
-    assert joined.status_code == 302
+    assert phone_http.get(f"{base_b}/j/{code}").status_code == 200
 
-    received = []
+    received, welcome = [], []
     phone = socketio.Client(reconnection=False)
     phone.on("batch", received.append, namespace="/live")
+    phone.on("welcome", welcome.append, namespace="/live")
+    # The phone joins on process B: its handshake carries the join form's answers.
     phone.connect(base_b, namespaces=["/live"], transports=["websocket"],
-                  headers={"Cookie": f"session={phone_http.cookies['session']}"},
-                  auth={"meeting_id": 1, "face": "phone"}, wait_timeout=10)
+                  auth={"meeting_id": 1, "face": "phone", "join": {
+                      "code": code, "name": "张建国", "party": "owner", "unit": "3-1-101",
+                      "command_id": "multi-process-join"}}, wait_timeout=10)
     console = socketio.Client(reconnection=False)
     console.connect(base_a, namespaces=["/live"], transports=["websocket"],
                     headers={"Cookie": f"session={console_http.cookies['session']}"},

@@ -6,9 +6,9 @@ import re
 import pytest
 
 from facilitator.extensions import db
-from facilitator.models import Case, Meeting, Participant, RosterUnit
+from facilitator.models import Case, Meeting, RosterUnit
 
-from tests.factories import (PASSWORD, chair_of, demo_roster_csv, is_join_code, join_from_phone,
+from tests.factories import (PASSWORD, chair_of, demo_roster_csv, is_join_code,
                              login, make_case, make_meeting, make_user, run)
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -215,50 +215,6 @@ def test_the_qr_code_is_an_svg_of_the_join_url(app, ctx):
 
 # --- joining from a phone ----------------------------------------------------------------------
 
-def test_a_phone_joins_waits_in_the_lobby_and_keeps_its_identity(app, ctx):
-    meeting = make_meeting(with_roster=True)
-    form = app.test_client().get(f"/j/{meeting.join_code}", headers=ZH)
-    page = text(form)
-    assert form.status_code == 200 and "3-2-1002" in page and "业主委员会" in page
-    phone, person_id = join_from_phone(app, meeting, "张建国", "owner", "3-1-101")
-    person = db.session.get(Participant, person_id)
-    assert (person.status, person.unit, person.owner_key) == ("lobby", "3-1-101", "P01")
-    # Reloading the join link on the same phone goes straight back to its own view.
-    again = phone.get(f"/j/{meeting.join_code}")
-    assert again.status_code == 302 and again.headers["Location"].endswith(
-        f"/m/{meeting.id}/phone")
-    assert "张建国" in text(phone.get(f"/m/{meeting.id}/phone"))
-
-
-def test_a_meeting_that_allows_direct_entry_admits_at_once(app, ctx):
-    meeting = make_meeting(direct_entry=True)
-    _, person_id = join_from_phone(app, meeting, "李四", "observer")
-    assert db.session.get(Participant, person_id).status == "admitted"
-
-
-@pytest.mark.parametrize("form,message", [
-    ({"name": "", "party": "observer"}, "请填写“姓名”"),
-    ({"name": "张建国", "party": "mayor"}, "“身份”的取值无效"),
-    ({"name": "张建国", "party": "owner"}, "业主请选择房号"),
-    ({"name": "张建国", "party": "owner", "unit": "9-9-999"}, "房号 9-9-999 不在本议题的业主名册中"),
-    ({"name": "张" * 61, "party": "observer"}, "“姓名”太长"),
-])
-def test_a_bad_join_form_says_what_is_wrong_and_adds_nobody(app, ctx, form, message):
-    meeting = make_meeting(with_roster=True)
-    response = app.test_client().post(f"/j/{meeting.join_code}", data=form, headers=ZH)
-    assert response.status_code == 400 and message in text(response)
-    assert db.session.execute(db.select(db.func.count(Participant.id))).scalar() == 0
-
-
-def test_a_join_form_sent_twice_adds_one_person(app, ctx):
-    meeting = make_meeting()
-    phone = app.test_client()
-    form = {"name": "张建国", "party": "observer", "command_id": "join-form-0001"}
-    assert phone.post(f"/j/{meeting.join_code}", data=form).status_code == 302
-    assert phone.post(f"/j/{meeting.join_code}", data=form).status_code == 302
-    assert db.session.execute(db.select(db.func.count(Participant.id))).scalar() == 1
-
-
 def test_typing_the_code_leads_to_the_join_form(app, ctx):
     meeting = make_meeting()
     spaced = meeting.join_code[:3] + " " + meeting.join_code[3:]
@@ -341,17 +297,6 @@ def test_a_typed_meeting_time_is_local_time_and_stored_in_utc(moderator_client):
     meeting = db.session.execute(db.select(Meeting)).scalar_one()
     assert meeting.scheduled_start.isoformat() == "2026-12-05T06:30:00"  # Asia/Shanghai
     assert "2026-12-05 14:30" in text(moderator_client.get(f"/meetings/{meeting.id}"))
-
-
-def test_a_phone_whose_join_response_was_lost_gets_its_identity_back(app, ctx):
-    meeting = make_meeting()
-    form = {"name": "张建国", "party": "observer", "command_id": "lost-response-01"}
-    first = app.test_client()
-    assert first.post(f"/j/{meeting.join_code}", data=form).status_code == 302
-    retry = app.test_client()  # the cookie of the first response never arrived
-    assert retry.post(f"/j/{meeting.join_code}", data=form).status_code == 302
-    assert "张建国" in text(retry.get(f"/m/{meeting.id}/phone"))
-    assert db.session.execute(db.select(db.func.count(Participant.id))).scalar() == 1
 
 
 def test_an_unknown_form_field_is_named_as_sent(app, ctx):

@@ -1,0 +1,84 @@
+"""A phone's identity in a meeting, and the limit on guessing join codes.
+
+Phones join over the live socket (docs/protocol.md, "Joining"): the join form's answers go in
+the socket's handshake, and the server answers with a random participant token. The phone's
+page keeps it in a cookie named `phone-<meeting id>`, so reloading the page, losing the
+network or downloading the minutes after the meeting keep who it is. Only a hash of the
+token is stored.
+
+Wrong join codes are counted per client address, on the join page and on the socket alike;
+past the limit every code is refused, the right one too, so guessing learns nothing.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app, request
+
+from .errors import DomainError
+from .extensions import db
+from .models import JoinAttempt, Meeting, Participant
+from .models.base import utcnow
+from .models.users import hash_token
+
+
+def phone_cookie_name(meeting_id: int) -> str:
+    return f"phone-{meeting_id}"
+
+
+def participant_for_token(meeting_id: int, token):
+    """(id, status) of the participant holding `token` in the meeting, or None."""
+    if not isinstance(token, str) or not token or len(token) > 100:
+        return None
+    return db.session.execute(db.select(Participant.id, Participant.status).filter_by(
+        meeting_id=meeting_id, token_hash=hash_token(token))).one_or_none()
+
+
+def cookie_participant(meeting_id: int):
+    """(id, status) of the participant this browser joined `meeting_id` as (its cookie)."""
+    return participant_for_token(meeting_id, request.cookies.get(phone_cookie_name(meeting_id)))
+
+
+def reissue_token(participant_id: int) -> str:
+    """A new token for a participant (its join was sent again after the answer was lost: the
+    command id was a secret only that phone had, so it is the same phone)."""
+    token = secrets.token_urlsafe(24)
+    person = db.session.get(Participant, participant_id)
+    person.token_hash = hash_token(token)
+    db.session.commit()
+    return token
+
+
+def client_address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def failures_left() -> int:
+    window = timedelta(seconds=current_app.config["JOIN_ATTEMPTS_WINDOW_SECONDS"])
+    failures = db.session.execute(db.select(db.func.count(JoinAttempt.id)).filter(
+        JoinAttempt.client == client_address(), JoinAttempt.at > utcnow() - window)).scalar()
+    return current_app.config["JOIN_ATTEMPTS_LIMIT"] - failures
+
+
+def too_many_attempts() -> DomainError:
+    minutes = current_app.config["JOIN_ATTEMPTS_WINDOW_SECONDS"] // 60
+    return DomainError("meeting.too_many_attempts", minutes=minutes)
+
+
+def check_not_blocked() -> None:
+    if failures_left() <= 0:
+        raise too_many_attempts()
+
+
+def wrong_code() -> DomainError:
+    """Count a wrong code from this address; the error to show."""
+    db.session.add(JoinAttempt(client=client_address()))
+    db.session.commit()
+    left = max(0, failures_left())
+    return too_many_attempts() if left <= 0 else DomainError("meeting.bad_code", left=left)
+
+
+def live_meeting(code: str) -> Meeting | None:
+    return db.session.execute(db.select(Meeting).filter_by(join_code=code, status="live")
+                              ).scalar_one_or_none()
