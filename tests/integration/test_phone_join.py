@@ -162,3 +162,21 @@ def test_a_removed_phone_cannot_come_back_with_its_token(app, ctx):
                                              "token": token})
     assert "您还没有加入此会议" in refusal(app, {"meeting_id": meeting.id, "face": "phone",
                                               "token": "not-a-token"})
+
+
+def test_a_handshake_can_ask_for_its_catch_up_and_gets_what_sync_would_answer(app, ctx):
+    meeting = make_meeting(direct_entry=True)
+    auth = {**join_handshake(meeting, "张建国", "observer"), "sync": {"since": None}}
+    phone = joining_socket(app, auth)
+    caught_up = welcome_of(phone)["sync"]
+    assert caught_up["ok"] and caught_up["me"]["name"] == "张建国"
+    assert caught_up["snapshot"] == sync(phone)["snapshot"]
+    # A reconnect that is up to date gets nothing to apply; a bad `since` is an error answer.
+    token = welcome_of(joining_socket(app, auth))["token"]  # (the same join, sent again)
+    seq = caught_up["snapshot"]["seq"]
+    up_to_date = socketio.test_client(app, namespace="/live", auth={
+        "meeting_id": meeting.id, "face": "phone", "token": token, "sync": {"since": seq}})
+    assert welcome_of(up_to_date)["sync"]["batch"] is None
+    bad = socketio.test_client(app, namespace="/live", auth={
+        "meeting_id": meeting.id, "face": "phone", "token": token, "sync": {"since": "x"}})
+    assert welcome_of(bad)["sync"]["error"]["code"] == "validation.type"
