@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from sqlalchemy import bindparam, select
 
 from ..actions import Actor, execute
 from ..errors import DomainError
@@ -19,8 +20,7 @@ from ..joining import check_not_blocked, participant_for_token, reissue_token, w
 from ..models import Meeting, Participant, User
 from ..models.base import now_ms
 from .broadcast import Broadcaster
-from .redaction import self_view
-from .views import participant_view
+from .redaction import PUBLIC_PARTICIPANT_FIELDS
 from .snapshot import catch_up
 from .tallies import coalescer as tallies, init_tallies
 
@@ -129,8 +129,8 @@ def _join(meeting_id: int, answers) -> Identity:
         raise DomainError("auth.bad_handshake")
     check_not_blocked()
     code = answers.get("code")
-    live = isinstance(code, str) and db.session.execute(db.select(Meeting.id).filter_by(
-        id=meeting_id, join_code=code, status="live")).scalar_one_or_none() is not None
+    live = isinstance(code, str) and db.session.connection().execute(
+        _LIVE_CODE, {"id": meeting_id, "code": code}).first() is not None
     if not live:
         raise wrong_code()
     outcome = execute(meeting_id, Actor(role="visitor"), "participant.join",
@@ -253,9 +253,18 @@ def sync_reply(conn: Connection, data) -> dict:
         db.session.rollback()
 
 
+_people = Participant.__table__
+_OWN_ENTRY = select(*(_people.c[name] for name in PUBLIC_PARTICIPANT_FIELDS)).where(
+    _people.c.id == bindparam("id"))
+_LIVE_CODE = select(Meeting.__table__.c.id).where(
+    Meeting.__table__.c.id == bindparam("id"), Meeting.__table__.c.join_code == bindparam("code"),
+    Meeting.__table__.c.status == "live")
+
+
 def _own_entry(participant_id: int) -> dict | None:
-    person = db.session.get(Participant, participant_id)
-    return self_view(participant_view(person)) if person is not None else None
+    """A phone's own entry (redaction.self_view's fields), read as one row."""
+    row = db.session.connection().execute(_OWN_ENTRY, {"id": participant_id}).first()
+    return dict(row._mapping) if row is not None else None
 
 
 def _phone_status(conn: Connection) -> str:

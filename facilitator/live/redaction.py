@@ -9,7 +9,7 @@ from __future__ import annotations
 
 CLIENT_ROLES = ("chair", "phone", "projector")
 
-_PUBLIC_PARTICIPANT_FIELDS = ("id", "name", "party", "unit", "status")
+PUBLIC_PARTICIPANT_FIELDS = ("id", "name", "party", "unit", "status")
 
 # Collections a role never holds. Phones do not keep the list of everyone in the room: a
 # thousand phones joining would otherwise send every phone a thousand changes (N² messages)
@@ -20,7 +20,7 @@ HIDDEN_COLLECTIONS = {"phone": frozenset({"participants"})}
 
 def self_view(participant: dict) -> dict:
     """A phone's own entry, whatever its status (it must learn it was rejected or removed)."""
-    return {k: participant[k] for k in _PUBLIC_PARTICIPANT_FIELDS}
+    return {k: participant[k] for k in PUBLIC_PARTICIPANT_FIELDS}
 
 
 def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
@@ -43,7 +43,7 @@ def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
         # the console (a phone hears about itself through self_view).
         if role == "phone" or value["status"] != "admitted":
             return None
-        return {k: value[k] for k in _PUBLIC_PARTICIPANT_FIELDS}
+        return {k: value[k] for k in PUBLIC_PARTICIPANT_FIELDS}
     return value
 
 

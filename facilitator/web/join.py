@@ -54,31 +54,31 @@ def join_page(code: str):
         check_not_blocked()
     except DomainError as error:
         return _code_page(error, 429)
+    cached = _join_pages.get((request.full_path, current_locale()))
+    if cached is not None and time.monotonic() - cached[0] < _JOIN_PAGE_SECONDS:
+        return cached[1]
     meeting = live_meeting(code) if normalise_join_code(code) == code else None
     if meeting is None:
         error = wrong_code()
         return _code_page(error, _refusal_status(error))
-    return _cached_join_page(meeting, code)
+    return _render_join_page(meeting, code)
 
 
 # A room full of phones scanning the QR code asks for the same page hundreds of times a
-# second: it is rendered once per meeting, address and language, and again when the title
-# changes or after a few seconds (a roster imported meanwhile shows within them).
+# second: it is rendered once per code, address and language for a few seconds (a title
+# changed or a roster imported meanwhile shows after them; a meeting that ended meanwhile
+# refuses the join itself, which checks the code again).
 _JOIN_PAGE_SECONDS = 5.0
 _join_pages: dict[tuple, tuple[float, str]] = {}
 
 
-def _cached_join_page(meeting: Meeting, code: str) -> str:
-    key = (request.full_path, current_locale(), meeting.id, meeting.title)
-    cached = _join_pages.get(key)
-    if cached is not None and time.monotonic() - cached[0] < _JOIN_PAGE_SECONDS:
-        return cached[1]
+def _render_join_page(meeting: Meeting, code: str) -> str:
     units = db.session.execute(db.select(RosterUnit.unit).filter_by(case_id=meeting.case_id)
                                .order_by(RosterUnit.id)).scalars().all()
     html = render_template("phone.html", meeting=meeting, code=code, units=units)
     if len(_join_pages) > 100:  # live meetings × languages: old entries are just dropped
         _join_pages.clear()
-    _join_pages[key] = (time.monotonic(), html)
+    _join_pages[(request.full_path, current_locale())] = (time.monotonic(), html)
     return html
 
 
