@@ -5,20 +5,25 @@ server and no clients connected, times:
 
 - a moderator command (agenda.start, alternating items) through actions.execute — the
   database part of the fan-out (what happens before the broadcast);
-- a phone's HTTP join (GET + POST /j/<code>) through Flask's test client;
-- a phone's first sync with N participants in the meeting: live.snapshot.catch_up (cached
-  per seq) and then what python-socketio does with the returned ack (Packet(): walks every
-  value looking for bytes; encode(): json.dumps) — once per phone;
+- a phone's join: the join page (GET /j/<code>, cached) through Flask's test client, and the
+  socket join (handshake with the join form's answers and `sync`, welcome back) through
+  Flask-SocketIO's test client, with N participants in the meeting;
+- its pieces: the failed-code count, execute("participant.join"), the catch-up answer
+  (live/namespace.py sync_reply) and the welcome's encoding (live/packets.py against
+  python-socketio's default packet) — once per phone in a join storm;
 - optionally (--profile) cProfile's top functions for each.
 
     .venv/bin/python bench/app_costs.py [--participants 1000] [--profile] [--code HEAD]
+                                        [--command-only]
+
+(--code: commits from c8a989d on, when phones started joining over the socket; older
+commits take --command-only.)
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import re
@@ -61,6 +66,8 @@ def main() -> int:
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--command-only", action="store_true",
+                        help="time (and profile) only the command through execute(), then stop")
     parser.add_argument("--code", default="worktree",
                         help="worktree (default) or a git revision, exported with git archive")
     args = parser.parse_args()
@@ -91,7 +98,6 @@ def main() -> int:
     from facilitator import create_app
     from facilitator.actions import Actor, execute
     from facilitator.extensions import db
-    from facilitator.live.snapshot import catch_up
     from facilitator.models import AgendaItem, Meeting
 
     app = create_app({"ASYNC_MODE": "threading", "WTF_CSRF_ENABLED": False})
@@ -115,38 +121,48 @@ def main() -> int:
         if args.profile:
             results["command_profile"] = top(command, 100, 30, only_app=False)
         db.session.remove()
+    if args.command_only:
+        _print(results)
+        tmp.cleanup()
+        return 0
+
+    from facilitator.extensions import socketio
+    from facilitator.live.namespace import Connection, sync_reply
+    from facilitator.live.packets import TextPacket
+    from facilitator.joining import failures_left
 
     client = app.test_client()
     counter = {"i": 0}
 
-    def http_join():
+    def join_handshake() -> dict:
         counter["i"] += 1
-        c = app.test_client()
-        r = c.get(f"/j/{code}")
-        assert r.status_code == 200, r.status_code
-        r = c.post(f"/j/{code}", data={"name": f"Phone {counter['i']}", "party": "observer",
-                                         "unit": "", "command_id": f"join-{counter['i']:08d}"})
-        assert r.status_code == 302, r.status_code
+        return {"meeting_id": 1, "face": "phone", "sync": {"since": None},
+                "join": {"code": code, "name": f"Phone {counter['i']}", "party": "observer",
+                         "unit": None, "command_id": f"join-{counter['i']:08d}"}}
 
-    def http_get():
-        r = client.get(f"/j/{code}")
-        assert r.status_code == 200
+    def join_page():
+        response = client.get(f"/j/{code}")
+        assert response.status_code == 200, response.status_code
 
-    results["HTTP join, GET + POST /j/<code>_ms"] = timed(http_join, min(args.repeat, args.participants))
-    # One more phone, keeping its session cookie for the socket handshake pieces below.
-    phone_client = app.test_client()
-    r = phone_client.get(f"/j/{code}")
-    r = phone_client.post(f"/j/{code}", data={"name": "Cookie phone", "party": "observer",
-                                              "unit": "", "command_id": "join-cookie-0001"})
-    assert r.status_code == 302, r.status_code
-    phone_cookie = phone_client.get_cookie("session").value
-    counter["i"] += 1
-    # The pieces of GET/POST /j/<code> (facilitator/web/join.py join_form), each in a fresh
-    # session as in a request.
-    from flask import render_template
+    def socket_join():
+        """A phone's join as the server sees it: the handshake with the join form's answers
+        and its catch-up asked for; the welcome (token + sync answer) comes back. Through
+        Flask-SocketIO's test client, which also encodes and decodes every packet."""
+        sock = socketio.test_client(app, namespace="/live", auth=join_handshake())
+        welcome = next(m["args"][0] for m in sock.get_received("/live") if m["name"] == "welcome")
+        assert welcome["token"] and welcome["sync"]["ok"], welcome
+        sock.disconnect(namespace="/live")
 
-    from facilitator.web import join as join_module
-    with app.test_request_context(f"/j/{code}"):
+    results["join page GET /j/<code> (cached)_ms"] = timed(join_page, args.repeat)
+    results["socket join: handshake → welcome with catch-up_ms"] = timed(
+        socket_join, min(args.repeat, args.participants))
+    if args.profile:
+        results["socket_join_profile"] = top(socket_join, 100, 40)
+    while counter["i"] < args.participants:  # fill the meeting up to --participants phones
+        socket_join()
+
+    # The pieces, in a request context as Flask-SocketIO gives the connect handler.
+    with app.test_request_context("/socket.io/"):
         app.preprocess_request()
 
         def fresh(fn):
@@ -154,94 +170,40 @@ def main() -> int:
                 db.session.remove()
                 return fn()
             return run
-
-        meeting_id = join_module._live_meeting(code).id
-        results["join: _failures_left()_ms"] = timed(fresh(join_module._failures_left), 200)
-        results["join: _live_meeting()_ms"] = timed(fresh(lambda: join_module._live_meeting(code)),
-                                                 200)
-
-        def roster():
-            meeting = db.session.get(Meeting, meeting_id)
-            return [u.unit for u in meeting.case.roster]
-        results["join: roster units via ORM meeting.case.roster_ms"] = timed(fresh(roster), 200)
-
-        def render():
-            meeting = db.session.get(Meeting, meeting_id)
-            units = [u.unit for u in meeting.case.roster]
-            return render_template("join/form.html", meeting=meeting, units=units,
-                                   values={"command_id": "x" * 32}, errors={}, code=code)
-        results["join: render form.html (incl. the ORM roster)_ms"] = timed(fresh(render), 200)
         visitor = Actor(role="visitor")
 
         def join_command():
             counter["i"] += 1
-            outcome = execute(meeting_id, visitor, "participant.join",
+            outcome = execute(1, visitor, "participant.join",
                               {"name": f"Phone {counter['i']}", "party": "observer",
                                "unit": None}, f"join-{counter['i']:08d}")
             assert outcome.ok, outcome.error
+        results["join: failures_left()_ms"] = timed(fresh(failures_left), 200)
         results["join: execute(participant.join)_ms"] = timed(fresh(join_command), 200)
-        db.session.remove()
-    results["HTTP GET /j/<code> alone_ms"] = timed(http_get, 100)
-    if args.profile:
-        results["http_join_profile"] = top(http_join, 100, 40)
-    # Fill the meeting up to --participants phones.
-    while counter["i"] < args.participants:
-        http_join()
-
-    with app.test_request_context():
-        snap = catch_up(1, None, "phone")
-        ack = [{"ok": True, **snap}]
-        try:  # what on_sync adds in later versions of the namespace
-            from facilitator.live.tallies import coalescer
-            ack[0]["tallies"] = coalescer.for_sync(1, "phone")
-            results["sync: tallies.for_sync_ms"] = timed(lambda: coalescer.for_sync(1, "phone"), 100)
-        except ImportError:
-            pass
-        try:
-            from facilitator.live.namespace import _own_entry
-            ack[0]["me"] = _own_entry(1)
-            results["sync: _own_entry_ms"] = timed(lambda: _own_entry(1), 100)
-        except ImportError:
-            pass
+        phone = Connection(1, "phone", Actor(role="phone", participant_id=1), "zh")
+        reply = sync_reply(phone, {"since": None})
         results["participants in the meeting"] = counter["i"]
         results["participants in a phone's snapshot"] = len(
-            snap["snapshot"].get("participants", {}))
-        results["sync_ack_bytes"] = len(json.dumps(ack, separators=(",", ":")))
-        results["sync: catch_up(since=None, phone)_ms"] = timed(lambda: catch_up(1, None, "phone"), 100)
-        results["sync ack: socketio Packet() (binary scan)_ms"] = timed(
-            lambda: sio_packet.Packet(sio_packet.ACK, namespace="/live", id=1, data=ack), 100)
-        pkt = sio_packet.Packet(sio_packet.ACK, namespace="/live", id=1, data=ack)
-        results["sync ack: Packet.encode() (json)_ms"] = timed(pkt.encode, 100)
-
-        class NoBinary(sio_packet.Packet):
-            uses_binary_events = False
-        results["sync ack: Packet() without binary scan_ms"] = timed(
-            lambda: NoBinary(sio_packet.ACK, namespace="/live", id=1, data=ack), 100)
+            reply["snapshot"].get("participants", {}))
+        results["sync: sync_reply(phone, since=None)_ms"] = timed(
+            fresh(lambda: sync_reply(phone, {"since": None})), 200)
+        welcome = ["welcome", {"role": "phone", "participant_id": 1, "token": "x" * 32,
+                               "server_time": 0, "sync": reply}]
+        results["welcome_bytes"] = len(TextPacket(sio_packet.EVENT, namespace="/live",
+                                                  data=welcome).encode())
+        results["welcome: TextPacket encode (shared snapshot texts)_ms"] = timed(
+            lambda: TextPacket(sio_packet.EVENT, namespace="/live", data=welcome).encode(), 200)
+        results["welcome: python-socketio's default Packet encode_ms"] = timed(
+            lambda: sio_packet.Packet(sio_packet.EVENT, namespace="/live",
+                                      data=welcome).encode(), 200)
         db.session.remove()
 
-    # The socket connect's own work (live/namespace.py authenticate) in a request context
-    # carrying the phone's cookie, as Flask-SocketIO gives the connect handler.
-    from facilitator.live.namespace import authenticate
-    with app.test_request_context("/socket.io/", headers={"Cookie": f"session={phone_cookie}"}):
-        app.preprocess_request()
+    _print(results)
+    tmp.cleanup()
+    return 0
 
-        def connect_auth():
-            db.session.remove()
-            authenticate({"meeting_id": 1, "face": "phone"})
-            db.session.rollback()
-        results["socket connect: authenticate(phone)_ms"] = timed(connect_auth, 200)
-    import flask
 
-    def context_and_session():
-        ctx = app.test_request_context("/socket.io/",
-                                       headers={"Cookie": f"session={phone_cookie}"})
-        ctx.push()
-        try:
-            flask.session.get("phones")
-        finally:
-            ctx.pop()
-    results["request context + session cookie decode_ms"] = timed(context_and_session, 200)
-
+def _print(results: dict) -> None:
     for key, value in results.items():
         if isinstance(value, tuple):
             print(f"{key[:-3]:55s} mean {value[0]:7.3f} ms   min {value[1]:7.3f} ms")
@@ -249,8 +211,6 @@ def main() -> int:
             print(f"\n{key}:\n{value}\n")
         else:
             print(f"{key:55s} {value}")
-    tmp.cleanup()
-    return 0
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ patches applied at run time (bench only; the app's files are never edited).
                      collector tracks, to stdout.
     gc-freeze        gc.freeze() every 5 s: objects that survived so far (the connections,
                      sessions, cached snapshots) leave the collector's generations, so a
-                     full collection no longer walks them.
+                     full collection no longer walks them. (`facilitator serve` now runs a
+                     policy of its own, facilitator/live/gc_policy.py; this patch is for
+                     older commits. GC_FREEZE_INTERVAL_SECONDS=0 turns the policy off.)
 
     python bench/launch_app.py [--root DIR] [--patch P ...] -- serve --port 5102 --async-mode eventlet
     python bench/launch_app.py --root DIR -- demo

@@ -174,6 +174,18 @@ def serve_command(host, port, async_mode, max_connections, backlog):
     except DatabaseNotMigrated as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"facilitator serving on http://{host}:{port} ({async_mode})")
+    if async_mode in ("eventlet", "gevent"):
+        # Freeze the start-up objects now and keep long full collections off the broadcasts.
+        from .live.gc_policy import start_gc_policy
+        try:
+            runner = start_gc_policy(app)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        if runner is not None:
+            policy = runner.policy
+            click.echo(f"garbage collection: freeze every {policy.freeze_interval:g} s, full "
+                       f"collection every {policy.full_collect_interval:g} s when quiet "
+                       f"for {policy.quiet:g} s")
     if async_mode == "eventlet":
         import eventlet
         import eventlet.wsgi

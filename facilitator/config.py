@@ -8,6 +8,17 @@ PUBLIC_URL    the address phones use to join (the QR code); default: the request
 PROXY_COUNT   how many reverse proxies stand in front (their X-Forwarded-* headers are
               trusted, so the join-code limit counts real client addresses); default 0
 TIMEZONE      the zone of times typed into forms and shown on pages; default Asia/Shanghai
+
+Garbage collection on `facilitator serve` (eventlet or gevent; facilitator/live/gc_policy.py):
+GC_FREEZE_INTERVAL_SECONDS         collect the young objects and freeze the survivors this
+                                   often, so Python's collections skip the long-lived ones;
+                                   default 5; 0 turns the policy off (Python's default)
+GC_FULL_COLLECT_SECONDS            this often, unfreeze and run a full collection (frees the
+                                   cyclic garbage frozen meanwhile) at a quiet moment;
+                                   default 300
+GC_QUIET_SECONDS                   quiet = no broadcast for this long; default 2
+GC_FULL_COLLECT_MAX_DELAY_SECONDS  a full collection due but never quiet runs anyway after
+                                   this much longer; default 300
 """
 from __future__ import annotations
 
@@ -69,4 +80,14 @@ def from_environment() -> dict:
         "CATCH_UP_MAX_EVENTS": 500,
         # Events committed within this long after a broadcast leave together (principle 7).
         "LIVE_BATCH_INTERVAL_MS": 100,
+        # Garbage collection on `facilitator serve` (live/gc_policy.py; the docstring above).
+        "GC_FREEZE_INTERVAL_SECONDS": _seconds("GC_FREEZE_INTERVAL_SECONDS", 5),
+        "GC_FULL_COLLECT_SECONDS": _seconds("GC_FULL_COLLECT_SECONDS", 300),
+        "GC_QUIET_SECONDS": _seconds("GC_QUIET_SECONDS", 2),
+        "GC_FULL_COLLECT_MAX_DELAY_SECONDS": _seconds("GC_FULL_COLLECT_MAX_DELAY_SECONDS", 300),
     }
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else float(default)

@@ -5,6 +5,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from .live.packets import TextPacket  # text only, snapshots encoded once: see there
+
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -16,5 +18,7 @@ naming_convention = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate(render_as_batch=True)  # SQLite needs batch mode to alter tables
-socketio = SocketIO()
+
+
+socketio = SocketIO(serializer=TextPacket)
 csrf = CSRFProtect()

@@ -13,7 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import DomainError
 from ..extensions import db
@@ -132,10 +134,23 @@ def _check_permission(spec: CommandSpec, actor: Actor, meeting: Meeting) -> None
         raise DomainError("auth.not_your_meeting")
 
 
+# Prebuilt statements for the parts every command runs (built once: SQLAlchemy then skips
+# constructing the statement and computing its cache key on each call).
+_events = MeetingEvent.__table__
+# The idempotency lookup needs three columns, not a whole ORM row with its JSON columns.
+_PREVIOUS = (select(_events.c.actor, _events.c.seq, _events.c.result)
+             .where(_events.c.meeting_id == bindparam("meeting_id"),
+                    _events.c.command_id == bindparam("command_id")))
+_MEETING = select(Meeting).where(Meeting.id == bindparam("meeting_id"))
+_MEETING_FOR_UPDATE = _MEETING.with_for_update()
+_BUMP_SEQ = (update(Meeting.__table__).where(Meeting.__table__.c.id == bindparam("meeting_id"))
+             .values(last_seq=bindparam("seq")))
+_INSERT_EVENT = insert(_events)
+
+
 def _previous_outcome(meeting_id: int, command_id: str, actor: Actor) -> CommandOutcome | None:
-    row = db.session.execute(
-        db.select(MeetingEvent).filter_by(meeting_id=meeting_id, command_id=command_id)
-    ).scalar_one_or_none()
+    row = db.session.connection().execute(
+        _PREVIOUS, {"meeting_id": meeting_id, "command_id": command_id}).first()
     if row is None:
         return None
     if row.actor != actor.label:
@@ -189,10 +204,8 @@ def _run_in_transaction(spec, meeting_id, actor, clean, command_id) -> CommandOu
         previous = _previous_outcome(meeting_id, command_id, actor)
         if previous is not None:
             return previous
-        query = db.select(Meeting).filter_by(id=meeting_id)
-        if not is_sqlite:
-            query = query.with_for_update()
-        meeting = db.session.execute(query).scalar_one_or_none()
+        meeting = db.session.execute(_MEETING if is_sqlite else _MEETING_FOR_UPDATE,
+                                     {"meeting_id": meeting_id}).scalar_one_or_none()
         if meeting is None:
             raise DomainError("meeting.not_found")
         _check_permission(spec, actor, meeting)
@@ -203,12 +216,20 @@ def _run_in_transaction(spec, meeting_id, actor, clean, command_id) -> CommandOu
         if outcome.event_type is None:
             db.session.rollback()
             return CommandOutcome(ok=True, result=outcome.result)
-        meeting.last_seq += 1
-        row = MeetingEvent(meeting_id=meeting.id, seq=meeting.last_seq, type=outcome.event_type,
-                           data=outcome.data, changes=context.changes, result=outcome.result,
-                           actor=actor.label, command_id=command_id, at_ms=now_ms())
-        db.session.add(row)
-        event = event_dict(row)  # before the commit expires the row: no reload afterwards
+        db.session.flush()  # the handler's rows first (their constraint errors surface here)
+        seq = meeting.last_seq + 1
+        event = {"meeting_id": meeting.id, "seq": seq, "type": outcome.event_type,
+                 "at": now_ms(), "actor": actor.label, "data": outcome.data,
+                 "changes": context.changes}
+        # The new seq and the event row as two Core statements on the transaction's
+        # connection: no unit-of-work flush, no ORM object for the event.
+        connection = db.session.connection()
+        connection.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": seq})
+        set_committed_value(meeting, "last_seq", seq)  # what the row now holds
+        connection.execute(_INSERT_EVENT, {
+            "meeting_id": meeting.id, "seq": seq, "type": outcome.event_type,
+            "data": outcome.data, "changes": context.changes, "result": outcome.result,
+            "actor": actor.label, "command_id": command_id, "at_ms": event["at"]})
         db.session.commit()
         result = {**outcome.result, **context.secret_result}
         return CommandOutcome(ok=True, seq=event["seq"], result=result, event=event)

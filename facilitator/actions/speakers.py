@@ -75,23 +75,32 @@ _SPEECH_COLUMNS = (Speech.participant_id, Speech.party, Speech.kind, Speech.stan
                    Speech.spoken_ms, Speech.started_seq)
 
 
+# Built once (SQLAlchemy then skips building the statement and its cache key per call).
+_WAITING_FACTS = (db.select(*_ENTRY_COLUMNS)
+                  .where(QueueEntry.meeting_id == db.bindparam("meeting_id"),
+                         QueueEntry.agenda_item_id == db.bindparam("item_id"),
+                         QueueEntry.status == "waiting")
+                  .order_by(QueueEntry.id))
+_SPEECH_FACTS = (db.select(*_SPEECH_COLUMNS)
+                 .where(Speech.meeting_id == db.bindparam("meeting_id"),
+                        Speech.agenda_item_id == db.bindparam("item_id"))
+                 .order_by(Speech.id))
+
+
 def rule_facts(meeting_id: int, item_id: int | None
                ) -> tuple[list[rules.QueueEntry], list[rules.SpeechRecord]]:
     """The waiting hands and the speeches of an item, as the rules take them: read as plain
     columns (no ORM objects), once per command — this is the hot path of a burst of hands."""
     if item_id is None:
         return [], []
-    entries = [rules.QueueEntry(**row._mapping) for row in db.session.execute(
-        db.select(*_ENTRY_COLUMNS).filter_by(meeting_id=meeting_id, agenda_item_id=item_id,
-                                             status="waiting").order_by(QueueEntry.id))]
+    params = {"meeting_id": meeting_id, "item_id": item_id}
+    entries = [rules.QueueEntry(**row._mapping)
+               for row in db.session.execute(_WAITING_FACTS, params)]
     history = [rules.SpeechRecord(participant_id=row.participant_id, party=row.party,
                                   kind=row.kind, stance=row.stance,
                                   seconds=(row.spoken_ms or 0) // 1000,
                                   started_seq=row.started_seq)
-               for row in db.session.execute(
-                   db.select(*_SPEECH_COLUMNS).filter_by(meeting_id=meeting_id,
-                                                         agenda_item_id=item_id)
-                   .order_by(Speech.id))]
+               for row in db.session.execute(_SPEECH_FACTS, params)]
     return entries, history
 
 
@@ -283,7 +292,9 @@ def _current_speech(ctx: Context) -> Speech:
 def end_current_speech(ctx: Context) -> Speech | None:
     """End the speech at the floor, recording its length and overrun (also when the
     moderator gives the floor to the next person, moves on in the agenda or ends)."""
-    speech = db.session.get(Speech, ctx.meeting.current_speech_id or 0)
+    if ctx.meeting.current_speech_id is None:
+        return None  # no one has the floor: nothing to look up
+    speech = db.session.get(Speech, ctx.meeting.current_speech_id)
     if speech is None:
         return None
     if speech.pause_started_at is not None:

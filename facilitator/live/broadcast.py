@@ -33,10 +33,15 @@ class Broadcaster:
         # secret ballots, say): not sent alone, but folded into the role's next batch.
         self._held: dict[tuple[int, str], tuple[int, int]] = {}
         self.messages_sent = 0  # per role room; read by benchmarks and tests
+        # time.monotonic() of the last event published or batch flushed (None: none yet). The
+        # garbage-collection policy (gc_policy.py) runs its long full collection only when
+        # this is a few seconds old, so the pause does not land on a broadcast.
+        self.last_activity_at: float | None = None
 
     def publish(self, event: dict, interval: float) -> None:
         """Send the event now, or with the others at the end of the interval (seconds)."""
         meeting_id = event["meeting_id"]
+        self.last_activity_at = time.monotonic()
         with self._lock:
             self._pending.setdefault(meeting_id, []).append(event)
             if meeting_id in self._scheduled:
@@ -61,6 +66,7 @@ class Broadcaster:
             self._last_sent[meeting_id] = time.monotonic()
         if not events:
             return
+        self.last_activity_at = time.monotonic()
         # Publishers on several green threads may append out of order, and another process
         # (or a concurrent commit) may hold a number in between: send each run of consecutive
         # events as its own batch. A client that sees a hole asks for what it lacks.

@@ -24,6 +24,9 @@ def test_the_server_serves_pages_and_live_sockets(async_mode):
             assert len(reply["snapshot"]["agenda"]) == 9
         finally:
             projector.disconnect()
+        # `serve` runs the garbage-collection policy (facilitator/live/gc_policy.py).
+        assert ("garbage collection: freeze every 5 s, full collection every 300 s when quiet "
+                "for 2 s") in server.log_tail()
 
 
 def test_another_site_cannot_open_a_socket_to_the_meeting():
