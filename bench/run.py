@@ -505,7 +505,7 @@ def markdown(machine: dict, command: str, summary: dict, opts) -> str:
         f"- Command: `{command}`",
         f"- Server and load generator share the machine; one server process; SQLite (WAL) in "
         f"a temporary directory; {opts.commands} measured commands per run (after 2 warm-ups), "
-        f"one every {opts.interval} s; HTTP joins over {opts.join_concurrency} connections.",
+        f"one every {opts.interval} s; join pages over {opts.join_concurrency} HTTP connections, then each phone joins over its socket.",
         "",
         "| mode | phones | join total s (HTTP + socket) | app fan-out p50 / p99 ms | "
         "bare fan-out p50 / p99 ms | p99 app/bare | app ack p50 ms | "
@@ -537,7 +537,7 @@ def markdown(machine: dict, command: str, summary: dict, opts) -> str:
                          f"{fmt(c['server_fds'])} | {fmt(c['other_cpu_pct'])}% | "
                          f"{verdict(c['ok'])} |")
     if summary["pipelined"]:
-        lines += ["", "Pipelined joins (each phone connects right after its own HTTP join, so "
+        lines += ["", "Pipelined joins (each phone joins over its socket right after loading its join page, so "
                   "joins happen while earlier phones are connected and whatever a join "
                   "broadcasts reaches them):", "",
                   "| mode | phones | connected | join total s | HTTP part done at s | "
