@@ -103,6 +103,9 @@ class _Tap:
     async def ws_connect(self, *args, **kwargs):
         return _TappedSocket(await self._http.ws_connect(*args, **kwargs), self._listener)
 
+    def __getattr__(self, name):  # plain requests (the join page) go to the session itself
+        return getattr(self._http, name)
+
 
 class Watch:
     """What the whole run watches: the burst's start, how many screens have the full list."""
