@@ -43,7 +43,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import (BATCH_RE, SocketClient, join_phone, login, raise_nofile,  # noqa: E402
+from bench.loadgen import (freeze_own_objects, BATCH_RE, SocketClient, join_phone, login, raise_nofile,  # noqa: E402
                            snap, summary_ms)
 from bench.vote_burst import command  # noqa: E402
 from tests.support import demo_server  # noqa: E402
@@ -282,6 +282,7 @@ async def run(base: str, info: dict, db_path: Path, phones: int, hands: int, tim
 
         clients = await asyncio.gather(*(join(i) for i in range(phones)))
         joined_s = now() - started
+        freeze_own_objects()
 
         projector = Screen(http, ws_url, None, watch, timeout, is_phone=False)
         await projector.connect({"meeting_id": info["meeting_id"], "face": "projector",

@@ -28,7 +28,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import SocketClient, join_phone, login, raise_nofile, summary_ms  # noqa: E402
+from bench.loadgen import freeze_own_objects, SocketClient, join_phone, login, raise_nofile, summary_ms  # noqa: E402
 from tests.support import demo_server  # noqa: E402
 
 now = time.perf_counter
@@ -116,6 +116,7 @@ async def run(base: str, info: dict, phones: int, timeout: float, server_pid: in
 
         clients = await asyncio.gather(*(join(i) for i in range(phones)))
         joined_s = now() - started
+        freeze_own_objects()
 
         box: dict = {"expected": phones}
         projector = Projector(http, ws_url, box)
