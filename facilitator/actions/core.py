@@ -3,16 +3,19 @@ commit → publish → result.
 
 A command id is applied once per meeting: a repeat returns the first result and changes
 nothing. Sequence numbers come from `meetings.last_seq`, bumped in the same transaction,
-and the (meeting_id, seq) unique constraint guards against two writers racing.
+and the (meeting_id, seq) unique constraint guards against two writers racing. Commands
+that arrive together are written together (group commit, below): still one event each.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
+from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
@@ -132,8 +135,9 @@ class CommandOutcome:
 # no green thread waits on SQLite's busy timeout while holding the write transaction.
 _sqlite_write_lock = threading.Lock()
 
-# Set by the live layer: called with each committed event (after commit, never inside it).
-publishers: list[Callable[[dict], None]] = []
+# Set by the live layer: called with the events of each commit, in seq order (after the
+# commit, never inside it).
+publishers: list[Callable[[list[dict]], None]] = []
 
 
 def event_dict(row: MeetingEvent) -> dict:
@@ -161,6 +165,11 @@ _events = MeetingEvent.__table__
 _PREVIOUS = (select(_events.c.actor, _events.c.seq, _events.c.result)
              .where(_events.c.meeting_id == bindparam("meeting_id"),
                     _events.c.command_id == bindparam("command_id")))
+# A group's commands, looked up at once (group commit, below).
+_PREVIOUS_OF_GROUP = (select(_events.c.command_id, _events.c.actor, _events.c.seq,
+                             _events.c.result)
+                      .where(_events.c.meeting_id == bindparam("meeting_id"),
+                             _events.c.command_id.in_(bindparam("command_ids", expanding=True))))
 _MEETING = select(Meeting).where(Meeting.id == bindparam("meeting_id"))
 _MEETING_FOR_UPDATE = _MEETING.with_for_update()
 _BUMP_SEQ = (update(Meeting.__table__).where(Meeting.__table__.c.id == bindparam("meeting_id"))
@@ -191,27 +200,233 @@ def execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str |
             raise DomainError("command.bad_id")
         _check_role(spec, actor)
         clean = validate(spec.schema, payload)
+    except DomainError as error:
+        db.session.rollback()
+        return CommandOutcome(ok=False, error=error)
+    return _submit(_Command(spec, meeting_id, actor, clean, command_id))
+
+
+# --- Group commit ---------------------------------------------------------------------------
+# Commands that arrive while another is being written wait and are then written together, in
+# one transaction: each keeps its own event and seq, in the order they arrived, but the
+# meeting row, the seq update and the commit are paid once per group instead of once per
+# command. A room of phones joining at once, or voting at once, is then a few transactions
+# instead of hundreds. Whoever finds nobody writing leads: it lets the other green threads
+# that are ready run first (so their commands join its group), writes the group, publishes
+# its events, wakes the others, and hands the lead to the first command that came meanwhile.
+# A lone command is written at once, as before, after one yield.
+
+GROUP_MAX = 100  # commands per transaction: a group's first command waits for all of them
+GROUP_YIELDS = 10  # turns a leader gives others to join its group while they keep coming
+
+
+class _Command:
+    """A validated command waiting for its group's commit."""
+    __slots__ = ("spec", "meeting_id", "actor", "clean", "command_id", "outcome", "error",
+                 "leads", "done")
+
+    def __init__(self, spec, meeting_id, actor, clean, command_id):
+        self.spec, self.meeting_id, self.actor = spec, meeting_id, actor
+        self.clean, self.command_id = clean, command_id
+        self.outcome: CommandOutcome | None = None
+        self.error: Exception | None = None
+        self.leads = False
+        self.done = threading.Event()  # green after monkey-patching
+
+
+class _CommandQueue:
+    """The commands waiting to be written for one app, and whether one of them leads."""
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.waiting: list[_Command] = []
+        self.leading = False
+
+
+def _queue_of(app) -> _CommandQueue:
+    # One per app (its database): created on first use, after any monkey-patching.
+    queue = app.extensions.get("command_queue")
+    if queue is None:
+        queue = app.extensions["command_queue"] = _CommandQueue()
+    return queue
+
+
+_writer = threading.local()  # green-local after monkey-patching: is this one writing a group?
+
+
+def _submit(command: _Command) -> CommandOutcome:
+    if getattr(_writer, "active", False):  # it would wait for itself for ever
+        raise RuntimeError("execute() called from inside a command's handler")
+    queue = _queue_of(current_app._get_current_object())
+    # Every command starts from a fresh transaction anyway: end the sender's now, so it does
+    # not hold a pooled connection while it waits for its group.
+    db.session.rollback()
+    with queue.lock:
+        queue.waiting.append(command)
+        if not queue.leading:
+            queue.leading = command.leads = True
+    if not command.leads:
+        command.done.wait()  # written by the leader, or handed the lead
+    if command.leads and command.outcome is None and command.error is None:
+        _lead(queue)
+    if command.error is not None:
+        raise command.error
+    return command.outcome
+
+
+def _lead(queue: _CommandQueue) -> None:
+    # The green threads ready to run submit their commands into this group; while more keep
+    # coming (a storm), wait a few more turns.
+    waiting = len(queue.waiting)
+    for _ in range(GROUP_YIELDS):
+        time.sleep(0)
+        if len(queue.waiting) == waiting or len(queue.waiting) >= GROUP_MAX:
+            break
+        waiting = len(queue.waiting)
+    with queue.lock:
+        group = queue.waiting[:GROUP_MAX]
+        del queue.waiting[:GROUP_MAX]
+    events: list[dict] = []
+    _writer.active = True
+    try:
+        events = _write_group(group)
+    finally:  # whatever happened, nobody is left waiting
+        _writer.active = False
+        for command in group:
+            if command.outcome is None and command.error is None:
+                command.error = RuntimeError("the command's group was not written")
+        with queue.lock:
+            successor = queue.waiting[0] if queue.waiting else None
+            if successor is not None:
+                successor.leads = True
+            else:
+                queue.leading = False
+        if events:
+            _publish(events)
+        for command in group:
+            command.done.set()
+        if successor is not None:
+            successor.done.set()
+
+
+def _publish(events: list[dict]) -> None:
+    for publish in publishers:
+        try:
+            publish(events)
+        except Exception:  # saved is saved: clients catch up on their next sync
+            logging.getLogger(__name__).exception("broadcast failed")
+
+
+def _write_group(group: list[_Command]) -> list[dict]:
+    """Write the group, a transaction per meeting; the committed events, in seq order."""
+    events: list[dict] = []
+    by_meeting: dict[int, list[_Command]] = {}
+    for command in group:
+        by_meeting.setdefault(command.meeting_id, []).append(command)
+    for commands in by_meeting.values():
+        outcomes = None
+        if len(commands) > 1:
+            try:
+                outcomes = _run_together(commands)
+            except Exception:  # noqa: BLE001 - one of them failed: each on its own, below
+                db.session.rollback()
+        if outcomes is not None:
+            for command, outcome in zip(commands, outcomes):
+                command.outcome = outcome
+        else:
+            for command in commands:
+                try:
+                    command.outcome = _run_alone(command)
+                except Exception as error:  # a bug or a lost race: the sender gets it raised
+                    command.error = error
+        events += [command.outcome.event for command in commands
+                   if command.outcome is not None and command.outcome.event is not None
+                   and not command.outcome.duplicate]
+    return events
+
+
+class _NotTogether(Exception):
+    """A command of a group needs its own transaction (it failed, or repeats another)."""
+
+
+def _run_alone(command: _Command) -> CommandOutcome:
+    try:
         for attempt in range(3):
             try:
-                outcome = _run_in_transaction(spec, meeting_id, actor, clean, command_id)
-                break
+                return _run_in_transaction(command.spec, command.meeting_id, command.actor,
+                                           command.clean, command.command_id)
             except IntegrityError:
                 db.session.rollback()
-                previous = _previous_outcome(meeting_id, command_id, actor)
+                previous = _previous_outcome(command.meeting_id, command.command_id,
+                                             command.actor)
                 if previous is not None:
                     return previous
                 if attempt == 2:
                     raise
-        if outcome.event is not None and not outcome.duplicate:
-            for publish in publishers:
-                try:
-                    publish(outcome.event)
-                except Exception:  # saved is saved: clients catch up on their next sync
-                    logging.getLogger(__name__).exception("broadcast failed")
-        return outcome
     except DomainError as error:
         db.session.rollback()
         return CommandOutcome(ok=False, error=error)
+
+
+def _run_together(commands: list[_Command]) -> list[CommandOutcome]:
+    """Several commands of one meeting in one transaction, each as `_run_in_transaction`
+    would run it. Raises if any fails or changes nothing (the caller then runs each alone,
+    so the failure costs its sender only)."""
+    meeting_id = commands[0].meeting_id
+    ids = [command.command_id for command in commands]
+    if len(set(ids)) < len(ids):
+        raise _NotTogether("a command sent twice")
+    is_sqlite = db.engine.dialect.name == "sqlite"
+    lock = _sqlite_write_lock if is_sqlite else None
+    if lock:
+        lock.acquire()
+    try:
+        db.session.rollback()
+        connection = db.session.connection()
+        previous = {row.command_id: row for row in connection.execute(
+            _PREVIOUS_OF_GROUP, {"meeting_id": meeting_id, "command_ids": ids})}
+        meeting = db.session.execute(_MEETING if is_sqlite else _MEETING_FOR_UPDATE,
+                                     {"meeting_id": meeting_id}).scalar_one_or_none()
+        if meeting is None:
+            raise _NotTogether("no such meeting")
+        outcomes, rows = [], []
+        for command in commands:
+            row = previous.get(command.command_id)
+            if row is not None:
+                if row.actor != command.actor.label:
+                    raise _NotTogether("a command id reused")
+                outcomes.append(CommandOutcome(ok=True, seq=row.seq, result=row.result,
+                                               duplicate=True))
+                continue
+            _check_permission(command.spec, command.actor, meeting)
+            if meeting.status not in command.spec.states:
+                raise _NotTogether("the meeting's state")
+            context = Context(meeting=meeting, actor=command.actor)
+            outcome: Outcome = command.spec.handler(context, **command.clean)
+            if outcome.event_type is None:
+                raise _NotTogether("a command that changes nothing")
+            db.session.flush()
+            seq = meeting.last_seq + 1
+            set_committed_value(meeting, "last_seq", seq)
+            event = {"meeting_id": meeting.id, "seq": seq, "type": outcome.event_type,
+                     "at": now_ms(), "actor": command.actor.label, "data": outcome.data,
+                     "changes": context.changes}
+            rows.append({"meeting_id": meeting.id, "seq": seq, "type": outcome.event_type,
+                         "data": outcome.data, "changes": context.changes,
+                         "result": outcome.result, "actor": command.actor.label,
+                         "command_id": command.command_id, "at_ms": event["at"]})
+            outcomes.append(CommandOutcome(ok=True, seq=seq, event=event, result={
+                **outcome.result, **context.secret_result}))
+        if rows:
+            connection.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": meeting.last_seq})
+            connection.execute(_INSERT_EVENT, rows)
+        db.session.commit()
+        return outcomes
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        if lock:
+            lock.release()
 
 
 def _run_in_transaction(spec, meeting_id, actor, clean, command_id) -> CommandOutcome:

@@ -40,19 +40,28 @@ class Broadcaster:
 
     def publish(self, event: dict, interval: float) -> None:
         """Send the event now, or with the others at the end of the interval (seconds)."""
-        meeting_id = event["meeting_id"]
+        self.publish_all([event], interval)
+
+    def publish_all(self, events: list[dict], interval: float) -> None:
+        """The events of one commit (a group commit holds several): sent together."""
         self.last_activity_at = time.monotonic()
+        due = []
         with self._lock:
-            self._pending.setdefault(meeting_id, []).append(event)
-            if meeting_id in self._scheduled:
-                return
-            wait = self._last_sent.get(meeting_id, float("-inf")) + interval - time.monotonic()
-            if wait > 0:
-                self._scheduled.add(meeting_id)
-        if wait <= 0:
-            self.flush(meeting_id)
-        else:
-            self._start_task(self._flush_later, meeting_id, wait)
+            for event in events:
+                self._pending.setdefault(event["meeting_id"], []).append(event)
+            for meeting_id in {event["meeting_id"] for event in events}:
+                if meeting_id in self._scheduled:
+                    continue
+                wait = (self._last_sent.get(meeting_id, float("-inf")) + interval
+                        - time.monotonic())
+                if wait > 0:
+                    self._scheduled.add(meeting_id)
+                due.append((meeting_id, wait))
+        for meeting_id, wait in due:
+            if wait <= 0:
+                self.flush(meeting_id)
+            else:
+                self._start_task(self._flush_later, meeting_id, wait)
 
     def _flush_later(self, meeting_id: int, wait: float) -> None:
         self._sleep(wait)

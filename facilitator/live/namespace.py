@@ -70,9 +70,9 @@ broadcaster = Broadcaster(_emit_batch, socketio.start_background_task, socketio.
                           _emit_self)
 
 
-def publish(event: dict) -> None:
-    """Hand a committed event to the broadcaster (batched per meeting, redacted per role)."""
-    broadcaster.publish(event, current_app.config["LIVE_BATCH_INTERVAL_MS"] / 1000)
+def publish(events: list[dict]) -> None:
+    """Hand a commit's events to the broadcaster (batched per meeting, redacted per role)."""
+    broadcaster.publish_all(events, current_app.config["LIVE_BATCH_INTERVAL_MS"] / 1000)
 
 
 @dataclass(frozen=True)

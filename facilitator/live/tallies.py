@@ -167,13 +167,14 @@ class TallyCoalescer:
                 self._countdowns.discard(key)
 
     # --- the publisher hook ----------------------------------------------------------------
-    def on_event(self, event: dict) -> None:
-        """Called with every committed event (actions.core.publishers)."""
-        if event["type"].startswith(_MARKING_PREFIXES):
-            self.mark(event["meeting_id"])
-        if event["type"] == "vote.opened" and event["data"].get("deadline_ms"):
-            self.arm_countdown(event["meeting_id"], event["data"]["vote_id"],
-                               event["data"]["deadline_ms"])
+    def on_events(self, events: list[dict]) -> None:
+        """Called with the events of every commit (actions.core.publishers)."""
+        for event in events:
+            if event["type"].startswith(_MARKING_PREFIXES):
+                self.mark(event["meeting_id"])
+            if event["type"] == "vote.opened" and event["data"].get("deadline_ms"):
+                self.arm_countdown(event["meeting_id"], event["data"]["vote_id"],
+                                   event["data"]["deadline_ms"])
 
 
 coalescer = TallyCoalescer()
@@ -181,5 +182,5 @@ coalescer = TallyCoalescer()
 
 def init_tallies() -> None:
     from ..actions import core
-    if coalescer.on_event not in core.publishers:
-        core.publishers.append(coalescer.on_event)
+    if coalescer.on_events not in core.publishers:
+        core.publishers.append(coalescer.on_events)

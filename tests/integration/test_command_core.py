@@ -30,11 +30,12 @@ def published(monkeypatch):
     (seen from a connection of its own) when it was published."""
     seen = []
 
-    def publisher(event):
+    def publisher(events):
         with db.engine.connect() as other:
-            committed = other.execute(db.select(MeetingEvent.id).filter_by(
-                meeting_id=event["meeting_id"], seq=event["seq"])).first() is not None
-        seen.append((event, committed))
+            for event in events:
+                committed = other.execute(db.select(MeetingEvent.id).filter_by(
+                    meeting_id=event["meeting_id"], seq=event["seq"])).first() is not None
+                seen.append((event, committed))
     monkeypatch.setattr(core, "publishers", [*core.publishers, publisher])
     return seen
 

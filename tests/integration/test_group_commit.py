@@ -1,0 +1,169 @@
+"""Group commit (actions/core.py): commands that arrive while another is being written are
+written together in one transaction, each still with its own event and seq; a command of the
+group that fails fails alone. On SQLite and PostgreSQL, with real threads."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from flask import current_app
+from sqlalchemy import event as sa_event
+
+from facilitator.actions import Actor, core, execute
+from facilitator.actions.core import CHAIR, Outcome
+from facilitator.extensions import db
+from facilitator.models import MeetingEvent, Participant
+
+from tests.factories import chair_of, make_meeting
+
+
+class Groups:
+    """The commands of each group as it is written, and the events published. `hold(n)`: the
+    next group is held until n more commands wait behind it, so those arrive while it is
+    being written, as in a room of phones joining at once."""
+    def __init__(self):
+        self.seen: list[list[str]] = []
+        self.published: list[list[dict]] = []
+        self.arrivals = 0
+
+    def hold(self, arrivals: int) -> None:
+        self.seen.clear()
+        self.published.clear()
+        self.arrivals = arrivals
+
+
+@pytest.fixture
+def groups(monkeypatch):
+    groups = Groups()
+    real = core._write_group
+
+    def write_group(group):
+        if groups.arrivals:
+            queue = core._queue_of(current_app._get_current_object())
+            deadline = time.monotonic() + 10
+            while (len(group) + len(queue.waiting) < 1 + groups.arrivals
+                   and time.monotonic() < deadline):
+                time.sleep(0.005)
+            groups.arrivals = 0
+        groups.seen.append([c.command_id for c in group])
+        return real(group)
+    monkeypatch.setattr(core, "_write_group", write_group)
+    monkeypatch.setattr(core, "publishers", [groups.published.append])
+    return groups
+
+
+def send_at_once(app, commands) -> dict:
+    """Each (meeting id, actor, name, payload, command id) from a thread of its own, the first
+    one first; their outcomes by command id."""
+    outcomes = {}
+
+    def send(meeting_id, actor, name, payload, command_id):
+        with app.app_context():
+            outcomes[command_id] = execute(meeting_id, actor, name, payload, command_id)
+            db.session.remove()
+    threads = [threading.Thread(target=send, args=c) for c in commands]
+    threads[0].start()
+    queue, deadline = core._queue_of(app), time.monotonic() + 10
+    while not (queue.leading and not queue.waiting) and time.monotonic() < deadline:
+        time.sleep(0.002)  # the first has taken its group: the others arrive while it writes
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    return outcomes
+
+
+def joins(meeting, count: int, prefix: str = "join") -> list[tuple]:
+    return [(meeting.id, Actor(role="visitor"), "participant.join",
+             {"name": f"居民{i}", "party": "observer"}, f"{prefix}-{i:04d}")
+            for i in range(count)]
+
+
+def stored_events(meeting_id: int) -> list[MeetingEvent]:
+    db.session.rollback()
+    return list(db.session.execute(db.select(MeetingEvent).filter_by(meeting_id=meeting_id)
+                                   .order_by(MeetingEvent.seq)).scalars())
+
+
+def test_phones_joining_at_once_are_written_together_each_with_its_own_event(app, ctx, groups):
+    meeting = make_meeting(direct_entry=True)
+    start = meeting.last_seq
+    groups.hold(11)
+    commits = []
+
+    def count_commit(connection):
+        commits.append(connection)
+    sa_event.listen(db.engine, "commit", count_commit)
+    try:
+        outcomes = send_at_once(app, joins(meeting, 12))
+    finally:
+        sa_event.remove(db.engine, "commit", count_commit)
+    assert len(outcomes) == 12 and all(o.ok and not o.duplicate for o in outcomes.values())
+    # Two groups: the first alone, then all the others together.
+    assert groups.seen[0] == ["join-0000"] and len(groups.seen) == 2
+    assert sorted(groups.seen[1]) == [f"join-{i:04d}" for i in range(1, 12)]
+    assert len(commits) == 2  # a transaction per group, not per join
+    # Gap-free seqs, one event per join, each with its own participant and token.
+    assert sorted(o.seq for o in outcomes.values()) == list(range(start + 1, start + 13))
+    rows = stored_events(meeting.id)[-12:]
+    assert [r.seq for r in rows] == list(range(start + 1, start + 13))
+    assert all(r.type == "participant.joined" for r in rows)
+    assert {r.command_id for r in rows} == set(outcomes)
+    for row in rows:
+        outcome = outcomes[row.command_id]
+        assert row.seq == outcome.seq and row.result["participant_id"] == \
+            outcome.result["participant_id"] and "token" not in row.result
+    assert len({o.result["token"] for o in outcomes.values()}) == 12
+    assert db.session.execute(db.select(db.func.count()).select_from(Participant).filter_by(
+        meeting_id=meeting.id)).scalar() == 12
+    # Published after their commits, in seq order: each group's events as one list.
+    assert [len(events) for events in groups.published] == [len(g) for g in groups.seen]
+    assert [e["seq"] for events in groups.published for e in events] == list(
+        range(start + 1, start + 13))
+
+
+def test_a_command_that_fails_in_a_group_fails_alone(app, ctx, groups):
+    meeting = make_meeting(direct_entry=True)
+    chair = chair_of(meeting)
+    start = meeting.last_seq
+    sent = joins(meeting, 6)
+    sent.insert(3, (meeting.id, chair, "agenda.start", {"id": 999999}, "start-missing"))
+    groups.hold(6)
+    outcomes = send_at_once(app, sent)
+    failed = outcomes.pop("start-missing")
+    assert not failed.ok and failed.error.code == "agenda.not_found"
+    assert all(o.ok for o in outcomes.values())
+    assert sorted(o.seq for o in outcomes.values()) == list(range(start + 1, start + 7))
+    rows = stored_events(meeting.id)[-6:]
+    assert [r.type for r in rows] == ["participant.joined"] * 6
+    assert [r.seq for r in rows] == list(range(start + 1, start + 7))
+    assert sorted(groups.seen[1]) == ["join-0001", "join-0002", "join-0003", "join-0004",
+                                      "join-0005", "start-missing"]  # together, then alone
+
+
+def test_a_command_sent_twice_in_one_group_is_applied_once(app, ctx, groups):
+    meeting = make_meeting(direct_entry=True)
+    first = joins(meeting, 1, "first")
+    twice = joins(meeting, 1, "again")
+    groups.hold(2)
+    outcomes = send_at_once(app, first + twice + twice)
+    rows = [r for r in stored_events(meeting.id) if r.command_id == "again-0000"]
+    assert len(rows) == 1 and outcomes["again-0000"].ok
+    assert groups.seen == [["first-0000"], ["again-0000", "again-0000"]]
+    assert db.session.execute(db.select(db.func.count()).select_from(Participant).filter_by(
+        meeting_id=meeting.id, name="居民0")).scalar() == 2  # "first" and "again": once each
+
+
+def test_a_handler_that_runs_a_command_itself_is_refused_not_left_waiting(ctx, monkeypatch):
+    """A handler calling execute() would wait for its own group for ever."""
+    def nested(context):
+        execute(context.meeting.id, context.actor, "agenda.next", {})
+        return Outcome("test.nested", {})
+    monkeypatch.setitem(core.registry, "test.nested",
+                        core.CommandSpec("test.nested", nested, CHAIR, {}))
+    meeting = make_meeting()
+    with pytest.raises(RuntimeError, match="inside a command"):
+        execute(meeting.id, chair_of(meeting), "test.nested", {})
+    assert not core._queue_of(current_app._get_current_object()).leading  # the next command is not stuck
+    assert execute(meeting.id, chair_of(meeting), "agenda.next", {}).ok
