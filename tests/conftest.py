@@ -69,7 +69,8 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def clean_state(request):
-    """Each test starts with empty tables and no cached snapshots or connections."""
+    """Each test starts with empty tables and no cached snapshots, connections or counts of
+    wrong join codes."""
     if "app" not in request.fixturenames:
         yield
         return
@@ -80,6 +81,7 @@ def clean_state(request):
     snapshot._cache.clear()
     snapshot._newest.clear()
     namespace.connections.clear()
+    application.extensions.pop("join_failure_counts", None)
     application.config["WTF_CSRF_ENABLED"] = False
     yield
     with application.app_context():
