@@ -1,6 +1,8 @@
 """Who is in the room: phones joining, the lobby, and the moderator's changes."""
 import secrets
 
+from sqlalchemy import insert
+
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
@@ -13,6 +15,11 @@ _name = Field("str", max_len=60)
 _party = Field("str", choices=PARTIES)
 _unit = optional("str", max_len=40)
 _id = Field("int", min=1)
+
+_people = Participant.__table__
+_JOIN_COLUMNS = ("meeting_id", "name", "party", "unit", "owner_key", "status", "has_phone",
+                 "token_hash", "joined_at", "admitted_at")
+_INSERT_PARTICIPANT = insert(_people).returning(_people.c.id)
 
 
 def _participant(ctx: Context, participant_id: int) -> Participant:
@@ -50,7 +57,11 @@ def join(ctx: Context, name: str, party: str, unit) -> Outcome:
                          owner_key=owner_key, status=status, has_phone=True,
                          token_hash=hash_token(token), joined_at=ctx.now,
                          admitted_at=ctx.now if status == "admitted" else None)
-    db.session.add(person)
+    # One INSERT on the command's connection, not through the session's unit of work: a room
+    # joining at once writes hundreds of these in a row (a third of a join's cost otherwise).
+    # The object only carries the values to the view; nothing else in the command uses it.
+    person.id = db.session.connection().execute(_INSERT_PARTICIPANT, {
+        column: getattr(person, column) for column in _JOIN_COLUMNS}).scalar_one()
     ctx.changed(person)
     ctx.secret_result["token"] = token
     return Outcome("participant.joined",

@@ -53,7 +53,7 @@ class Participant(db.Model):
     owner_key = db.Column(db.String(40))
     status = db.Column(db.String(10), nullable=False, default="lobby")
     has_phone = db.Column(db.Boolean, nullable=False, default=True)
-    # The phone's identity: only the hash is kept; the token lives in the phone's session.
+    # The phone's identity: only the hash is kept; the token lives in the phone's cookie.
     token_hash = db.Column(db.String(64), unique=True)
     joined_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     admitted_at = db.Column(db.DateTime)
