@@ -1,6 +1,7 @@
 """The live server's garbage-collection policy: freeze often, collect fully only when quiet."""
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -133,15 +134,19 @@ def test_the_background_loop_freezes_in_threading_mode(app, monkeypatch):
     monkeypatch.setitem(app.config, "GC_FULL_COLLECT_SECONDS", 0.1)
     monkeypatch.setitem(app.config, "GC_QUIET_SECONDS", 0.05)
     monkeypatch.setattr(broadcaster, "last_activity_at", None)
+    thresholds = gc.get_threshold()
     runner = gc_policy.start_gc_policy(app)
     try:
         assert spy.calls[:3] == ["unfreeze", "collect(2)", "freeze"]  # at once, before serving
+        # Python's own full collections wait for the policy's: only the young ones are left.
+        assert gc.get_threshold() == (*thresholds[:2], gc_policy.NO_AUTOMATIC_FULL_COLLECTION)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and (runner.stats.freezes < 3
                                                 or runner.stats.full_collects < 2):
             time.sleep(0.01)
     finally:
         runner.stop()
+    assert gc.get_threshold() == thresholds
     assert runner.stats.freezes >= 3 and runner.stats.full_collects >= 2, runner.stats
     assert spy.calls.count("freeze") >= 5 and runner.stats.errors == 0
 
