@@ -69,8 +69,8 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def clean_state(request):
-    """Each test starts with empty tables and no cached snapshots, connections or counts of
-    wrong join codes."""
+    """Each test starts with empty tables and no cached snapshots, connections, live join
+    codes or counts of wrong ones."""
     if "app" not in request.fixturenames:
         yield
         return
@@ -82,6 +82,7 @@ def clean_state(request):
     snapshot._newest.clear()
     namespace.connections.clear()
     application.extensions.pop("join_failure_counts", None)
+    application.extensions.pop("live_join_codes", None)
     application.config["WTF_CSRF_ENABLED"] = False
     yield
     with application.app_context():

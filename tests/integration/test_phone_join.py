@@ -153,6 +153,18 @@ def test_an_ended_meeting_cannot_be_joined(app, ctx):
     assert people() == 0
 
 
+def test_a_meeting_that_ends_right_after_a_join_refuses_the_next_as_a_wrong_code(app, ctx):
+    """The code a phone just joined with is taken as live for a second (a room joins at
+    once); the meeting ending within that second still refuses the next phone."""
+    meeting = make_meeting(direct_entry=True)
+    joining_socket(app, join_handshake(meeting, "张建国", "observer"))
+    assert people() == 1
+    run(meeting, chair_of(meeting), "meeting.end", {})
+    assert "会议码不正确" in refusal(app, join_handshake(meeting, "李秀英", "observer"))
+    assert people() == 1
+    assert "还可尝试 8 次" in refusal(app, join_handshake(meeting, "李秀英", "observer"))
+
+
 def test_a_removed_phone_cannot_come_back_with_its_token(app, ctx):
     meeting = make_meeting(direct_entry=True)
     phone, person_id = join_from_phone(app, meeting)
