@@ -319,15 +319,16 @@ def cancel_vote(ctx: Context, id: int, reason: str) -> Outcome:
 # --------------------------------------------------------------------------- ballots
 
 def _owner_weight(ctx: Context, owner_key: str) -> int:
-    area = db.session.execute(_SELECT_AREA, {"case_id": ctx.meeting.case_id,
-                                             "owner_key": owner_key}).scalar()
+    area = db.session.connection().execute(_SELECT_AREA, {
+        "case_id": ctx.meeting.case_id, "owner_key": owner_key}).scalar()
     if area is None:
         raise DomainError("vote.not_in_roster")
     return int(area)
 
 
-# The hot path (a ballot) runs prebuilt Core statements on the tables: plain rows, no ORM
-# objects to build and track, no statement to construct per ballot.
+# The hot path (a ballot) runs prebuilt Core statements on the tables, on the transaction's
+# connection: plain rows, no ORM objects to build and track, no statement to construct per
+# ballot, none of the session's ORM execution steps.
 _V, _P = Vote.__table__, Participant.__table__
 _VP, _B, _R = VoteParticipation.__table__, Ballot.__table__, RosterUnit.__table__
 _SELECT_VOTE = db.select(*(_V.c[name] for name in (
@@ -345,15 +346,15 @@ _INSERT_BALLOT = db.insert(_B)
 
 
 def _ballot_vote(ctx: Context, vote_id: int):
-    vote = db.session.execute(_SELECT_VOTE, {"vote_id": vote_id}).one_or_none()
+    vote = db.session.connection().execute(_SELECT_VOTE, {"vote_id": vote_id}).one_or_none()
     if vote is None or vote.meeting_id != ctx.meeting.id:
         raise DomainError("vote.not_found")
     return vote
 
 
 def _ballot_person(ctx: Context, participant_id: int | None):
-    person = db.session.execute(_SELECT_PERSON, {"participant_id": participant_id}
-                                ).one_or_none()
+    person = db.session.connection().execute(
+        _SELECT_PERSON, {"participant_id": participant_id}).one_or_none()
     if person is None or person.meeting_id != ctx.meeting.id:
         raise DomainError("participant.not_found")
     if person.status != "admitted":
@@ -375,8 +376,8 @@ def _store_ballot(ctx: Context, vote, voter_key: str, area: int, choices: tuple,
     """One participation row and one ballot row, in the command's transaction. A second
     ballot of the same voter changes the first (named votes that allow it) or is refused;
     the unique constraints refuse it even if two servers race."""
-    existing = db.session.execute(_SELECT_VOTED, {"vote_id": vote.id,
-                                                  "voter_key": voter_key}).scalar()
+    existing = db.session.connection().execute(
+        _SELECT_VOTED, {"vote_id": vote.id, "voter_key": voter_key}).scalar()
     changed = existing is not None
     if changed:
         if not vote.allow_change or vote.secret:
@@ -390,10 +391,10 @@ def _store_ballot(ctx: Context, vote, voter_key: str, area: int, choices: tuple,
         db.session.execute(db.update(VoteParticipation).filter_by(id=existing).values(
             at=ctx.now, channel=channel, cast_by_id=cast_by_id))
     else:
-        db.session.execute(_INSERT_PARTICIPATION, {
+        db.session.connection().execute(_INSERT_PARTICIPATION, {
             "vote_id": vote.id, "voter_key": voter_key, "cast_by_id": cast_by_id,
             "channel": channel, "at": ctx.now})
-        db.session.execute(_INSERT_BALLOT, {
+        db.session.connection().execute(_INSERT_BALLOT, {
             "id": new_ballot_id(), "vote_id": vote.id, "choices": list(choices), "heads": 1,
             "area": area, "voter_key": None if vote.secret else voter_key})
     data = {"vote_id": vote.id, "voter_key": voter_key, "channel": channel,
