@@ -6,9 +6,10 @@ page and one socket handshake per phone, no form post, no session.
 """
 from __future__ import annotations
 
+import gzip
 import time
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from ..domain.join_codes import normalise_join_code
 from ..errors import DomainError
@@ -55,31 +56,40 @@ def join_page(code: str):
     except DomainError as error:
         return _code_page(error, 429)
     cached = _join_pages.get((request.full_path, current_locale()))
-    if cached is not None and time.monotonic() - cached[0] < _JOIN_PAGE_SECONDS:
-        return cached[1]
-    meeting = live_meeting(code) if normalise_join_code(code) == code else None
-    if meeting is None:
-        error = wrong_code()
-        return _code_page(error, _refusal_status(error))
-    return _render_join_page(meeting, code)
+    if cached is None or time.monotonic() - cached[0] >= _JOIN_PAGE_SECONDS:
+        meeting = live_meeting(code) if normalise_join_code(code) == code else None
+        if meeting is None:
+            error = wrong_code()
+            return _code_page(error, _refusal_status(error))
+        cached = _render_join_page(meeting, code)
+    _, page, compressed = cached
+    if "gzip" in request.accept_encodings:
+        response = Response(compressed, mimetype="text/html")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(page, mimetype="text/html")
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 # A room full of phones scanning the QR code asks for the same page hundreds of times a
 # second: it is rendered once per code, address and language for a few seconds (a title
 # changed or a roster imported meanwhile shows after them; a meeting that ended meanwhile
-# refuses the join itself, which checks the code again).
+# refuses the join itself, which checks the code again). It is kept encoded, and gzipped for
+# the browsers that take it (all do): a fifth of the bytes on a crowded room's network.
 _JOIN_PAGE_SECONDS = 5.0
-_join_pages: dict[tuple, tuple[float, str]] = {}
+_join_pages: dict[tuple, tuple[float, bytes, bytes]] = {}
 
 
-def _render_join_page(meeting: Meeting, code: str) -> str:
+def _render_join_page(meeting: Meeting, code: str) -> tuple[float, bytes, bytes]:
     units = db.session.execute(db.select(RosterUnit.unit).filter_by(case_id=meeting.case_id)
                                .order_by(RosterUnit.id)).scalars().all()
-    html = render_template("phone.html", meeting=meeting, code=code, units=units)
+    page = render_template("phone.html", meeting=meeting, code=code, units=units).encode()
     if len(_join_pages) > 100:  # live meetings × languages: old entries are just dropped
         _join_pages.clear()
-    _join_pages[(request.full_path, current_locale())] = (time.monotonic(), html)
-    return html
+    cached = _join_pages[(request.full_path, current_locale())] = (
+        time.monotonic(), page, gzip.compress(page, 6))
+    return cached
 
 
 @bp.route("/m/<int:meeting_id>/phone")

@@ -2,6 +2,8 @@
 in the page's cookie, and the limit on guessing codes (docs/protocol.md, "Joining")."""
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from facilitator.errors import DomainError
@@ -52,6 +54,17 @@ def test_the_join_page_offers_the_parties_and_the_roster_units(app, ctx):
     html = text(page)
     assert "3-2-1002" in html and "业主委员会" in html and 'id="join-form"' in html
     assert f'data-code="{meeting.join_code}"' in html
+
+
+def test_the_join_page_goes_gzipped_to_browsers_that_take_it(app, ctx):
+    meeting = make_meeting(with_roster=True)
+    plain = app.test_client().get(f"/j/{meeting.join_code}", headers=ZH)
+    packed = app.test_client().get(f"/j/{meeting.join_code}",
+                                   headers={**ZH, "Accept-Encoding": "gzip, deflate, br"})
+    assert plain.headers.get("Content-Encoding") is None
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert all("Accept-Encoding" in page.headers["Vary"] for page in (plain, packed))
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2
 
 
 def test_a_phone_joins_over_its_socket_waits_in_the_lobby_and_keeps_its_identity(app, ctx):
