@@ -58,6 +58,20 @@ def test_a_quiet_meeting_sends_each_event_at_once():
     assert [b["to"] for b in sent] == [1, 1, 2, 2] and clock.tasks == []  # chair, projector
 
 
+def test_the_events_of_one_group_commit_leave_at_once_as_one_batch():
+    """A hundred phones joined in one transaction: one message per role, not the first event
+    alone and the rest after the interval."""
+    sent, clock = [], FakeClock()
+    broadcaster = Broadcaster(lambda meeting, role, batch: sent.append((role, batch)),
+                              clock.start_task, clock.sleep)
+    broadcaster.publish_all([event(seq, seq, f"v{seq}") for seq in range(1, 101)], interval=0.1)
+    assert [(role, b["from"], b["to"]) for role, b in sent] == [("chair", 1, 100),
+                                                                  ("projector", 1, 100)]
+    assert len(sent[0][1]["changes"]) == 100 and clock.tasks == []
+    broadcaster.publish_all([event(101, 1, "again")], interval=0.1)  # within the interval
+    assert len(sent) == 2 and len(clock.tasks) == 1
+
+
 def test_a_batch_applies_like_its_events_one_by_one_from_any_point_inside_it():
     events = [event(seq, seq % 3, f"v{seq}") for seq in range(1, 8)]
     start = {"seq": 0, "participants": {}}
