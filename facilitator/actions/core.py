@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -161,15 +162,11 @@ def _check_permission(spec: CommandSpec, actor: Actor, meeting: Meeting) -> None
 # Prebuilt statements for the parts every command runs (built once: SQLAlchemy then skips
 # constructing the statement and computing its cache key on each call).
 _events = MeetingEvent.__table__
-# The idempotency lookup needs three columns, not a whole ORM row with its JSON columns.
-_PREVIOUS = (select(_events.c.actor, _events.c.seq, _events.c.result)
+# The idempotency lookup (of one command, or of a group's at once) needs four columns, not
+# whole ORM rows with their JSON columns.
+_PREVIOUS = (select(_events.c.command_id, _events.c.actor, _events.c.seq, _events.c.result)
              .where(_events.c.meeting_id == bindparam("meeting_id"),
-                    _events.c.command_id == bindparam("command_id")))
-# A group's commands, looked up at once (group commit, below).
-_PREVIOUS_OF_GROUP = (select(_events.c.command_id, _events.c.actor, _events.c.seq,
-                             _events.c.result)
-                      .where(_events.c.meeting_id == bindparam("meeting_id"),
-                             _events.c.command_id.in_(bindparam("command_ids", expanding=True))))
+                    _events.c.command_id.in_(bindparam("command_ids", expanding=True))))
 _MEETING = select(Meeting).where(Meeting.id == bindparam("meeting_id"))
 _MEETING_FOR_UPDATE = _MEETING.with_for_update()
 _BUMP_SEQ = (update(Meeting.__table__).where(Meeting.__table__.c.id == bindparam("meeting_id"))
@@ -177,13 +174,17 @@ _BUMP_SEQ = (update(Meeting.__table__).where(Meeting.__table__.c.id == bindparam
 _INSERT_EVENT = insert(_events)
 
 
-def _previous_outcome(meeting_id: int, command_id: str, actor: Actor) -> CommandOutcome | None:
-    row = db.session.connection().execute(
-        _PREVIOUS, {"meeting_id": meeting_id, "command_id": command_id}).first()
-    if row is None:
-        return None
+def _previous_rows(meeting_id: int, command_ids: list[str]) -> dict:
+    """The events already recorded for these command ids, by command id."""
+    return {row.command_id: row for row in db.session.connection().execute(
+        _PREVIOUS, {"meeting_id": meeting_id, "command_ids": command_ids})}
+
+
+def _repeat_of(row, actor: Actor) -> CommandOutcome:
+    """The answer to a command whose id was already recorded: the first result, or a refusal
+    when someone else used that id."""
     if row.actor != actor.label:
-        return CommandOutcome(ok=False, error=DomainError("command.id_reused"))
+        raise DomainError("command.id_reused")
     return CommandOutcome(ok=True, seq=row.seq, result=row.result, duplicate=True)
 
 
@@ -326,7 +327,7 @@ def _write_group(group: list[_Command]) -> list[dict]:
         outcomes = None
         if len(commands) > 1:
             try:
-                outcomes = _run_together(commands)
+                outcomes = _write(commands)
             except Exception:  # noqa: BLE001 - one of them failed: each on its own, below
                 db.session.rollback()
         if outcomes is not None:
@@ -345,21 +346,23 @@ def _write_group(group: list[_Command]) -> list[dict]:
 
 
 class _NotTogether(Exception):
-    """A command of a group needs its own transaction (it failed, or repeats another)."""
+    """A command of a group needs its own transaction (it repeats another, or changes
+    nothing)."""
 
 
 def _run_alone(command: _Command) -> CommandOutcome:
     try:
         for attempt in range(3):
             try:
-                return _run_in_transaction(command.spec, command.meeting_id, command.actor,
-                                           command.clean, command.command_id)
+                return _write([command])[0]
             except IntegrityError:
+                # Two writers raced (another process, or a repeat delivered twice): if the
+                # other one recorded this very command, answer as a repeat; else try again.
                 db.session.rollback()
-                previous = _previous_outcome(command.meeting_id, command.command_id,
-                                             command.actor)
-                if previous is not None:
-                    return previous
+                row = _previous_rows(command.meeting_id, [command.command_id]).get(
+                    command.command_id)
+                if row is not None:
+                    return _repeat_of(row, command.actor)
                 if attempt == 2:
                     raise
     except DomainError as error:
@@ -367,110 +370,76 @@ def _run_alone(command: _Command) -> CommandOutcome:
         return CommandOutcome(ok=False, error=error)
 
 
-def _run_together(commands: list[_Command]) -> list[CommandOutcome]:
-    """Several commands of one meeting in one transaction, each as `_run_in_transaction`
-    would run it. Raises if any fails or changes nothing (the caller then runs each alone,
-    so the failure costs its sender only)."""
-    meeting_id = commands[0].meeting_id
-    ids = [command.command_id for command in commands]
-    if len(set(ids)) < len(ids):
-        raise _NotTogether("a command sent twice")
-    is_sqlite = db.engine.dialect.name == "sqlite"
-    lock = _sqlite_write_lock if is_sqlite else None
+@contextmanager
+def _write_transaction():
+    """SQLite's one writer per process (the lock), a fresh transaction (no stale reads), and
+    everything rolled back if anything fails."""
+    lock = _sqlite_write_lock if db.engine.dialect.name == "sqlite" else None
     if lock:
         lock.acquire()
     try:
         db.session.rollback()
-        connection = db.session.connection()
-        previous = {row.command_id: row for row in connection.execute(
-            _PREVIOUS_OF_GROUP, {"meeting_id": meeting_id, "command_ids": ids})}
-        meeting = db.session.execute(_MEETING if is_sqlite else _MEETING_FOR_UPDATE,
-                                     {"meeting_id": meeting_id}).scalar_one_or_none()
-        if meeting is None:
-            raise _NotTogether("no such meeting")
+        yield db.session.connection()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        if lock:
+            lock.release()
+
+
+def _write(commands: list[_Command]) -> list[CommandOutcome]:
+    """Commands of one meeting, in order, in one transaction: each checked, run and recorded
+    as its own event with the next seq, then one commit. A refusal raises (DomainError);
+    for a group, the caller then runs each alone. One command that changes nothing answers
+    without an event."""
+    together = len(commands) > 1
+    meeting_id = commands[0].meeting_id
+    ids = [command.command_id for command in commands]
+    if together and len(set(ids)) < len(ids):
+        raise _NotTogether("a command sent twice")
+    with _write_transaction() as connection:
+        previous = _previous_rows(meeting_id, ids)
+        meeting = None  # read (and locked) only when a command is new: a repeat is one lookup
         outcomes, rows = [], []
         for command in commands:
-            row = previous.get(command.command_id)
-            if row is not None:
-                if row.actor != command.actor.label:
-                    raise _NotTogether("a command id reused")
-                outcomes.append(CommandOutcome(ok=True, seq=row.seq, result=row.result,
-                                               duplicate=True))
+            if command.command_id in previous:
+                outcomes.append(_repeat_of(previous[command.command_id], command.actor))
                 continue
+            if meeting is None:
+                meeting = db.session.execute(
+                    _MEETING if connection.dialect.name == "sqlite" else _MEETING_FOR_UPDATE,
+                    {"meeting_id": meeting_id}).scalar_one_or_none()
+                if meeting is None:
+                    raise DomainError("meeting.not_found")
             _check_permission(command.spec, command.actor, meeting)
             if meeting.status not in command.spec.states:
-                raise _NotTogether("the meeting's state")
+                raise DomainError(f"meeting.is_{meeting.status}")
             context = Context(meeting=meeting, actor=command.actor)
             outcome: Outcome = command.spec.handler(context, **command.clean)
             if outcome.event_type is None:
-                raise _NotTogether("a command that changes nothing")
-            db.session.flush()
+                if together:
+                    raise _NotTogether("a command that changes nothing")
+                db.session.rollback()
+                return [CommandOutcome(ok=True, result=outcome.result)]
+            db.session.flush()  # the handler's rows first (their constraint errors surface here)
             seq = meeting.last_seq + 1
-            set_committed_value(meeting, "last_seq", seq)
-            event = {"meeting_id": meeting.id, "seq": seq, "type": outcome.event_type,
+            set_committed_value(meeting, "last_seq", seq)  # what the row will hold
+            event = {"meeting_id": meeting_id, "seq": seq, "type": outcome.event_type,
                      "at": now_ms(), "actor": command.actor.label, "data": outcome.data,
                      "changes": context.changes}
-            rows.append({"meeting_id": meeting.id, "seq": seq, "type": outcome.event_type,
+            rows.append({"meeting_id": meeting_id, "seq": seq, "type": outcome.event_type,
                          "data": outcome.data, "changes": context.changes,
                          "result": outcome.result, "actor": command.actor.label,
                          "command_id": command.command_id, "at_ms": event["at"]})
             outcomes.append(CommandOutcome(ok=True, seq=seq, event=event, result={
                 **outcome.result, **context.secret_result}))
-        if rows:
-            connection.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": meeting.last_seq})
-            connection.execute(_INSERT_EVENT, rows)
+        if not rows:  # only repeats: nothing to write
+            db.session.rollback()
+            return outcomes
+        # The new seq and the event rows as two Core statements on the transaction's
+        # connection: no unit-of-work flush, no ORM objects for the events.
+        connection.execute(_BUMP_SEQ, {"meeting_id": meeting_id, "seq": meeting.last_seq})
+        connection.execute(_INSERT_EVENT, rows)
         db.session.commit()
         return outcomes
-    except BaseException:
-        db.session.rollback()
-        raise
-    finally:
-        if lock:
-            lock.release()
-
-
-def _run_in_transaction(spec, meeting_id, actor, clean, command_id) -> CommandOutcome:
-    is_sqlite = db.engine.dialect.name == "sqlite"
-    lock = _sqlite_write_lock if is_sqlite else None
-    if lock:
-        lock.acquire()
-    try:
-        db.session.rollback()  # start from a fresh transaction: no stale reads
-        previous = _previous_outcome(meeting_id, command_id, actor)
-        if previous is not None:
-            return previous
-        meeting = db.session.execute(_MEETING if is_sqlite else _MEETING_FOR_UPDATE,
-                                     {"meeting_id": meeting_id}).scalar_one_or_none()
-        if meeting is None:
-            raise DomainError("meeting.not_found")
-        _check_permission(spec, actor, meeting)
-        if meeting.status not in spec.states:
-            raise DomainError(f"meeting.is_{meeting.status}")
-        context = Context(meeting=meeting, actor=actor)
-        outcome: Outcome = spec.handler(context, **clean)
-        if outcome.event_type is None:
-            db.session.rollback()
-            return CommandOutcome(ok=True, result=outcome.result)
-        db.session.flush()  # the handler's rows first (their constraint errors surface here)
-        seq = meeting.last_seq + 1
-        event = {"meeting_id": meeting.id, "seq": seq, "type": outcome.event_type,
-                 "at": now_ms(), "actor": actor.label, "data": outcome.data,
-                 "changes": context.changes}
-        # The new seq and the event row as two Core statements on the transaction's
-        # connection: no unit-of-work flush, no ORM object for the event.
-        connection = db.session.connection()
-        connection.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": seq})
-        set_committed_value(meeting, "last_seq", seq)  # what the row now holds
-        connection.execute(_INSERT_EVENT, {
-            "meeting_id": meeting.id, "seq": seq, "type": outcome.event_type,
-            "data": outcome.data, "changes": context.changes, "result": outcome.result,
-            "actor": actor.label, "command_id": command_id, "at_ms": event["at"]})
-        db.session.commit()
-        result = {**outcome.result, **context.secret_result}
-        return CommandOutcome(ok=True, seq=event["seq"], result=result, event=event)
-    except BaseException:
-        db.session.rollback()
-        raise
-    finally:
-        if lock:
-            lock.release()

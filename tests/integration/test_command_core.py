@@ -134,13 +134,13 @@ def test_a_command_id_committed_meanwhile_by_the_same_sender_returns_that_result
     first = execute(meeting.id, chair, "agenda.add", {"title": "临时动议", "minutes": 5},
                     "racing-id-0001")
     items_before, seq_before = _item_count(meeting.id), last_seq(meeting.id)
-    real = core._previous_outcome
+    real = core._previous_rows
     calls = []
 
     def missed_once(*args):
         calls.append(args)
-        return None if len(calls) == 1 else real(*args)
-    monkeypatch.setattr(core, "_previous_outcome", missed_once)
+        return {} if len(calls) == 1 else real(*args)
+    monkeypatch.setattr(core, "_previous_rows", missed_once)
     again = execute(meeting.id, chair, "agenda.add", {"title": "临时动议", "minutes": 5},
                     "racing-id-0001")
     assert len(calls) == 2  # the miss inside the transaction, then the lookup after the error
@@ -185,8 +185,9 @@ def test_the_core_reads_and_writes_only_what_it_needs(ctx, statements, monkeypat
     outcome = execute(meeting_id, chair, "agenda.start", {"id": items[1]}, "narrow-id-0001")
     assert outcome.ok
     lookup, meeting_read = statements[0], statements[1]
-    assert lookup.startswith("SELECT meeting_events.actor, meeting_events.seq, "
-                             "meeting_events.result FROM meeting_events WHERE")
+    assert lookup.startswith("SELECT meeting_events.command_id, meeting_events.actor, "
+                             "meeting_events.seq, meeting_events.result FROM meeting_events "
+                             "WHERE")
     assert meeting_read.startswith("SELECT meetings.id")
     assert meeting_read.endswith("FOR UPDATE") == (db.engine.dialect.name != "sqlite")
     assert not [s for s in statements if s.startswith("SELECT speeches.id")]
