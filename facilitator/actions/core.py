@@ -266,47 +266,69 @@ def _submit(command: _Command) -> CommandOutcome:
         if not queue.leading:
             queue.leading = command.leads = True
     if not command.leads:
-        command.done.wait()  # written by the leader, or handed the lead
+        try:
+            command.done.wait()  # written by the leader, or handed the lead
+        except BaseException:  # the sender is being stopped: never take the lead with it
+            successor = _withdraw(queue, command)
+            if successor is not None:
+                successor.done.set()
+            raise
     if command.leads and command.outcome is None and command.error is None:
-        _lead(queue)
+        _lead(queue, command)
     if command.error is not None:
         raise command.error
     return command.outcome
 
 
-def _lead(queue: _CommandQueue) -> None:
-    # The green threads ready to run submit their commands into this group; while more keep
-    # coming (a storm), wait a few more turns.
-    waiting = len(queue.waiting)
-    for _ in range(GROUP_YIELDS):
-        time.sleep(0)
-        if len(queue.waiting) == waiting or len(queue.waiting) >= GROUP_MAX:
-            break
-        waiting = len(queue.waiting)
-    with queue.lock:
-        group = queue.waiting[:GROUP_MAX]
-        del queue.waiting[:GROUP_MAX]
+def _lead(queue: _CommandQueue, leader: _Command) -> None:
+    group: list[_Command] = []
     events: list[dict] = []
-    _writer.active = True
     try:
-        events = _write_group(group)
-    finally:  # whatever happened, nobody is left waiting
-        _writer.active = False
+        # The green threads ready to run submit their commands into this group; while more
+        # keep coming (a storm), wait a few more turns.
+        waiting = len(queue.waiting)
+        for _ in range(GROUP_YIELDS):
+            time.sleep(0)
+            if len(queue.waiting) == waiting or len(queue.waiting) >= GROUP_MAX:
+                break
+            waiting = len(queue.waiting)
+        with queue.lock:
+            group = queue.waiting[:GROUP_MAX]
+            del queue.waiting[:GROUP_MAX]
+        _writer.active = True
+        try:
+            events = _write_group(group)
+        finally:
+            _writer.active = False
+    finally:  # whatever happened (even this green thread being stopped), nobody waits for ever
         for command in group:
             if command.outcome is None and command.error is None:
                 command.error = RuntimeError("the command's group was not written")
-        with queue.lock:
-            successor = queue.waiting[0] if queue.waiting else None
-            if successor is not None:
-                successor.leads = True
-            else:
-                queue.leading = False
+        successor = _withdraw(queue, leader)
         if events:
             _publish(events)
         for command in group:
             command.done.set()
-        if successor is not None:
+        if successor is not None:  # after the publishing: its events come after these
             successor.done.set()
+
+
+def _withdraw(queue: _CommandQueue, command: _Command) -> _Command | None:
+    """`command` no longer leads (its group is written, or its sender is being stopped): it
+    leaves the queue if still there, and the lead passes to the first command waiting,
+    returned (to be woken)."""
+    with queue.lock:
+        if command in queue.waiting:
+            queue.waiting.remove(command)
+        if not command.leads:
+            return None
+        command.leads = False
+        successor = queue.waiting[0] if queue.waiting else None
+        if successor is not None:
+            successor.leads = True
+        else:
+            queue.leading = False
+        return successor
 
 
 def _publish(events: list[dict]) -> None:

@@ -167,3 +167,44 @@ def test_a_handler_that_runs_a_command_itself_is_refused_not_left_waiting(ctx, m
         execute(meeting.id, chair_of(meeting), "test.nested", {})
     assert not core._queue_of(current_app._get_current_object()).leading  # the next command is not stuck
     assert execute(meeting.id, chair_of(meeting), "agenda.next", {}).ok
+
+
+class Stopped(BaseException):
+    """What stopping a green thread raises inside it (GreenletExit is one)."""
+
+
+def test_a_leader_stopped_while_gathering_its_group_leaves_no_one_stuck(ctx, monkeypatch):
+    meeting = make_meeting()
+    chair = chair_of(meeting)
+    real_sleep, stops = time.sleep, []
+
+    def stopped_once(seconds):
+        if not stops:
+            stops.append(seconds)
+            raise Stopped()
+        real_sleep(seconds)
+    monkeypatch.setattr(core.time, "sleep", stopped_once)
+    with pytest.raises(Stopped):
+        execute(meeting.id, chair, "agenda.next", {}, "stopped-0001")
+    queue = core._queue_of(current_app._get_current_object())
+    assert not queue.leading and queue.waiting == []
+    assert execute(meeting.id, chair, "agenda.next", {}, "after-0001").ok
+    assert [r.command_id for r in stored_events(meeting.id)][-1] == "after-0001"
+
+
+def test_the_lead_passes_over_a_sender_that_was_stopped_while_it_waited():
+    """The hand-off itself: a sender stopped while waiting leaves the queue, and the lead, if
+    it had just been handed to it, goes on to the next one waiting."""
+    queue = core._CommandQueue()
+    first, second, third = (core._Command(None, 1, None, {}, f"cmd-{i:04d}") for i in range(3))
+    queue.leading = first.leads = True
+    queue.waiting = [second, third]  # the first's group is taken; two came meanwhile
+    assert core._withdraw(queue, first) is second and second.leads and queue.leading
+    assert core._withdraw(queue, second) is third  # stopped before it could lead
+    assert queue.waiting == [third] and third.leads and not second.leads
+    assert core._withdraw(queue, third) is None and not queue.leading and queue.waiting == []
+    waiting_only = core._Command(None, 1, None, {}, "cmd-0009")
+    queue.waiting = [waiting_only]
+    queue.leading = True  # someone else leads
+    assert core._withdraw(queue, waiting_only) is None and queue.waiting == []
+    assert queue.leading
