@@ -8,9 +8,10 @@ token is stored.
 
 Wrong join codes are counted per client address, on the join page and on the socket alike;
 past the limit every code is refused, the right one too, so guessing learns nothing.
-The count of an address is read at most once a second per server process (a room joining
-at once asks it hundreds of times a second); a wrong code sent to this process is counted at
-once.
+A room joining at once asks the same two questions hundreds of times a second (how many
+wrong codes from this address; is this code live): each answer is kept for a second per
+server process. A wrong code sent to this process is counted at once; a meeting that ended
+within the second is refused by the join command itself.
 """
 from __future__ import annotations
 
@@ -65,22 +66,30 @@ _FAILURES = (select(func.count()).select_from(_attempts)
              .where(_attempts.c.client == bindparam("client"), _attempts.c.at > bindparam("since")))
 
 
-FAILURES_FRESH_SECONDS = 1.0
+RECENT_SECONDS = 1.0
+RECENT_READS = "joining_recent_reads"  # the app's extension holding them (per app: its database)
+
+
+def _recently_read(question: str, key, read, keep=lambda answer: True):
+    """`read()`, or its answer kept from less than RECENT_SECONDS ago (answers `keep` accepts)."""
+    reads = current_app.extensions.setdefault(RECENT_READS, {})
+    kept = reads.get((question, key))
+    if kept is not None and time.monotonic() - kept[0] <= RECENT_SECONDS:
+        return kept[1]
+    answer = read()
+    if keep(answer):
+        if len(reads) > 10_000:  # addresses and meetings come and go: forget all now and then
+            reads.clear()
+        reads[(question, key)] = (time.monotonic(), answer)
+    return answer
 
 
 def failures_left() -> int:
     client = client_address()
-    # Per app (tests run several, each with its own database): address → (read at, count).
-    counts = current_app.extensions.setdefault("join_failure_counts", {})
-    read = counts.get(client)
-    if read is None or time.monotonic() - read[0] > FAILURES_FRESH_SECONDS:
-        window = timedelta(seconds=current_app.config["JOIN_ATTEMPTS_WINDOW_SECONDS"])
-        failures = db.session.connection().execute(
-            _FAILURES, {"client": client, "since": utcnow() - window}).scalar()
-        if len(counts) > 10_000:  # addresses come and go: forget them all now and then
-            counts.clear()
-        read = counts[client] = (time.monotonic(), failures)
-    return current_app.config["JOIN_ATTEMPTS_LIMIT"] - read[1]
+    window = timedelta(seconds=current_app.config["JOIN_ATTEMPTS_WINDOW_SECONDS"])
+    failures = _recently_read("failures", client, lambda: db.session.connection().execute(
+        _FAILURES, {"client": client, "since": utcnow() - window}).scalar())
+    return current_app.config["JOIN_ATTEMPTS_LIMIT"] - failures
 
 
 def too_many_attempts() -> DomainError:
@@ -97,9 +106,20 @@ def wrong_code() -> DomainError:
     """Count a wrong code from this address; the error to show."""
     db.session.add(JoinAttempt(client=client_address()))
     db.session.commit()
-    current_app.extensions.get("join_failure_counts", {}).pop(client_address(), None)
+    current_app.extensions.get(RECENT_READS, {}).pop(("failures", client_address()), None)
     left = max(0, failures_left())
     return too_many_attempts() if left <= 0 else DomainError("meeting.bad_code", left=left)
+
+
+_LIVE_CODE = select(Meeting.__table__.c.id).where(
+    Meeting.__table__.c.id == bindparam("id"), Meeting.__table__.c.join_code == bindparam("code"),
+    Meeting.__table__.c.status == "live")
+
+
+def code_is_live(meeting_id: int, code: str) -> bool:
+    """Whether `code` is the join code of live meeting `meeting_id` (a yes is kept a second)."""
+    return _recently_read("live code", (meeting_id, code), lambda: db.session.connection().execute(
+        _LIVE_CODE, {"id": meeting_id, "code": code}).first() is not None, keep=bool)
 
 
 def live_meeting(code: str) -> Meeting | None:

@@ -75,14 +75,14 @@ def clean_state(request):
         yield
         return
     application = request.getfixturevalue("app")
+    from facilitator import joining
     from facilitator.live import namespace, snapshot
     with application.app_context():
         _empty_all_tables()
     snapshot._cache.clear()
     snapshot._newest.clear()
     namespace.connections.clear()
-    application.extensions.pop("join_failure_counts", None)
-    application.extensions.pop("live_join_codes", None)
+    application.extensions.pop(joining.RECENT_READS, None)
     application.config["WTF_CSRF_ENABLED"] = False
     yield
     with application.app_context():

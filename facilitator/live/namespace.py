@@ -16,7 +16,8 @@ from ..actions import Actor, execute
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
-from ..joining import check_not_blocked, participant_for_token, reissue_token, wrong_code
+from ..joining import (check_not_blocked, code_is_live, participant_for_token, reissue_token,
+                       wrong_code)
 from ..models import Meeting, Participant, User
 from ..models.base import now_ms
 from .broadcast import Broadcaster
@@ -72,7 +73,7 @@ broadcaster = Broadcaster(_emit_batch, socketio.start_background_task, socketio.
 
 def publish(events: list[dict]) -> None:
     """Hand a commit's events to the broadcaster (batched per meeting, redacted per role)."""
-    broadcaster.publish_all(events, current_app.config["LIVE_BATCH_INTERVAL_MS"] / 1000)
+    broadcaster.publish(events, current_app.config["LIVE_BATCH_INTERVAL_MS"] / 1000)
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _join(meeting_id: int, answers) -> Identity:
         raise DomainError("auth.bad_handshake")
     check_not_blocked()
     code = answers.get("code")
-    if not (isinstance(code, str) and _code_is_live(meeting_id, code)):
+    if not (isinstance(code, str) and code_is_live(meeting_id, code)):
         raise wrong_code()
     outcome = execute(meeting_id, Actor(role="visitor"), "participant.join",
                       {key: answers.get(key) for key in ("name", "party", "unit")},
@@ -257,29 +258,6 @@ def sync_reply(conn: Connection, data) -> dict:
 _people = Participant.__table__
 _OWN_ENTRY = select(*(_people.c[name] for name in PUBLIC_PARTICIPANT_FIELDS)).where(
     _people.c.id == bindparam("id"))
-# A room joining at once sends the same code hundreds of times a second: a code found live
-# is taken as live for a second without asking again. The join command itself checks that
-# the meeting is live, so a meeting that ended meanwhile still refuses (as a wrong code).
-LIVE_CODE_FRESH_SECONDS = 1.0
-
-
-def _code_is_live(meeting_id: int, code: str) -> bool:
-    live_codes = current_app.extensions.setdefault("live_join_codes", {})
-    key = (meeting_id, code)
-    read_at = live_codes.get(key)
-    if read_at is not None and time.monotonic() - read_at <= LIVE_CODE_FRESH_SECONDS:
-        return True
-    if db.session.connection().execute(_LIVE_CODE, {"id": meeting_id, "code": code}).first():
-        if len(live_codes) > 1000:  # live meetings come and go: forget them now and then
-            live_codes.clear()
-        live_codes[key] = time.monotonic()
-        return True
-    return False
-
-
-_LIVE_CODE = select(Meeting.__table__.c.id).where(
-    Meeting.__table__.c.id == bindparam("id"), Meeting.__table__.c.join_code == bindparam("code"),
-    Meeting.__table__.c.status == "live")
 
 
 def _own_entry(participant_id: int) -> dict | None:
