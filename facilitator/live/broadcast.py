@@ -38,12 +38,9 @@ class Broadcaster:
         # this is a few seconds old, so the pause does not land on a broadcast.
         self.last_activity_at: float | None = None
 
-    def publish(self, event: dict, interval: float) -> None:
-        """Send the event now, or with the others at the end of the interval (seconds)."""
-        self.publish_all([event], interval)
-
-    def publish_all(self, events: list[dict], interval: float) -> None:
-        """The events of one commit (a group commit holds several): sent together."""
+    def publish(self, events: list[dict], interval: float) -> None:
+        """The events of one commit (a group commit holds several): sent together, now or
+        with the others at the end of the interval (seconds)."""
         self.last_activity_at = time.monotonic()
         due = []
         with self._lock:

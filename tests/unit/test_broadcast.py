@@ -34,7 +34,7 @@ def test_a_burst_of_200_events_leaves_as_two_messages_per_role():
     broadcaster = Broadcaster(lambda meeting, role, batch: sent.append((role, batch)),
                               clock.start_task, clock.sleep)
     for seq in range(1, 201):
-        broadcaster.publish(event(seq, seq % 10, f"v{seq}"), interval=0.1)
+        broadcaster.publish([event(seq, seq % 10, f"v{seq}")], interval=0.1)
     first = [batch for role, batch in sent if role == "projector"]
     assert [(b["from"], b["to"]) for b in first] == [(1, 1)]  # the first one at once
     clock.run_tasks()  # the interval has passed
@@ -53,8 +53,8 @@ def test_a_quiet_meeting_sends_each_event_at_once():
     sent, clock = [], FakeClock()
     broadcaster = Broadcaster(lambda meeting, role, batch: sent.append(batch), clock.start_task,
                               clock.sleep)
-    broadcaster.publish(event(1, 1, "a"), interval=0)
-    broadcaster.publish(event(2, 1, "b"), interval=0)
+    broadcaster.publish([event(1, 1, "a")], interval=0)
+    broadcaster.publish([event(2, 1, "b")], interval=0)
     assert [b["to"] for b in sent] == [1, 1, 2, 2] and clock.tasks == []  # chair, projector
 
 
@@ -64,11 +64,11 @@ def test_the_events_of_one_group_commit_leave_at_once_as_one_batch():
     sent, clock = [], FakeClock()
     broadcaster = Broadcaster(lambda meeting, role, batch: sent.append((role, batch)),
                               clock.start_task, clock.sleep)
-    broadcaster.publish_all([event(seq, seq, f"v{seq}") for seq in range(1, 101)], interval=0.1)
+    broadcaster.publish([event(seq, seq, f"v{seq}") for seq in range(1, 101)], interval=0.1)
     assert [(role, b["from"], b["to"]) for role, b in sent] == [("chair", 1, 100),
                                                                   ("projector", 1, 100)]
     assert len(sent[0][1]["changes"]) == 100 and clock.tasks == []
-    broadcaster.publish_all([event(101, 1, "again")], interval=0.1)  # within the interval
+    broadcaster.publish([event(101, 1, "again")], interval=0.1)  # within the interval
     assert len(sent) == 2 and len(clock.tasks) == 1
 
 
@@ -86,9 +86,9 @@ def test_events_with_a_hole_between_them_leave_as_separate_batches():
     sent, clock = [], FakeClock()
     broadcaster = Broadcaster(lambda meeting, role, batch: sent.append((role, batch)),
                               clock.start_task, clock.sleep)
-    broadcaster.publish(event(1, 1, "a"), interval=10)
+    broadcaster.publish([event(1, 1, "a")], interval=10)
     for seq in (2, 5, 4):
-        broadcaster.publish(event(seq, seq, "x"), interval=10)
+        broadcaster.publish([event(seq, seq, "x")], interval=10)
     clock.run_tasks()
     assert [(b["from"], b["to"]) for role, b in sent if role == "projector"] == [
         (1, 1), (2, 2), (4, 5)]
@@ -105,14 +105,14 @@ def test_batches_with_nothing_for_phones_are_folded_into_their_next_batch():
     broadcaster = Broadcaster(lambda meeting, role, batch: sent.append((role, batch)),
                               clock.start_task, clock.sleep)
     for seq in range(1, 4):
-        broadcaster.publish(quiet_event(seq), interval=0)
+        broadcaster.publish([quiet_event(seq)], interval=0)
     phone = [batch for role, batch in sent if role == "phone"]
     assert phone == []  # three ballots: nothing sent to a thousand phones
     assert len([batch for role, batch in sent if role == "chair"]) == 3  # the console sees each
     item = {"id": 1, "title": "意向表决", "position": 8}
-    broadcaster.publish({"meeting_id": 1, "seq": 4, "type": "agenda.item_started", "at": 4,
-                         "actor": "x", "data": {}, "changes": [{"c": "agenda", "id": 1,
-                                                                "v": item}]}, interval=0)
+    broadcaster.publish([{"meeting_id": 1, "seq": 4, "type": "agenda.item_started", "at": 4,
+                          "actor": "x", "data": {}, "changes": [{"c": "agenda", "id": 1,
+                                                                 "v": item}]}], interval=0)
     phone = [batch for role, batch in sent if role == "phone"]
     assert [(b["from"], b["to"]) for b in phone] == [(1, 4)]
     start = {"seq": 0, "agenda": {}}
