@@ -7,21 +7,21 @@ times, speeches with the clerk's notes for each party, a point of order ruled on
 plans amended and compared, the straw poll of ballots.csv (facilitator/demo_votes.py),
 the seven agreed items of case.json, the meeting ended and the minutes finalised.
 
-The clock: commands take their time from facilitator.actions.core (utcnow for the rows,
-now_ms for the event). :func:`fake_clock` patches both for the duration of a ``with``
-block; the script sets it per step (``clock.at("14:43")``, ``clock.advance(95)``).
+The clock: the app reads every "now" from facilitator.clock; :func:`fake_clock` makes it
+the script's clock for the duration of a ``with`` block, and the script sets it per step
+(``clock.at("14:43")``, ``clock.advance(95)``).
 """
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta, timezone
 
-from .actions import Actor, core, execute
+from . import clock as app_clock
+from .actions import Actor, execute
 from .demo import demo_case_data, load_demo
 from .demo_votes import PROXY_HOLDERS, _first_units, _join_and_admit, _person, demo_ballots
 from .extensions import db
 from .models import AgendaItem, Case, Meeting, MinutesVersion, Plan
-from .models.base import to_epoch_ms
 
 CST = timezone(timedelta(hours=8))
 MEETING_DAY = (2026, 12, 5)
@@ -48,13 +48,8 @@ class Clock:
 def fake_clock(hhmm: str = "14:30"):
     """Commands run inside take their time from the returned clock."""
     clock = Clock(datetime(2000, 1, 1)).at(hhmm)
-    saved = core.utcnow, core.now_ms
-    core.utcnow = lambda: clock.now
-    core.now_ms = lambda: to_epoch_ms(clock.now)
-    try:
+    with app_clock.running_on(lambda: clock.now):
         yield clock
-    finally:
-        core.utcnow, core.now_ms = saved
 
 
 # --------------------------------------------------------------------------- the script

@@ -49,11 +49,13 @@ def message_for(key: str, locale: str, /, **params) -> str:
 def describe_error(error, locale: str) -> str:
     """A refusal as a sentence; a field it names is given its label in that language."""
     params = dict(error.params)
-    field = params.get("field")
-    # An unknown field is named as it was sent; a known one gets its label.
-    if isinstance(field, str) and f"field.{field}" in CATALOG \
-            and error.code != "validation.unknown_field":
-        params["field"] = message_for(f"field.{field}", locale)
+    # An unknown field is named as it was sent; a known one (and the other field a date is
+    # compared with) gets its label.
+    for name in ("field", "other"):
+        field = params.get(name)
+        if isinstance(field, str) and f"field.{field}" in CATALOG \
+                and error.code != "validation.unknown_field":
+            params[name] = message_for(f"field.{field}", locale)
     return message_for(error.code, locale, **params)
 
 

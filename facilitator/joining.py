@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, func, select
 from .errors import DomainError
 from .extensions import db
 from .models import JoinAttempt, Meeting, Participant
-from .models.base import utcnow
+from .clock import utcnow
 from .models.users import hash_token
 
 

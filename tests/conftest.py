@@ -4,20 +4,30 @@ The database: SQLite in a temporary file by default; PostgreSQL when
 FACILITATOR_TEST_DATABASE=postgresql (127.0.0.1:5432, database `test`). A missing
 PostgreSQL skips those runs with the reason, except under CI=true, where it fails.
 The schema is built by the real Alembic migrations once per run; each test starts empty.
+The clock: the whole session runs at TEST_NOW (tests/frozen_time.py), never the real time.
 """
 from __future__ import annotations
 
 import os
 
 import pytest
+import time_machine
 
 from facilitator import create_app
 from facilitator.extensions import db, socketio
 
+from tests.frozen_time import TEST_NOW
 from tests.support import require_service
 
 POSTGRES_URL = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frozen_clock():
+    """The wall clock moved to TEST_NOW for the whole session, ticking from there."""
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 def _postgres_reachable() -> bool:

@@ -9,7 +9,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests import frozen_time
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI") == "true"
@@ -40,12 +41,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _facilitator_command() -> list[str]:
-    script = Path(sys.executable).with_name("facilitator")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "facilitator"]
+# `facilitator` as tests start it: on the test's frozen clock (tests/frozen_time.py).
+FACILITATOR_COMMAND = frozen_time.command()
 
 
-FACILITATOR_COMMAND = _facilitator_command()
+def run_facilitator(*args: str, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The `facilitator` command run to its end, as an operator runs it (on the test's clock)."""
+    return subprocess.run([*FACILITATOR_COMMAND, *args], env=frozen_time.subprocess_env(env),
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 @dataclass
@@ -69,7 +72,7 @@ class LiveServer:
 
     @property
     def env(self) -> dict:
-        env = dict(os.environ)
+        env = frozen_time.subprocess_env()
         for name in ("REDIS_URL", "ASYNC_MODE", "PUBLIC_URL", "SECRET_KEY"):
             env.pop(name, None)  # the default path: SQLite, eventlet, key kept in the instance dir
         env.update(DATABASE_URL=f"sqlite:///{self.database_path}",
@@ -78,7 +81,7 @@ class LiveServer:
         return env
 
     def load_demo(self) -> dict:
-        done = subprocess.run([*_facilitator_command(), "demo", "--base-url", self.base_url],
+        done = subprocess.run([*FACILITATOR_COMMAND, "demo", "--base-url", self.base_url],
                               env=self.env, cwd=REPO_ROOT, capture_output=True, text=True,
                               timeout=120)
         assert done.returncode == 0, f"facilitator demo failed:\n{done.stdout}\n{done.stderr}"
@@ -103,7 +106,7 @@ class LiveServer:
         log.write(f"\n===== facilitator serve on port {self.port} ({time.strftime('%X')}) =====\n")
         log.flush()
         self.process = subprocess.Popen(
-            [*_facilitator_command(), "serve", "--host", "127.0.0.1", "--async-mode",
+            [*FACILITATOR_COMMAND, "serve", "--host", "127.0.0.1", "--async-mode",
              self.async_mode], env=self.env,
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()

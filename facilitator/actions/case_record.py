@@ -5,20 +5,20 @@ one transaction (the row that records the change and the change itself commit to
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
-
+from .. import clock
 from ..domain import action_items as follow_up
+from ..domain import case_dates
 from ..domain.case_lifecycle import CONFIRMERS, MAX_NOTE, CaseState, Event, transition
 from ..errors import DomainError
 from ..extensions import db
-from ..models import ActionItem, Case, User
+from ..models import ActionItem, Case, Meeting, User
 from ..models.case_record import (FEEDBACK_CHANNELS, SATISFACTION, ActionItemUpdate,
                                   CaseFeedback, CaseTransition)
 from ..models.meetings import PARTIES
 from ..validation import Field, optional, validate
+from .cases import meeting_day, received_on
 
 TRANSITION_SCHEMA = {
     "event": Field("str", max_len=40),
@@ -49,19 +49,8 @@ FEEDBACK_SCHEMA = {
 }
 
 
-def local_today() -> date:
-    """Today in the app's time zone (TIMEZONE): what "overdue" and "not in the future" mean."""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
-    return datetime.now(timezone.utc).astimezone(zone).date()
-
-
 def _who(user: User | None) -> dict:
     return {"user_id": user.id if user else None, "user_name": user.display_name if user else ""}
-
-
-def _not_in_future(field: str, day: date) -> None:
-    if day > local_today():
-        raise DomainError("validation.future_date", field=field)
 
 
 # --------------------------------------------------------------------------- transitions
@@ -116,6 +105,14 @@ def case_state(case: Case) -> CaseState:
 
 # --------------------------------------------------------------------------- action items
 
+def agreed_on(item: ActionItem) -> date:
+    """The day an agreed item was agreed: the day of its meeting."""
+    meeting = db.session.get(Meeting, item.meeting_id)
+    if meeting.opened_at is None and meeting.scheduled_start is None:
+        return clock.local_date(item.created_at)
+    return meeting_day(meeting)
+
+
 def latest_update(item: ActionItem) -> ActionItemUpdate | None:
     return db.session.execute(db.select(ActionItemUpdate).filter_by(action_item_id=item.id)
                               .order_by(ActionItemUpdate.id.desc()).limit(1)).scalar_one_or_none()
@@ -124,7 +121,7 @@ def latest_update(item: ActionItem) -> ActionItemUpdate | None:
 def record_update(item: ActionItem, values: dict, user: User | None) -> ActionItemUpdate:
     """A progress report on an agreed item; it may change the item's status and flags."""
     clean = validate(UPDATE_SCHEMA, values)
-    _not_in_future("reported_on", clean["reported_on"])
+    case_dates.check_report("reported_on", clean["reported_on"], agreed_on(item), clock.today())
     current = item.status
     new = follow_up.check_status_change(current, clean.get("status") or current)
     update = ActionItemUpdate(
@@ -149,7 +146,7 @@ def record_update(item: ActionItem, values: dict, user: User | None) -> ActionIt
 
 def record_feedback(case: Case, values: dict, user: User | None) -> CaseFeedback:
     clean = validate(FEEDBACK_SCHEMA, values)
-    _not_in_future("told_on", clean["told_on"])
+    case_dates.check_feedback("told_on", clean["told_on"], received_on(case), clock.today())
     feedback = CaseFeedback(case_id=case.id, **{**clean, "comment": clean["comment"].strip()},
                             **_who(user))
     db.session.add(feedback)

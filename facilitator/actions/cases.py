@@ -6,11 +6,10 @@ validate everything first, change nothing on error, one transaction.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
-
+from .. import clock
+from ..domain import case_dates
 from ..domain.roster import LineError, parse_roster_csv, summarise
 from ..errors import DomainError
 from ..extensions import db
@@ -53,6 +52,7 @@ class RosterRejected(DomainError):
 
 def create_case(values: dict, created_by: User | None) -> Case:
     clean = validate(CASE_SCHEMA, values)
+    case_dates.check_case_dates(clean, clock.today())
     if db.session.execute(db.select(Case.id).filter_by(number=clean["number"])).first():
         raise DomainError("case.number_taken", number=clean["number"])
     case = Case(**clean, created_by_id=created_by.id if created_by else None)
@@ -63,6 +63,7 @@ def create_case(values: dict, created_by: User | None) -> Case:
 
 def update_case(case: Case, values: dict) -> Case:
     clean = validate(CASE_SCHEMA, values)
+    case_dates.check_case_dates(clean, clock.today(), first_recorded_on(case))
     taken = db.session.execute(db.select(Case.id).filter(
         Case.number == clean["number"], Case.id != case.id)).first()
     if taken:
@@ -97,17 +98,13 @@ def roster_summary(case: Case):
     return summarise(case.roster)
 
 
-def to_utc(moment: datetime) -> datetime:
-    """A time as typed (in the app's zone unless it names its own) → naive UTC for storage."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def create_meeting(case: Case, values: dict) -> Meeting:
     clean = validate(MEETING_SCHEMA, values)
     if clean.get("scheduled_start") is not None:
-        clean["scheduled_start"] = to_utc(clean["scheduled_start"])
+        clean["scheduled_start"] = clock.to_utc(clean["scheduled_start"])
+        case_dates.check_meeting_start("scheduled_start",
+                                       clock.local_date(clean["scheduled_start"]),
+                                       received_on(case))
     for role_field in ("moderator_id", "clerk_id"):
         user_id = clean.get(role_field)
         if user_id is not None and db.session.get(User, user_id) is None:
@@ -116,3 +113,30 @@ def create_meeting(case: Case, values: dict) -> Meeting:
     db.session.add(meeting)
     db.session.commit()
     return meeting
+
+
+# --------------------------------------------------------------------------- the story's days
+
+def received_on(case: Case) -> date:
+    """The day the complaint was received: as recorded, else the day the case was entered."""
+    return case.received_on or clock.local_date(case.created_at)
+
+
+def meeting_day(meeting: Meeting) -> date:
+    """The day of a meeting: when it opened, else when it is scheduled, else today."""
+    moment = meeting.opened_at or meeting.scheduled_start
+    return clock.local_date(moment) if moment is not None else clock.today()
+
+
+def first_recorded_on(case: Case) -> date | None:
+    """The earliest day the record holds after the complaint: a meeting held, a progress
+    report, feedback to the complainants."""
+    from ..models.case_record import ActionItemUpdate, CaseFeedback
+    days = [clock.local_date(m.opened_at) for m in case.meetings if m.opened_at is not None]
+    for column, model in ((ActionItemUpdate.reported_on, ActionItemUpdate),
+                          (CaseFeedback.told_on, CaseFeedback)):
+        earliest = db.session.execute(db.select(db.func.min(column))
+                                      .where(model.case_id == case.id)).scalar()
+        if earliest is not None:
+            days.append(earliest)
+    return min(days, default=None)

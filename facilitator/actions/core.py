@@ -14,6 +14,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 from flask import current_app
@@ -22,11 +23,11 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..clock import now_ms, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..live.views import change_for, removal_for
 from ..models import Meeting, MeetingEvent
-from ..models.base import now_ms, utcnow
 from ..validation import Field, validate
 
 CHAIR = frozenset({"admin", "moderator", "clerk"})
@@ -80,7 +81,7 @@ class Context:
     """What a handler gets: the locked meeting, the actor, and a place to record changes."""
     meeting: Meeting
     actor: Actor
-    now: object = field(default_factory=lambda: utcnow())  # looked up per call: tests set it
+    now: datetime = field(default_factory=utcnow)
     changes: list = field(default_factory=list)
     # Fields of the result that must not be stored in the event log (e.g. a phone's token).
     secret_result: dict = field(default_factory=dict)

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 from datetime import date
 
+from .. import clock
+from ..domain import case_dates
 from ..errors import DomainError
 from ..extensions import db
 from ..minutes import narrative
-from ..minutes.load import minutes_for, zone_name
-from ..minutes.versions import (as_final, document_of, latest_version, local_moment,
+from ..minutes.load import minutes_for
+from ..minutes.versions import (as_final, document_of, latest_version,
                                 section_changes, version_number)
 from ..models import ActionItem, AgendaItem, MeetingEvent, MinutesSignoff, MinutesVersion, \
     Participant, User
 from ..models.meetings import PARTIES
 from ..models.minutes import SIGNOFF_DECISIONS
 from ..validation import Field, optional
+from .cases import meeting_day
 from .core import CHAIR, MODERATOR, Context, Outcome, command
 
 ANY_STATE = ("scheduled", "live", "ended")
@@ -98,6 +101,11 @@ def _action_item(ctx: Context, item_id: int) -> ActionItem:
     return item
 
 
+def _check_due(meeting, due: date | None) -> None:
+    if due is not None:
+        case_dates.check_due("due", due, meeting_day(meeting))
+
+
 def _check_money(amount, funding_source) -> None:
     if funding_source is not None and amount is None:
         raise DomainError("action_item.source_without_amount")
@@ -107,6 +115,7 @@ def _check_money(amount, funding_source) -> None:
 def add_action_item(ctx: Context, what: str, party: str, person, organisation, due: date | None,
                     amount, funding_source, acceptance) -> Outcome:
     _check_money(amount, funding_source)
+    _check_due(ctx.meeting, due)
     count, highest = db.session.execute(db.select(db.func.count(ActionItem.id),
                                                   db.func.max(ActionItem.number))
                                         .filter_by(meeting_id=ctx.meeting.id)).one()
@@ -133,6 +142,7 @@ def add_action_item(ctx: Context, what: str, party: str, person, organisation, d
 def edit_action_item(ctx: Context, id: int, clear, **fields) -> Outcome:
     """Change an agreed item's fields; `clear` empties optional ones (e.g. ["due"])."""
     item = _action_item(ctx, id)
+    _check_due(ctx.meeting, fields.get("due"))
     before = item_record(item)
     columns = {"what": "what", "party": "party", "person": "person",
                "organisation": "organisation", "due": "due_on", "amount": "amount_fen",
@@ -193,7 +203,7 @@ def _actor_name(ctx: Context) -> str:
 def _store(ctx: Context, number: int, note: str, changes: list, previous=None) -> Outcome:
     db.session.flush()
     draft = minutes_for(ctx.meeting, version=number)
-    document = as_final(draft, number, local_moment(ctx.now, zone_name()))
+    document = as_final(draft, number, clock.local(ctx.now.replace(microsecond=0)))
     if previous is not None:
         changes = section_changes(document_of(previous), document)
         if not changes:

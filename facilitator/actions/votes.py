@@ -239,7 +239,7 @@ def open_vote(ctx: Context, id: int) -> Outcome:
 
 
 def vote_deadline_ms(vote: Vote) -> int | None:
-    from ..models.base import to_epoch_ms
+    from ..clock import to_epoch_ms
     return to_epoch_ms(vote.deadline_at)
 
 

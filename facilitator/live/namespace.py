@@ -19,7 +19,7 @@ from ..i18n import describe_error, select_locale
 from ..joining import (check_not_blocked, code_is_live, participant_for_token, reissue_token,
                        wrong_code)
 from ..models import Meeting, Participant, User
-from ..models.base import now_ms
+from ..clock import now_ms
 from .broadcast import Broadcaster
 from .redaction import PUBLIC_PARTICIPANT_FIELDS
 from .snapshot import catch_up

@@ -29,7 +29,7 @@ from flask import current_app
 
 from ..extensions import db, socketio
 from ..models import Meeting
-from ..models.base import now_ms, to_epoch_ms
+from ..clock import now_ms, to_epoch_ms
 from ..models.votes import Vote
 from .redaction import CLIENT_ROLES, redact_tally
 

@@ -5,7 +5,7 @@ applies an event by replacing entities (idempotent); `redaction.py` cuts them pe
 """
 from ..extensions import db
 from ..models import AgendaItem, Case, Meeting, Participant, QueueEntry, Speech
-from ..models.base import to_epoch_ms
+from ..clock import to_epoch_ms
 from ..models.speakers import meeting_settings
 
 

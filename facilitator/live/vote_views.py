@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..domain.voting import (format_rate_per_m2, fund_after_draw, parse_yuan, share_by_area)
 from ..errors import DomainError
 from ..models import Case, Meeting, RosterUnit
-from ..models.base import to_epoch_ms
+from ..clock import to_epoch_ms
 from ..models.votes import Plan, Proxy, Vote
 from ..extensions import db
 

@@ -5,11 +5,10 @@ moderator and the clerk; nothing else. Everything the minutes say comes from the
 """
 from __future__ import annotations
 
-from flask import current_app
-
+from .. import clock
+from ..clock import to_epoch_ms
 from ..extensions import db
 from ..models import Meeting, MeetingEvent, RosterUnit
-from ..models.base import to_epoch_ms
 from .builder import build_minutes
 
 _CASE_COLUMNS = ("number", "title", "community", "source_channel", "source", "description",
@@ -61,13 +60,9 @@ def load_roster(case_id: int) -> list[tuple[str, int, str, str]]:
         db.select(RosterUnit).filter_by(case_id=case_id).order_by(RosterUnit.id)).scalars()]
 
 
-def zone_name() -> str:
-    return current_app.config.get("TIMEZONE") or "Asia/Shanghai"
-
-
 def minutes_for(meeting: Meeting, *, version: int = 1, language: str | None = None,
                 up_to_seq: int | None = None):
     """The minutes of `meeting` as its log stands (a draft document)."""
     return build_minutes(case_record(meeting.case), meeting_record(meeting, version),
                          load_events(meeting.id, up_to_seq), load_roster(meeting.case_id),
-                         language or meeting.language, zone_name())
+                         language or meeting.language, clock.zone().key)

@@ -7,8 +7,7 @@ stored: it is built from the log on demand (``load.minutes_for``).
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from ..domain.minutes_model import MinutesDocument, finalise
 from ..extensions import db
@@ -35,11 +34,6 @@ def version_number(meeting_id: int, number: int) -> MinutesVersion | None:
 
 def document_of(version: MinutesVersion) -> MinutesDocument:
     return MinutesDocument.from_json(version.document)
-
-
-def local_moment(naive_utc: datetime, zone: str) -> datetime:
-    """A stored (naive UTC) time in the app's zone, to the second."""
-    return naive_utc.replace(tzinfo=timezone.utc, microsecond=0).astimezone(ZoneInfo(zone))
 
 
 def as_final(document: MinutesDocument, number: int, at: datetime) -> MinutesDocument:

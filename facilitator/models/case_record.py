@@ -5,7 +5,7 @@ Every row is written once and never changed: the record only grows (owners may i
 "Who" is the signed-in user who recorded it, kept by id and by the name shown at the time.
 """
 from ..extensions import db
-from .base import utcnow
+from ..clock import utcnow
 
 #: How the complainants were told the outcome.
 FEEDBACK_CHANNELS = ("phone", "visit", "meeting", "letter", "message", "notice", "other")

@@ -1,5 +1,5 @@
 from ..extensions import db
-from .base import utcnow
+from ..clock import utcnow
 
 SOURCE_CHANNELS = ("letter", "hotline", "work_order", "visit", "other")
 

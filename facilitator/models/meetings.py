@@ -1,5 +1,5 @@
 from ..extensions import db
-from .base import utcnow
+from ..clock import utcnow
 
 PARTIES = ("owner", "owners_committee", "property_company", "developer", "housing_bureau",
            "street_office", "community", "cppcc_member", "expert", "observer")

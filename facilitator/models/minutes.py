@@ -12,7 +12,7 @@ minutes are built from the events. ``status`` is the follow-up's (open → in_pr
 → verified → closed); the meeting's commands only create items as ``open``.
 """
 from ..extensions import db
-from .base import utcnow
+from ..clock import utcnow
 
 ACTION_ITEM_STATUSES = ("open", "in_progress", "done", "verified", "closed")
 MINUTES_VERSION_STATUSES = ("final",)

@@ -2,7 +2,7 @@
 from sqlalchemy import text
 
 from ..extensions import db
-from .base import utcnow
+from ..clock import utcnow
 
 ENTRY_KINDS = ("speech", "point_of_order", "point_of_information")
 STANCES = ("for", "against", "neutral", "question")

@@ -4,7 +4,7 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from .base import utcnow
+from ..clock import utcnow
 
 ROLES = ("admin", "moderator", "clerk")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 
 from ..extensions import db
-from .base import utcnow
+from ..clock import utcnow
 
 PLAN_STATUSES = ("proposed", "accepted", "declined")
 FUNDING_SOURCES = ("developer", "maintenance_fund", "property_company", "government_subsidy",

@@ -1,13 +1,11 @@
 """Thin blueprints: they authenticate, validate and call actions; no domain logic here."""
 from __future__ import annotations
 
-from datetime import timezone
-from zoneinfo import ZoneInfo
-
 from flask import Flask, g, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .. import clock
 from ..extensions import db
 from ..i18n import client_catalog, current_locale, t
 from ..models import User
@@ -47,8 +45,7 @@ def register_web(app: Flask) -> None:
         """A stored (naive UTC) time in the app's zone, to the minute."""
         if moment is None:
             return ""
-        zone = ZoneInfo(app.config["TIMEZONE"])
-        return moment.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return clock.local(moment).strftime("%Y-%m-%d %H:%M")
 
     @app.template_filter("user_options")
     def user_options(users):

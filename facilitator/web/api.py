@@ -21,7 +21,7 @@ from ..live.redaction import redact_event
 from ..live.snapshot import snapshot_for
 from ..live.views import meeting_view
 from ..models import Case, Meeting, MeetingEvent, User
-from ..models.base import to_epoch_ms
+from ..clock import to_epoch_ms
 from ..models.users import hash_token
 from .forms import error_message
 

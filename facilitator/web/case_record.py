@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from ..actions import case_record as record_actions
+from .. import clock
 from ..actions.case_record import (FEEDBACK_SCHEMA, UPDATE_SCHEMA, apply_transition,
                                    record_feedback, record_update)
 from ..actions.cases import roster_summary
@@ -110,7 +110,7 @@ def show_item(case_id: int, item_id: int):
     case = _case_or_404(case_id)
     item = _item_or_404(case, item_id)
     latest = case_views._latest_updates([item.id]).get(item.id)
-    values = {"reported_on": record_actions.local_today().isoformat(), "status": item.status,
+    values = {"reported_on": clock.today().isoformat(), "status": item.status,
               "blocked": bool(latest and latest.blocked),
               "escalated": bool(latest and latest.escalated)}
     return _item_page(case, item, values, {})
@@ -174,7 +174,7 @@ BOARD_SCHEMA = {
 def board_rows(filters: dict, today=None) -> list[tuple[Case, list]]:
     """The cases and their agreed items that pass the filters. Without a status filter the
     items not yet closed are shown ("all" shows closed ones too)."""
-    today = today or record_actions.local_today()
+    today = today or clock.today()
     cases = db.select(Case).order_by(Case.created_at.desc(), Case.id.desc())
     if filters.get("community"):
         cases = cases.filter(Case.community == filters["community"])
@@ -210,7 +210,7 @@ def board():
     except DomainError as refused:
         error = error_message(refused)
         filters = validate(BOARD_SCHEMA, {})
-    today = record_actions.local_today()
+    today = clock.today()
     rows = board_rows(filters, today)
     communities = [c for (c,) in db.session.execute(
         db.select(Case.community).distinct().order_by(Case.community))]

@@ -1,13 +1,13 @@
 """The case record as JSON for the API (docs/api.md, "The case record"): codes, not labels."""
 from __future__ import annotations
 
-from ..actions import case_record as record_actions
+from .. import clock
+from ..clock import to_epoch_ms
 from ..domain.case_lifecycle import CaseState, allowed_transitions, reason_required
 from ..domain.voting import format_yuan
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Case
-from ..models.base import to_epoch_ms
 from ..models.case_record import ActionItemUpdate, CaseTransition
 from .case_views import case_items, item_rows
 
@@ -59,7 +59,7 @@ def update_json(row: ActionItemUpdate) -> dict:
 
 
 def action_items_json(case: Case) -> dict:
-    today = record_actions.local_today()
+    today = clock.today()
     rows = item_rows(case_items(case), today, with_updates=True)
     return {
         "case_id": case.id, "today": today.isoformat(),

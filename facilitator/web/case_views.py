@@ -4,12 +4,12 @@ facilitator.actions.case_record)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import current_app
 from werkzeug.exceptions import HTTPException
 
+from .. import clock
 from ..actions import case_record as record_actions
 from ..domain import action_items as follow_up
 from ..domain.case_lifecycle import (CaseState, Event, Stage, allowed_transitions,
@@ -174,7 +174,7 @@ def _latest_updates(item_ids: list[int]) -> dict[int, ActionItemUpdate]:
 
 def item_rows(items: list[ActionItem], today: date | None = None,
               with_updates: bool = False) -> list[ItemRow]:
-    today = today or record_actions.local_today()
+    today = today or clock.today()
     latest = _latest_updates([i.id for i in items])
     updates: dict[int, list] = {}
     if with_updates and items:
@@ -235,11 +235,6 @@ class Entry:
     css: str = ""
 
 
-def _midnight_utc(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
-    return datetime.combine(day, time(), zone).astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def _vote_result_text(vote: Vote) -> tuple[str, bool | None]:
     result = vote.result or {}
     passed = (result.get("outcome") or {}).get("passed")
@@ -271,7 +266,7 @@ def timeline(case: Case) -> list[Entry]:
     entries: list[Entry] = []
     received = case.created_at
     if case.received_on is not None:
-        received = min(received, _midnight_utc(case.received_on))
+        received = min(received, clock.start_of_day(case.received_on))
     entries.append(Entry(at=received, kind="received", css="received",
                          title=t("timeline.received", channel=t(f"source.{case.source_channel}")),
                          detail=case.source, day=case.received_on))
@@ -345,8 +340,7 @@ def _order(entry: Entry) -> datetime:
     reports on (a progress report typed in a week later belongs to its own day)."""
     if entry.day is None:
         return entry.at
-    end_of_day = _midnight_utc(entry.day + timedelta(days=1)) - timedelta(microseconds=1)
-    return min(entry.at, end_of_day)
+    return min(entry.at, clock.end_of_day(entry.day))
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -404,7 +398,7 @@ def case_record_for(case: Case) -> CaseRecord:
         state = CaseState.decode(case.status)
     except DomainError:
         state = None
-    today = record_actions.local_today()
+    today = clock.today()
     transitions = list(db.session.execute(
         db.select(CaseTransition).filter_by(case_id=case.id)
         .order_by(CaseTransition.id.desc())).scalars())

@@ -23,7 +23,7 @@ from ..joining import cookie_participant
 from ..minutes.load import minutes_for
 from ..minutes.versions import document_of, latest_version, version_number, versions_of
 from ..models import ActionItem, Meeting
-from ..models.base import to_epoch_ms
+from ..clock import to_epoch_ms
 
 bp = Blueprint("minutes", __name__)
 

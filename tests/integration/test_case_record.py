@@ -5,7 +5,7 @@ Every refusal is checked twice: the user is told in their language, and nothing 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -15,19 +15,23 @@ from facilitator.extensions import db
 from facilitator.models import ActionItem, Case
 from facilitator.models.case_record import ActionItemUpdate, CaseFeedback, CaseTransition
 
+from tests.frozen_time import SHANGHAI
 from tests.factories import (advance_case, chair_of, login, make_action_item, make_case,
                              make_meeting, make_user, run)
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 EN = {"Accept-Language": "en-US,en;q=0.9"}
-TODAY = date(2026, 12, 10)
 REASON = "开发商拒不到会，提请街道协调"
+# The record is set up on the day of the meeting (TEST_NOW, 2026-12-05); the follow-up is
+# typed in five days later.
+LATER = datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
+TODAY = LATER.date()
 
 
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    """"Today" in the app's time zone is fixed: overdue flags and future dates depend on it."""
-    monkeypatch.setattr(record_actions, "local_today", lambda: TODAY)
+@pytest.fixture
+def later(time_machine):
+    """Moves the clock on to LATER, when the follow-up is recorded."""
+    return lambda: time_machine.move_to(LATER)
 
 
 @pytest.fixture
@@ -79,7 +83,7 @@ def feedback(http, case, **values):
 
 # --- the life cycle ----------------------------------------------------------------------------
 
-def test_a_case_goes_all_the_way_to_closed_through_its_page(http):
+def test_a_case_goes_all_the_way_to_closed_through_its_page(http, later):
     case = make_case()
     page = text(http.get(f"/cases/{case.id}", headers=ZH))
     assert 'data-state="received"' in page and "诉求受理" in page
@@ -99,6 +103,7 @@ def test_a_case_goes_all_the_way_to_closed_through_its_page(http):
     assert ok_step(http, case, "reject_works", "渗漏点仍有 3 处") == "implementation"
     assert ok_step(http, case, "complete_works") == "acceptance"
     assert ok_step(http, case, "accept_works", "第三方检测合格") == "feedback"
+    later()
     # 事事有回音: monitoring starts only after the complainants were told the outcome.
     page = text(http.get(f"/cases/{case.id}", headers=ZH))
     assert "请先向投诉群众反馈办理结果" in page
@@ -263,11 +268,12 @@ def test_an_emergency_repair_can_be_declined_with_a_reason(http):
     assert ok_step(http, case, "decline_emergency_repair", "鉴定为非结构性裂缝") == "accepted"
 
 
-def test_a_closed_case_is_reopened_with_a_reason(http):
+def test_a_closed_case_is_reopened_with_a_reason(http, later):
     case = make_case()
     advance_case(case, "start_screening", "accept", "start_investigation", "start_preparation",
                  "open_meeting", "draft_minutes", "sign_minutes", "publish_minutes",
                  "start_implementation", "complete_works", "accept_works")
+    later()
     feedback(http, case)
     advance_case(case, "start_monitoring", "close")
     refused = step(http, case, "reopen")
@@ -290,7 +296,7 @@ def test_the_page_offers_exactly_the_steps_of_the_machine(http):
 
 # --- the timeline ------------------------------------------------------------------------------
 
-def test_the_timeline_shows_everything_that_happened(http):
+def test_the_timeline_shows_everything_that_happened(http, later):
     from facilitator.models import MinutesVersion
     meeting = make_meeting(direct_entry=True)
     case = meeting.case
@@ -317,7 +323,8 @@ def test_the_timeline_shows_everything_that_happened(http):
                                   content_hash="0" * 64, created_by=f"u{meeting.moderator_id}",
                                   created_by_name="郑文涛", change_note="首次定稿"))
     db.session.commit()
-    item = make_action_item(case, meeting, what="开发商修复顶板防水层", due_on=date(2026, 12, 1))
+    item = make_action_item(case, meeting, what="开发商修复顶板防水层", due_on=date(2026, 12, 20))
+    later()
     http.post(f"/cases/{case.id}/action-items/{item.id}/updates", headers=ZH, data={
         "reported_on": "2026-12-05", "status": "in_progress", "note": "已进场施工",
         "evidence": "施工照片 12 张", "reporter": "周工", "reporter_party": "developer"})
@@ -342,9 +349,12 @@ def test_the_timeline_shows_everything_that_happened(http):
     assert f'href="/meetings/{meeting.id}/minutes?version=1"' in timeline
 
 
-def test_a_report_typed_in_later_is_placed_on_the_day_it_reports(http):
+def test_a_report_typed_in_later_is_placed_on_the_day_it_reports(http, time_machine):
+    now = datetime.now(SHANGHAI)
+    time_machine.move_to(datetime(2026, 1, 2, 10, 0, tzinfo=SHANGHAI))  # the item was agreed
     case = make_case()
     item = make_action_item(case)
+    time_machine.move_to(now)  # the report of 5 January is typed in on 5 December
     advance_case(case, "start_screening")
     update(http, case, item, reported_on="2026-01-05", note="一月的进展，补录")
     page = text(http.get(f"/cases/{case.id}", headers=ZH))
@@ -372,12 +382,13 @@ def item_status(item) -> str:
     return db.session.get(ActionItem, item.id).status
 
 
-def test_an_item_is_followed_from_open_to_closed_with_overdue_computed_from_today(http):
+def test_an_item_is_followed_from_open_to_closed_with_overdue_computed_from_today(http, later):
     case = make_case()
     item = make_action_item(case, due_on=date(2026, 12, 6), amount_fen=23290000,
                             funding_source="developer", acceptance="连续两次降雨无渗漏")
     on_time = make_action_item(case, what="物业公示维修资金使用情况", party="property_company",
                                due_on=date(2026, 12, 10))
+    later()
     page = text(http.get(f"/cases/{case.id}", headers=ZH))
     rows = page[page.index('data-testid="action-items"'):]
     assert "逾期 4 天" in rows and rows.count('data-flag="overdue"') == 1  # due today: not late
@@ -410,9 +421,10 @@ def test_an_item_is_followed_from_open_to_closed_with_overdue_computed_from_toda
     assert item_status(on_time) == "open"
 
 
-def test_rework_sends_an_item_back_to_in_progress(http):
+def test_rework_sends_an_item_back_to_in_progress(http, later):
     case = make_case()
     item = make_action_item(case)
+    later()
     update(http, case, item, status="done", note="完工")
     assert update(http, case, item, status="in_progress", note="验收发现 2 处渗漏，返工"
                   ).status_code == 302
@@ -434,9 +446,10 @@ def test_rework_sends_an_item_back_to_in_progress(http):
     ({"blocked": "maybe"}, "“受阻”的格式不正确"),
     ({"owner": "x"}, "不认识的字段：owner"),
 ])
-def test_a_bad_update_says_what_is_wrong_and_changes_nothing(http, values, message):
+def test_a_bad_update_says_what_is_wrong_and_changes_nothing(http, later, values, message):
     case = make_case()
     item = make_action_item(case)
+    later()
     response = update(http, case, item, **values)
     assert response.status_code == 400 and message in text(response)
     assert item_status(item) == "open" and updates_of(item) == []
@@ -462,14 +475,15 @@ def shown_items(response) -> set[int]:
     return {int(i) for i in re.findall(r'data-item="(\d+)"', text(response))}
 
 
-def test_the_board_lists_open_items_of_every_case_and_filters_them(http):
+def test_the_board_lists_open_items_of_every_case_and_filters_them(http, later):
     jinhua = make_case(community="锦华苑小区", title="车库渗漏")
     lanting = make_case(community="兰亭小区", title="电梯更新")
     quiet = make_case(community="兰亭小区", title="路灯维修")
-    late = make_action_item(jinhua, due_on=date(2026, 12, 1), party="developer")
+    late = make_action_item(jinhua, due_on=date(2026, 12, 7), party="developer")
     soon = make_action_item(jinhua, due_on=date(2027, 1, 15), party="property_company")
-    lift = make_action_item(lanting, due_on=date(2026, 11, 30), party="street_office")
-    done = make_action_item(lanting, due_on=date(2026, 11, 1), party="property_company")
+    lift = make_action_item(lanting, due_on=date(2026, 12, 8), party="street_office")
+    done = make_action_item(lanting, due_on=date(2026, 12, 6), party="property_company")
+    later()
     update(http, jinhua, soon, status="in_progress", note="开工", blocked="1")
     for status in ("done", "verified", "closed"):
         update(http, lanting, done, status=status, note=status)
@@ -519,8 +533,9 @@ def feedback_rows(case) -> list[CaseFeedback]:
     return list(db.session.execute(db.select(CaseFeedback).filter_by(case_id=case.id)).scalars())
 
 
-def test_feedback_to_the_complainants_is_recorded_on_the_case_page(http):
+def test_feedback_to_the_complainants_is_recorded_on_the_case_page(http, later):
     case = make_case()
+    later()
     assert feedback(http, case, told_via="phone", satisfaction="dissatisfied",
                     comment="希望尽快修复绿化").status_code == 302
     row = feedback_rows(case)[0]
@@ -544,8 +559,9 @@ def test_feedback_to_the_complainants_is_recorded_on_the_case_page(http):
     ({"comment": "很" * 2001}, "“群众意见”太长"),
     ({"mood": "happy"}, "不认识的字段：mood"),
 ])
-def test_bad_feedback_says_what_is_wrong_and_saves_nothing(http, values, message):
+def test_bad_feedback_says_what_is_wrong_and_saves_nothing(http, later, values, message):
     case = make_case()
+    later()
     response = feedback(http, case, **values)
     assert response.status_code == 400 and message in text(response)
     assert feedback_rows(case) == []
@@ -562,12 +578,13 @@ def api(app, ctx):
     return lambda path: client.get(path, headers={"Authorization": f"Bearer {token}"})
 
 
-def test_the_api_gives_a_cases_transitions_and_action_items(api, http):
+def test_the_api_gives_a_cases_transitions_and_action_items(api, http, later):
     case = make_case()
     advance_case(case, "start_screening", "accept", "start_investigation", "start_preparation",
                  "open_meeting", user=http.user)
     advance_case(case, "escalate", note=REASON)
-    item = make_action_item(case, due_on=date(2026, 12, 1), amount_fen=23290000)
+    item = make_action_item(case, due_on=date(2026, 12, 6), amount_fen=23290000)
+    later()
     update(http, case, item, status="in_progress", note="已进场", blocked="1")
 
     steps = api(f"/api/v1/cases/{case.id}/transitions").json
@@ -586,7 +603,7 @@ def test_the_api_gives_a_cases_transitions_and_action_items(api, http):
     (entry,) = items["action_items"]
     assert entry["status"] == "in_progress" and entry["amount_cny"] == "232900.00"
     assert entry["flags"] == {"overdue": True, "blocked": True, "escalated": False}
-    assert entry["days_overdue"] == 9
+    assert entry["days_overdue"] == 4
     assert entry["updates"][0]["status_from"] == "open" and entry["updates"][0]["note"] == "已进场"
 
     assert api("/api/v1/cases/999999/transitions").status_code == 404

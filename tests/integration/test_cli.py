@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,14 +11,13 @@ from facilitator import create_app
 from facilitator.cli import cli
 from facilitator.database import DatabaseNotMigrated
 
-FACILITATOR = str(Path(sys.executable).with_name("facilitator"))
+from tests.support import run_facilitator
 
 
 def run_cli(tmp_path, *args, timeout=60):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
            "FACILITATOR_INSTANCE": str(tmp_path)}
-    return subprocess.run([FACILITATOR, *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return run_facilitator(*args, env=env, timeout=timeout)
 
 
 @pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["create-user"], ["create-token"],

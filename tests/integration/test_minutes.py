@@ -8,8 +8,6 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,12 +24,12 @@ from facilitator.minutes.load import minutes_for
 from facilitator.minutes.versions import latest_version, versions_of
 from facilitator.models import ActionItem, Meeting, MeetingEvent, MinutesVersion
 from tests.factories import chair_of, join_from_phone, login, make_meeting, make_user, run
+from tests.support import run_facilitator
 from tests.unit.test_minutes_renderers import (PARTY_NAMES_ZH, docx_text, every_format_as_text,
                                                extract_pdf_text, squash)
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "minutes_played_zh.json"
 UPDATE_GOLDEN = os.environ.get("FACILITATOR_UPDATE_GOLDEN") == "1"
-FACILITATOR = str(Path(sys.executable).with_name("facilitator"))
 
 
 @pytest.fixture
@@ -388,8 +386,7 @@ def test_demo_played_and_export_minutes_from_the_command_line(tmp_path):
            "FACILITATOR_INSTANCE": str(tmp_path)}
 
     def cli(*args):
-        return subprocess.run([FACILITATOR, *args], env=env, capture_output=True, text=True,
-                              timeout=120)
+        return run_facilitator(*args, env=env, timeout=120)
 
     played = cli("demo", "--played")
     assert played.returncode == 0, played.stderr

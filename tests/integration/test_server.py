@@ -56,9 +56,9 @@ def test_a_refused_connection_says_why_in_the_users_language():
 
 def test_a_second_server_on_the_same_port_fails_instead_of_sharing_it():
     import subprocess
-    from tests.support import FACILITATOR_COMMAND
+    from tests.support import FACILITATOR_COMMAND, REPO_ROOT
     with demo_server() as server:
         twin = subprocess.run([*FACILITATOR_COMMAND, "serve", "--host", "127.0.0.1", "--port",
-                               str(server.port)], env=server.env, capture_output=True,
+                               str(server.port)], env=server.env, cwd=REPO_ROOT, capture_output=True,
                               text=True, timeout=30)
         assert twin.returncode != 0 and "Address already in use" in twin.stderr

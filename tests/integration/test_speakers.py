@@ -207,21 +207,19 @@ def test_giving_the_floor_out_of_order_is_recorded(room):
     assert event.data["out_of_order"] is True
 
 
-def test_pause_extend_and_overrun_are_recorded(room, monkeypatch):
+def test_pause_extend_and_overrun_are_recorded(room, time_machine):
     meeting, console, projector, phones, ids = room
-    from datetime import timedelta
-    import facilitator.actions.core as core
-    clock = {"now": core.utcnow()}
-    monkeypatch.setattr(core, "utcnow", lambda: clock["now"])
+    from datetime import datetime, timezone
+    time_machine.move_to(datetime.now(timezone.utc), tick=False)  # time passes only below
     command(phones["zhang"], "hand.raise", {"kind": "speech", "stance": "for"})
     speech_id = command(console, "floor.give")["result"]["speech_id"]
-    clock["now"] += timedelta(seconds=100)
+    time_machine.shift(100)
     assert command(console, "speech.pause")["ok"]
     assert command(console, "speech.pause")["error"]["code"] == "speech.already_paused"
-    clock["now"] += timedelta(seconds=500)  # paused time does not count
+    time_machine.shift(500)  # paused time does not count
     assert command(console, "speech.resume")["ok"]
     assert command(console, "speech.extend", {"seconds": 60})["ok"]
-    clock["now"] += timedelta(seconds=170)  # 270 s spoken of 180 + 60 allowed
+    time_machine.shift(170)  # 270 s spoken of 180 + 60 allowed
     assert command(console, "speech.end")["ok"]
     speech = db.session.get(Speech, speech_id)
     assert (speech.spoken_ms, speech.extension_seconds, speech.overrun_seconds) == (

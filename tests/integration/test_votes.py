@@ -20,7 +20,7 @@ from facilitator.extensions import db
 from facilitator.live.tallies import coalescer
 from facilitator.messages import CATALOG
 from facilitator.models import Ballot, MeetingEvent, Vote, VoteParticipation
-from facilitator.models.base import utcnow
+from facilitator.clock import utcnow
 
 from tests.factories import (chair_of, command, connect, join_from_phone, login, make_meeting,
                              make_user, received_batches, run, sync)
@@ -244,7 +244,7 @@ def test_the_countdown_closes_the_vote_by_itself(app, meeting):
     vote = db.session.get(Vote, vote_id)
     vote.deadline_at = deadline
     db.session.commit()
-    from facilitator.models.base import to_epoch_ms
+    from facilitator.clock import to_epoch_ms
     coalescer.arm_countdown(meeting.id, vote_id, to_epoch_ms(deadline), app=app)
     for _ in range(50):
         time.sleep(0.1)
