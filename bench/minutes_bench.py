@@ -246,7 +246,7 @@ def _from_database(case, meeting, log, roster, runs: int) -> float:
         from facilitator import create_app
         from facilitator.extensions import db
         from facilitator.minutes.load import minutes_for
-        from facilitator.models import Case, Meeting, MeetingEvent, RosterUnit
+        from facilitator.models import Case, Meeting, MeetingEvent, RosterUnit, RosterVersion
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "TESTING": True,
                           "ASYNC_MODE": "threading", "REQUIRE_MIGRATED_DATABASE": False,
@@ -259,10 +259,18 @@ def _from_database(case, meeting, log, roster, runs: int) -> float:
                        details=case["details"])
             db.session.add(row)
             db.session.flush()
-            db.session.add_all(RosterUnit(case_id=row.id, unit=u, area_hundredths=a, owner_name=n,
-                                          owner_key=k) for u, a, n, k in roster)
+            version = RosterVersion(case_id=row.id, number=1, status="active", sha256="0" * 64,
+                                    source_format="utf-8", units=len(roster),
+                                    owners=len({k for _, _, _, k in roster}),
+                                    area_hundredths=sum(a for _, a, _, _ in roster))
+            db.session.add(version)
+            db.session.flush()
+            db.session.add_all(RosterUnit(case_id=row.id, version_id=version.id, unit=u,
+                                          area_hundredths=a, owner_name=n, owner_key=k)
+                               for u, a, n, k in roster)
             held = Meeting(case_id=row.id, title=meeting["title"], place=meeting["place"],
-                           projector_token="bench", status="ended", last_seq=len(log))
+                           projector_token="bench", status="ended", last_seq=len(log),
+                           roster_version_id=version.id)
             db.session.add(held)
             db.session.flush()
             db.session.execute(db.insert(MeetingEvent), [

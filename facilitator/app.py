@@ -19,6 +19,8 @@ def build_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "facilitator" / "migrations"))
+    from .web import upload_limits
+    app.before_request(upload_limits)  # before the CSRF check, which reads the body
     csrf.init_app(app)
     init_live()
     socketio.init_app(

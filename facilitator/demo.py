@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 from .actions import Actor, execute
-from .actions.cases import create_case, create_meeting, import_roster
+from .actions.cases import create_case, create_meeting
+from .actions.roster_import import import_roster
 from .extensions import db
 from .models import Case, Meeting, User
 
@@ -70,7 +71,7 @@ def load_demo() -> dict:
                         "street_office": spec["street_office"],
                         "residents_committee": spec["residents_committee"]}
         db.session.commit()
-        import_roster(case, (DEMO_DIR / "owners.csv").read_text(encoding="utf-8"))
+        import_roster(case, (DEMO_DIR / "owners.csv").read_text(encoding="utf-8"), "owners.csv")
     meeting = case.meetings[0] if case.meetings else None
     if meeting is None:
         meeting = create_meeting(case, {

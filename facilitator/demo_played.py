@@ -215,7 +215,7 @@ def play(meeting_id: int, clock: Clock) -> None:
     moderator = Actor(role="moderator", user_id=meeting.moderator_id)
     clerk = Actor(role="clerk", user_id=meeting.clerk_id)
     data = demo_case_data()
-    units = _first_units(meeting.case_id)
+    units = _first_units(meeting)
     choices = {row["owner_key"]: row["straw_poll"] for row in demo_ballots()}
 
     def run(actor, name, payload=None):

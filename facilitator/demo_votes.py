@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 
+from . import rosters
 from .actions import Actor, execute
 from .demo import DEMO_DIR, demo_case_data
 from .extensions import db
@@ -39,10 +40,10 @@ def _run(meeting_id: int, actor: Actor, name: str, payload: dict) -> dict:
     return outcome.result
 
 
-def _first_units(case_id: int) -> dict[str, RosterUnit]:
+def _first_units(meeting: Meeting) -> dict[str, RosterUnit]:
+    """Each owner's first unit in the meeting's roster version."""
     units: dict[str, RosterUnit] = {}
-    for row in db.session.execute(db.select(RosterUnit).filter_by(case_id=case_id)
-                                  .order_by(RosterUnit.id)).scalars():
+    for row in rosters.units_of(rosters.meeting_version_id(meeting)):
         units.setdefault(row.owner_key, row)
     return units
 
@@ -68,7 +69,7 @@ def replay_straw_poll(meeting_id: int) -> int:
     meeting = db.session.get(Meeting, meeting_id)
     chair = Actor(role="moderator", user_id=meeting.moderator_id)
     data = demo_case_data()
-    units = _first_units(meeting.case_id)
+    units = _first_units(meeting)
     choices = {row["owner_key"]: row["straw_poll"] for row in demo_ballots()}
 
     # Who is in the room, and on whose behalf they vote.

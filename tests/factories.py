@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from facilitator.actions import Actor, execute
-from facilitator.actions.cases import create_case, create_meeting, import_roster
+from facilitator.actions.cases import create_case, create_meeting
+from facilitator.actions.roster_import import import_roster
 from facilitator.extensions import db, socketio
 from facilitator.joining import phone_cookie_name
 from facilitator.models import Meeting, User

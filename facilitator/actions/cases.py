@@ -10,10 +10,9 @@ from datetime import date
 
 from .. import clock
 from ..domain import case_dates
-from ..domain.roster import LineError, parse_roster_csv, summarise
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Case, Meeting, RosterUnit, User
+from ..models import Case, Meeting, User
 from ..models.cases import SOURCE_CHANNELS
 from ..validation import Field, optional, validate
 
@@ -40,14 +39,6 @@ MEETING_SCHEMA = {
     "moderator_id": optional("int", min=1),
     "clerk_id": optional("int", min=1),
 }
-
-
-class RosterRejected(DomainError):
-    """The roster had bad lines; `errors` lists each with its number and reason."""
-
-    def __init__(self, errors: list[LineError]):
-        super().__init__("roster.rejected", count=len(errors))
-        self.errors = errors
 
 
 def create_case(values: dict, created_by: User | None) -> Case:
@@ -79,23 +70,6 @@ def update_case(case: Case, values: dict) -> Case:
             if meeting.status != "ended":
                 execute(meeting.id, Actor(role="system"), "meeting.case_changed", {})
     return case
-
-
-def import_roster(case: Case, csv_text: str):
-    """Replace the case's roster with the file's rows: all lines right, or nothing changes."""
-    rows, errors = parse_roster_csv(csv_text)
-    if errors:
-        raise RosterRejected(errors)
-    db.session.execute(db.delete(RosterUnit).filter_by(case_id=case.id))
-    db.session.add_all(RosterUnit(case_id=case.id, unit=row.unit,
-                                  area_hundredths=row.area_hundredths, owner_name=row.owner_name,
-                                  owner_key=row.owner_key, note=row.note) for row in rows)
-    db.session.commit()
-    return summarise(rows)
-
-
-def roster_summary(case: Case):
-    return summarise(case.roster)
 
 
 def create_meeting(case: Case, values: dict) -> Meeting:

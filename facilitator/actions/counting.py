@@ -11,6 +11,7 @@ from ..domain.voting import (ABSTAIN, CIVIL_CODE, FUND_OFFICE_2007, PLURALITY, S
                              TWO_THIRDS, Ballot, Count, Decision, Question, Tally,
                              Threshold)
 from ..extensions import db
+from .. import rosters
 from ..models import Participant, RosterUnit
 from ..models.votes import Ballot as BallotRow
 from ..models.votes import Proxy, Vote, VoteParticipation
@@ -82,18 +83,26 @@ def check_choices(vote: Vote, choices: list[str]) -> tuple[str, ...]:
     return tuple(choices)
 
 
-def roster_owners(case_id: int) -> list[voting.Owner]:
-    rows = db.session.execute(db.select(RosterUnit).filter_by(case_id=case_id)
-                              .order_by(RosterUnit.id)).scalars()
+def roster_version_of(vote: Vote) -> int | None:
+    """The roster version a vote counts on (fixed when it opened)."""
+    if vote.roster_version_id is not None:
+        return vote.roster_version_id
+    from ..models import Meeting
+    return rosters.vote_version_id(vote, db.session.get(Meeting, vote.meeting_id))
+
+
+def roster_owners(version_id: int | None) -> list[voting.Owner]:
     return voting.owners_from_roster(
-        (r.unit, r.area_hundredths, r.owner_name, r.owner_key) for r in rows)
+        (r.unit, r.area_hundredths, r.owner_name, r.owner_key)
+        for r in rosters.units_of(version_id))
 
 
-def scope_of(vote: Vote, case_id: int) -> Count:
-    """(N, A) of an owners' decision: the owners of the case's roster (the fund's charging
-    scope), without those recused."""
+def scope_of(vote: Vote) -> Count:
+    """(N, A) of an owners' decision: the owners of the vote's roster version (the fund's
+    charging scope), without those recused."""
     recused = set(vote.recused or [])
-    return voting.scope_totals(o for o in roster_owners(case_id) if o.key not in recused)
+    return voting.scope_totals(o for o in roster_owners(roster_version_of(vote))
+                               if o.key not in recused)
 
 
 def load_tally(vote: Vote) -> tuple[Tally, str]:
@@ -143,22 +152,23 @@ def may_vote(vote: Vote, *, party: str | None, participant_id: int | None,
     return None
 
 
-def owner_areas(case_id: int) -> dict[str, int]:
+def owner_areas(version_id: int | None) -> dict[str, int]:
+    """Owner key → the summed area of their units in a roster version."""
     areas: dict[str, int] = {}
     for key, area in db.session.execute(db.select(RosterUnit.owner_key,
                                                   RosterUnit.area_hundredths)
-                                        .filter_by(case_id=case_id)):
+                                        .filter_by(version_id=version_id)):
         areas[key] = areas.get(key, 0) + area
     return areas
 
 
-def eligible_now(vote: Vote, case_id: int) -> Count:
+def eligible_now(vote: Vote) -> Count:
     """Who may vote, counted as the vote counts them: for a vote over the scope's owners, the
     scope; otherwise the people admitted now who may take part (an owner once, also when
     present by proxy)."""
     if vote.eligibility == "scope_owners":
-        return scope_of(vote, case_id)
-    areas = owner_areas(case_id)
+        return scope_of(vote)
+    areas = owner_areas(roster_version_of(vote))
     people = {p.id: p for p in db.session.execute(
         db.select(Participant.id, Participant.party, Participant.owner_key).filter_by(
             meeting_id=vote.meeting_id, status="admitted"))}
@@ -244,32 +254,32 @@ def gate_of(vote: Vote, result: Tally, scope: Count | None) -> dict | None:
             "missing": count_json(missing), "met": missing == Count()}
 
 
-def result_of(vote: Vote, case_id: int) -> dict:
+def result_of(vote: Vote) -> dict:
     """Everything a closed vote says, frozen into the vote row and the vote.closed event."""
     result, source = load_tally(vote)
-    scope = scope_of(vote, case_id) if vote.kind == "owners_decision" else None
+    scope = scope_of(vote) if vote.kind == "owners_decision" else None
     return {
         "kind": vote.kind, "binding": vote.kind == "owners_decision",
         "settings": vote.settings if vote.kind == "owners_decision" else None,
         "rule": vote.rule, "source": source,
         "tally": tally_json(result),
         "scope": count_json(scope),
-        "eligible": count_json(eligible_now(vote, case_id)),
+        "eligible": count_json(eligible_now(vote)),
         "gate": gate_of(vote, result, scope),
         **decide_vote(vote, result, scope),
     }
 
 
-def live_tally(vote: Vote, case_id: int) -> dict:
+def live_tally(vote: Vote) -> dict:
     """The full live tally of an open vote (the chair's view; redaction.py cuts it)."""
     result, source = load_tally(vote)
-    scope = scope_of(vote, case_id) if vote.kind == "owners_decision" else None
+    scope = scope_of(vote) if vote.kind == "owners_decision" else None
     voted = participation_keys(vote)
     return {
         "vote_id": vote.id, "status": vote.status, "source": source,
         "ballots": len(voted) if source == "ballots" else result.participation.owners,
         "participation": count_json(result.participation),
-        "eligible": count_json(eligible_now(vote, case_id)),
+        "eligible": count_json(eligible_now(vote)),
         "scope": count_json(scope),
         "gate": gate_of(vote, result, scope),
         "tally": tally_json(result),

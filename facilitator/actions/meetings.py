@@ -1,9 +1,11 @@
 """Opening, ending and the settings of a meeting."""
+from .. import rosters
+from ..clock import to_epoch_ms
 from ..domain.join_codes import new_join_code
 from ..errors import DomainError
 from ..extensions import db
 from ..live.views import case_view
-from ..models import Meeting
+from ..models import Meeting, Participant, RosterUnit
 from ..validation import Field
 from .agenda import stop_current_run
 from .core import CHAIR, MODERATOR, SYSTEM, Context, Outcome, command
@@ -21,13 +23,37 @@ def _free_join_code() -> str:
 
 @command("meeting.open", roles=MODERATOR, schema={}, states=("scheduled",))
 def open_meeting(ctx: Context) -> Outcome:
+    """Open the meeting; from now on it counts on the roster version in force now."""
     meeting = ctx.meeting
     meeting.status = "live"
     meeting.opened_at = ctx.now
     meeting.join_code = _free_join_code()
+    version = rosters.current_version(meeting.case_id)
+    meeting.roster_version_id = version.id if version else None
     ctx.changed(meeting)
-    return Outcome("meeting.opened", {"join_code": meeting.join_code},
+    # People added before the opening named their unit on the roster of that time: their
+    # owner keys are read again from this version (a unit no longer on it has none).
+    for person in db.session.execute(db.select(Participant).filter(
+            Participant.meeting_id == meeting.id, Participant.unit.is_not(None))).scalars():
+        row = db.session.execute(db.select(RosterUnit.owner_key).filter_by(
+            version_id=meeting.roster_version_id, unit=person.unit)).first()
+        owner_key = row.owner_key if row else None
+        if person.owner_key != owner_key:
+            person.owner_key = owner_key
+            ctx.changed(person)
+    return Outcome("meeting.opened", {"join_code": meeting.join_code,
+                                      "roster": _roster_record(version)},
                    {"join_code": meeting.join_code})
+
+
+def _roster_record(version) -> dict | None:
+    """The roster version a meeting counts on, as the record (and the minutes) state it."""
+    if version is None:
+        return None
+    return {"version": version.number, "imported_at": to_epoch_ms(version.imported_at),
+            "units": version.units, "owners": version.owners,
+            "area": version.area_hundredths, "sha256": version.sha256,
+            "filename": version.filename}
 
 
 @command("meeting.end", roles=MODERATOR, schema={}, states=("live",))

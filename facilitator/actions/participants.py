@@ -3,6 +3,7 @@ import secrets
 
 from sqlalchemy import insert
 
+from .. import rosters
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
@@ -30,18 +31,17 @@ def _participant(ctx: Context, participant_id: int) -> Participant:
 
 
 def _resolve_unit(ctx: Context, party: str, unit: str | None) -> tuple[str | None, str | None]:
-    """An owner names a unit: from the case's roster when there is one (which also gives the
-    owner key the counting rules need); free text when there is no roster."""
+    """An owner names a unit: from the meeting's roster version when there is one (which also
+    gives the owner key the counting rules need); free text when there is no roster."""
     if party != "owner":
         return None, None
-    roster_size = db.session.execute(
-        db.select(db.func.count(RosterUnit.id)).filter_by(case_id=ctx.meeting.case_id)).scalar()
-    if roster_size == 0:
+    version_id = rosters.meeting_version_id(ctx.meeting)
+    if version_id is None:
         return unit, None
     if not unit:
         raise DomainError("participant.unit_required")
     row = db.session.execute(db.select(RosterUnit).filter_by(
-        case_id=ctx.meeting.case_id, unit=unit)).scalar_one_or_none()
+        version_id=version_id, unit=unit)).scalar_one_or_none()
     if row is None:
         raise DomainError("participant.unit_not_in_roster", unit=unit)
     return row.unit, row.owner_key

@@ -29,6 +29,7 @@ from ..models.meetings import PARTIES
 from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, VOTE_METHODS,
                             Ballot, Plan, Proxy, Vote, VoteParticipation, new_ballot_id)
 from ..validation import Field, optional
+from .. import rosters
 from . import counting
 from .core import CHAIR, PHONE, SYSTEM, Context, Outcome, command
 from .plans import MATTERS
@@ -64,8 +65,7 @@ def _accepted_plan(ctx: Context, key_or_id, by: str = "key") -> Plan:
 
 
 def _has_roster(ctx: Context) -> bool:
-    return db.session.execute(db.select(RosterUnit.id).filter_by(
-        case_id=ctx.meeting.case_id).limit(1)).first() is not None
+    return rosters.meeting_version_id(ctx.meeting) is not None
 
 
 # --------------------------------------------------------------------------- create
@@ -230,6 +230,7 @@ def open_vote(ctx: Context, id: int) -> Outcome:
     vote.plan_revisions = revisions
     vote.status = "open"
     vote.opened_at = ctx.now
+    vote.roster_version_id = rosters.meeting_version_id(ctx.meeting)
     if vote.duration_seconds:
         vote.deadline_at = ctx.now + timedelta(seconds=vote.duration_seconds)
     ctx.changed(vote)
@@ -255,11 +256,10 @@ def _reseal(vote: Vote) -> None:
                               heads=heads, area=area) for choices, heads, area in rows)
 
 
-def _named_ballots(vote: Vote, case_id: int) -> list[dict]:
+def _named_ballots(vote: Vote) -> list[dict]:
     """Who chose what, for the minutes of a named vote."""
     names = {}
-    for row in db.session.execute(db.select(RosterUnit).filter_by(case_id=case_id)
-                                  .order_by(RosterUnit.id)).scalars():
+    for row in rosters.units_of(vote.roster_version_id):
         entry = names.setdefault(row.owner_key, {"name": row.owner_name, "units": []})
         entry["units"].append(row.unit)
     people = {f"p{p.id}": p.name for p in db.session.execute(
@@ -288,13 +288,13 @@ def close_vote(ctx: Context, id: int) -> Outcome:
         raise DomainError("vote.not_open")
     vote.status = "closed"
     vote.closed_at = ctx.now
-    vote.result = counting.result_of(vote, ctx.meeting.case_id)
+    vote.result = counting.result_of(vote)
     data = {"vote_id": vote.id, "title": vote.title, "kind": vote.kind,
             "by_countdown": ctx.actor.role == "system", "result": vote.result}
     if vote.secret:
         _reseal(vote)
     else:
-        data["ballots"] = _named_ballots(vote, ctx.meeting.case_id)
+        data["ballots"] = _named_ballots(vote)
     ctx.changed(vote)
     return Outcome("vote.closed", data, {"vote_id": vote.id,
                                          "passed": vote.result["outcome"]["passed"]})
@@ -318,9 +318,10 @@ def cancel_vote(ctx: Context, id: int, reason: str) -> Outcome:
 
 # --------------------------------------------------------------------------- ballots
 
-def _owner_weight(ctx: Context, owner_key: str) -> int:
+def _owner_weight(version_id: int | None, owner_key: str) -> int:
+    """The summed area of an owner's units in a roster version (refused: not in it)."""
     area = db.session.connection().execute(_SELECT_AREA, {
-        "case_id": ctx.meeting.case_id, "owner_key": owner_key}).scalar()
+        "version_id": version_id, "owner_key": owner_key}).scalar()
     if area is None:
         raise DomainError("vote.not_in_roster")
     return int(area)
@@ -333,14 +334,15 @@ _V, _P = Vote.__table__, Participant.__table__
 _VP, _B, _R = VoteParticipation.__table__, Ballot.__table__, RosterUnit.__table__
 _SELECT_VOTE = db.select(*(_V.c[name] for name in (
     "id", "meeting_id", "status", "deadline_at", "entered_totals", "channel", "method",
-    "options", "max_choices", "eligibility", "parties", "recused", "secret", "allow_change"))
+    "options", "max_choices", "eligibility", "parties", "recused", "secret", "allow_change",
+    "roster_version_id"))
 ).where(_V.c.id == db.bindparam("vote_id"))
 _SELECT_PERSON = db.select(_P.c.id, _P.c.meeting_id, _P.c.status, _P.c.party, _P.c.owner_key
                            ).where(_P.c.id == db.bindparam("participant_id"))
 _SELECT_VOTED = db.select(_VP.c.id).where(_VP.c.vote_id == db.bindparam("vote_id"),
                                           _VP.c.voter_key == db.bindparam("voter_key"))
 _SELECT_AREA = db.select(db.func.sum(_R.c.area_hundredths)).where(
-    _R.c.case_id == db.bindparam("case_id"), _R.c.owner_key == db.bindparam("owner_key"))
+    _R.c.version_id == db.bindparam("version_id"), _R.c.owner_key == db.bindparam("owner_key"))
 _INSERT_PARTICIPATION = db.insert(_VP)
 _INSERT_BALLOT = db.insert(_B)
 
@@ -425,7 +427,7 @@ def _identity(ctx: Context, vote: Vote, person: Participant, proxy_id: int | Non
     if refusal:
         raise DomainError(refusal)
     if owner_key:
-        return owner_key, _owner_weight(ctx, owner_key), via_proxy
+        return owner_key, _owner_weight(vote.roster_version_id, owner_key), via_proxy
     return f"p{person.id}", 0, via_proxy
 
 
@@ -470,7 +472,7 @@ def record_ballot(ctx: Context, vote_id: int, choices: list, participant_id, own
         return _store_ballot(ctx, vote, voter_key, area, picked, channel, person.id)
     if vote.eligibility != "scope_owners":
         raise DomainError("vote.participant_required")
-    area = _owner_weight(ctx, owner_key)
+    area = _owner_weight(vote.roster_version_id, owner_key)
     refusal = counting.may_vote(vote, party="owner", participant_id=None, owner_key=owner_key,
                                 via_proxy=False)
     if refusal:
@@ -510,7 +512,7 @@ def enter_totals(ctx: Context, id: int, totals: dict) -> Outcome:
         if (owners == 0) != (area == 0):
             raise DomainError("vote.bad_totals", option=key)
         clean[key] = [owners, area]
-    scope = counting.scope_of(vote, ctx.meeting.case_id)
+    scope = counting.scope_of(vote)
     owners = sum(v[0] for v in clean.values())
     area = sum(v[1] for v in clean.values())
     if owners > scope.owners or area > scope.area:
@@ -535,7 +537,7 @@ def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str) -
         raise DomainError("participant.not_found")
     if person.status not in ("lobby", "admitted"):
         raise DomainError("participant.wrong_status", status=person.status)
-    _owner_weight(ctx, owner_key)  # in the roster
+    _owner_weight(rosters.meeting_version_id(ctx.meeting), owner_key)  # in the roster
     if person.owner_key == owner_key:
         raise DomainError("proxy.own_unit")
     if db.session.execute(db.select(Proxy.id).filter_by(
@@ -571,15 +573,13 @@ def phone_ballot_status(meeting_id: int, participant_id: int) -> dict:
     person = db.session.get(Participant, participant_id)
     if person is None or person.meeting_id != meeting_id:
         return {}
-    from ..models import Meeting
-    case_id = db.session.get(Meeting, meeting_id).case_id
-    areas = counting.owner_areas(case_id)
     proxies = db.session.execute(db.select(Proxy).filter_by(
         meeting_id=meeting_id, participant_id=person.id, status="active")
         .order_by(Proxy.id)).scalars().all()
     out = {}
     for vote in db.session.execute(db.select(Vote).filter_by(
             meeting_id=meeting_id, status="open", channel="meeting")).scalars():
+        areas = counting.owner_areas(vote.roster_version_id)
         identities = []
         candidates = [(None, person.owner_key if person.owner_key in areas else None)]
         candidates += [(proxy.id, proxy.owner_key) for proxy in proxies]

@@ -202,6 +202,19 @@ class Proxy:
 
 
 @dataclass(frozen=True)
+class RosterRef:
+    """The version of the owners' roster the meeting counted on (who is an owner, and how much
+    area each holds), as imported: number, when, what it held, the file's SHA-256."""
+
+    version: int
+    imported_at: datetime
+    units: int
+    owners: int
+    area: int  # hundredths of m²
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Attendance:
     """3: attendance grouped by party, observers (列席), absent (请假), proxies.
 
@@ -215,6 +228,7 @@ class Attendance:
     proxies: tuple[Proxy, ...] = ()
     owners_present: Count | None = None
     owners_in_scope: Count | None = None
+    roster: RosterRef | None = None
 
 
 # --------------------------------------------------------------------------- the matter

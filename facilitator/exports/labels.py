@@ -71,6 +71,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "att.people": ("人员", "People"),
     "att.count": ("人数", "Count"),
     "att.proxy_for": ("受{owner}委托", "for {owner}"),
+    "att.roster": ("计票依据：业主名册第 {version} 版（{at} 导入；{units} 套、业主 {owners} 位、专有部分面积 {area} m²；文件 SHA-256：{sha}）",
+                   "Counted on the owners' roster, version {version} (imported {at}; units {units}, owners {owners}, exclusive area {area} m²; file SHA-256 {sha})"),
     "att.owners_present": ("到会业主 {owners} 人，专有部分面积 {area} m²", "Owners present: {owners}, with {area} m² of exclusive area"),
     "att.of_scope": ("（范围内业主 {owners} 人、{area} m²，占人数 {pct_owners}、面积 {pct_area}）",
                      " (of {owners} owners and {area} m² in the scope: {pct_owners} by headcount, {pct_area} by area)"),

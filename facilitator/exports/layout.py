@@ -240,6 +240,12 @@ class _Builder:
                                pct_owners=L.fmt_pct(present.owners, scope.owners, 1),
                                pct_area=L.fmt_pct(present.area, scope.area, 2))
             self.blocks.append(Paragraph(text + ("。" if self.lang == "zh" else ".")))
+        if a.roster is not None:
+            r = a.roster
+            self.blocks.append(Paragraph(self.t(
+                "att.roster", version=r.version, at=L.fmt_datetime(r.imported_at, self.lang),
+                units=r.units, owners=r.owners, area=L.fmt_area(r.area), sha=r.sha256)
+                + ("。" if self.lang == "zh" else "."), small=True))
         self.subheading(self.t("att.observers"))
         if a.observers:
             self.blocks.append(Paragraph(self.join(self._attendee(p) for p in a.observers)))

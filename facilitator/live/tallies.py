@@ -110,7 +110,7 @@ class TallyCoalescer:
             for vote in db.session.execute(db.select(Vote).filter_by(
                     meeting_id=meeting_id, status="open").order_by(Vote.id)).scalars():
                 facts = {"secret": vote.secret, "show_results": vote.show_results}
-                out[str(vote.id)] = (facts, live_tally(vote, meeting.case_id))
+                out[str(vote.id)] = (facts, live_tally(vote))
                 if vote.deadline_at is not None:
                     self.arm_countdown(meeting_id, vote.id, to_epoch_ms(vote.deadline_at))
         db.session.rollback()

@@ -30,6 +30,7 @@ def meeting_view(meeting: Meeting) -> dict:
         "current_item_id": meeting.current_item_id,
         "current_speech_id": meeting.current_speech_id,
         "queue_open": meeting.queue_open,
+        "roster_version_id": meeting.roster_version_id,
         "speaker_settings": meeting_settings(meeting),
     }
 

@@ -7,6 +7,7 @@ after the draw against the top-up floor. Amounts are in fen, areas in hundredths
 """
 from __future__ import annotations
 
+from .. import rosters
 from ..domain.voting import (format_rate_per_m2, fund_after_draw, parse_yuan, share_by_area)
 from ..errors import DomainError
 from ..models import Case, Meeting, RosterUnit
@@ -29,11 +30,11 @@ def _fund_facts(case: Case) -> dict | None:
     return {"balance": balance, "initial_deposit": initial, "floor_percent": percent}
 
 
-def _roster_areas(case_id: int) -> tuple[int, list[int]]:
-    """Total area of the roster and the distinct areas owners hold (per unit, and summed for
-    owners with several units), smallest first."""
+def _roster_areas(version_id: int | None) -> tuple[int, list[int]]:
+    """Total area of a roster version and the distinct areas owners hold (per unit, and
+    summed for owners with several units), smallest first."""
     rows = db.session.execute(db.select(RosterUnit.owner_key, RosterUnit.area_hundredths)
-                              .filter_by(case_id=case_id)).all()
+                              .filter_by(version_id=version_id)).all()
     by_owner: dict[str, int] = {}
     for key, area in rows:
         by_owner[key] = by_owner.get(key, 0) + area
@@ -48,13 +49,14 @@ def _share_table(fen: int, total_area: int, areas: list[int]) -> dict:
                        for area in areas]}
 
 
-def plan_money(plan: Plan, case: Case) -> dict:
+def plan_money(plan: Plan, meeting: Meeting) -> dict:
+    case = meeting.case
     funding = {key: int(value) for key, value in (plan.funding or {}).items()}
     draw = funding.get("maintenance_fund", 0)
     levy = funding.get("owner_levy", 0)
     money = {"total": plan.total_fen, "funding": funding, "fund_share": None,
              "levy_share": None, "fund": None}
-    total_area, areas = _roster_areas(case.id)
+    total_area, areas = _roster_areas(rosters.meeting_version_id(meeting))
     if total_area > 0:
         if draw:
             money["fund_share"] = _share_table(draw, total_area, areas)
@@ -98,7 +100,7 @@ def plan_warnings(plan: Plan, money: dict) -> list[str]:
 
 def plan_view(plan: Plan) -> dict:
     meeting = db.session.get(Meeting, plan.meeting_id)
-    money = plan_money(plan, meeting.case)
+    money = plan_money(plan, meeting)
     return {
         "id": plan.id,
         "key": plan.key,
@@ -126,7 +128,8 @@ def plan_view(plan: Plan) -> dict:
 def proxy_view(proxy: Proxy) -> dict:
     meeting = db.session.get(Meeting, proxy.meeting_id)
     units = db.session.execute(db.select(RosterUnit).filter_by(
-        case_id=meeting.case_id, owner_key=proxy.owner_key).order_by(RosterUnit.id)).scalars().all()
+        version_id=rosters.meeting_version_id(meeting), owner_key=proxy.owner_key)
+        .order_by(RosterUnit.id)).scalars().all()
     return {
         "id": proxy.id,
         "participant_id": proxy.participant_id,
@@ -169,6 +172,7 @@ def vote_view(vote: Vote) -> dict:
         "duration_seconds": vote.duration_seconds,
         "status": vote.status,
         "totals_entered": vote.entered_totals is not None,
+        "roster_version_id": vote.roster_version_id,
         "opened_at": to_epoch_ms(vote.opened_at),
         "deadline_at": to_epoch_ms(vote.deadline_at),
         "closed_at": to_epoch_ms(vote.closed_at),

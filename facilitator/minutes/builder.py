@@ -52,6 +52,7 @@ from ..domain.minutes_model import (
     NamedChoice,
     PartyTime,
     PendingItem,
+    RosterRef,
     Person,
     Plan,
     Proxy,
@@ -135,6 +136,7 @@ class Folded:
 
     state: dict = field(default_factory=lambda: {c: {} for c in COLLECTIONS})
     opened_at: int | None = None
+    roster: dict | None = None  # the roster version the meeting counted on (meeting.opened)
     ended_at: int | None = None
     last_seq: int = 0
     last_at: int | None = None
@@ -168,6 +170,7 @@ def fold(events) -> Folded:
         if kind == "meeting.opened":
             if out.opened_at is None:
                 out.opened_at = at
+                out.roster = data.get("roster")
             out.milestones.append((at, "meeting_opened", None))
         elif kind == "meeting.ended":
             out.ended_at = at
@@ -381,8 +384,12 @@ class _Builder:
         proxies = tuple(Proxy(p["owner_name"], tuple(p["units"]),
                               self.people.get(p["participant_id"], {}).get("name", ""), p["note"])
                         for p in self.proxies)
+        roster = self.log.roster
         return Attendance(groups=ordered, observers=tuple(observers), proxies=proxies,
-                          owners_present=owners_present, owners_in_scope=owners_in_scope)
+                          owners_present=owners_present, owners_in_scope=owners_in_scope,
+                          roster=RosterRef(roster["version"], self.local(roster["imported_at"]),
+                                           roster["units"], roster["owners"], roster["area"],
+                                           roster["sha256"]) if roster else None)
 
     # ------------------------------------------------------------------ the matter
     def matter(self) -> Matter:

@@ -5,10 +5,10 @@ moderator and the clerk; nothing else. Everything the minutes say comes from the
 """
 from __future__ import annotations
 
-from .. import clock
+from .. import clock, rosters
 from ..clock import to_epoch_ms
 from ..extensions import db
-from ..models import Meeting, MeetingEvent, RosterUnit
+from ..models import Meeting, MeetingEvent
 from .builder import build_minutes
 
 _CASE_COLUMNS = ("number", "title", "community", "source_channel", "source", "description",
@@ -55,14 +55,15 @@ def load_events(meeting_id: int, up_to_seq: int | None = None) -> list[dict]:
             for seq, type_, at, actor, data, changes in db.session.execute(query)]
 
 
-def load_roster(case_id: int) -> list[tuple[str, int, str, str]]:
-    return [(r.unit, r.area_hundredths, r.owner_name, r.owner_key) for r in db.session.execute(
-        db.select(RosterUnit).filter_by(case_id=case_id).order_by(RosterUnit.id)).scalars()]
+def load_roster(meeting: Meeting) -> list[tuple[str, int, str, str]]:
+    """The roster version the meeting counts on."""
+    return [(r.unit, r.area_hundredths, r.owner_name, r.owner_key)
+            for r in rosters.units_of(rosters.meeting_version_id(meeting))]
 
 
 def minutes_for(meeting: Meeting, *, version: int = 1, language: str | None = None,
                 up_to_seq: int | None = None):
     """The minutes of `meeting` as its log stands (a draft document)."""
     return build_minutes(case_record(meeting.case), meeting_record(meeting, version),
-                         load_events(meeting.id, up_to_seq), load_roster(meeting.case_id),
+                         load_events(meeting.id, up_to_seq), load_roster(meeting),
                          language or meeting.language, clock.zone().key)

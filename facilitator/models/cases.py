@@ -30,22 +30,61 @@ class Case(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
-    roster = db.relationship("RosterUnit", back_populates="case", order_by="RosterUnit.id",
-                             cascade="all, delete-orphan")
     meetings = db.relationship("Meeting", back_populates="case", order_by="Meeting.id")
 
 
-class RosterUnit(db.Model):
-    """One exclusive unit (专有部分) in the case's scope. Area in hundredths of m²: exact."""
-    __tablename__ = "roster_units"
-    __table_args__ = (db.UniqueConstraint("case_id", "unit"),)
+class RosterVersion(db.Model):
+    """One import of the owners' roster of a case's scope. Versions are never changed: a new
+    file makes a new version. A meeting counts on the version in force when it opened, a vote
+    on the version in force when it opened (models.meetings.Meeting, models.votes.Vote).
+
+    ``status`` is "importing" while its units are being written (in short transactions, so a
+    large file never holds up live meetings), then "active"; an interrupted import stays
+    "importing" and is never read."""
+    __tablename__ = "roster_versions"
+    __table_args__ = (db.UniqueConstraint("case_id", "number"),)
 
     id = db.Column(db.Integer, primary_key=True)
     case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)
+    status = db.Column(db.String(10), nullable=False, default="importing")
+    filename = db.Column(db.String(200), nullable=False, default="")
+    # SHA-256 of the file as uploaded: the minutes name it, so the file can be matched later.
+    sha256 = db.Column(db.String(64), nullable=False)
+    source_format = db.Column(db.String(12), nullable=False)  # utf-8 | gb18030 | xlsx
+    units = db.Column(db.Integer, nullable=False)
+    owners = db.Column(db.Integer, nullable=False)
+    area_hundredths = db.Column(db.BigInteger, nullable=False)
+    imported_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    imported_by_name = db.Column(db.String(100), nullable=False, default="")
+    imported_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class RosterUnit(db.Model):
+    """One exclusive unit (专有部分) of a roster version. Area in hundredths of m²: exact."""
+    __tablename__ = "roster_units"
+    __table_args__ = (db.UniqueConstraint("version_id", "unit"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
+    version_id = db.Column(db.Integer, db.ForeignKey("roster_versions.id"), nullable=False,
+                           index=True)
     unit = db.Column(db.String(40), nullable=False)
     area_hundredths = db.Column(db.Integer, nullable=False)
     owner_name = db.Column(db.String(100), nullable=False)
     owner_key = db.Column(db.String(40), nullable=False)
     note = db.Column(db.String(500), nullable=False, default="")
 
-    case = db.relationship("Case", back_populates="roster")
+
+class RosterUpload(db.Model):
+    """A roster file waiting for its import to be confirmed (the preview step). Kept in the
+    database, not in a server process, so the confirmation may reach any process."""
+    __tablename__ = "roster_uploads"
+
+    id = db.Column(db.String(32), primary_key=True)  # random: the preview page's reference
+    case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    filename = db.Column(db.String(200), nullable=False, default="")
+    data = db.Column(db.LargeBinary, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

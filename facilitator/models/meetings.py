@@ -32,6 +32,8 @@ class Meeting(db.Model):
     speaker_settings = db.Column(db.JSON, nullable=False, default=dict)
     opened_at = db.Column(db.DateTime)
     ended_at = db.Column(db.DateTime)
+    # The roster version the meeting counts on: the case's newest when the meeting opened.
+    roster_version_id = db.Column(db.Integer, db.ForeignKey("roster_versions.id"))
     # The last event's sequence number: bumped in the same transaction that appends an event.
     last_seq = db.Column(db.Integer, nullable=False, default=0)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -130,6 +130,8 @@ class Vote(db.Model):
     channel_note = db.Column(db.String(200), nullable=False, default="")
     duration_seconds = db.Column(db.Integer)
     status = db.Column(db.String(10), nullable=False, default="draft")
+    # The roster version counted on, fixed when the vote opens (the meeting's, while live).
+    roster_version_id = db.Column(db.Integer, db.ForeignKey("roster_versions.id"))
     # Totals of a vote held elsewhere, entered instead of ballots: option → [owners, area].
     entered_totals = db.Column(db.JSON)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

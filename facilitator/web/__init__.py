@@ -81,6 +81,17 @@ def register_web(app: Flask) -> None:
         return _error_page(500, "error.server")
 
 
+# Endpoints that take files larger than MAX_CONTENT_LENGTH: their own limit (a roster file of
+# 5 MB at most, with room for the form around it).
+UPLOAD_LIMITS = {"cases.preview_roster": 5 * 1024 * 1024 + 64 * 1024}
+
+
+def upload_limits() -> None:
+    limit = UPLOAD_LIMITS.get(request.endpoint)
+    if limit is not None:
+        request.max_content_length = limit
+
+
 def _switch_language_url(lang: str) -> str:
     args = request.args.to_dict()
     args["lang"] = lang

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
 
-from ..actions.cases import create_case, create_meeting, roster_summary
+from .. import rosters
+from ..actions.cases import create_case, create_meeting
 from ..domain.roster import format_area
 from ..errors import DomainError
 from ..extensions import csrf, db
@@ -55,7 +56,8 @@ def _json_body() -> dict | None:
 
 
 def case_json(case: Case) -> dict:
-    summary = roster_summary(case)
+    version = rosters.current_version(case.id)
+    summary = rosters.summary_of(version)
     return {
         "id": case.id, "number": case.number, "title": case.title, "community": case.community,
         "source_channel": case.source_channel, "source": case.source,
@@ -63,7 +65,9 @@ def case_json(case: Case) -> dict:
         "dates": {key: (getattr(case, key).isoformat() if getattr(case, key) else None)
                   for key in ("received_on", "completion_accepted_on", "delivered_on",
                               "warranty_end_on", "first_report_on")},
-        "roster": {"units": summary.units, "owners": summary.owners,
+        "roster": {"version": version.number if version else None,
+                   "sha256": version.sha256 if version else None,
+                   "units": summary.units, "owners": summary.owners,
                    "area_m2": format_area(summary.area_hundredths).replace(",", "")},
         "meetings": [m.id for m in case.meetings],
     }

@@ -7,9 +7,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from .. import clock
 from ..actions.case_record import (FEEDBACK_SCHEMA, UPDATE_SCHEMA, apply_transition,
                                    record_feedback, record_update)
-from ..actions.cases import roster_summary
 from ..domain import action_items as follow_up
-from ..domain.roster import format_area
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import t
@@ -60,8 +58,8 @@ def _case_or_404(case_id: int) -> Case:
 
 def _show_case(case: Case, status: int, **extra):
     """The case page again, with a refusal next to the form that caused it."""
-    return render_template("cases/show.html", case=case, summary=roster_summary(case),
-                           format_area=format_area, roster_errors=None, **extra), status
+    from .cases import case_page
+    return case_page(case, status, **extra)
 
 
 def _case_anchor(case: Case, anchor: str):

@@ -1,11 +1,12 @@
-"""Case pages: list, create, edit, open; the owners' roster; new meetings."""
+"""Case pages: list, create, edit, open; the owners' roster and its versions; new meetings."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from ..actions.cases import (CASE_SCHEMA, MEETING_SCHEMA, RosterRejected, create_case,
-                             create_meeting, import_roster, roster_summary, update_case)
-from ..domain.roster import format_area
+from .. import rosters
+from ..actions import roster_import
+from ..actions.cases import CASE_SCHEMA, MEETING_SCHEMA, create_case, create_meeting, update_case
+from ..domain.roster import MAX_FILE_BYTES, diff_rosters, format_area
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import t
@@ -70,40 +71,123 @@ def edit_case(case_id: int):
 @bp.route("/cases/<int:case_id>")
 @login_required
 def show_case(case_id: int):
-    case = _case_or_404(case_id)
-    return render_template("cases/show.html", case=case, summary=roster_summary(case),
-                           format_area=format_area, roster_errors=None)
+    return case_page(_case_or_404(case_id))
 
 
-@bp.route("/cases/<int:case_id>/roster", methods=["POST"])
+def case_page(case: Case, status: int = 200, **extra):
+    """The case page (also shown again with a refusal next to the form that caused it)."""
+    return render_template("cases/show.html", case=case,
+                           roster=rosters.current_version(case.id), format_area=format_area,
+                           **extra), status
+
+
+# --------------------------------------------------------------------------- the roster
+
+ROSTER_PAGE_ROWS = 100
+
+
+@bp.route("/cases/<int:case_id>/roster")
 @login_required
-def upload_roster(case_id: int):
+def roster(case_id: int):
+    """The roster's versions, and the rows of one (the newest unless ?version=N), a page at a
+    time, searchable by unit, owner or owner key."""
+    case = _case_or_404(case_id)
+    return _roster_page(case, 200)
+
+
+def _roster_page(case: Case, status: int, **extra):
+    versions = rosters.versions_of(case.id)
+    shown = versions[0] if versions else None
+    number = request.args.get("version", "")
+    if number.isascii() and number.isdigit() and len(number) < 10:
+        shown = rosters.version_number(case.id, int(number)) or shown
+    search = (request.args.get("q") or "").strip()[:100]
+    rows = rosters.units_of(shown.id) if shown else []
+    if search:
+        rows = [r for r in rows if search in r.unit or search in r.owner_name
+                or search == r.owner_key]
+    page_text = request.args.get("page", "1")
+    pages = max(1, -(-len(rows) // ROSTER_PAGE_ROWS))
+    page = min(int(page_text), pages) if page_text.isascii() and page_text.isdigit() \
+        and 0 < len(page_text) < 7 and int(page_text) > 0 else 1
+    return render_template(
+        "cases/roster.html", case=case, versions=versions, shown=shown, search=search,
+        rows=rows[(page - 1) * ROSTER_PAGE_ROWS:page * ROSTER_PAGE_ROWS], matches=len(rows),
+        page=page, pages=pages, live_meeting=rosters.live_meeting_of(case.id),
+        format_area=format_area, **extra), status
+
+
+@bp.route("/cases/<int:case_id>/roster/preview", methods=["POST"])
+@login_required
+def preview_roster(case_id: int):
+    """An uploaded file, read and checked: what it would import. Nothing is saved yet."""
     case = _case_or_404(case_id)
     upload = request.files.get("roster")
-    raw = upload.read() if upload else b""
+    data = upload.read(MAX_FILE_BYTES + 1) if upload else b""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        flash(t("roster.not_utf8"), "error")
-        return redirect(url_for("cases.show_case", case_id=case.id))
-    try:
-        summary = import_roster(case, text)
-    except RosterRejected as rejected:
+        preview = roster_import.preview_upload(case, data, upload.filename if upload else "",
+                                               g.user)
+    except DomainError as error:
         db.session.rollback()
-        line_errors = [t("roster.line", line=e.line, reason=_reason(e)) for e in rejected.errors]
-        return render_template("cases/show.html", case=case, summary=roster_summary(case),
-                               format_area=format_area, roster_errors=line_errors,
-                               roster_message=t("roster.rejected", count=len(line_errors))), 400
-    flash(t("roster.imported", units=summary.units, owners=summary.owners,
-            area=format_area(summary.area_hundredths)))
-    return redirect(url_for("cases.show_case", case_id=case.id))
+        return _roster_page(case, 400, upload_error=error_message(error))
+    return render_template("cases/roster_preview.html", case=case, preview=preview,
+                           format_area=format_area, reason=_reason,
+                           status_code=400 if preview.errors else 200), \
+        400 if preview.errors else 200
+
+
+@bp.route("/cases/<int:case_id>/roster/import", methods=["POST"])
+@login_required
+def import_roster(case_id: int):
+    """Import a previewed file as the case's next roster version."""
+    case = _case_or_404(case_id)
+    try:
+        version = roster_import.confirm_upload(case, request.form.get("upload", ""), g.user)
+    except roster_import.RosterRejected as rejected:
+        db.session.rollback()
+        return _roster_page(case, 400, upload_error=t("roster.rejected",
+                                                      count=len(rejected.errors)))
+    except DomainError as error:
+        db.session.rollback()
+        return _roster_page(case, 409 if error.code == "roster.meeting_live" else 400,
+                            upload_error=error_message(error))
+    flash(t("roster.imported", number=version.number, units=version.units,
+            owners=version.owners, area=format_area(version.area_hundredths)))
+    return redirect(url_for("cases.roster", case_id=case.id))
+
+
+@bp.route("/cases/<int:case_id>/roster/compare")
+@login_required
+def compare_rosters(case_id: int):
+    """What changed between two versions (?from=N&to=M; by default the newest and the one
+    before)."""
+    case = _case_or_404(case_id)
+    versions = rosters.versions_of(case.id)
+    by_number = {v.number: v for v in versions}
+
+    def pick(name: str, default):
+        text = request.args.get(name, "")
+        if text.isascii() and text.isdigit() and len(text) < 10:
+            return by_number.get(int(text))
+        return default
+
+    newer = pick("to", versions[0] if versions else None)
+    older = pick("from", versions[1] if len(versions) > 1 else None)
+    if newer is None or older is None:
+        abort(404)
+    changes = diff_rosters(rosters.units_of(older.id), rosters.units_of(newer.id))
+    return render_template("cases/roster_compare.html", case=case, older=older, newer=newer,
+                           versions=versions, diff=changes, format_area=format_area)
 
 
 def _reason(error) -> str:
     if error.reason in ("header", "empty"):
         return t(f"roster.{'bad_header' if error.reason == 'header' else 'empty'}",
                  **error.params)
-    return t(f"roster.reason.{error.reason}", **error.params)
+    params = dict(error.params)
+    if "field" in params:
+        params["field"] = t("roster.column." + params["field"])
+    return t(f"roster.reason.{error.reason}", **params)
 
 
 @bp.route("/cases/<int:case_id>/meetings/new", methods=["GET", "POST"])

@@ -11,12 +11,13 @@ import time
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from .. import rosters
 from ..domain.join_codes import normalise_join_code
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, t
 from ..joining import check_not_blocked, cookie_participant, live_meeting, wrong_code
-from ..models import Meeting, RosterUnit
+from ..models import Meeting
 from .forms import error_message
 
 bp = Blueprint("join", __name__)
@@ -82,8 +83,7 @@ _join_pages: dict[tuple, tuple[float, bytes, bytes]] = {}
 
 
 def _render_join_page(meeting: Meeting, code: str) -> tuple[float, bytes, bytes]:
-    units = db.session.execute(db.select(RosterUnit.unit).filter_by(case_id=meeting.case_id)
-                               .order_by(RosterUnit.id)).scalars().all()
+    units = [row.unit for row in rosters.units_of(rosters.meeting_version_id(meeting))]
     page = render_template("phone.html", meeting=meeting, code=code, units=units).encode()
     if len(_join_pages) > 100:  # live meetings × languages: old entries are just dropped
         _join_pages.clear()

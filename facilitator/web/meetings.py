@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from .. import rosters
 from ..actions import Actor, execute
 from ..extensions import db
 from ..models import Meeting
@@ -50,7 +51,7 @@ def change_status(meeting_id: int, action: str):
 @login_required
 def console(meeting_id: int):
     meeting = _meeting_for_chair(meeting_id)
-    roster_units = [u.unit for u in meeting.case.roster]
+    roster_units = [u.unit for u in rosters.units_of(rosters.meeting_version_id(meeting))]
     return render_template("meetings/console.html", meeting=meeting,
                            projector_link=projector_url(meeting), roster_units=roster_units,
                            join_base=join_url("000000")[:-6])

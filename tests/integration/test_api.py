@@ -44,7 +44,8 @@ def test_create_read_and_list_cases(api):
     assert created.status_code == 201
     case = created.json
     assert case["number"] == "API-1" and case["dates"]["received_on"] == "2026-09-03"
-    assert case["roster"] == {"units": 0, "owners": 0, "area_m2": "0.00"}
+    assert case["roster"] == {"version": None, "sha256": None, "units": 0, "owners": 0,
+                              "area_m2": "0.00"}
     assert api.get(f"/api/v1/cases/{case['id']}").json == case
     assert [c["number"] for c in api.get("/api/v1/cases").json["cases"]] == ["API-1"]
 

@@ -1,14 +1,13 @@
 """Pages as moderators and residents use them: sign-in, cases, roster, meetings, joining."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from facilitator.extensions import db
-from facilitator.models import Case, Meeting, RosterUnit
+from facilitator.models import Case, Meeting
 
-from tests.factories import (PASSWORD, chair_of, demo_roster_csv, is_join_code,
+from tests.factories import (PASSWORD, chair_of, is_join_code,
                              login, make_case, make_meeting, make_user, run)
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -97,54 +96,6 @@ def test_case_numbers_are_unique(moderator_client):
     moderator_client.post("/cases/new", data=CASE_FORM)
     again = moderator_client.post("/cases/new", data=CASE_FORM, headers=EN)
     assert again.status_code == 400 and "already used" in text(again)
-
-
-def _upload(http, case, content: str, headers=None):
-    from io import BytesIO
-    return http.post(f"/cases/{case.id}/roster", headers=headers or {},
-                     data={"roster": (BytesIO(content.encode("utf-8")), "owners.csv")},
-                     content_type="multipart/form-data")
-
-
-def test_importing_the_demo_roster_shows_exact_counts(moderator_client):
-    case = make_case()
-    assert _upload(moderator_client, case, demo_roster_csv()).status_code == 302
-    page = text(moderator_client.get(f"/cases/{case.id}"))
-    assert re.search(r'data-testid="roster-units">40<', page)
-    assert re.search(r'data-testid="roster-owners">38<', page)  # 胡丽华 and the developer once
-    assert re.search(r'data-testid="roster-area">4,397.34<', page)
-
-
-def test_a_roster_with_bad_lines_reports_each_and_imports_nothing(moderator_client):
-    case = make_case(with_roster=True)
-    bad = ("unit,area_m2,owner,owner_key,note\n"
-           "3-1-101,89.76,张建国,P01,\n"
-           "3-1-102,-5,刘秀英,P02,\n"
-           "3-1-101,89.76,赵伟,P03,\n"
-           "3-1-201,89.765,吴静,P04,\n"
-           ",89.76,胡丽华,P05,\n"
-           "3-1-301,89.76,马敏,P01,\n"
-           "3-1-401,12,x\n")
-    response = _upload(moderator_client, case, bad, headers=ZH)
-    assert response.status_code == 400
-    page = text(response)
-    reported = re.findall(r"<li>第 (\d+) 行：", page)
-    assert reported == ["3", "4", "5", "6", "7", "8"]  # line 2 is right
-    assert "与第 2 行重复" in page and "89.765" in page
-    assert "名册未导入：6 行有错误" in page
-    # The earlier roster is untouched.
-    assert db.session.execute(db.select(db.func.count(RosterUnit.id)).filter_by(
-        case_id=case.id)).scalar() == 40
-
-
-def test_a_roster_that_is_not_utf8_is_refused(moderator_client):
-    from io import BytesIO
-    case = make_case()
-    response = moderator_client.post(
-        f"/cases/{case.id}/roster", headers=EN, follow_redirects=True,
-        data={"roster": (BytesIO("unit,area_m2\n".encode("gbk") + "张".encode("gbk")), "x.csv")},
-        content_type="multipart/form-data")
-    assert "UTF-8" in text(response)
 
 
 # --- meetings ------------------------------------------------------------------------------

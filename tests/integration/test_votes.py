@@ -540,12 +540,12 @@ def test_the_tally_is_recomputed_from_the_ballots_not_kept_as_a_counter(meeting)
     for unit, choice in (("3-1-101", "A"), ("3-1-102", "A"), ("3-1-201", "B")):
         cast(meeting, join(meeting, f"业主{unit}", unit=unit), vote_id, choice)
     vote = db.session.get(Vote, vote_id)
-    assert counting.live_tally(vote, meeting.case_id)["tally"]["counts"]["A"]["owners"] == 2
+    assert counting.live_tally(vote)["tally"]["counts"]["A"]["owners"] == 2
     # Whatever is in the ballots table is what is counted.
     db.session.execute(db.delete(Ballot).filter(Ballot.vote_id == vote_id,
                                                 Ballot.voter_key == "P02"))
     db.session.commit()
-    live = counting.live_tally(db.session.get(Vote, vote_id), meeting.case_id)
+    live = counting.live_tally(db.session.get(Vote, vote_id))
     assert live["tally"]["counts"]["A"]["owners"] == 1
     assert live["tally"]["participation"]["owners"] == 2
 
@@ -556,7 +556,7 @@ def test_the_straw_poll_participation_and_gate_of_an_owners_decision(meeting):
     join(meeting, "刘秀英", unit="3-1-102")
     join(meeting, "周明", party="property_company")
     cast(meeting, phone, vote_id, "A")
-    live = counting.live_tally(db.session.get(Vote, vote_id), meeting.case_id)
+    live = counting.live_tally(db.session.get(Vote, vote_id))
     assert live["eligible"] == {"owners": 2, "area": 8976 + 11842}
     assert live["participation"] == {"owners": 1, "area": 8976}
     assert live["gate"] is None
@@ -564,7 +564,7 @@ def test_the_straw_poll_participation_and_gate_of_an_owners_decision(meeting):
     decision = new_vote(meeting, kind="owners_decision", method="yes_no", plans=None,
                         matters=["use_fund"], title="使用维修资金")
     cast(meeting, phone, decision, "yes")
-    live = counting.live_tally(db.session.get(Vote, decision), meeting.case_id)
+    live = counting.live_tally(db.session.get(Vote, decision))
     assert live["scope"] == {"owners": 38, "area": 439734}
     # Two-thirds of 38 owners is 26 (25.33 rounded up); of 4,397.34 m² it is 2,931.56 m².
     assert live["gate"]["needed"] == {"owners": 26, "area": 293156}
