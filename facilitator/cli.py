@@ -70,14 +70,17 @@ def create_user_command(username, role, display_name, password):
 
 @cli.command("create-token")
 @click.argument("username")
+@click.option("--read-only", is_flag=True,
+              help="The token may read what the user may read, and change nothing.")
 @with_appcontext
-def create_token_command(username):
-    """Issue a new API token for a user (the old one stops working). Shown once."""
+def create_token_command(username, read_only):
+    """Issue a new API token for a user (the old one stops working). Shown once. It acts
+    with the user's rights: the cases the user is a member of (all, for an administrator)."""
     from .models import User
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    token = user.issue_api_token()
+    token = user.issue_api_token(read_only=read_only)
     db.session.commit()
     click.echo(token)
 

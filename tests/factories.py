@@ -10,7 +10,7 @@ from facilitator.actions.cases import create_case, create_meeting
 from facilitator.actions.roster_import import import_roster
 from facilitator.extensions import db, socketio
 from facilitator.joining import phone_cookie_name
-from facilitator.models import Meeting, User
+from facilitator.models import CaseMember, Meeting, User
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "facilitator" / "demo_data" / "jinhua-garage"
 PASSWORD = "correct horse battery"
@@ -30,10 +30,14 @@ def make_user(role: str = "moderator", username: str | None = None) -> User:
     return user
 
 
-def make_case(number: str | None = None, with_roster: bool = False, **values):
+def make_case(number: str | None = None, with_roster: bool = False, members=(), **values):
+    """A case; `members`: the staff users who work on it (see facilitator/access.py)."""
     n = next(_counter)
     case = create_case({"number": number or f"T-{n:04d}", "title": values.pop("title", "车库渗漏"),
                         "community": values.pop("community", "锦华苑小区"), **values}, None)
+    for user in members:
+        db.session.add(CaseMember(case_id=case.id, user_id=user.id))
+    db.session.commit()
     if with_roster:
         import_roster(case, demo_roster_csv())
     return case
@@ -41,9 +45,10 @@ def make_case(number: str | None = None, with_roster: bool = False, **values):
 
 def make_meeting(*, moderator: User | None = None, clerk: User | None = None, live: bool = True,
                  with_roster: bool = False, agenda: tuple = ("开场", "讨论", "总结"),
-                 direct_entry: bool = False) -> Meeting:
+                 direct_entry: bool = False, members=()) -> Meeting:
+    """A meeting of a new case; its moderator and clerk (and `members`) work on the case."""
     moderator = moderator or make_user("moderator")
-    case = make_case(with_roster=with_roster)
+    case = make_case(with_roster=with_roster, members=members)
     meeting = create_meeting(case, {"title": "协商会", "place": "议事室",
                                     "moderator_id": moderator.id,
                                     "clerk_id": clerk.id if clerk else None})

@@ -8,11 +8,11 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from .. import clock
+from .. import access, clock
 from ..domain import case_dates
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Case, Meeting, User
+from ..models import Case, CaseMember, Meeting, User
 from ..models.cases import SOURCE_CHANNELS
 from ..validation import Field, optional, validate
 
@@ -48,6 +48,10 @@ def create_case(values: dict, created_by: User | None) -> Case:
         raise DomainError("case.number_taken", number=clean["number"])
     case = Case(**clean, created_by_id=created_by.id if created_by else None)
     db.session.add(case)
+    db.session.flush()
+    if created_by is not None and created_by.role != "admin":
+        db.session.add(CaseMember(case_id=case.id, user_id=created_by.id,
+                                  added_by_id=created_by.id))
     db.session.commit()
     return case
 
@@ -72,7 +76,10 @@ def update_case(case: Case, values: dict) -> Case:
     return case
 
 
-def create_meeting(case: Case, values: dict) -> Meeting:
+def create_meeting(case: Case, values: dict, acting: User | None = None) -> Meeting:
+    """A new meeting of the case. Its moderator and clerk must be members of the case; one
+    who is not becomes a member when `acting` may assign members (or is the app itself:
+    None), and is refused otherwise."""
     clean = validate(MEETING_SCHEMA, values)
     if clean.get("scheduled_start") is not None:
         clean["scheduled_start"] = clock.to_utc(clean["scheduled_start"])
@@ -81,12 +88,62 @@ def create_meeting(case: Case, values: dict) -> Meeting:
                                        received_on(case))
     for role_field in ("moderator_id", "clerk_id"):
         user_id = clean.get(role_field)
-        if user_id is not None and db.session.get(User, user_id) is None:
+        if user_id is None:
+            continue
+        user = db.session.get(User, user_id)
+        if user is None:
             raise DomainError("validation.choice", field=role_field)
+        if not access.sees_case(user, case.id):
+            if acting is not None and not access.manages_members(acting, case):
+                raise DomainError("case.chair_not_member", field=role_field,
+                                  name=user.display_name)
+            db.session.add(CaseMember(case_id=case.id, user_id=user.id,
+                                      added_by_id=acting.id if acting else None))
     meeting = Meeting(case_id=case.id, projector_token=secrets.token_urlsafe(24), **clean)
     db.session.add(meeting)
     db.session.commit()
     return meeting
+
+
+# --------------------------------------------------------------------------- members
+
+def add_member(case: Case, username: str, acting: User) -> CaseMember:
+    """Give a moderator or clerk access to the case (administrators have it already)."""
+    if not access.manages_members(acting, case):
+        raise DomainError("case.members_forbidden")
+    name = username.strip() if isinstance(username, str) else ""
+    user = db.session.execute(db.select(User).filter_by(username=name[:64])
+                              ).scalar_one_or_none() if name else None
+    if user is None:
+        raise DomainError("case.member_unknown", username=name[:64])
+    if access.sees_case(user, case.id):
+        raise DomainError("case.member_already", name=user.display_name)
+    member = CaseMember(case_id=case.id, user_id=user.id, added_by_id=acting.id)
+    db.session.add(member)
+    db.session.commit()
+    return member
+
+
+def remove_member(case: Case, user_id, acting: User) -> None:
+    """Take a member's access away; refused while they run a meeting of the case that has
+    not ended, and for the case's creator."""
+    if not access.manages_members(acting, case):
+        raise DomainError("case.members_forbidden")
+    member = db.session.execute(db.select(CaseMember).filter_by(
+        case_id=case.id, user_id=user_id)).scalar_one_or_none() \
+        if isinstance(user_id, int) else None
+    if member is None:
+        raise DomainError("case.member_not_found")
+    if case.created_by_id == member.user_id:
+        raise DomainError("case.member_creator")
+    running = db.session.execute(db.select(Meeting).filter(
+        Meeting.case_id == case.id, Meeting.status != "ended",
+        (Meeting.moderator_id == member.user_id) | (Meeting.clerk_id == member.user_id))
+    ).scalars().first()
+    if running is not None:
+        raise DomainError("case.member_runs_meeting", title=running.title)
+    db.session.delete(member)
+    db.session.commit()
 
 
 # --------------------------------------------------------------------------- the story's days

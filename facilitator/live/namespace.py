@@ -12,6 +12,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy import bindparam, select
 
+from .. import access
 from ..actions import Actor, execute
 from ..errors import DomainError
 from ..extensions import db, socketio
@@ -117,7 +118,9 @@ def authenticate(auth: dict) -> Identity:
         user = db.session.get(User, session.get("user_id") or 0)
         if user is None:
             raise DomainError("auth.login_required")
-        if user.role != "admin" and user.id not in (meeting.moderator_id, meeting.clerk_id):
+        if not access.sees_case(user, meeting.case_id):
+            raise DomainError("meeting.not_found")
+        if not access.chairs_meeting(user, meeting):
             raise DomainError("auth.not_your_meeting")
         return Identity(meeting_id, "chair", Actor(role=user.role, user_id=user.id))
 

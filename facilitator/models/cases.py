@@ -33,6 +33,22 @@ class Case(db.Model):
     meetings = db.relationship("Meeting", back_populates="case", order_by="Meeting.id")
 
 
+class CaseMember(db.Model):
+    """A moderator or clerk who works on a case: with administrators, the only ones who see it
+    (its roster, meetings, join codes, drafts) or act on it. Assigned by an administrator or
+    the case's creator; the creator is the first member."""
+    __tablename__ = "case_members"
+    __table_args__ = (db.UniqueConstraint("case_id", "user_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    added_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    added_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User", foreign_keys=[user_id])
+
+
 class RosterVersion(db.Model):
     """One import of the owners' roster of a case's scope. Versions are never changed: a new
     file makes a new version. A meeting counts on the version in force when it opened, a vote

@@ -19,6 +19,8 @@ class User(db.Model):
     password_hash = db.Column(db.String(255), nullable=False)
     # Only a hash is stored: the token is shown once, when it is issued.
     api_token_hash = db.Column(db.String(64), unique=True)
+    # A read-only token may read what its user may read, and change nothing.
+    api_token_read_only = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     def set_password(self, password: str) -> None:
@@ -27,9 +29,11 @@ class User(db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def issue_api_token(self) -> str:
+    def issue_api_token(self, read_only: bool = False) -> str:
+        """A new API token (the old one stops working); shown once, only its hash kept."""
         token = "fct_" + secrets.token_urlsafe(32)
         self.api_token_hash = hash_token(token)
+        self.api_token_read_only = read_only
         return token
 
     @property

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
 
-from .. import rosters
+from .. import access, rosters
 from ..actions.cases import create_case, create_meeting
 from ..domain.roster import format_area
 from ..errors import DomainError
@@ -45,6 +45,8 @@ def token_required(view):
                                   ).scalar_one_or_none() if token else None
         if user is None:
             return _error(401, "auth.bad_token", t("auth.bad_token"))
+        if user.api_token_read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
+            return _error(403, "auth.read_only_token", t("auth.read_only_token"))
         g.api_user = user
         return view(*args, **kwargs)
     return wrapped
@@ -96,7 +98,7 @@ def openapi():
 @bp.route("/cases")
 @token_required
 def list_cases():
-    cases = db.session.execute(db.select(Case).order_by(Case.id)).scalars()
+    cases = db.session.execute(access.visible_cases(g.api_user).order_by(Case.id)).scalars()
     return jsonify({"cases": [case_json(c) for c in cases]})
 
 
@@ -115,8 +117,11 @@ def post_case():
 
 
 def _get_or_404(model, object_id: int, code: str):
+    """A case or meeting the token's user sees (facilitator/access.py), or a 404 answer: a
+    case the user does not see does not exist for them."""
     found = db.session.get(model, object_id)
-    if found is None:
+    case_id = None if found is None else (found.id if model is Case else found.case_id)
+    if case_id is None or not access.sees_case(g.api_user, case_id):
         return None, _error(404, code, t(code))
     return found, None
 
@@ -163,7 +168,7 @@ def post_meeting(case_id: int):
     # The caller runs it unless others are named (a clerk records it; a moderator chairs it).
     body.setdefault("clerk_id" if g.api_user.role == "clerk" else "moderator_id", g.api_user.id)
     try:
-        meeting = create_meeting(case, body)
+        meeting = create_meeting(case, body, g.api_user)
     except DomainError as error:
         db.session.rollback()
         return _refused(error)
@@ -183,6 +188,9 @@ API_ROLE = "api"  # see live/redaction.py
 @bp.route("/meetings/<int:meeting_id>/snapshot")
 @token_required
 def get_snapshot(meeting_id: int):
+    _, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
+    if missing:
+        return missing
     snapshot = snapshot_for(meeting_id, API_ROLE)
     if snapshot is None:
         return _error(404, "meeting.not_found", t("meeting.not_found"))

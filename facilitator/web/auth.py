@@ -5,9 +5,10 @@ from functools import wraps
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
+from .. import access
 from ..extensions import db
 from ..i18n import t
-from ..models import User
+from ..models import Case, Meeting, User
 
 bp = Blueprint("auth", __name__)
 
@@ -21,11 +22,29 @@ def login_required(view):
     return wrapped
 
 
-def require_meeting_chair(meeting) -> None:
-    """A meeting's console is for its moderator and clerk (and administrators)."""
-    user = g.user
-    if user.role != "admin" and user.id not in (meeting.moderator_id, meeting.clerk_id):
+def case_or_404(case_id: int) -> Case:
+    """The case, when the signed-in user sees it (facilitator/access.py); otherwise 404."""
+    case = db.session.get(Case, case_id)
+    if case is None or not access.sees_case(g.user, case.id):
+        abort(404)
+    return case
+
+
+def meeting_or_404(meeting_id: int) -> Meeting:
+    """The meeting, when the signed-in user sees its case; otherwise 404."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not access.sees_case(g.user, meeting.case_id):
+        abort(404)
+    return meeting
+
+
+def meeting_for_chair(meeting_id: int) -> Meeting:
+    """A meeting's console is for its moderator and clerk (and administrators): other
+    members of the case get 403, everybody else 404."""
+    meeting = meeting_or_404(meeting_id)
+    if not access.chairs_meeting(g.user, meeting):
         abort(403)
+    return meeting
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from .. import clock
+from .. import access, clock
 from ..actions.case_record import (FEEDBACK_SCHEMA, UPDATE_SCHEMA, apply_transition,
                                    record_feedback, record_update)
 from ..domain import action_items as follow_up
@@ -16,7 +16,7 @@ from ..models.case_record import FEEDBACK_CHANNELS, SATISFACTION
 from ..models.meetings import PARTIES
 from ..validation import optional, validate
 from . import case_views
-from .auth import login_required
+from .auth import case_or_404, login_required
 from .forms import error_message, form_values
 
 bp = Blueprint("case_record", __name__)
@@ -49,13 +49,6 @@ def yuan(fen: int | None) -> str:
     return "" if fen is None else format_yuan(fen)
 
 
-def _case_or_404(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
-    return case
-
-
 def _show_case(case: Case, status: int, **extra):
     """The case page again, with a refusal next to the form that caused it."""
     from .cases import case_page
@@ -71,7 +64,7 @@ def _case_anchor(case: Case, anchor: str):
 @bp.route("/cases/<int:case_id>/transitions", methods=["POST"])
 @login_required
 def post_transition(case_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     values = {k: v for k, v in form_values().items() if v != ""}
     try:
         row = apply_transition(case, values, g.user)
@@ -105,7 +98,7 @@ def _item_page(case: Case, item: ActionItem, values: dict, errors: dict, status:
 @bp.route("/cases/<int:case_id>/action-items/<int:item_id>")
 @login_required
 def show_item(case_id: int, item_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     item = _item_or_404(case, item_id)
     latest = case_views._latest_updates([item.id]).get(item.id)
     values = {"reported_on": clock.today().isoformat(), "status": item.status,
@@ -117,7 +110,7 @@ def show_item(case_id: int, item_id: int):
 @bp.route("/cases/<int:case_id>/action-items/<int:item_id>/updates", methods=["POST"])
 @login_required
 def post_update(case_id: int, item_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     item = _item_or_404(case, item_id)
     values = {k: v for k, v in form_values().items() if v != ""}
     try:
@@ -142,7 +135,7 @@ def post_update(case_id: int, item_id: int):
 @bp.route("/cases/<int:case_id>/feedback", methods=["POST"])
 @login_required
 def post_feedback(case_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     values = {k: v for k, v in form_values().items() if v != ""}
     try:
         record_feedback(case, values, g.user)
@@ -173,7 +166,7 @@ def board_rows(filters: dict, today=None) -> list[tuple[Case, list]]:
     """The cases and their agreed items that pass the filters. Without a status filter the
     items not yet closed are shown ("all" shows closed ones too)."""
     today = today or clock.today()
-    cases = db.select(Case).order_by(Case.created_at.desc(), Case.id.desc())
+    cases = access.visible_cases(g.user).order_by(Case.created_at.desc(), Case.id.desc())
     if filters.get("community"):
         cases = cases.filter(Case.community == filters["community"])
     cases = list(db.session.execute(cases).scalars())
@@ -210,8 +203,7 @@ def board():
         filters = validate(BOARD_SCHEMA, {})
     today = clock.today()
     rows = board_rows(filters, today)
-    communities = [c for (c,) in db.session.execute(
-        db.select(Case.community).distinct().order_by(Case.community))]
+    communities = sorted({case.community for case, _ in board_rows({}, today)})
     counts = {"items": sum(len(items) for _, items in rows)}
     for flag in follow_up.FLAGS:
         counts[flag] = sum(1 for _, items in rows for r in items if r.flags[flag])

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from .. import rosters
+from .. import access, rosters
+from ..actions import cases as case_actions
 from ..actions import roster_import
 from ..actions.cases import CASE_SCHEMA, MEETING_SCHEMA, create_case, create_meeting, update_case
 from ..domain.roster import MAX_FILE_BYTES, diff_rosters, format_area
@@ -11,17 +12,10 @@ from ..errors import DomainError
 from ..extensions import db
 from ..i18n import t
 from ..models import Case, User
-from .auth import login_required
+from .auth import case_or_404, login_required
 from .forms import error_message, form_values
 
 bp = Blueprint("cases", __name__)
-
-
-def _case_or_404(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
-    return case
 
 
 @bp.route("/")
@@ -32,7 +26,8 @@ def home():
 @bp.route("/cases")
 @login_required
 def list_cases():
-    cases = db.session.execute(db.select(Case).order_by(Case.created_at.desc())).scalars().all()
+    cases = db.session.execute(access.visible_cases(g.user).order_by(Case.created_at.desc())
+                               ).scalars().all()
     return render_template("cases/list.html", cases=cases)
 
 
@@ -65,20 +60,49 @@ def new_case():
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_case(case_id: int):
-    return _case_form(_case_or_404(case_id))
+    return _case_form(case_or_404(case_id))
 
 
 @bp.route("/cases/<int:case_id>")
 @login_required
 def show_case(case_id: int):
-    return case_page(_case_or_404(case_id))
+    return case_page(case_or_404(case_id))
 
 
 def case_page(case: Case, status: int = 200, **extra):
     """The case page (also shown again with a refusal next to the form that caused it)."""
     return render_template("cases/show.html", case=case,
                            roster=rosters.current_version(case.id), format_area=format_area,
+                           members=access.members_of(case.id),
+                           manages_members=access.manages_members(g.user, case),
                            **extra), status
+
+
+@bp.route("/cases/<int:case_id>/members", methods=["POST"])
+@login_required
+def add_member(case_id: int):
+    case = case_or_404(case_id)
+    try:
+        member = case_actions.add_member(case, request.form.get("username", ""), g.user)
+    except DomainError as error:
+        db.session.rollback()
+        return case_page(case, 400, members_error=error_message(error))
+    flash(t("members.added", name=member.user.display_name))
+    return redirect(url_for("cases.show_case", case_id=case.id) + "#members")
+
+
+@bp.route("/cases/<int:case_id>/members/<int:user_id>/remove", methods=["POST"])
+@login_required
+def remove_member(case_id: int, user_id: int):
+    case = case_or_404(case_id)
+    user = db.session.get(User, user_id)
+    try:
+        case_actions.remove_member(case, user_id, g.user)
+    except DomainError as error:
+        db.session.rollback()
+        return case_page(case, 400, members_error=error_message(error))
+    flash(t("members.removed", name=user.display_name if user else ""))
+    return redirect(url_for("cases.show_case", case_id=case.id) + "#members")
 
 
 # --------------------------------------------------------------------------- the roster
@@ -91,7 +115,7 @@ ROSTER_PAGE_ROWS = 100
 def roster(case_id: int):
     """The roster's versions, and the rows of one (the newest unless ?version=N), a page at a
     time, searchable by unit, owner or owner key."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     return _roster_page(case, 200)
 
 
@@ -121,7 +145,7 @@ def _roster_page(case: Case, status: int, **extra):
 @login_required
 def preview_roster(case_id: int):
     """An uploaded file, read and checked: what it would import. Nothing is saved yet."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     upload = request.files.get("roster")
     data = upload.read(MAX_FILE_BYTES + 1) if upload else b""
     try:
@@ -140,7 +164,7 @@ def preview_roster(case_id: int):
 @login_required
 def import_roster(case_id: int):
     """Import a previewed file as the case's next roster version."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     try:
         version = roster_import.confirm_upload(case, request.form.get("upload", ""), g.user)
     except roster_import.RosterRejected as rejected:
@@ -161,7 +185,7 @@ def import_roster(case_id: int):
 def compare_rosters(case_id: int):
     """What changed between two versions (?from=N&to=M; by default the newest and the one
     before)."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     versions = rosters.versions_of(case.id)
     by_number = {v.number: v for v in versions}
 
@@ -193,15 +217,17 @@ def _reason(error) -> str:
 @bp.route("/cases/<int:case_id>/meetings/new", methods=["GET", "POST"])
 @login_required
 def new_meeting(case_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     users = db.session.execute(db.select(User).order_by(User.display_name)).scalars().all()
+    if not access.manages_members(g.user, case):  # others choose among those on the case
+        users = [u for u in users if access.sees_case(u, case.id)]
     errors, values = {}, {"title": case.title, "moderator_id": g.user.id,
                           "language": "zh"}
     if request.method == "POST":
         values = {k: v for k, v in form_values().items() if k in MEETING_SCHEMA and v != ""}
         values.setdefault("moderator_id", g.user.id)  # whoever plans it runs it, unless named
         try:
-            meeting = create_meeting(case, values)
+            meeting = create_meeting(case, values, g.user)
             return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
         except DomainError as error:
             db.session.rollback()

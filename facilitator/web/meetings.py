@@ -3,23 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from .. import rosters
+from .. import access, rosters
 from ..actions import Actor, execute
-from ..extensions import db
-from ..models import Meeting
-from .auth import login_required, require_meeting_chair
+from .auth import login_required, meeting_for_chair, meeting_or_404
 from .forms import error_message
 from .links import join_url, projector_url, qr_svg
 
 bp = Blueprint("meetings", __name__)
-
-
-def _meeting_for_chair(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    require_meeting_chair(meeting)
-    return meeting
 
 
 def chair_actor() -> Actor:
@@ -29,8 +19,10 @@ def chair_actor() -> Actor:
 @bp.route("/meetings/<int:meeting_id>")
 @login_required
 def show_meeting(meeting_id: int):
-    meeting = _meeting_for_chair(meeting_id)
+    """The meeting's facts and links, for everyone on its case; its controls for its chair."""
+    meeting = meeting_or_404(meeting_id)
     return render_template("meetings/show.html", meeting=meeting,
+                           chairs=access.chairs_meeting(g.user, meeting),
                            join_link=join_url(meeting.join_code) if meeting.join_code else None,
                            projector_link=projector_url(meeting))
 
@@ -38,7 +30,7 @@ def show_meeting(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/<any(open, end):action>", methods=["POST"])
 @login_required
 def change_status(meeting_id: int, action: str):
-    meeting = _meeting_for_chair(meeting_id)
+    meeting = meeting_for_chair(meeting_id)
     outcome = execute(meeting.id, chair_actor(), f"meeting.{action}", {},
                       request.form.get("command_id") or None)
     if not outcome.ok:
@@ -50,10 +42,10 @@ def change_status(meeting_id: int, action: str):
 @bp.route("/meetings/<int:meeting_id>/console")
 @login_required
 def console(meeting_id: int):
-    meeting = _meeting_for_chair(meeting_id)
-    roster_units = [u.unit for u in rosters.units_of(rosters.meeting_version_id(meeting))]
+    meeting = meeting_for_chair(meeting_id)
+    roster = rosters.units_of(rosters.meeting_version_id(meeting))
     return render_template("meetings/console.html", meeting=meeting,
-                           projector_link=projector_url(meeting), roster_units=roster_units,
+                           projector_link=projector_url(meeting), roster=roster,
                            join_base=join_url("000000")[:-6])
 
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, abort, g, jsonify, make_response, request, url_for
 
+from .. import access
 from ..exports import docx, html, json as json_export, markdown, pdf
 from ..extensions import db
 from ..i18n import t
@@ -32,19 +33,26 @@ FORMATS = tuple(RENDERERS)
 
 
 def _is_chair(meeting: Meeting) -> bool:
-    user = g.get("user")
-    return user is not None and (user.role == "admin"
-                                 or user.id in (meeting.moderator_id, meeting.clerk_id))
+    return access.chairs_meeting(g.get("user"), meeting)
 
 
 def may_download(meeting: Meeting) -> bool:
-    """Whether this request may download the final minutes of `meeting`."""
-    if _is_chair(meeting):
+    """Whether this request may download the final minutes of `meeting`: staff who see its
+    case; a participant's phone once the meeting has ended."""
+    if access.sees_case(g.get("user"), meeting.case_id):
         return True
     if meeting.status != "ended":
         return False
     person = cookie_participant(meeting.id)
     return person is not None and person.status == "admitted"
+
+
+def _refused(meeting: Meeting):
+    """Staff who do not see the case are told it does not exist; phones that may not (yet)
+    download are told so."""
+    if g.get("user") is not None and cookie_participant(meeting.id) is None:
+        abort(404)
+    return _error(403, "error.forbidden")
 
 
 def _error(status: int, key: str):
@@ -68,7 +76,7 @@ def download(meeting_id: int, fmt: str):
     if meeting is None:
         abort(404)
     if not may_download(meeting):
-        return _error(403, "error.forbidden")
+        return _refused(meeting)
     wanted = request.args.get("version")
     live_draft = request.args.get("draft") == "1"
     if live_draft and not _is_chair(meeting):
@@ -147,6 +155,8 @@ def status(meeting_id: int):
 def draft(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
+        abort(404)
+    if g.get("user") is not None and not access.sees_case(g.user, meeting.case_id):
         abort(404)
     if not _is_chair(meeting):
         return jsonify({"error": {"code": "auth.forbidden", "message": t("error.forbidden")}}), 403

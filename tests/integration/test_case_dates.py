@@ -33,7 +33,8 @@ def today(request, time_machine) -> date:
 @pytest.fixture
 def http(app, ctx, today):
     client = app.test_client()
-    login(client, make_user("moderator"))
+    client.user = make_user("moderator")
+    login(client, client.user)
     return client
 
 
@@ -64,7 +65,7 @@ def updates_of(item) -> list:
 
 def test_a_report_dated_before_its_item_was_agreed_is_refused(http, today):
     """The finding: the case was received today, a report dated yesterday sorted first."""
-    case = make_case()
+    case = make_case(members=[http.user])
     item = make_action_item(case)
     refused = report(http, item, reported_on=iso(today - days(1)), status="in_progress")
     assert refused.status_code == 400
@@ -80,7 +81,7 @@ def test_a_report_dated_before_its_item_was_agreed_is_refused(http, today):
 
 
 def test_a_report_dated_tomorrow_is_refused(http, today):
-    item = make_action_item(make_case())
+    item = make_action_item(make_case(members=[http.user]))
     refused = report(http, item, reported_on=iso(today + days(1)))
     assert refused.status_code == 400 and "“进展日期”不能晚于今天。" in text(refused)
     assert updates_of(item) == []
@@ -90,7 +91,7 @@ def test_a_report_on_an_item_agreed_at_an_earlier_meeting_may_carry_any_day_sinc
         http, today, time_machine):
     now = datetime.now(SHANGHAI)
     time_machine.move_to(now - days(30))
-    meeting = make_meeting()  # opened 30 days ago
+    meeting = make_meeting(members=[http.user])  # opened 30 days ago
     item = make_action_item(meeting.case, meeting)
     time_machine.move_to(now)
     assert report(http, item, reported_on=iso(today - days(31))).status_code == 400
@@ -101,7 +102,7 @@ def test_a_report_on_an_item_agreed_at_an_earlier_meeting_may_carry_any_day_sinc
 # --- feedback --------------------------------------------------------------------------------
 
 def test_feedback_before_the_case_was_received_is_refused(http, today):
-    case = make_case(received_on=iso(today - days(10)))
+    case = make_case(members=[http.user], received_on=iso(today - days(10)))
     data = {"told_via": "visit", "told_by": "陈立华", "satisfaction": "satisfied"}
     refused = http.post(f"/cases/{case.id}/feedback", headers=ZH,
                         data={**data, "told_on": iso(today - days(11))})
@@ -150,7 +151,7 @@ def test_the_received_day_cannot_move_after_what_the_record_already_holds(
         http, today, time_machine):
     now = datetime.now(SHANGHAI)
     time_machine.move_to(now - days(5))
-    meeting = make_meeting()  # held five days ago
+    meeting = make_meeting(members=[http.user])  # held five days ago
     time_machine.move_to(now)
     case = meeting.case
     refused = case_form(http, case, number=case.number, received_on=iso(today - days(2)))
@@ -164,7 +165,7 @@ def test_the_received_day_cannot_move_after_what_the_record_already_holds(
 
 
 def test_a_meeting_cannot_be_scheduled_before_the_case_was_received(http, today):
-    case = make_case(received_on=iso(today - days(3)))
+    case = make_case(members=[http.user], received_on=iso(today - days(3)))
     data = {"title": "协商会", "scheduled_start": f"{iso(today - days(4))}T14:30"}
     refused = http.post(f"/cases/{case.id}/meetings/new", data=data, headers=ZH)
     assert refused.status_code == 400

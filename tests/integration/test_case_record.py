@@ -84,7 +84,7 @@ def feedback(http, case, **values):
 # --- the life cycle ----------------------------------------------------------------------------
 
 def test_a_case_goes_all_the_way_to_closed_through_its_page(http, later):
-    case = make_case()
+    case = make_case(members=[http.user])
     page = text(http.get(f"/cases/{case.id}", headers=ZH))
     assert 'data-state="received"' in page and "诉求受理" in page
     assert 'data-testid="step-start_screening"' in page
@@ -129,14 +129,14 @@ def test_a_case_goes_all_the_way_to_closed_through_its_page(http, later):
 
 
 def test_published_minutes_go_to_implementation_without_an_owners_decision(http):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening", "accept", "start_investigation", "start_preparation",
                  "open_meeting", "draft_minutes", "sign_minutes", "publish_minutes")
     assert ok_step(http, case, "start_implementation") == "implementation"
 
 
 def test_owners_not_deciding_can_lead_to_another_meeting_or_closing_with_a_reason(http):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening", "accept", "start_investigation", "start_preparation",
                  "open_meeting", "draft_minutes", "sign_minutes", "publish_minutes",
                  "notice_owners_decision", "open_decision_vote", "record_not_decided")
@@ -158,7 +158,7 @@ def test_owners_not_deciding_can_lead_to_another_meeting_or_closing_with_a_reaso
       "complete_works"), "reject_works", "验收不通过，返工"),
 ])
 def test_steps_that_need_a_reason_are_refused_without_one(http, before, event, label):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, *before)
     state, count = status_of(case), len(transitions_of(case))
     page = text(http.get(f"/cases/{case.id}", headers=ZH))
@@ -175,7 +175,7 @@ def test_steps_that_need_a_reason_are_refused_without_one(http, before, event, l
 
 @pytest.mark.parametrize("event,final", [("redirect", "redirected"), ("reject", "rejected")])
 def test_screening_can_redirect_or_reject_with_a_reason_and_that_is_final(http, event, final):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening")
     assert ok_step(http, case, event, "属物业服务合同纠纷，转区住建局") == final
     page = text(http.get(f"/cases/{case.id}", headers=ZH))
@@ -186,7 +186,7 @@ def test_screening_can_redirect_or_reject_with_a_reason_and_that_is_final(http, 
 
 
 def test_an_invalid_step_is_refused_in_the_users_language_and_changes_nothing(http):
-    case = make_case()
+    case = make_case(members=[http.user])
     refused = step(http, case, "accept")
     assert refused.status_code == 400
     assert refusal(refused) == ("案件当前为“诉求受理”，不能执行“立项”。"
@@ -206,7 +206,7 @@ def test_an_invalid_step_is_refused_in_the_users_language_and_changes_nothing(ht
 
 
 def test_a_step_on_a_page_that_is_out_of_date_is_not_repeated(http):
-    case = make_case()
+    case = make_case(members=[http.user])
     page_state = status_of(case)
     advance_case(case, "start_screening")  # someone else, meanwhile
     stale = http.post(f"/cases/{case.id}/transitions", headers=ZH,
@@ -216,7 +216,7 @@ def test_a_step_on_a_page_that_is_out_of_date_is_not_repeated(http):
 
 
 def test_a_case_is_escalated_street_then_district_and_comes_back_where_it_left(http):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening", "accept", "start_investigation", "start_preparation",
                  "open_meeting")
     assert ok_step(http, case, "escalate", REASON) == "escalated/street/meeting"
@@ -239,7 +239,7 @@ def test_a_case_is_escalated_street_then_district_and_comes_back_where_it_left(h
 
 
 def test_an_emergency_repair_is_confirmed_by_the_street_office_and_returns(http):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening", "accept", "start_investigation")
     assert ok_step(http, case, "start_emergency_repair", "顶板钢筋外露，有坠落风险") \
         == "emergency_review/investigation"
@@ -260,7 +260,7 @@ def test_an_emergency_repair_is_confirmed_by_the_street_office_and_returns(http)
 
 
 def test_an_emergency_repair_can_be_declined_with_a_reason(http):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening", "accept")
     ok_step(http, case, "start_emergency_repair", "疑似结构裂缝")
     refused = step(http, case, "decline_emergency_repair")
@@ -269,7 +269,7 @@ def test_an_emergency_repair_can_be_declined_with_a_reason(http):
 
 
 def test_a_closed_case_is_reopened_with_a_reason(http, later):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening", "accept", "start_investigation", "start_preparation",
                  "open_meeting", "draft_minutes", "sign_minutes", "publish_minutes",
                  "start_implementation", "complete_works", "accept_works")
@@ -283,7 +283,7 @@ def test_a_closed_case_is_reopened_with_a_reason(http, later):
 
 
 def test_the_page_offers_exactly_the_steps_of_the_machine(http):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening", "accept", "start_investigation", "start_preparation",
                  "open_meeting", "draft_minutes", "sign_minutes", "publish_minutes")
     page = text(http.get(f"/cases/{case.id}", headers=ZH))
@@ -298,7 +298,7 @@ def test_the_page_offers_exactly_the_steps_of_the_machine(http):
 
 def test_the_timeline_shows_everything_that_happened(http, later):
     from facilitator.models import MinutesVersion
-    meeting = make_meeting(direct_entry=True)
+    meeting = make_meeting(members=[http.user], direct_entry=True)
     case = meeting.case
     case.source = "26 位业主联名信"
     db.session.commit()
@@ -352,7 +352,7 @@ def test_the_timeline_shows_everything_that_happened(http, later):
 def test_a_report_typed_in_later_is_placed_on_the_day_it_reports(http, time_machine):
     now = datetime.now(SHANGHAI)
     time_machine.move_to(datetime(2026, 1, 2, 10, 0, tzinfo=SHANGHAI))  # the item was agreed
-    case = make_case()
+    case = make_case(members=[http.user])
     item = make_action_item(case)
     time_machine.move_to(now)  # the report of 5 January is typed in on 5 December
     advance_case(case, "start_screening")
@@ -383,7 +383,7 @@ def item_status(item) -> str:
 
 
 def test_an_item_is_followed_from_open_to_closed_with_overdue_computed_from_today(http, later):
-    case = make_case()
+    case = make_case(members=[http.user])
     item = make_action_item(case, due_on=date(2026, 12, 6), amount_fen=23290000,
                             funding_source="developer", acceptance="连续两次降雨无渗漏")
     on_time = make_action_item(case, what="物业公示维修资金使用情况", party="property_company",
@@ -422,7 +422,7 @@ def test_an_item_is_followed_from_open_to_closed_with_overdue_computed_from_toda
 
 
 def test_rework_sends_an_item_back_to_in_progress(http, later):
-    case = make_case()
+    case = make_case(members=[http.user])
     item = make_action_item(case)
     later()
     update(http, case, item, status="done", note="完工")
@@ -447,7 +447,7 @@ def test_rework_sends_an_item_back_to_in_progress(http, later):
     ({"owner": "x"}, "不认识的字段：owner"),
 ])
 def test_a_bad_update_says_what_is_wrong_and_changes_nothing(http, later, values, message):
-    case = make_case()
+    case = make_case(members=[http.user])
     item = make_action_item(case)
     later()
     response = update(http, case, item, **values)
@@ -456,7 +456,7 @@ def test_a_bad_update_says_what_is_wrong_and_changes_nothing(http, later, values
 
 
 def test_an_item_of_another_case_or_a_missing_one_is_not_found(http):
-    case, other = make_case(), make_case()
+    case, other = make_case(members=[http.user]), make_case(members=[http.user])
     item = make_action_item(other)
     assert http.get(f"/cases/{case.id}/action-items/{item.id}").status_code == 404
     assert update(http, case, item).status_code == 404
@@ -476,9 +476,9 @@ def shown_items(response) -> set[int]:
 
 
 def test_the_board_lists_open_items_of_every_case_and_filters_them(http, later):
-    jinhua = make_case(community="锦华苑小区", title="车库渗漏")
-    lanting = make_case(community="兰亭小区", title="电梯更新")
-    quiet = make_case(community="兰亭小区", title="路灯维修")
+    jinhua = make_case(members=[http.user], community="锦华苑小区", title="车库渗漏")
+    lanting = make_case(members=[http.user], community="兰亭小区", title="电梯更新")
+    quiet = make_case(members=[http.user], community="兰亭小区", title="路灯维修")
     late = make_action_item(jinhua, due_on=date(2026, 12, 7), party="developer")
     soon = make_action_item(jinhua, due_on=date(2027, 1, 15), party="property_company")
     lift = make_action_item(lanting, due_on=date(2026, 12, 8), party="street_office")
@@ -516,7 +516,7 @@ def test_the_board_lists_open_items_of_every_case_and_filters_them(http, later):
     ({"community": "x" * 101}, "“小区/社区”太长"),
 ])
 def test_a_bad_board_filter_is_explained(http, query, message):
-    case = make_case()
+    case = make_case(members=[http.user])
     make_action_item(case)
     response = board(http, **query)
     assert response.status_code == 400 and message in text(response)
@@ -534,7 +534,7 @@ def feedback_rows(case) -> list[CaseFeedback]:
 
 
 def test_feedback_to_the_complainants_is_recorded_on_the_case_page(http, later):
-    case = make_case()
+    case = make_case(members=[http.user])
     later()
     assert feedback(http, case, told_via="phone", satisfaction="dissatisfied",
                     comment="希望尽快修复绿化").status_code == 302
@@ -560,7 +560,7 @@ def test_feedback_to_the_complainants_is_recorded_on_the_case_page(http, later):
     ({"mood": "happy"}, "不认识的字段：mood"),
 ])
 def test_bad_feedback_says_what_is_wrong_and_saves_nothing(http, later, values, message):
-    case = make_case()
+    case = make_case(members=[http.user])
     later()
     response = feedback(http, case, **values)
     assert response.status_code == 400 and message in text(response)
@@ -579,7 +579,7 @@ def api(app, ctx):
 
 
 def test_the_api_gives_a_cases_transitions_and_action_items(api, http, later):
-    case = make_case()
+    case = make_case(members=[http.user])
     advance_case(case, "start_screening", "accept", "start_investigation", "start_preparation",
                  "open_meeting", user=http.user)
     advance_case(case, "escalate", note=REASON)
@@ -624,7 +624,7 @@ def test_the_api_gives_a_cases_transitions_and_action_items(api, http, later):
     ("/cases/{id}/feedback", {}),
 ])
 def test_odd_input_never_gives_a_server_error(http, path, data):
-    case = make_case()
+    case = make_case(members=[http.user])
     response = http.post(path.format(id=case.id), data=data, headers=ZH)
     assert response.status_code in (400, 409), text(response)[-1500:]
     assert status_of(case) == "received" and transitions_of(case) == []

@@ -49,6 +49,14 @@ def test_create_user_then_sign_in_with_it(tmp_path):
     assert short.returncode != 0 and "at least 8" in short.stderr
     token = run_cli(tmp_path, "create-token", "lihua")
     assert token.returncode == 0 and token.stdout.strip().startswith("fct_")
+    read_only = run_cli(tmp_path, "create-token", "lihua", "--read-only")
+    assert read_only.returncode == 0 and read_only.stdout.strip().startswith("fct_")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cli.db'}",
+                      "ASYNC_MODE": "threading", "TESTING": True})
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {read_only.stdout.strip()}"}
+    assert client.get("/api/v1/cases", headers=headers).status_code == 200
+    assert client.post("/api/v1/cases", headers=headers, json={}).status_code == 403
 
 
 def test_the_server_refuses_an_unmigrated_database_with_a_clear_message(tmp_path):

@@ -304,8 +304,8 @@ def test_a_stranger_cannot_download_the_minutes(ctx, app):
     for fmt in ("pdf", "docx", "md", "html", "json"):
         assert stranger.get(f"/meetings/{meeting.id}/minutes.{fmt}").status_code == 403
     other_user = app.test_client()
-    login(other_user, make_user("moderator"))  # signed in, but not this meeting's chair
-    assert other_user.get(f"/meetings/{meeting.id}/minutes.pdf").status_code == 403
+    login(other_user, make_user("moderator"))  # signed in, but not on this case
+    assert other_user.get(f"/meetings/{meeting.id}/minutes.pdf").status_code == 404
     assert stranger.get(f"/meetings/{meeting.id}/minutes.exe").status_code == 404
     assert stranger.get("/meetings/999999/minutes.pdf").status_code == 404
 

@@ -101,7 +101,7 @@ def test_case_numbers_are_unique(moderator_client):
 # --- meetings ------------------------------------------------------------------------------
 
 def test_create_open_and_end_a_meeting(moderator_client):
-    case = make_case()
+    case = make_case(members=[moderator_client.user])
     response = moderator_client.post(f"/cases/{case.id}/meetings/new", data={
         "title": "协商会", "place": "议事室", "scheduled_start": "2026-12-05T14:30",
         "language": "zh", "moderator_id": moderator_client.user.id})
@@ -119,7 +119,7 @@ def test_create_open_and_end_a_meeting(moderator_client):
 
 
 def test_a_meeting_language_must_be_zh_or_en(moderator_client):
-    case = make_case()
+    case = make_case(members=[moderator_client.user])
     response = moderator_client.post(f"/cases/{case.id}/meetings/new",
                                      data={"title": "x", "language": "fr"})
     assert response.status_code == 400
@@ -141,10 +141,14 @@ def test_a_code_is_freed_when_its_meeting_ends(ctx, monkeypatch):
 
 
 def test_the_console_is_only_for_the_meetings_moderator_and_clerk(app, ctx):
-    meeting = make_meeting()
+    colleague = make_user("moderator")
+    meeting = make_meeting(members=[colleague])
+    member = app.test_client()
+    login(member, colleague)  # works on the case, does not run this meeting
+    assert member.get(f"/meetings/{meeting.id}/console").status_code == 403
     stranger = app.test_client()
-    login(stranger, make_user("moderator"))
-    assert stranger.get(f"/meetings/{meeting.id}/console").status_code == 403
+    login(stranger, make_user("moderator"))  # the case does not exist for them
+    assert stranger.get(f"/meetings/{meeting.id}/console").status_code == 404
     admin = app.test_client()
     login(admin, make_user("admin"))
     assert admin.get(f"/meetings/{meeting.id}/console").status_code == 200
@@ -234,7 +238,7 @@ def test_an_unexpected_error_is_a_polite_page_not_a_traceback(app, ctx, monkeypa
 
 def test_editing_a_case_updates_the_screens_of_its_live_meeting(moderator_client):
     from facilitator.live.snapshot import snapshot_for
-    meeting = make_meeting(moderator=moderator_client.user)
+    meeting = make_meeting(members=[moderator_client.user], moderator=moderator_client.user)
     case = meeting.case
     moderator_client.post(f"/cases/{case.id}/edit", data={
         "number": case.number, "title": "3幢车库顶板渗漏（更正）", "community": case.community})
@@ -242,7 +246,7 @@ def test_editing_a_case_updates_the_screens_of_its_live_meeting(moderator_client
 
 
 def test_a_typed_meeting_time_is_local_time_and_stored_in_utc(moderator_client):
-    case = make_case()
+    case = make_case(members=[moderator_client.user])
     moderator_client.post(f"/cases/{case.id}/meetings/new", data={
         "title": "协商会", "scheduled_start": "2026-12-05T14:30", "language": "zh"})
     meeting = db.session.execute(db.select(Meeting)).scalar_one()

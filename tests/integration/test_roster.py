@@ -63,7 +63,7 @@ def versions(case) -> list[RosterVersion]:
 # --- reading real files ----------------------------------------------------------------------
 
 def test_a_file_is_previewed_and_nothing_is_saved_before_the_import_is_confirmed(staff):
-    case = make_case()
+    case = make_case(members=[staff.user])
     shown = preview(staff, case, demo_roster_csv().encode())
     page = text(shown)
     assert shown.status_code == 200
@@ -119,7 +119,7 @@ def _workbook() -> bytes:
     (_workbook(), "业主名册.xlsx", "xlsx"),
 ], ids=["utf-8 with BOM", "GBK with a Chinese header", "UTF-16 tab-separated", "xlsx"])
 def test_the_files_excel_saves_are_read_without_asking(staff, data, filename, source_format):
-    case = make_case()
+    case = make_case(members=[staff.user])
     version = imported(staff, case, data, filename)
     assert (version.units, version.owners, version.area_hundredths) == (40, 38, 439734)
     assert version.source_format == source_format and version.filename == filename
@@ -129,7 +129,7 @@ def test_the_files_excel_saves_are_read_without_asking(staff, data, filename, so
 
 
 def test_every_bad_line_is_reported_and_nothing_can_be_imported(staff):
-    case = make_case(with_roster=True)
+    case = make_case(members=[staff.user], with_roster=True)
     bad = (HEADER + "3-1-101,89.76,张建国,P01,\n"
                     "3-1-102,-5,刘秀英,P02,\n"
                     "3-1-101,89.76,赵伟,P03,\n"
@@ -169,14 +169,14 @@ def _bomb() -> bytes:
 ], ids=["empty", "over 5 MB", "over 50,000 lines", "an image", "a broken workbook",
         "a zip bomb", "wrong header"])
 def test_files_that_cannot_be_a_roster_are_refused_with_the_reason(staff, data, message):
-    case = make_case(with_roster=True)
+    case = make_case(members=[staff.user], with_roster=True)
     response = preview(staff, case, data)
     assert response.status_code == 400 and message in text(response)
     assert [v.number for v in versions(case)] == [1]
 
 
 def test_a_refusal_is_in_the_users_language(staff):
-    case = make_case()
+    case = make_case(members=[staff.user])
     response = preview(staff, case, b"", headers=EN)
     assert response.status_code == 400 and "The file is empty." in text(response)
 
@@ -189,7 +189,7 @@ def test_reading_and_writing_a_large_file_gives_way_to_live_meetings(staff, monk
     real_sleep = socketio.sleep
     monkeypatch.setattr(socketio, "sleep", lambda seconds=0: yields.append(seconds)
                         or real_sleep(seconds))
-    case = make_case()
+    case = make_case(members=[staff.user])
     lines = 20_000
     data = (HEADER + "".join(f"3-{i // 100}-{i % 100:03d},{80 + i % 50}.25,业主{i},K{i},\n"
                              for i in range(lines))).encode()
@@ -213,7 +213,7 @@ def _changed_roster() -> bytes:
 
 
 def test_each_import_is_a_version_and_two_versions_can_be_compared(staff):
-    case = make_case()
+    case = make_case(members=[staff.user])
     imported(staff, case, demo_roster_csv().encode(), "2026-11.csv")
     second = imported(staff, case, _changed_roster(), "2026-12.csv")
     assert [v.number for v in versions(case)] == [1, 2] and second.units == 40
@@ -235,7 +235,7 @@ def test_each_import_is_a_version_and_two_versions_can_be_compared(staff):
 
 
 def test_an_import_while_a_meeting_of_the_case_is_live_is_refused(staff):
-    meeting = make_meeting(with_roster=True)
+    meeting = make_meeting(members=[staff.user], with_roster=True)
     case = meeting.case
     shown = preview(staff, case, _changed_roster())
     assert shown.status_code == 200 and "正在进行，会议期间不能导入名册" in text(shown)
@@ -251,7 +251,7 @@ def test_a_vote_counts_on_its_own_roster_even_when_a_new_one_is_imported_before_
         app, staff):
     """The finding: a two-owner roster uploaded while an owners' decision was open made it
     pass when it closed."""
-    meeting = make_meeting(with_roster=True, direct_entry=True)
+    meeting = make_meeting(members=[staff.user], with_roster=True, direct_entry=True)
     case, chair = meeting.case, chair_of(meeting)
     vote_id = run(meeting, chair, "vote.create", {
         "kind": "owners_decision", "method": "yes_no", "title": "使用维修资金",
@@ -282,3 +282,15 @@ def test_a_vote_counts_on_its_own_roster_even_when_a_new_one_is_imported_before_
     run(later, chair_of(meeting), "meeting.open", {})
     db.session.refresh(later)
     assert later.roster_version_id == versions(case)[1].id
+
+
+def test_the_console_offers_the_units_and_owners_of_the_meetings_roster_version(app, ctx):
+    moderator = make_user("moderator")
+    meeting = make_meeting(moderator=moderator, with_roster=True)
+    console = app.test_client()
+    login(console, moderator)
+    page = text(console.get(f"/meetings/{meeting.id}/console"))
+    owners = page[page.index('<datalist id="roster-owners">'):].split("</datalist>")[0]
+    assert owners.count("<option") == 40 and 'value="P02">3-1-102 刘秀英' in owners
+    units = page[page.index('<datalist id="roster-units">'):].split("</datalist>")[0]
+    assert units.count("<option") == 40 and 'value="3-2-1002"' in units

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from facilitator.domain.live_state import apply_batch
 from facilitator.extensions import db
-from facilitator.models import QueueEntry, Speech
+from facilitator.models import CaseMember, QueueEntry, Speech
 
 from tests.factories import (command, connect, join_from_phone, login, make_meeting,
                              make_user, received_batches, sync)
@@ -246,6 +246,7 @@ def test_the_clerks_notes_belong_to_the_speech_and_can_be_corrected_afterwards(a
     meeting, console, projector, phones, ids = room
     clerk = make_user("clerk")
     meeting.clerk_id = clerk.id
+    db.session.add(CaseMember(case_id=meeting.case_id, user_id=clerk.id))
     db.session.commit()
     clerk_http = app.test_client()
     login(clerk_http, clerk)
