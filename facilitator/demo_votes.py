@@ -91,6 +91,8 @@ def replay_straw_poll(meeting_id: int) -> int:
         else:
             name = unit.owner_name.split("、")[0]  # a co-owned unit: the co-owner chosen
             person_id = _join_and_admit(meeting_id, chair, name, "owner", unit.unit)
+        # The sign-in desk checks each owner's ID against the roster (签到核验).
+        _run(meeting_id, chair, "checkin.verify", {"id": person_id, "note": "身份证"})
         voters.append((person_id, None, choices[key]))
     developer = _person(meeting_id, "高峰")
     if developer is not None:

@@ -72,7 +72,7 @@ def client_catalog(locale: str) -> dict:
 
 CLIENT_PREFIXES = {"live", "party", "segment", "status", "error", "validation", "auth",
                    "command", "meeting", "agenda", "participant", "field", "queue", "speech",
-                   "kind", "stance", "ruling"}
+                   "kind", "stance", "ruling", "checkin"}
 # Plans and votes (actions/plans.py, actions/votes.py).
 CLIENT_PREFIXES |= {"plan", "proxy", "vote", "votes", "decision", "funding", "matter",
                     "plan_status", "plan_warning", "vote_kind", "vote_method", "vote_rule",

@@ -27,7 +27,7 @@ from ..clock import now_ms, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..live.views import change_for, removal_for
-from ..models import Meeting, MeetingEvent
+from ..models import Meeting, MeetingEvent, Participant, User
 from ..validation import Field, validate
 
 CHAIR = frozenset({"admin", "moderator", "clerk"})
@@ -94,6 +94,19 @@ class Context:
 
     def removed(self, collection: str, entity_id: int) -> None:
         self.changes.append(removal_for(collection, entity_id))
+
+    def actor_name(self) -> str:
+        """Who sends the command, as the record names them: the user's or participant's
+        name (at most 100 characters), else the actor's label."""
+        if self.actor.user_id is not None:
+            user = db.session.get(User, self.actor.user_id)
+            if user is not None:
+                return user.display_name[:100]
+        if self.actor.participant_id is not None:
+            person = db.session.get(Participant, self.actor.participant_id)
+            if person is not None:
+                return person.name[:100]
+        return self.actor.label
 
 
 def _needs_flush(entity) -> bool:

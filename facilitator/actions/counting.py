@@ -129,11 +129,13 @@ def participation_keys(vote: Vote) -> list[str]:
 
 
 def may_vote(vote: Vote, *, party: str | None, participant_id: int | None,
-             owner_key: str | None, via_proxy: bool) -> str | None:
+             owner_key: str | None, via_proxy: bool, verified: bool) -> str | None:
     """Why this identity may not vote in `vote` (an error code), or None when it may.
 
     `party` and `participant_id` are those of the person casting (for a proxy: the holder);
-    `owner_key` the owner voted for (own unit, or the proxy's owner), None for a non-owner.
+    `owner_key` the owner voted for (own unit, or the proxy's owner), None for a non-owner;
+    `verified`: whether that owner's identity was verified (check-in, personal link, a
+    recorded proxy, a paper ballot staff entered).
     """
     recused = set(vote.recused or [])
     if (owner_key and owner_key in recused) or f"p{participant_id}" in recused \
@@ -149,6 +151,8 @@ def may_vote(vote: Vote, *, party: str | None, participant_id: int | None,
             return None
         if via_proxy or party not in allowed:
             return "vote.party_not_eligible"
+    if vote.verified_only and owner_key and not verified:
+        return "vote.verify_first"
     return None
 
 
@@ -170,7 +174,8 @@ def eligible_now(vote: Vote) -> Count:
         return scope_of(vote)
     areas = owner_areas(roster_version_of(vote))
     people = {p.id: p for p in db.session.execute(
-        db.select(Participant.id, Participant.party, Participant.owner_key).filter_by(
+        db.select(Participant.id, Participant.party, Participant.owner_key,
+                  Participant.verified_via).filter_by(
             meeting_id=vote.meeting_id, status="admitted"))}
     identities = [(p, p.owner_key if p.owner_key in areas else None, False)
                   for p in people.values()]
@@ -182,7 +187,8 @@ def eligible_now(vote: Vote) -> Count:
     voters: dict[str, int] = {}
     for person, owner_key, via_proxy in identities:
         if may_vote(vote, party=person.party, participant_id=person.id, owner_key=owner_key,
-                    via_proxy=via_proxy) is None:
+                    via_proxy=via_proxy,
+                    verified=via_proxy or person.verified_via is not None) is None:
             key = owner_key or f"p{person.id}"
             voters[key] = areas.get(owner_key, 0) if owner_key else 0
     return Count(len(voters), sum(voters.values()))

@@ -9,6 +9,7 @@ from ..models import Meeting, Participant, RosterUnit
 from ..validation import Field
 from .agenda import stop_current_run
 from .core import CHAIR, MODERATOR, SYSTEM, Context, Outcome, command
+from .participants import checkin_changed
 
 
 def _free_join_code() -> str:
@@ -41,6 +42,7 @@ def open_meeting(ctx: Context) -> Outcome:
         if person.owner_key != owner_key:
             person.owner_key = owner_key
             ctx.changed(person)
+    checkin_changed(ctx)
     return Outcome("meeting.opened", {"join_code": meeting.join_code,
                                       "roster": _roster_record(version)},
                    {"join_code": meeting.join_code})

@@ -23,7 +23,7 @@ from ..minutes.load import minutes_for
 from ..minutes.versions import (as_final, document_of, latest_version,
                                 section_changes, version_number)
 from ..models import ActionItem, AgendaItem, MeetingEvent, MinutesSignoff, MinutesVersion, \
-    Participant, User
+    Participant
 from ..models.meetings import PARTIES
 from ..models.minutes import SIGNOFF_DECISIONS
 from ..validation import Field, optional
@@ -192,14 +192,6 @@ def remove_action_item(ctx: Context, id: int) -> Outcome:
 
 # --------------------------------------------------------------------------- versions
 
-def _actor_name(ctx: Context) -> str:
-    if ctx.actor.user_id is not None:
-        user = db.session.get(User, ctx.actor.user_id)
-        if user is not None:
-            return user.display_name[:100]
-    return ctx.actor.label
-
-
 def _store(ctx: Context, number: int, note: str, changes: list, previous=None) -> Outcome:
     db.session.flush()
     draft = minutes_for(ctx.meeting, version=number)
@@ -212,7 +204,7 @@ def _store(ctx: Context, number: int, note: str, changes: list, previous=None) -
         meeting_id=ctx.meeting.id, number=number, status="final", language=document.language,
         document=document.to_json(), content_hash=document.content_hash(),
         last_event_seq=document.header.last_event_seq, created_by=ctx.actor.label,
-        created_by_name=_actor_name(ctx), created_at=ctx.now, change_note=note,
+        created_by_name=ctx.actor_name(), created_at=ctx.now, change_note=note,
         changes=changes)
     db.session.add(version)
     db.session.flush()

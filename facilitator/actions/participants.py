@@ -18,43 +18,58 @@ _unit = optional("str", max_len=40)
 _id = Field("int", min=1)
 
 _people = Participant.__table__
-_JOIN_COLUMNS = ("meeting_id", "name", "party", "unit", "owner_key", "status", "has_phone",
-                 "token_hash", "joined_at", "admitted_at")
+_JOIN_COLUMNS = ("meeting_id", "name", "party", "unit", "owner_key", "registered_owner",
+                 "status", "has_phone", "token_hash", "joined_at", "admitted_at", "verified_by",
+                 "verification_note")
 _INSERT_PARTICIPANT = insert(_people).returning(_people.c.id)
 
 
-def _participant(ctx: Context, participant_id: int) -> Participant:
+def clear_verification(person: Participant) -> None:
+    person.verified_via = person.verified_at = None
+    person.verified_by = person.verification_note = ""
+
+
+def checkin_changed(ctx: Context) -> None:
+    """The check-in figures of the meeting changed (someone verified, relabelled, left)."""
+    from ..live.checkin import checkin_change
+    ctx.changes.append(checkin_change(ctx.meeting))
+
+
+def participant(ctx: Context, participant_id: int) -> Participant:
     person = db.session.get(Participant, participant_id)
     if person is None or person.meeting_id != ctx.meeting.id:
         raise DomainError("participant.not_found")
     return person
 
 
-def _resolve_unit(ctx: Context, party: str, unit: str | None) -> tuple[str | None, str | None]:
-    """An owner names a unit: from the meeting's roster version when there is one (which also
-    gives the owner key the counting rules need); free text when there is no roster."""
+def resolve_unit(ctx: Context, party: str, unit: str | None
+                 ) -> tuple[str | None, str | None, str | None]:
+    """An owner names a unit: from the meeting's roster version when there is one, which also
+    gives the owner key the counting rules need and the owner it registers (unit, owner key,
+    registered owner); free text when there is no roster."""
     if party != "owner":
-        return None, None
+        return None, None, None
     version_id = rosters.meeting_version_id(ctx.meeting)
     if version_id is None:
-        return unit, None
+        return unit, None, None
     if not unit:
         raise DomainError("participant.unit_required")
     row = db.session.execute(db.select(RosterUnit).filter_by(
         version_id=version_id, unit=unit)).scalar_one_or_none()
     if row is None:
         raise DomainError("participant.unit_not_in_roster", unit=unit)
-    return row.unit, row.owner_key
+    return row.unit, row.owner_key, row.owner_name
 
 
 @command("participant.join", roles=VISITOR,
          schema={"name": _name, "party": _party, "unit": _unit})
 def join(ctx: Context, name: str, party: str, unit) -> Outcome:
-    unit, owner_key = _resolve_unit(ctx, party, unit)
+    unit, owner_key, registered = resolve_unit(ctx, party, unit)
     token = secrets.token_urlsafe(24)
     status = "admitted" if ctx.meeting.allow_direct_entry else "lobby"
     person = Participant(meeting_id=ctx.meeting.id, name=name, party=party, unit=unit,
-                         owner_key=owner_key, status=status, has_phone=True,
+                         owner_key=owner_key, registered_owner=registered, status=status,
+                         has_phone=True, verified_by="", verification_note="",
                          token_hash=hash_token(token), joined_at=ctx.now,
                          admitted_at=ctx.now if status == "admitted" else None)
     # One INSERT on the command's connection, not through the session's unit of work: a room
@@ -74,9 +89,10 @@ def join(ctx: Context, name: str, party: str, unit) -> Outcome:
          schema={"name": _name, "party": _party, "unit": _unit})
 def add(ctx: Context, name: str, party: str, unit) -> Outcome:
     """Someone without a phone (often an elderly resident), added by name."""
-    unit, owner_key = _resolve_unit(ctx, party, unit)
+    unit, owner_key, registered = resolve_unit(ctx, party, unit)
     person = Participant(meeting_id=ctx.meeting.id, name=name, party=party, unit=unit,
-                         owner_key=owner_key, status="admitted", has_phone=False,
+                         owner_key=owner_key, registered_owner=registered, status="admitted",
+                         has_phone=False,
                          joined_at=ctx.now, admitted_at=ctx.now)
     db.session.add(person)
     ctx.changed(person)
@@ -87,14 +103,22 @@ def add(ctx: Context, name: str, party: str, unit) -> Outcome:
 
 def _set_status(ctx: Context, participant_id: int, allowed_from: tuple, status: str,
                 event_type: str) -> Outcome:
-    person = _participant(ctx, participant_id)
+    person = participant(ctx, participant_id)
     if person.status not in allowed_from:
         raise DomainError("participant.wrong_status", status=person.status)
     person.status = status
     if status == "admitted":
         person.admitted_at = ctx.now
     ctx.changed(person)
+    if person.verified_via is not None or _holds_proxies(person):
+        checkin_changed(ctx)  # a verified owner (or a proxy holder) came or went
     return Outcome(event_type, {"participant_id": person.id, "name": person.name})
+
+
+def _holds_proxies(person: Participant) -> bool:
+    from ..models import Proxy
+    return db.session.execute(db.select(Proxy.id).filter_by(
+        participant_id=person.id, status="active").limit(1)).first() is not None
 
 
 @command("participant.admit", roles=CHAIR, schema={"id": _id})
@@ -115,7 +139,7 @@ def remove(ctx: Context, id: int) -> Outcome:
 @command("participant.rename", roles=CHAIR, states=("scheduled", "live"),
          schema={"id": _id, "name": _name})
 def rename(ctx: Context, id: int, name: str) -> Outcome:
-    person = _participant(ctx, id)
+    person = participant(ctx, id)
     if person.name == name:
         raise DomainError("command.no_change")
     old_name, person.name = person.name, name
@@ -126,12 +150,16 @@ def rename(ctx: Context, id: int, name: str) -> Outcome:
 @command("participant.set_party", roles=CHAIR, states=("scheduled", "live"),
          schema={"id": _id, "party": _party, "unit": _unit})
 def set_party(ctx: Context, id: int, party: str, unit) -> Outcome:
-    person = _participant(ctx, id)
-    unit, owner_key = _resolve_unit(ctx, party, unit)
+    person = participant(ctx, id)
+    unit, owner_key, registered = resolve_unit(ctx, party, unit)
     if (person.party, person.unit) == (party, unit):
         raise DomainError("command.no_change")
     old = {"party": person.party, "unit": person.unit}
     person.party, person.unit, person.owner_key = party, unit, owner_key
+    person.registered_owner = registered
+    if person.verified_via is not None:  # a verification was of the unit claimed before
+        clear_verification(person)
+        checkin_changed(ctx)
     ctx.changed(person)
     return Outcome("participant.party_changed",
                    {"participant_id": id, "from": old, "to": {"party": party, "unit": unit}})

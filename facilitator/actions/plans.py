@@ -11,7 +11,7 @@ import string
 from ..domain.voting import Matter
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Participant, User
+from ..models import Participant
 from ..models.meetings import PARTIES
 from ..models.votes import FUNDING_SOURCES, Plan, PlanRevision, Vote
 from ..validation import Field, optional
@@ -91,20 +91,10 @@ def _next_key(ctx: Context) -> str:
     raise DomainError("plan.too_many", max=MAX_PLANS)
 
 
-def _actor_name(ctx: Context) -> str:
-    if ctx.actor.user_id is not None:
-        user = db.session.get(User, ctx.actor.user_id)
-        return user.display_name if user else ctx.actor.label
-    if ctx.actor.participant_id is not None:
-        person = db.session.get(Participant, ctx.actor.participant_id)
-        return person.name if person else ctx.actor.label
-    return ctx.actor.label
-
-
 def _revise(ctx: Context, plan: Plan, kind: str, changes: dict, note: str = "") -> PlanRevision:
     number = len(plan.revisions) + 1
     revision = PlanRevision(number=number, kind=kind, actor=ctx.actor.label,
-                            actor_name=_actor_name(ctx)[:100], at=ctx.now, changes=changes,
+                            actor_name=ctx.actor_name(), at=ctx.now, changes=changes,
                             note=note)
     plan.revisions.append(revision)
     plan.revision = number

@@ -32,6 +32,7 @@ from ..validation import Field, optional
 from .. import rosters
 from . import counting
 from .core import CHAIR, PHONE, SYSTEM, Context, Outcome, command
+from .participants import checkin_changed
 from .plans import MATTERS
 
 ANY_STATE = ("scheduled", "live", "ended")
@@ -86,6 +87,7 @@ def _has_roster(ctx: Context) -> bool:
                      choices=PARTIES),
     "recused": Field("str_list", required=False, default=None, max_len=500, min_len=0),
     "secret": optional("bool", default=False),
+    "verified_only": optional("bool"),
     "allow_change": optional("bool", default=False),
     "show_results": optional("str", choices=SHOW_RESULTS),
     "max_choices": Field("int", required=False, default=None, min=1, max=26),
@@ -94,8 +96,8 @@ def _has_roster(ctx: Context) -> bool:
     "duration_seconds": Field("int", required=False, default=None, min=10, max=60 * 86400),
 })
 def create_vote(ctx: Context, kind, method, title, question, plans, plan_id, matters, rule,
-                settings, eligibility, parties, recused, secret, allow_change, show_results,
-                max_choices, channel, channel_note, duration_seconds) -> Outcome:
+                settings, eligibility, parties, recused, secret, verified_only, allow_change,
+                show_results, max_choices, channel, channel_note, duration_seconds) -> Outcome:
     if channel == "meeting" and ctx.meeting.status == "ended":
         raise DomainError("meeting.is_ended")
     count = db.session.execute(db.select(db.func.count(Vote.id)).filter_by(
@@ -186,6 +188,9 @@ def create_vote(ctx: Context, kind, method, title, question, plans, plan_id, mat
                 matters=matters, rule=rule if kind == "straw_poll" else None,
                 settings=settings, eligibility=eligibility, parties=parties, recused=recused,
                 secret=secret, allow_change=allow_change, show_results=show_results,
+                # An owners' decision counts verified owners unless the chair says otherwise.
+                verified_only=(kind == "owners_decision") if verified_only is None
+                else verified_only,
                 max_choices=max_choices, channel=channel, channel_note=channel_note,
                 duration_seconds=duration_seconds, status="draft", created_at=ctx.now)
     db.session.add(vote)
@@ -257,12 +262,14 @@ def _reseal(vote: Vote) -> None:
 
 
 def _named_ballots(vote: Vote) -> list[dict]:
-    """Who chose what, for the minutes of a named vote."""
+    """Who chose what, for the minutes of a named vote: the owner (or non-owner voter) each
+    ballot counts for, the person who actually cast it (the owner, a co-owner, a proxy
+    holder; none for a paper ballot entered by staff), and how that voter was verified."""
     names = {}
     for row in rosters.units_of(vote.roster_version_id):
         entry = names.setdefault(row.owner_key, {"name": row.owner_name, "units": []})
         entry["units"].append(row.unit)
-    people = {f"p{p.id}": p.name for p in db.session.execute(
+    people = {p.id: p.name for p in db.session.execute(
         db.select(Participant).filter_by(meeting_id=vote.meeting_id)).scalars()}
     casts = {p.voter_key: p for p in db.session.execute(
         db.select(VoteParticipation).filter_by(vote_id=vote.id)).scalars()}
@@ -271,11 +278,14 @@ def _named_ballots(vote: Vote) -> list[dict]:
                                      .order_by(Ballot.voter_key)).scalars():
         owner = names.get(ballot.voter_key)
         cast = casts.get(ballot.voter_key)
+        cast_by = people.get(cast.cast_by_id, "") if cast and cast.cast_by_id else ""
+        non_owner = ballot.voter_key.startswith("p") and owner is None
         out.append({"voter_key": ballot.voter_key,
-                    "name": owner["name"] if owner else people.get(ballot.voter_key, ""),
+                    "name": owner["name"] if owner else cast_by if non_owner else "",
                     "units": owner["units"] if owner else [],
                     "choices": list(ballot.choices), "heads": ballot.heads, "area": ballot.area,
-                    "channel": cast.channel if cast else None})
+                    "channel": cast.channel if cast else None, "cast_by": cast_by,
+                    "verified_via": cast.verified_via if cast else None})
     return out
 
 
@@ -335,11 +345,12 @@ _VP, _B, _R = VoteParticipation.__table__, Ballot.__table__, RosterUnit.__table_
 _SELECT_VOTE = db.select(*(_V.c[name] for name in (
     "id", "meeting_id", "status", "deadline_at", "entered_totals", "channel", "method",
     "options", "max_choices", "eligibility", "parties", "recused", "secret", "allow_change",
-    "roster_version_id"))
+    "roster_version_id", "verified_only"))
 ).where(_V.c.id == db.bindparam("vote_id"))
-_SELECT_PERSON = db.select(_P.c.id, _P.c.meeting_id, _P.c.status, _P.c.party, _P.c.owner_key
+_SELECT_PERSON = db.select(_P.c.id, _P.c.meeting_id, _P.c.status, _P.c.party, _P.c.owner_key,
+                           _P.c.verified_via, _P.c.name
                            ).where(_P.c.id == db.bindparam("participant_id"))
-_SELECT_VOTED = db.select(_VP.c.id).where(_VP.c.vote_id == db.bindparam("vote_id"),
+_SELECT_VOTED = db.select(_VP.c.id, _VP.c.cast_by_id).where(_VP.c.vote_id == db.bindparam("vote_id"),
                                           _VP.c.voter_key == db.bindparam("voter_key"))
 _SELECT_AREA = db.select(db.func.sum(_R.c.area_hundredths)).where(
     _R.c.version_id == db.bindparam("version_id"), _R.c.owner_key == db.bindparam("owner_key"))
@@ -374,14 +385,19 @@ def _open_for_ballots(ctx: Context, vote) -> None:
 
 
 def _store_ballot(ctx: Context, vote, voter_key: str, area: int, choices: tuple,
-                  channel: str, cast_by_id: int | None) -> Outcome:
+                  channel: str, cast_by_id: int | None, verified_via: str | None) -> Outcome:
     """One participation row and one ballot row, in the command's transaction. A second
-    ballot of the same voter changes the first (named votes that allow it) or is refused;
-    the unique constraints refuse it even if two servers race."""
-    existing = db.session.connection().execute(
-        _SELECT_VOTED, {"vote_id": vote.id, "voter_key": voter_key}).scalar()
+    ballot of the same voter changes the first (named votes that allow it, by the same
+    person: a co-owner cannot change the household's ballot another co-owner cast) or is
+    refused; the unique constraints refuse it even if two servers race."""
+    voted = db.session.connection().execute(
+        _SELECT_VOTED, {"vote_id": vote.id, "voter_key": voter_key}).one_or_none()
+    existing = voted.id if voted is not None else None
     changed = existing is not None
     if changed:
+        if cast_by_id is not None and voted.cast_by_id not in (None, cast_by_id):
+            other = db.session.get(Participant, voted.cast_by_id)
+            raise DomainError("vote.household_voted", name=other.name if other else "")
         if not vote.allow_change or vote.secret:
             raise DomainError("vote.already_voted")
         before = db.session.execute(db.select(Ballot.choices).filter_by(
@@ -391,11 +407,11 @@ def _store_ballot(ctx: Context, vote, voter_key: str, area: int, choices: tuple,
         db.session.execute(db.update(Ballot).filter_by(vote_id=vote.id, voter_key=voter_key)
                            .values(choices=list(choices)))
         db.session.execute(db.update(VoteParticipation).filter_by(id=existing).values(
-            at=ctx.now, channel=channel, cast_by_id=cast_by_id))
+            at=ctx.now, channel=channel, cast_by_id=cast_by_id, verified_via=verified_via))
     else:
         db.session.connection().execute(_INSERT_PARTICIPATION, {
             "vote_id": vote.id, "voter_key": voter_key, "cast_by_id": cast_by_id,
-            "channel": channel, "at": ctx.now})
+            "channel": channel, "at": ctx.now, "verified_via": verified_via})
         db.session.connection().execute(_INSERT_BALLOT, {
             "id": new_ballot_id(), "vote_id": vote.id, "choices": list(choices), "heads": 1,
             "area": area, "voter_key": None if vote.secret else voter_key})
@@ -408,8 +424,10 @@ def _store_ballot(ctx: Context, vote, voter_key: str, area: int, choices: tuple,
 
 
 def _identity(ctx: Context, vote: Vote, person: Participant, proxy_id: int | None
-              ) -> tuple[str, int, bool]:
-    """(voter key, area, via proxy) of `person` voting for themselves or by proxy."""
+              ) -> tuple[str, int, bool, str | None]:
+    """(voter key, area, via proxy, verified via) of `person` voting for themselves or by
+    proxy. An owner votes only once verified when the vote asks for it (vote.verify_first:
+    the phone is sent to the check-in desk, nothing is recorded)."""
     if person.party == "observer" and proxy_id is None:
         raise DomainError("vote.observer_cannot_vote")
     if proxy_id is not None:
@@ -422,13 +440,16 @@ def _identity(ctx: Context, vote: Vote, person: Participant, proxy_id: int | Non
         owner_key, via_proxy = proxy.owner_key, True
     else:
         owner_key, via_proxy = person.owner_key, False
+    verified_via = "proxy" if via_proxy else person.verified_via
     refusal = counting.may_vote(vote, party=person.party, participant_id=person.id,
-                                owner_key=owner_key, via_proxy=via_proxy)
+                                owner_key=owner_key, via_proxy=via_proxy,
+                                verified=verified_via is not None)
     if refusal:
         raise DomainError(refusal)
     if owner_key:
-        return owner_key, _owner_weight(vote.roster_version_id, owner_key), via_proxy
-    return f"p{person.id}", 0, via_proxy
+        return (owner_key, _owner_weight(vote.roster_version_id, owner_key), via_proxy,
+                verified_via)
+    return f"p{person.id}", 0, via_proxy, None
 
 
 @command("ballot.cast", roles=PHONE, schema={
@@ -442,10 +463,10 @@ def cast_ballot(ctx: Context, vote_id: int, choices: list, proxy_id) -> Outcome:
     if vote.channel != "meeting":
         raise DomainError("vote.held_elsewhere")
     person = _ballot_person(ctx, ctx.actor.participant_id)
-    voter_key, area, via_proxy = _identity(ctx, vote, person, proxy_id)
+    voter_key, area, via_proxy, verified_via = _identity(ctx, vote, person, proxy_id)
     picked = counting.check_choices(vote, choices)
     return _store_ballot(ctx, vote, voter_key, area, picked, "proxy" if via_proxy else "phone",
-                         person.id)
+                         person.id, verified_via)
 
 
 @command("ballot.record", roles=CHAIR, states=ANY_STATE, schema={
@@ -468,16 +489,18 @@ def record_ballot(ctx: Context, vote_id: int, choices: list, participant_id, own
         if vote.channel == "elsewhere":
             raise DomainError("vote.owner_key_required")
         person = _ballot_person(ctx, participant_id)
-        voter_key, area, _ = _identity(ctx, vote, person, None)
-        return _store_ballot(ctx, vote, voter_key, area, picked, channel, person.id)
+        voter_key, area, _, verified_via = _identity(ctx, vote, person, None)
+        return _store_ballot(ctx, vote, voter_key, area, picked, channel, person.id,
+                             verified_via)
     if vote.eligibility != "scope_owners":
         raise DomainError("vote.participant_required")
     area = _owner_weight(vote.roster_version_id, owner_key)
+    # A signed paper ballot (or one counted elsewhere) that staff enter is the owner's own.
     refusal = counting.may_vote(vote, party="owner", participant_id=None, owner_key=owner_key,
-                                via_proxy=False)
+                                via_proxy=False, verified=True)
     if refusal:
         raise DomainError(refusal)
-    return _store_ballot(ctx, vote, owner_key, area, picked, channel, None)
+    return _store_ballot(ctx, vote, owner_key, area, picked, channel, None, "paper")
 
 
 @command("vote.enter_totals", roles=CHAIR, states=ANY_STATE, schema={
@@ -547,6 +570,7 @@ def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str) -
                   note=note, status="active", recorded_at=ctx.now)
     db.session.add(proxy)
     ctx.changed(proxy)
+    checkin_changed(ctx)
     return Outcome("proxy.recorded", {"proxy_id": proxy.id, "participant_id": person.id,
                                       "name": person.name, "owner_key": owner_key,
                                       "note": note}, {"proxy_id": proxy.id})
@@ -562,6 +586,7 @@ def revoke_proxy(ctx: Context, id: int) -> Outcome:
     proxy.status = "revoked"
     proxy.revoked_at = ctx.now
     ctx.changed(proxy)
+    checkin_changed(ctx)
     return Outcome("proxy.revoked", {"proxy_id": proxy.id, "owner_key": proxy.owner_key})
 
 
@@ -585,15 +610,25 @@ def phone_ballot_status(meeting_id: int, participant_id: int) -> dict:
         candidates += [(proxy.id, proxy.owner_key) for proxy in proxies]
         for proxy_id, owner_key in candidates:
             refusal = counting.may_vote(vote, party=person.party, participant_id=person.id,
-                                        owner_key=owner_key, via_proxy=proxy_id is not None)
+                                        owner_key=owner_key, via_proxy=proxy_id is not None,
+                                        verified=proxy_id is not None
+                                        or person.verified_via is not None)
             voter_key = owner_key or f"p{person.id}"
-            voted = db.session.execute(db.select(VoteParticipation.id).filter_by(
-                vote_id=vote.id, voter_key=voter_key)).first() is not None
+            cast = db.session.execute(db.select(VoteParticipation).filter_by(
+                vote_id=vote.id, voter_key=voter_key)).scalar_one_or_none()
             choices = None
-            if voted and not vote.secret:
+            if cast is not None and not vote.secret:
                 choices = db.session.execute(db.select(Ballot.choices).filter_by(
                     vote_id=vote.id, voter_key=voter_key)).scalar()
+            # A co-owned unit has one vote: another co-owner's phone sees who cast it.
+            by_other = cast is not None and cast.cast_by_id not in (None, person.id)
+            cast_by = ""
+            if by_other:
+                other = db.session.get(Participant, cast.cast_by_id)
+                cast_by = other.name if other else ""
             identities.append({"proxy_id": proxy_id, "eligible": refusal is None,
-                               "reason": refusal, "voted": voted, "choices": choices})
+                               "reason": refusal, "voted": cast is not None,
+                               "cast_by_me": cast is not None and not by_other,
+                               "cast_by": cast_by, "choices": choices})
         out[str(vote.id)] = identities
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-SINGLETON_COLLECTIONS = ("meeting", "case", "speakers")
+SINGLETON_COLLECTIONS = ("meeting", "case", "speakers", "checkin")
 
 
 def apply_event(snapshot: dict, event: dict) -> dict:

@@ -202,6 +202,21 @@ class Proxy:
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """One line of the owners' sign-in sheet (签到表): an owner present, how their identity
+    was verified (``personal_link``, ``desk``, ``proxy``), by whom and when; the attendee is
+    the person who came (the owner, a co-owner, or the proxy holder)."""
+
+    owner: str
+    units: tuple[str, ...]
+    attendee: str
+    via: str
+    by: str = ""
+    at: datetime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RosterRef:
     """The version of the owners' roster the meeting counted on (who is an owner, and how much
     area each holds), as imported: number, when, what it held, the file's SHA-256."""
@@ -229,6 +244,7 @@ class Attendance:
     owners_present: Count | None = None
     owners_in_scope: Count | None = None
     roster: RosterRef | None = None
+    sign_in: tuple[SignIn, ...] = ()
 
 
 # --------------------------------------------------------------------------- the matter
@@ -363,11 +379,17 @@ class ChoiceCount:
 
 @dataclass(frozen=True)
 class NamedChoice:
-    """A named (open) vote: who chose what. Never present for a secret vote."""
+    """A named (open) vote: who chose what. Never present for a secret vote. ``voter`` is the
+    owner (or non-owner voter) the ballot counts for; ``cast_by`` the person who actually
+    cast it (the owner, a co-owner, a proxy holder; "" for a paper ballot staff entered);
+    ``verified_via`` how that voter was verified when it was cast (personal_link, desk,
+    proxy, paper; None: not verified)."""
 
     voter: str
     choice: str  # option key
     units: tuple[str, ...] = ()
+    cast_by: str = ""
+    verified_via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -400,6 +422,7 @@ class Vote:
     opened_at: datetime | None = None
     closed_at: datetime | None = None
     named_choices: tuple[NamedChoice, ...] | None = None
+    verified_only: bool = False  # only owners whose identity was verified could vote
 
     def __post_init__(self):
         _require(self.kind in VOTE_KINDS, f"unknown vote kind {self.kind!r}")

@@ -246,6 +246,16 @@ class _Builder:
                 "att.roster", version=r.version, at=L.fmt_datetime(r.imported_at, self.lang),
                 units=r.units, owners=r.owners, area=L.fmt_area(r.area), sha=r.sha256)
                 + ("。" if self.lang == "zh" else "."), small=True))
+        if a.sign_in:
+            self.subheading(self.t("att.sign_in"))
+            self.blocks.append(Table(
+                (self.t("att.owner"), self.t("att.units"), self.t("att.attendee"),
+                 self.t("att.verified_via"), self.t("att.verified_by")),
+                tuple((s.owner, self.join(s.units), s.attendee,
+                       self.t(f"verified.{s.via}") + (self.paren(s.note) if s.note else ""),
+                       self.join(x for x in (s.by, L.fmt_datetime(s.at, self.lang)) if x))
+                      for s in a.sign_in),
+                (18, 16, 18, 26, 22), role="sign_in"))
         self.subheading(self.t("att.observers"))
         if a.observers:
             self.blocks.append(Paragraph(self.join(self._attendee(p) for p in a.observers)))
@@ -461,6 +471,8 @@ class _Builder:
             e = vote.eligible_count
             eligible += self.paren(self.t("vote.participation_value", owners=e.owners, area=L.fmt_area(e.area))
                                    if has_area else self.t("vote.participation_heads", owners=e.owners))
+        if vote.verified_only:
+            eligible += ("；" if self.lang == "zh" else "; ") + self.t("vote.verified_only")
         time = ""
         if vote.opened_at is not None:
             time = L.fmt_span(vote.opened_at, vote.closed_at, self.lang)
@@ -494,10 +506,13 @@ class _Builder:
             labels = {c.choice: c.label for c in vote.counts}
             self.blocks.append(Heading(3, self.t("vote.named_choices")))
             self.blocks.append(Table(
-                (self.t("vote.voter"), self.t("att.units"), self.t("vote.choice")),
-                tuple((n.voter, self.join(n.units), labels.get(n.choice, n.choice))
+                (self.t("vote.voter"), self.t("att.units"), self.t("vote.cast_by"),
+                 self.t("att.verified_via"), self.t("vote.choice")),
+                tuple((n.voter, self.join(n.units), n.cast_by or "—",
+                       self.t(f"verified.{n.verified_via}") if n.verified_via
+                       else self.t("verified.none"), labels.get(n.choice, n.choice))
                       for n in vote.named_choices),
-                (30, 30, 40), role="named_choices"))
+                (20, 16, 18, 20, 26), role="named_choices"))
 
     # ------------------------------------------------------------------ outcomes
     def agreed(self) -> None:

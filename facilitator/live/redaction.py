@@ -9,13 +9,14 @@ from __future__ import annotations
 
 CLIENT_ROLES = ("chair", "phone", "projector")
 
-PUBLIC_PARTICIPANT_FIELDS = ("id", "name", "party", "unit", "status")
+PUBLIC_PARTICIPANT_FIELDS = ("id", "name", "party", "unit", "status", "verified_via")
 
 # Collections a role never holds. Phones do not keep the list of everyone in the room: a
 # thousand phones joining would otherwise send every phone a thousand changes (N² messages)
 # and make every phone's snapshot grow with the room. A phone learns its own entry from
 # `self_view` (sent to it alone); the names it shows come with the speeches.
-HIDDEN_COLLECTIONS = {"phone": frozenset({"participants"})}
+# Nor the check-in figures (a console's and the projector's).
+HIDDEN_COLLECTIONS = {"phone": frozenset({"participants", "checkin"})}
 
 
 def self_view(participant: dict) -> dict:
@@ -92,6 +93,8 @@ def redact_snapshot(snapshot: dict, role: str) -> dict:
     out = {"seq": snapshot["seq"], "case": snapshot["case"],
            "meeting": redact_value("meeting", snapshot["meeting"], role),
            "speakers": redact_value("speakers", snapshot["speakers"], role)}
+    if "checkin" not in HIDDEN_COLLECTIONS.get(role, ()):
+        out["checkin"] = snapshot.get("checkin")
     for collection in ("participants", "agenda", "queue", "speeches", "plans", "votes",
                        "proxies"):
         if collection in HIDDEN_COLLECTIONS.get(role, ()):

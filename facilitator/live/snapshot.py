@@ -18,6 +18,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem, Meeting, MeetingEvent, Participant, QueueEntry, Speech
 from ..domain.live_state import apply_batch, compact
+from .checkin import checkin_view
 from .redaction import HIDDEN_COLLECTIONS, redact_batch, redact_snapshot
 from .vote_views import vote_collections
 from .views import (agenda_item_view, case_view, meeting_view, participant_view,
@@ -51,6 +52,7 @@ def build_snapshot(meeting: Meeting, without: frozenset = frozenset()) -> dict:
         "queue": {str(e.id): queue_entry_view(e) for e in waiting},
         "speeches": {str(s.id): speech_view(s) for s in speeches},
         "speakers": speakers_view(meeting),
+        "checkin": None if "checkin" in without else checkin_view(meeting),
         **vote_collections(meeting),
     }
 

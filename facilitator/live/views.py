@@ -46,6 +46,11 @@ def participant_view(participant: Participant) -> dict:
         "has_phone": participant.has_phone,
         "joined_at": to_epoch_ms(participant.joined_at),
         "admitted_at": to_epoch_ms(participant.admitted_at),
+        "registered_owner": participant.registered_owner,
+        "verified_via": participant.verified_via,
+        "verified_at": to_epoch_ms(participant.verified_at),
+        "verified_by": participant.verified_by,
+        "verification_note": participant.verification_note,
     }
 
 
@@ -105,7 +110,7 @@ from .vote_views import plan_view, proxy_view, vote_view  # noqa: E402
 from ..models import Plan, Proxy, Vote  # noqa: E402
 COLLECTIONS.update({"plans": (Plan, plan_view), "votes": (Vote, vote_view),
                     "proxies": (Proxy, proxy_view)})
-SINGLETONS = {"meeting": meeting_view, "case": case_view}
+SINGLETONS = {"meeting": meeting_view, "case": case_view}  # and "speakers", "checkin"
 
 
 def change_for(entity) -> dict:

@@ -164,6 +164,7 @@ def vote_view(vote: Vote) -> dict:
         "parties": list(vote.parties or []),
         "recused": list(vote.recused or []),
         "secret": vote.secret,
+        "verified_only": vote.verified_only,
         "allow_change": vote.allow_change,
         "show_results": vote.show_results,
         "max_choices": vote.max_choices,

@@ -53,6 +53,7 @@ from ..domain.minutes_model import (
     PartyTime,
     PendingItem,
     RosterRef,
+    SignIn,
     Person,
     Plan,
     Proxy,
@@ -386,10 +387,28 @@ class _Builder:
                         for p in self.proxies)
         roster = self.log.roster
         return Attendance(groups=ordered, observers=tuple(observers), proxies=proxies,
+                          sign_in=self.sign_in(),
                           owners_present=owners_present, owners_in_scope=owners_in_scope,
                           roster=RosterRef(roster["version"], self.local(roster["imported_at"]),
                                            roster["units"], roster["owners"], roster["area"],
                                            roster["sha256"]) if roster else None)
+
+    def sign_in(self) -> tuple[SignIn, ...]:
+        """The owners' sign-in sheet: every owner present whose identity was verified, by
+        unit; and every owner present through a recorded proxy."""
+        lines = []
+        for person in self.present():
+            if person.get("verified_via") and person.get("owner_key") in self.owner_by_key:
+                owner = self.owner_by_key[person["owner_key"]]
+                lines.append(SignIn(owner.name, self.owner_units(person), person["name"],
+                                    person["verified_via"], person.get("verified_by") or "",
+                                    self.local(person.get("verified_at")),
+                                    person.get("verification_note") or ""))
+        for proxy in self.proxies:
+            holder = self.people.get(proxy["participant_id"], {}).get("name", "")
+            lines.append(SignIn(proxy["owner_name"], tuple(proxy["units"]), holder, "proxy",
+                                "", self.local(proxy.get("recorded_at")), proxy["note"]))
+        return tuple(sorted(lines, key=lambda s: (s.units, s.attendee)))
 
     # ------------------------------------------------------------------ the matter
     def matter(self) -> Matter:
@@ -584,7 +603,8 @@ class _Builder:
                 named = tuple(
                     NamedChoice(b.get("name") or b.get("voter_key", ""),
                                 (">" if vote["method"] == "ranked" else ",").join(b.get("choices") or ()),
-                                tuple(b.get("units") or ()))
+                                tuple(b.get("units") or ()), b.get("cast_by") or "",
+                                b.get("verified_via"))
                     for b in self.log.vote_ballots.get(vote["id"], ()))
             eligible_count = result.get("eligible")
             participation = tally["participation"] or {"owners": 0, "area": 0}
@@ -603,7 +623,7 @@ class _Builder:
                 recused=self.recused_names(vote),
                 item=self.item_number.get(self.log.vote_item.get(vote["id"])),
                 opened_at=self.local(vote.get("opened_at")), closed_at=self.local(vote.get("closed_at")),
-                named_choices=named))
+                named_choices=named, verified_only=bool(vote.get("verified_only"))))
         return tuple(out)
 
     # ------------------------------------------------------------------ outcomes

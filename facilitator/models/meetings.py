@@ -6,6 +6,9 @@ PARTIES = ("owner", "owners_committee", "property_company", "developer", "housin
 SEGMENTS = ("opening", "briefing", "questions", "discussion", "vote", "closing")
 MEETING_STATUSES = ("scheduled", "live", "ended")
 PARTICIPANT_STATUSES = ("lobby", "admitted", "rejected", "removed")
+# How an owner's identity was checked (签到核验): their personal invitation link or code, or
+# staff at the check-in desk who saw the property certificate or ID.
+VERIFICATIONS = ("personal_link", "desk")
 
 
 class Meeting(db.Model):
@@ -59,6 +62,14 @@ class Participant(db.Model):
     token_hash = db.Column(db.String(64), unique=True)
     joined_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     admitted_at = db.Column(db.DateTime)
+    # The owner(s) the roster registers for the unit claimed, set when it is claimed: what the
+    # check-in desk compares the typed name with.
+    registered_owner = db.Column(db.String(100))
+    # Check-in (签到): how the owner's identity was verified, when, by whom, on what document.
+    verified_via = db.Column(db.String(16))
+    verified_at = db.Column(db.DateTime)
+    verified_by = db.Column(db.String(100), nullable=False, default="")
+    verification_note = db.Column(db.String(200), nullable=False, default="")
 
 
 class AgendaItem(db.Model):

@@ -123,6 +123,9 @@ class Vote(db.Model):
     parties = db.Column(db.JSON, nullable=False, default=list)
     recused = db.Column(db.JSON, nullable=False, default=list)
     secret = db.Column(db.Boolean, nullable=False, default=False)
+    # Only owners whose identity was verified (check-in desk, personal link, a recorded
+    # proxy) may vote; on by default for owners' decisions.
+    verified_only = db.Column(db.Boolean, nullable=False, default=False)
     allow_change = db.Column(db.Boolean, nullable=False, default=False)
     show_results = db.Column(db.String(12), nullable=False, default="after_close")
     max_choices = db.Column(db.Integer)
@@ -154,6 +157,10 @@ class VoteParticipation(db.Model):
     voter_key = db.Column(db.String(40), nullable=False)
     cast_by_id = db.Column(db.Integer, db.ForeignKey("participants.id"))
     channel = db.Column(db.String(10), nullable=False)
+    # How the voter's identity was verified when the ballot was cast: personal_link or desk
+    # (the person's check-in), proxy (an authorisation staff recorded), paper (a signed paper
+    # ballot staff entered); None: not verified (a vote that did not ask for it).
+    verified_via = db.Column(db.String(16))
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 

@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  const SINGLETONS = new Set(["meeting", "case", "speakers"]);
+  const SINGLETONS = new Set(["meeting", "case", "speakers", "checkin"]);
   const COMMAND_TIMEOUT_MS = 8000;
 
   function newCommandId() {

@@ -79,7 +79,11 @@
       else if (!eligible.length) html += `<p class="muted" data-testid="phone-not-eligible">${escapeHtml(tr(identities[0].reason || "votes.not_eligible"))}</p>`;
       eligible.forEach((identity, index) => {
         if (eligible.length > 1 || identity.proxy_id !== null) html += `<h3>${escapeHtml(identityLabel(state, identity))}</h3>`;
-        if (identity.voted) {
+        if (identity.voted && identity.cast_by_me === false) {
+          // A co-owned unit has one vote: another co-owner (or a proxy holder) cast it.
+          html += `<p class="voted" data-testid="phone-voted-by-other">✓ ${escapeHtml(tr("votes.household_voted", { name: identity.cast_by }))}</p>`;
+          if (identity.choices) html += `<p>${escapeHtml(tr("votes.household_chose", { choice: identity.choices.map((c) => ui.choiceLabel(vote, c)).join(" > ") }))}</p>`;
+        } else if (identity.voted) {
           html += `<p class="voted" data-testid="phone-voted">✓ ${escapeHtml(tr("votes.you_voted"))}</p>`;
           if (identity.choices) html += `<p>${escapeHtml(tr("votes.you_chose", { choice: identity.choices.map((c) => ui.choiceLabel(vote, c)).join(" > ") }))}</p>`;
           if (vote.allow_change && !vote.secret) html += ballotForm(vote, identity, index);

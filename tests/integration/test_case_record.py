@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 import pytest
 
-from facilitator.actions import case_record as record_actions
 from facilitator.domain.case_lifecycle import Event, allowed_transitions
 from facilitator.extensions import db
 from facilitator.models import ActionItem, Case

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 
+from facilitator.actions import Actor
 from facilitator.extensions import db
 from facilitator.models import Meeting, RosterUnit, RosterUpload, RosterVersion, Vote
 
@@ -259,7 +260,7 @@ def test_a_vote_counts_on_its_own_roster_even_when_a_new_one_is_imported_before_
     run(meeting, chair, "vote.open", {"id": vote_id})
     for unit in ("3-1-101", "3-1-102", "3-1-201"):
         _, person = join_from_phone(app, meeting, name="业主", party="owner", unit=unit)
-        from facilitator.actions import Actor
+        run(meeting, chair, "checkin.verify", {"id": person, "note": "身份证"})
         run(meeting, Actor(role="phone", participant_id=person), "ballot.cast",
             {"vote_id": vote_id, "choices": ["yes"]})
     run(meeting, chair, "meeting.end", {})  # the vote goes on (collected door to door)

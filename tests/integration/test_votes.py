@@ -215,7 +215,8 @@ def test_racing_ballots_of_one_owner_store_exactly_one(app, meeting):
     for t in threads:
         t.join()
     assert sorted(o.ok for o in outcomes) == [False, True]
-    assert [o.error.code for o in outcomes if not o.ok] == ["vote.already_voted"]
+    # The unit has one vote: the co-owner who lost the race is told who cast it.
+    assert [o.error.code for o in outcomes if not o.ok] == ["vote.household_voted"]
     db.session.rollback()
     assert db.session.execute(db.select(db.func.count(Ballot.id)).filter_by(
         vote_id=vote_id)).scalar() == 1
@@ -302,10 +303,15 @@ def test_an_owner_with_two_units_counts_once_and_co_owners_share_one_vote(meetin
     cast(meeting, join(meeting, "胡丽华", unit="3-1-301"), vote_id, "A")
     second_unit = join(meeting, "胡丽华", unit="3-1-302")
     assert fail(meeting, second_unit, "ballot.cast", {"vote_id": vote_id, "choices": ["B"]}) \
-        == "vote.already_voted"
+        == "vote.household_voted"
     cast(meeting, join(meeting, "王伟", unit="3-2-501"), vote_id, "C")
-    assert fail(meeting, join(meeting, "赵静", unit="3-2-501"), "ballot.cast",
-                {"vote_id": vote_id, "choices": ["A"]}) == "vote.already_voted"
+    co_owner = join(meeting, "赵静", unit="3-2-501")
+    refused = execute(meeting.id, co_owner, "ballot.cast", {"vote_id": vote_id, "choices": ["A"]})
+    assert refused.error.code == "vote.household_voted" and refused.error.params == {"name": "王伟"}
+    # Her phone says who of the unit has voted, not "you voted".
+    from facilitator.actions.votes import phone_ballot_status
+    (identity,) = phone_ballot_status(meeting.id, co_owner.participant_id)[str(vote_id)]
+    assert identity["voted"] and not identity["cast_by_me"] and identity["cast_by"] == "王伟"
     result = close(meeting, vote_id)
     assert result["tally"]["counts"]["A"] == {"owners": 1, "area": 8976 + 11842}
     assert result["tally"]["participation"]["owners"] == 2
@@ -333,7 +339,7 @@ def test_a_proxy_with_a_recorded_authorisation_votes_for_the_owner(meeting):
         == "vote.recused"
     # The owner herself arrives: her vote is already cast.
     owner = join(meeting, "宋海燕", unit="3-1-402")
-    assert fail(meeting, owner, "ballot.cast", payload) == "vote.already_voted"
+    assert fail(meeting, owner, "ballot.cast", payload) == "vote.household_voted"
     assert fail(meeting, son, "ballot.cast", {**payload, "proxy_id": developer_proxy}) \
         == "proxy.not_found"
     result = close(meeting, vote_id)
@@ -374,7 +380,8 @@ def test_changing_a_named_ballot_until_the_vote_closes(meeting):
     # A named vote: the minutes list who chose what.
     assert closed.data["ballots"] == [{"voter_key": "P01", "name": "张建国", "units": ["3-1-101"],
                                        "choices": ["C"], "heads": 1, "area": 8976,
-                                       "channel": "phone"}]
+                                       "channel": "phone", "cast_by": "张建国",
+                                       "verified_via": None}]
 
 
 @pytest.mark.parametrize("values,code", [
@@ -487,7 +494,8 @@ def test_a_secret_vote_keeps_who_voted_but_never_who_chose_what(meeting):
     from facilitator.actions.votes import phone_ballot_status
     status = phone_ballot_status(meeting.id, phones["3-1-101"].participant_id)
     assert status[str(vote_id)] == [{"proxy_id": None, "eligible": True, "reason": None,
-                                     "voted": True, "choices": None}]
+                                     "voted": True, "cast_by_me": True, "cast_by": "",
+                                     "choices": None}]
     result = close(meeting, vote_id)
     assert result["tally"]["participation"]["owners"] == 3
     ids_after = set(db.session.execute(db.select(Ballot.id).filter_by(vote_id=vote_id)
@@ -563,6 +571,7 @@ def test_the_straw_poll_participation_and_gate_of_an_owners_decision(meeting):
     close(meeting, vote_id)
     decision = new_vote(meeting, kind="owners_decision", method="yes_no", plans=None,
                         matters=["use_fund"], title="使用维修资金")
+    run(meeting, chair_of(meeting), "checkin.verify", {"id": phone.participant_id})
     cast(meeting, phone, decision, "yes")
     live = counting.live_tally(db.session.get(Vote, decision))
     assert live["scope"] == {"owners": 38, "area": 439734}

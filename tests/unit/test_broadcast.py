@@ -26,7 +26,8 @@ def event(seq, entity_id, value):
             "data": {"n": seq}, "changes": [{"c": "participants", "id": entity_id,
                                              "v": {"id": entity_id, "name": value,
                                                    "party": "owner", "unit": None,
-                                                   "status": "admitted"}}]}
+                                                   "status": "admitted",
+                                                   "verified_via": None}}]}
 
 
 def test_a_burst_of_200_events_leaves_as_two_messages_per_role():

@@ -40,19 +40,24 @@ def test_validation_cleans_and_refuses_field_by_field():
 
 
 PERSON = {"id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101", "owner_key": "P01",
-          "status": "lobby", "has_phone": True, "joined_at": 1, "admitted_at": None}
+          "status": "lobby", "has_phone": True, "joined_at": 1, "admitted_at": None,
+          "registered_owner": "张建国", "verified_via": "desk", "verified_at": 2,
+          "verified_by": "许静", "verification_note": "身份证"}
 
 
 def test_the_projector_never_sees_the_lobby_and_phones_hold_no_list_of_people():
     assert redact_value("participants", PERSON, "projector") is None
     admitted = {**PERSON, "status": "admitted"}
     assert redact_value("participants", admitted, "projector") == {
-        "id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101", "status": "admitted"}
+        "id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101", "status": "admitted",
+        "verified_via": "desk"}
     assert redact_value("participants", admitted, "phone") is None
     assert redact_changes([{"c": "participants", "id": 7, "v": admitted}], "phone") == []
-    # A phone hears about itself alone, owner key left out, whatever its status.
+    # A phone hears about itself alone, owner key and who verified it left out, whatever
+    # its status.
     assert self_view({**PERSON, "status": "rejected"}) == {
-        "id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101", "status": "rejected"}
+        "id": 7, "name": "张建国", "party": "owner", "unit": "3-1-101", "status": "rejected",
+        "verified_via": "desk"}
     assert redact_value("participants", PERSON, "chair") == PERSON
     for status in ("rejected", "removed"):
         for role in ("phone", "projector"):

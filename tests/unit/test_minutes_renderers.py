@@ -346,7 +346,8 @@ def _named_variant(doc: MinutesDocument) -> MinutesDocument:
     with open(DEMO_DIR / "ballots.csv", encoding="utf-8", newline="") as handle:
         choices = {row["owner_key"]: row["straw_poll"] for row in csv.DictReader(handle)}
     owners = roster()
-    named = tuple(NamedChoice(owners[key]["name"].split("、")[0], choice, tuple(owners[key]["units"]))
+    named = tuple(NamedChoice(owners[key]["name"].split("、")[0], choice, tuple(owners[key]["units"]),
+                              cast_by=owners[key]["name"].split("、")[0], verified_via="desk")
                   for key, choice in choices.items() if choice not in ("absent", "recused"))
     vote = dataclasses.replace(doc.votes[0], secret=False, named_choices=named)
     return dataclasses.replace(doc, votes=(vote,))
@@ -388,7 +389,9 @@ def test_the_same_vote_held_openly_lists_who_chose_what_in_every_format():
             continue
         section = _vote_section(text, doc, "zh")
         assert "记名表决明细" in section, fmt
-        assert "张建国3-1-101弃权" in section and "刘秀英3-1-102方案C" in section, fmt
+        # The owner, the unit, who actually voted, how they were verified, the choice.
+        assert "张建国3-1-101张建国签到台核验弃权" in section, fmt
+        assert "刘秀英3-1-102刘秀英签到台核验方案C" in section, fmt
 
 
 # --------------------------------------------------------------------------- labels
