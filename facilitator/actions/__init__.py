@@ -6,4 +6,4 @@ from .core import Actor, CommandOutcome, execute, registry  # noqa: F401
 from . import meetings, participants, agenda, speakers  # noqa: F401  (registration)
 from . import plans, votes  # noqa: F401  (registration)
 from . import minutes  # noqa: F401  (registration)
-from . import checkin  # noqa: F401  (registration)
+from . import checkin, invitations  # noqa: F401  (registration)

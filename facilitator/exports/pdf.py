@@ -78,6 +78,51 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+def wrap_text(cw, text: str, width: float, size: float) -> list[str]:
+    """Lines of ``text`` that fit ``width`` mm at ``size`` pt, with the font's character
+    widths ``cw`` (see the module's notes on Chinese line breaking)."""
+    scale = size * 0.001 * PT
+
+    def measure(token: str) -> float:
+        return sum(cw[ord(c)] for c in token) * scale
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        if measure(paragraph) <= width:
+            lines.append(paragraph.rstrip())
+            continue
+        line: list[str] = []
+        line_w = 0.0
+        for token in _tokens(paragraph):
+            token_w = measure(token)
+            if line and token != " " and line_w + token_w > width:
+                carry: list[str] = []
+                if token[0] in _NO_LINE_START:
+                    # step back to a break that leaves no closing mark at a line's start
+                    while len(line) > 1 and (not carry or carry[0][0] in _NO_LINE_START):
+                        carry.insert(0, line.pop())
+                while len(line) > 1 and line[-1][-1] in _NO_LINE_END:
+                    carry.insert(0, line.pop())
+                lines.append("".join(line).rstrip())
+                line = carry
+                line_w = sum(measure(t) for t in carry)
+            if not line and token == " ":
+                continue
+            if not line and token_w > width:  # longer than a line: break it by characters
+                for ch in token:
+                    ch_w = measure(ch)
+                    if line and line_w + ch_w > width:
+                        lines.append("".join(line))
+                        line, line_w = [], 0.0
+                    line.append(ch)
+                    line_w += ch_w
+                continue
+            line.append(token)
+            line_w += token_w
+        lines.append("".join(line).rstrip())
+    return lines
+
+
 class _Minutes(FPDF):
     def __init__(self, layout: Layout):
         super().__init__(orientation="portrait", unit="mm", format="A4")
@@ -138,48 +183,7 @@ class _Renderer:
 
     def wrap(self, text: str, width: float, size: float | None = None) -> list[str]:
         """Lines of ``text`` that fit ``width`` mm at ``size`` pt (see the module's notes)."""
-        size = size or self.size
-        cw = self.cw
-        scale = size * 0.001 * PT
-
-        def measure(token: str) -> float:
-            return sum(cw[ord(c)] for c in token) * scale
-
-        lines: list[str] = []
-        for paragraph in text.split("\n"):
-            if measure(paragraph) <= width:
-                lines.append(paragraph.rstrip())
-                continue
-            line: list[str] = []
-            line_w = 0.0
-            for token in _tokens(paragraph):
-                token_w = measure(token)
-                if line and token != " " and line_w + token_w > width:
-                    carry: list[str] = []
-                    if token[0] in _NO_LINE_START:
-                        # step back to a break that leaves no closing mark at a line's start
-                        while len(line) > 1 and (not carry or carry[0][0] in _NO_LINE_START):
-                            carry.insert(0, line.pop())
-                    while len(line) > 1 and line[-1][-1] in _NO_LINE_END:
-                        carry.insert(0, line.pop())
-                    lines.append("".join(line).rstrip())
-                    line = carry
-                    line_w = sum(measure(t) for t in carry)
-                if not line and token == " ":
-                    continue
-                if not line and token_w > width:  # longer than a line: break it by characters
-                    for ch in token:
-                        ch_w = measure(ch)
-                        if line and line_w + ch_w > width:
-                            lines.append("".join(line))
-                            line, line_w = [], 0.0
-                        line.append(ch)
-                        line_w += ch_w
-                    continue
-                line.append(token)
-                line_w += token_w
-            lines.append("".join(line).rstrip())
-        return lines
+        return wrap_text(self.cw, text, width, size or self.size)
 
     def draw(self, x: float, top: float, line_h: float, text: str, align: str = "L", width: float = 0.0) -> None:
         """One line in a box of height ``line_h`` whose top is ``top``."""

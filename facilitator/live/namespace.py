@@ -13,7 +13,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy import bindparam, select
 
 from .. import access
-from ..actions import Actor, execute
+from ..actions import Actor, execute, invitations
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
@@ -128,9 +128,12 @@ def authenticate(auth: dict) -> Identity:
 def _join(meeting_id: int, answers) -> Identity:
     """A phone joins with its handshake: the code proves it was in the room (or was given
     the link); wrong codes (a meeting that is not live, or not there) count against the
-    address like on the join page."""
+    address like on the join page. A personal invitation's token instead joins as its owner
+    (verified); it cannot be guessed, so it is not counted."""
     if not isinstance(answers, dict):
         raise DomainError("auth.bad_handshake")
+    if "invitation" in answers:
+        return _join_invited(meeting_id, answers)
     check_not_blocked()
     code = answers.get("code")
     if not (isinstance(code, str) and code_is_live(meeting_id, code)):
@@ -142,6 +145,21 @@ def _join(meeting_id: int, answers) -> Identity:
         if outcome.error.code in ("meeting.not_found", "meeting.is_ended",
                                   "meeting.is_scheduled"):
             raise wrong_code()  # it ended since its code was last read: not a live code now
+        raise outcome.error
+    token = outcome.result.get("token")
+    if outcome.duplicate:
+        token = reissue_token(outcome.result["participant_id"])
+    return Identity(meeting_id, "phone",
+                    Actor(role="phone", participant_id=outcome.result["participant_id"]), token)
+
+
+def _join_invited(meeting_id: int, answers: dict) -> Identity:
+    invitation = invitations.invitation_for_token(answers.get("invitation"))
+    if invitation is None or invitation.meeting_id != meeting_id:
+        raise DomainError("invitation.invalid")
+    outcome = execute(meeting_id, Actor(role="visitor"), "participant.join_invited",
+                      {"invitation_id": invitation.id}, answers.get("command_id"))
+    if not outcome.ok:
         raise outcome.error
     token = outcome.result.get("token")
     if outcome.duplicate:

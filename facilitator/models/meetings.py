@@ -98,3 +98,30 @@ class JoinAttempt(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     client = db.Column(db.String(64), nullable=False, index=True)
     at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+
+
+class Invitation(db.Model):
+    """A personal invitation (个人邀请函) of one owner to one meeting: a link with an
+    unguessable token (in a QR code) and a short personal code. Opening either joins the
+    meeting as that owner, already verified.
+
+    Tokens are not stored: they are derived from the app's secret, the invitation's id and
+    its generation (facilitator/actions/invitations.py), so the sheet can be printed again;
+    only their hashes are kept, for looking them up. Reissuing bumps the generation: the old
+    link and code stop working."""
+    __tablename__ = "invitations"
+    __table_args__ = (db.UniqueConstraint("meeting_id", "owner_key"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=False, index=True)
+    owner_key = db.Column(db.String(40), nullable=False)
+    generation = db.Column(db.Integer, nullable=False, default=1)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    code_hash = db.Column(db.String(64), nullable=False, unique=True)
+    # A personal code works once (it is short); the link works again on the same phone.
+    code_used_at = db.Column(db.DateTime)
+    # The person it made, when it was used: opening the link again (another phone) is the
+    # same person, not a second one.
+    participant_id = db.Column(db.Integer, db.ForeignKey("participants.id"))
+    issued_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    issued_by = db.Column(db.String(100), nullable=False, default="")

@@ -12,7 +12,10 @@ import time
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from .. import rosters
+from ..actions import invitations
+from ..clock import utcnow
 from ..domain.join_codes import normalise_join_code
+from ..domain.owner_sheets import normalise_personal_code
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, t
@@ -34,19 +37,55 @@ def _refusal_status(error: DomainError) -> int:
 
 @bp.route("/join", methods=["GET", "POST"])
 def enter_code():
+    """The meeting's six-digit code, or an owner's ten-digit personal code (their invitation):
+    wrong ones of either kind count against the same limit."""
     if request.method == "GET":
         return _code_page(None)
     try:
         check_not_blocked()
     except DomainError as error:
         return _code_page(error, 429)
-    code = normalise_join_code(request.form.get("code", ""))
+    typed = request.form.get("code", "")
+    personal = normalise_personal_code(typed)
+    if personal is not None:
+        return _personal_code(personal)
+    code = normalise_join_code(typed)
     if code is None:
         return _code_page(DomainError("meeting.code_format"), 400)
     if live_meeting(code) is None:
         error = wrong_code()
         return _code_page(error, _refusal_status(error))
     return redirect(url_for("join.join_page", code=code))
+
+
+def _personal_code(code: str):
+    """A personal code works once: it opens the owner's personal link on this phone."""
+    invitation = invitations.invitation_for_code(code)
+    if invitation is None or invitation.code_used_at is not None:
+        error = wrong_code()
+        return _code_page(error, _refusal_status(error))
+    invitation.code_used_at = utcnow()
+    db.session.commit()
+    return redirect(url_for("join.invitation", token=invitations.link_token(invitation)))
+
+
+@bp.route("/i/<token>")
+def invitation(token: str):
+    """An owner's personal link (the QR code of the invitation): joins as that owner,
+    verified, while the meeting is live; says when it is, before; that it ended, after."""
+    found = invitations.invitation_for_token(token)
+    if found is None:
+        return _code_page(DomainError("invitation.invalid"), 404)
+    meeting = db.session.get(Meeting, found.meeting_id)
+    units = invitations.owners_of(rosters.meeting_version_id(meeting)).get(found.owner_key, [])
+    owner = units[0].owner_name if units else ""
+    if meeting.status != "live":
+        return render_template("join/invitation.html", meeting=meeting, owner=owner,
+                               units=[u.unit for u in units]), \
+            (200 if meeting.status == "scheduled" else 410)
+    return render_template("phone.html", meeting=meeting, code=None, units=[],
+                           invitation={"token": token, "owner": owner,
+                                       "units": "、".join(u.unit for u in units)})
 
 
 @bp.route("/j/<code>")

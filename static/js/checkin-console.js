@@ -18,7 +18,8 @@
     const v = figures.verified, s = figures.scope, gate = figures.gate;
     let text = tr("checkin.figures", { owners: v.owners, scope_owners: s.owners,
                                        area: area(v.area), scope_area: area(s.area) });
-    text += " " + (gate.met ? tr("checkin.gate_met")
+    const space = document.documentElement.lang.startsWith("zh") ? "" : " ";
+    text += space + (gate.met ? tr("checkin.gate_met")
       : tr("checkin.gate_missing", { owners: gate.missing.owners, area: area(gate.missing.area) }));
     return text;
   }

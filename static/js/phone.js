@@ -39,7 +39,7 @@
       history.replaceState(null, "", root.dataset.phoneUrl);
     },
     onRefused: (error) => {
-      if (store.joinAnswers) {
+      if (store.joinAnswers && joinForm) {
         showJoinError(error);
       } else if (joinForm && error.code === "auth.not_joined") {
         // A token this meeting does not know (say, the meeting's database was replaced).
@@ -54,7 +54,12 @@
   store.listeners = listeners;
   window.phoneStore = store;
 
-  if (store.token) {
+  if (root.dataset.invitation) {
+    // A personal invitation's link: it says who this is (verified), whatever joined before.
+    store.token = null;
+    show("phone-invited");
+    store.join({ invitation: root.dataset.invitation });
+  } else if (store.token) {
     // Joined before (the QR code scanned again): the meeting's own phone page.
     if (joinForm) history.replaceState(null, "", root.dataset.phoneUrl);
     setTimeout(() => store.connect(), 0);
@@ -120,7 +125,7 @@
   }
 
   function show(section) {
-    for (const id of ["phone-join", "phone-waiting", "phone-gone", "phone-live"]) {
+    for (const id of ["phone-join", "phone-invited", "phone-waiting", "phone-gone", "phone-live"]) {
       if ($(id)) $(id).hidden = id !== section;
     }
   }

@@ -86,7 +86,8 @@
       + `<strong>#${vote.number} ${escapeHtml(vote.title)}</strong><span class="badge">${escapeHtml(tr("vote_status." + vote.status))}</span></div>`
       + `<p class="muted small">${escapeHtml(ui.kindLabel(vote))} · ${escapeHtml(tr("vote_method." + vote.method))} · `
       + `${escapeHtml(tr("vote_eligibility." + vote.eligibility))} · ${escapeHtml(tr(vote.secret ? "votes.secret" : "votes.named"))}`
-      + `${vote.rule ? " · " + escapeHtml(tr("vote_rule." + vote.rule)) : ""}${vote.channel === "elsewhere" ? " · " + escapeHtml(tr("vote_channel.elsewhere")) : ""}</p>`
+      + `${vote.rule ? " · " + escapeHtml(tr("vote_rule." + vote.rule)) : ""}${vote.channel === "elsewhere" ? " · " + escapeHtml(tr("vote_channel.elsewhere")) : ""}`
+      + `${vote.verified_only ? " · " + escapeHtml(tr("votes.verified_only")) : ""}</p>`
       + `<div class="button-row">${buttons.map(([act, label, cls]) =>
         `<button type="button" class="${cls}" data-act="${act}" data-id="${vote.id}">${escapeHtml(tr(label))}</button>`).join("")}</div>`;
     if (vote.status === "open") {
@@ -141,6 +142,8 @@
       + `<div class="inline-form">${plans.map((p) => `<label class="check"><input type="checkbox" name="plan" value="${escapeHtml(p.key)}" checked> ${escapeHtml(p.key)}</label>`).join("")}`
       + `<select name="plan_id"><option value="">${escapeHtml(tr("field.plan_id"))}: —</option>${plans.map((p) => `<option value="${p.id}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("")}</select>`
       + `<label class="check"><input type="checkbox" name="secret"> ${escapeHtml(tr("field.secret"))}</label>`
+      + `<label class="small" for="vote-verified-only">${escapeHtml(tr("field.verified_only"))}</label><select id="vote-verified-only" name="verified_only">`
+      + `<option value="">${escapeHtml(tr("votes.verified_default"))}</option><option value="1">${escapeHtml(tr("votes.verified_only"))}</option><option value="0">${escapeHtml(tr("votes.verified_not_required"))}</option></select>`
       + `<label class="check"><input type="checkbox" name="live_results"> ${escapeHtml(tr("field.show_results"))}</label>`
       + `<label class="check"><input type="checkbox" name="allow_change"> ${escapeHtml(tr("field.allow_change"))}</label>`
       + `<input name="duration_seconds" type="number" min="10" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_seconds"))}">`
@@ -245,6 +248,7 @@
         matters: data.getAll("matter"), channel_note: (data.get("channel_note") || "").trim(),
       };
       if (data.get("live_results") === "on") payload.show_results = "live";
+      if (data.get("verified_only")) payload.verified_only = data.get("verified_only") === "1";
       if (method === "yes_no") payload.plan_id = data.get("plan_id") ? Number(data.get("plan_id")) : null;
       else payload.plans = data.getAll("plan");
       const ok = await run("vote.create", payload);

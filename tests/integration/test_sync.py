@@ -28,7 +28,10 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
         ("meeting.configure", chair, {"allow_direct_entry": True}),
         ("meeting.configure", chair, {"allow_direct_entry": False}),
         ("meeting.case_changed", Actor(role="system"), {}),
+        ("invitations.issue", chair, {}),
         ("meeting.open", chair, {}),
+        ("participant.join_invited", visitor, {"invitation_id": "<invitation:P03>"}),
+        ("invitation.reissue", chair, {"owner_key": "P03"}),
         ("participant.join", visitor, {"name": "张建国", "party": "owner", "unit": "3-1-101"}),
         ("participant.join", visitor, {"name": "路人", "party": "observer"}),
         ("participant.admit", chair, {"id": "<person:张建国>"}),
@@ -170,6 +173,10 @@ def _resolve(payload: dict, meeting_id: int) -> dict:
             from facilitator.models import ActionItem
             value = db.session.execute(db.select(db.func.max(ActionItem.id)).filter_by(
                 meeting_id=meeting_id)).scalar()
+        elif isinstance(value, str) and value.startswith("<invitation:"):
+            from facilitator.models import Invitation
+            value = db.session.execute(db.select(Invitation.id).filter_by(
+                meeting_id=meeting_id, owner_key=value[len("<invitation:"):-1])).scalar_one()
         elif value in ("<vote:last>", "<proxy:last>"):
             value = max(int(k) for k in snapshot["votes" if "vote" in value else "proxies"])
         resolved[key] = value
