@@ -8,6 +8,9 @@ PUBLIC_URL    the address phones use to join (the QR code); default: the request
 PROXY_COUNT   how many reverse proxies stand in front (their X-Forwarded-* headers are
               trusted, so the join-code limit counts real client addresses); default 0
 TIMEZONE      the zone of times typed into forms and shown on pages; default Asia/Shanghai
+JOIN_DEVICE_LIMIT            people one browser may join as, per meeting; default 3
+JOIN_ADDRESS_LIMIT           people joined from one client address per meeting within
+JOIN_ADDRESS_WINDOW_SECONDS  this window; defaults 500 in 600 s (a room behind one NAT)
 
 Garbage collection on `facilitator serve` (eventlet or gevent; facilitator/live/gc_policy.py):
 GC_FREEZE_INTERVAL_SECONDS         collect the young objects and freeze the survivors this
@@ -76,6 +79,11 @@ def from_environment() -> dict:
         # Join-code guessing: this many failures per client address per window.
         "JOIN_ATTEMPTS_LIMIT": 10,
         "JOIN_ATTEMPTS_WINDOW_SECONDS": 600,
+        # People joined from one browser (its device cookie) per meeting, and from one client
+        # address per meeting per window: a whole room behind one NAT fits, a script does not.
+        "JOIN_DEVICE_LIMIT": int(os.environ.get("JOIN_DEVICE_LIMIT") or 3),
+        "JOIN_ADDRESS_LIMIT": int(os.environ.get("JOIN_ADDRESS_LIMIT") or 500),
+        "JOIN_ADDRESS_WINDOW_SECONDS": _seconds("JOIN_ADDRESS_WINDOW_SECONDS", 600),
         # A client further behind than this gets a fresh snapshot instead of events.
         "CATCH_UP_MAX_EVENTS": 500,
         # Events committed within this long after a broadcast leave together (principle 7).

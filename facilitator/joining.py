@@ -60,6 +60,24 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
+DEVICE_COOKIE = "facilitator-device"
+
+
+def joined_from() -> dict:
+    """Where a join comes from, for the limits per browser and per address (a hash of the
+    browser's device cookie, set by the join page; the client address)."""
+    device = request.cookies.get(DEVICE_COOKIE)
+    return {"device": hash_token(device) if device and len(device) <= 100 else None,
+            "address": client_address()}
+
+
+def give_device_cookie(response) -> None:
+    """The join page gives a browser its device cookie (once): random, HttpOnly."""
+    if not request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400,
+                            httponly=True, samesite="Lax", secure=request.is_secure)
+
+
 # Asked on every join page and every join (prebuilt: no statement to construct each time).
 _attempts = JoinAttempt.__table__
 _FAILURES = (select(func.count()).select_from(_attempts)

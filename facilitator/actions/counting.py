@@ -181,6 +181,8 @@ def eligible_now(vote: Vote) -> Count:
                   for p in people.values()]
     for proxy in db.session.execute(db.select(Proxy).filter_by(
             meeting_id=vote.meeting_id, status="active")).scalars():
+        if proxy.vote_id not in (None, vote.id):
+            continue
         holder = people.get(proxy.participant_id)
         if holder is not None and proxy.owner_key in areas:
             identities.append((holder, proxy.owner_key, True))

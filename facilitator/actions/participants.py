@@ -1,7 +1,10 @@
 """Who is in the room: phones joining, the lobby, and the moderator's changes."""
 import secrets
 
-from sqlalchemy import insert
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import bindparam, case, func, insert, select
 
 from .. import rosters
 from ..errors import DomainError
@@ -20,8 +23,33 @@ _id = Field("int", min=1)
 _people = Participant.__table__
 _JOIN_COLUMNS = ("meeting_id", "name", "party", "unit", "owner_key", "registered_owner",
                  "status", "has_phone", "token_hash", "joined_at", "admitted_at", "verified_by",
-                 "verification_note")
+                 "verification_note", "device_hash", "joined_from")
+# How many people joined from this browser, and from this address since a moment (one row).
+_JOINED_FROM = select(
+    func.coalesce(func.sum(case((_people.c.device_hash == bindparam("device"), 1), else_=0)), 0),
+    func.coalesce(func.sum(case(((_people.c.joined_from == bindparam("address"))
+                                 & (_people.c.joined_at > bindparam("since")), 1), else_=0)), 0),
+).where(_people.c.meeting_id == bindparam("meeting_id"),
+        (_people.c.device_hash == bindparam("device"))
+        | (_people.c.joined_from == bindparam("address")))
 _INSERT_PARTICIPANT = insert(_people).returning(_people.c.id)
+
+
+def _within_join_limits(ctx: Context, device: str | None, address: str | None) -> None:
+    """One browser joins as a few people at most (a family sharing a phone), one address as a
+    room's worth within a window (a room behind one NAT): a script making hundreds of people
+    is refused, and what it made stays reviewable on the console."""
+    if device is None and address is None:
+        return
+    config = current_app.config
+    since = ctx.now - timedelta(seconds=config["JOIN_ADDRESS_WINDOW_SECONDS"])
+    from_device, from_address = db.session.connection().execute(_JOINED_FROM, {
+        "meeting_id": ctx.meeting.id, "device": device, "address": address,
+        "since": since}).one()
+    if device is not None and from_device >= config["JOIN_DEVICE_LIMIT"]:
+        raise DomainError("participant.device_limit", max=config["JOIN_DEVICE_LIMIT"])
+    if address is not None and from_address >= config["JOIN_ADDRESS_LIMIT"]:
+        raise DomainError("participant.address_limit")
 
 
 def clear_verification(person: Participant) -> None:
@@ -62,14 +90,19 @@ def resolve_unit(ctx: Context, party: str, unit: str | None
 
 
 @command("participant.join", roles=VISITOR,
-         schema={"name": _name, "party": _party, "unit": _unit})
-def join(ctx: Context, name: str, party: str, unit) -> Outcome:
+         schema={"name": _name, "party": _party, "unit": _unit,
+                 # Filled by the server from the handshake (a hash of the browser's device
+                 # cookie, the client address), never by the phone.
+                 "device": optional("str", max_len=64), "address": optional("str", max_len=64)})
+def join(ctx: Context, name: str, party: str, unit, device, address) -> Outcome:
+    _within_join_limits(ctx, device, address)
     unit, owner_key, registered = resolve_unit(ctx, party, unit)
     token = secrets.token_urlsafe(24)
     status = "admitted" if ctx.meeting.allow_direct_entry else "lobby"
     person = Participant(meeting_id=ctx.meeting.id, name=name, party=party, unit=unit,
                          owner_key=owner_key, registered_owner=registered, status=status,
                          has_phone=True, verified_by="", verification_note="",
+                         device_hash=device, joined_from=address,
                          token_hash=hash_token(token), joined_at=ctx.now,
                          admitted_at=ctx.now if status == "admitted" else None)
     # One INSERT on the command's connection, not through the session's unit of work: a room

@@ -19,8 +19,9 @@ from .core import CHAIR, PHONE, Context, Outcome, command
 
 PREPARING = ("scheduled", "live")
 MATTERS = tuple(m.value for m in Matter)
-MAX_PLANS = 26
-MAX_PENDING_PROPOSALS = 3
+MAX_PLANS = 26  # plans with a letter: what the chair creates and accepts
+MAX_PENDING_PROPOSALS = 3  # per phone
+MAX_PENDING_PROPOSALS_PER_MEETING = 30  # the chair's list of proposals to accept or decline
 
 _fields = {
     "title": Field("str", max_len=200),
@@ -110,9 +111,9 @@ def _in_open_vote(ctx: Context, plan: Plan) -> bool:
     return False
 
 
-def _count_plans(ctx: Context) -> int:
+def _count_plans(ctx: Context, status: str) -> int:
     return db.session.execute(db.select(db.func.count(Plan.id)).filter_by(
-        meeting_id=ctx.meeting.id)).scalar()
+        meeting_id=ctx.meeting.id, status=status)).scalar()
 
 
 def _created(ctx: Context, plan: Plan, kind: str, event_type: str) -> Outcome:
@@ -130,7 +131,8 @@ def _created(ctx: Context, plan: Plan, kind: str, event_type: str) -> Outcome:
     "proposer_party": optional("str", choices=PARTIES)})
 def create_plan(ctx: Context, key, title, description, total, funding, duration_days, risks,
                 matters, proposer, proposer_party) -> Outcome:
-    if _count_plans(ctx) >= MAX_PLANS:
+    # Proposals from phones wait in a list of their own: they never take the chair's letters.
+    if _count_plans(ctx, "accepted") >= MAX_PLANS:
         raise DomainError("plan.too_many", max=MAX_PLANS)
     funding = funding or {}
     _check_funding(total, funding)
@@ -154,8 +156,8 @@ def propose_plan(ctx: Context, title, description, total, funding, duration_days
         meeting_id=ctx.meeting.id, proposed_by_id=person.id, status="proposed")).scalar()
     if pending >= MAX_PENDING_PROPOSALS:
         raise DomainError("plan.too_many_proposals", max=MAX_PENDING_PROPOSALS)
-    if _count_plans(ctx) >= MAX_PLANS * 2:
-        raise DomainError("plan.too_many", max=MAX_PLANS)
+    if _count_plans(ctx, "proposed") >= MAX_PENDING_PROPOSALS_PER_MEETING:
+        raise DomainError("plan.proposals_full", max=MAX_PENDING_PROPOSALS_PER_MEETING)
     funding = funding or {}
     if funding:
         _check_funding(total, funding)

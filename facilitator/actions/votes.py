@@ -437,6 +437,8 @@ def _identity(ctx: Context, vote: Vote, person: Participant, proxy_id: int | Non
             raise DomainError("proxy.not_found")
         if proxy.status != "active":
             raise DomainError("proxy.revoked")
+        if proxy.vote_id is not None and proxy.vote_id != vote.id:
+            raise DomainError("proxy.other_vote")
         owner_key, via_proxy = proxy.owner_key, True
     else:
         owner_key, via_proxy = person.owner_key, False
@@ -551,10 +553,17 @@ def enter_totals(ctx: Context, id: int, totals: dict) -> Outcome:
 
 @command("proxy.record", roles=CHAIR, states=("scheduled", "live"), schema={
     "participant_id": _id, "owner_key": Field("str", max_len=40),
-    "note": Field("str", max_len=200)})
-def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str) -> Outcome:
-    """A written authorisation (书面委托书): `participant_id` votes for the owner `owner_key`.
-    `note` says which document (e.g. "委托书 2026-12-01, 身份证核对")."""
+    "note": Field("str", max_len=200), "vote_id": Field("int", required=False, default=None,
+                                                          min=1)})
+def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str, vote_id
+                 ) -> Outcome:
+    """A written authorisation (书面委托书): `participant_id` votes for the owner `owner_key`,
+    in the whole meeting or, with `vote_id`, in that vote only. `note` says which document
+    (e.g. "委托书 2026-12-01, 身份证核对")."""
+    if vote_id is not None:
+        vote = _vote(ctx, vote_id)
+        if vote.status not in ("draft", "open"):
+            raise DomainError("vote.not_open")
     person = db.session.get(Participant, participant_id)
     if person is None or person.meeting_id != ctx.meeting.id:
         raise DomainError("participant.not_found")
@@ -567,13 +576,13 @@ def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str) -
             meeting_id=ctx.meeting.id, owner_key=owner_key, status="active")).first():
         raise DomainError("proxy.already_held", owner_key=owner_key)
     proxy = Proxy(meeting_id=ctx.meeting.id, participant_id=person.id, owner_key=owner_key,
-                  note=note, status="active", recorded_at=ctx.now)
+                  note=note, vote_id=vote_id, status="active", recorded_at=ctx.now)
     db.session.add(proxy)
     ctx.changed(proxy)
     checkin_changed(ctx)
     return Outcome("proxy.recorded", {"proxy_id": proxy.id, "participant_id": person.id,
                                       "name": person.name, "owner_key": owner_key,
-                                      "note": note}, {"proxy_id": proxy.id})
+                                      "note": note, "vote_id": vote_id}, {"proxy_id": proxy.id})
 
 
 @command("proxy.revoke", roles=CHAIR, states=("scheduled", "live"), schema={"id": _id})
@@ -607,7 +616,8 @@ def phone_ballot_status(meeting_id: int, participant_id: int) -> dict:
         areas = counting.owner_areas(vote.roster_version_id)
         identities = []
         candidates = [(None, person.owner_key if person.owner_key in areas else None)]
-        candidates += [(proxy.id, proxy.owner_key) for proxy in proxies]
+        candidates += [(proxy.id, proxy.owner_key) for proxy in proxies
+                       if proxy.vote_id in (None, vote.id)]
         for proxy_id, owner_key in candidates:
             refusal = counting.may_vote(vote, party=person.party, participant_id=person.id,
                                         owner_key=owner_key, via_proxy=proxy_id is not None,

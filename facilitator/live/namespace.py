@@ -17,8 +17,8 @@ from ..actions import Actor, execute, invitations
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
-from ..joining import (check_not_blocked, code_is_live, participant_for_token, reissue_token,
-                       wrong_code)
+from ..joining import (check_not_blocked, code_is_live, joined_from, participant_for_token,
+                       reissue_token, wrong_code)
 from ..models import Meeting, Participant, User
 from ..clock import now_ms
 from .broadcast import Broadcaster
@@ -139,8 +139,8 @@ def _join(meeting_id: int, answers) -> Identity:
     if not (isinstance(code, str) and code_is_live(meeting_id, code)):
         raise wrong_code()
     outcome = execute(meeting_id, Actor(role="visitor"), "participant.join",
-                      {key: answers.get(key) for key in ("name", "party", "unit")},
-                      answers.get("command_id"))
+                      {**{key: answers.get(key) for key in ("name", "party", "unit")},
+                       **joined_from()}, answers.get("command_id"))
     if not outcome.ok:
         if outcome.error.code in ("meeting.not_found", "meeting.is_ended",
                                   "meeting.is_scheduled"):

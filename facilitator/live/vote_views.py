@@ -138,6 +138,7 @@ def proxy_view(proxy: Proxy) -> dict:
         "units": [u.unit for u in units],
         "area": sum(u.area_hundredths for u in units),
         "note": proxy.note,
+        "vote_id": proxy.vote_id,
         "status": proxy.status,
         "recorded_at": to_epoch_ms(proxy.recorded_at),
         "revoked_at": to_epoch_ms(proxy.revoked_at),

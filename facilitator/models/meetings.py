@@ -70,6 +70,10 @@ class Participant(db.Model):
     verified_at = db.Column(db.DateTime)
     verified_by = db.Column(db.String(100), nullable=False, default="")
     verification_note = db.Column(db.String(200), nullable=False, default="")
+    # Where a phone joined from (the limits per browser and per address): a hash of the
+    # browser's device cookie, and the client address.
+    device_hash = db.Column(db.String(64), index=True)
+    joined_from = db.Column(db.String(64))
 
 
 class AgendaItem(db.Model):

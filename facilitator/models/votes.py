@@ -93,6 +93,8 @@ class Proxy(db.Model):
     participant_id = db.Column(db.Integer, db.ForeignKey("participants.id"), nullable=False)
     owner_key = db.Column(db.String(40), nullable=False)
     note = db.Column(db.String(200), nullable=False, default="")
+    # The authorisation's scope: the whole meeting, or one vote of it (vote_id).
+    vote_id = db.Column(db.Integer, db.ForeignKey("votes.id"))
     status = db.Column(db.String(10), nullable=False, default="active")  # active | revoked
     recorded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     revoked_at = db.Column(db.DateTime)

@@ -16,8 +16,9 @@ from ..models.cases import SOURCE_CHANNELS
 def register_web(app: Flask) -> None:
     from . import api, auth, cases, join, meetings, projector
     from . import case_record
-    from . import invitations
-    for module in (auth, cases, meetings, join, projector, api, case_record, invitations):
+    from . import invitations, proxies
+    for module in (auth, cases, meetings, join, projector, api, case_record, invitations,
+                   proxies):
         app.register_blueprint(module.bp)
     from . import minutes as minutes_pages  # downloads of the minutes, the console's draft
     app.register_blueprint(minutes_pages.bp)

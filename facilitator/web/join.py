@@ -19,7 +19,8 @@ from ..domain.owner_sheets import normalise_personal_code
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, t
-from ..joining import check_not_blocked, cookie_participant, live_meeting, wrong_code
+from ..joining import (check_not_blocked, cookie_participant, give_device_cookie, live_meeting,
+                       wrong_code)
 from ..models import Meeting
 from .forms import error_message
 
@@ -109,6 +110,7 @@ def join_page(code: str):
     else:
         response = Response(page, mimetype="text/html")
     response.vary.add("Accept-Encoding")
+    give_device_cookie(response)
     return response
 
 
