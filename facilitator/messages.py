@@ -115,6 +115,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "roster.empty_file": ("文件是空的。", "The file is empty."),
     "roster.encoding": ("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件。", "The file's encoding is not recognised; save it as CSV in UTF-8 or GBK, or as an Excel (.xlsx) file."),
     "roster.not_a_table": ("无法读取此文件，请上传 CSV 或 Excel（.xlsx）文件。", "This file cannot be read; upload a CSV or Excel (.xlsx) file."),
+    "roster.version_not_found": ("名册没有这个版本。", "The roster has no such version."),
     "roster.upload_gone": ("预览已失效，请重新上传文件。", "The preview has expired; upload the file again."),
     "roster.import_in_progress": ("另一份名册正在导入，请稍后查看名册版本。", "Another roster is being imported; look at the versions again in a moment."),
     "roster.meeting_live": ("会议“{title}”正在进行，会议期间不能导入名册：会议按开会时的名册计票。请在会议结束后导入。", "The meeting “{title}” is live: no roster can be imported while it runs, since it counts on the roster of its opening. Import after the meeting ends."),

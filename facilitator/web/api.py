@@ -21,7 +21,7 @@ from ..actions.core import event_dict
 from ..live.redaction import redact_event
 from ..live.snapshot import snapshot_for
 from ..live.views import meeting_view
-from ..models import Case, Meeting, MeetingEvent, User
+from ..models import Case, Meeting, MeetingEvent, RosterUnit, User
 from ..clock import to_epoch_ms
 from ..models.users import hash_token
 from .forms import error_message
@@ -154,6 +154,52 @@ def list_action_items(case_id: int):
     from .case_record_json import action_items_json
     case, missing = _get_or_404(Case, case_id, "case.not_found")
     return missing or jsonify(action_items_json(case))
+
+
+ROSTER_PAGE_MAX = 1000
+
+
+@bp.route("/cases/<int:case_id>/roster")
+@token_required
+def get_roster(case_id: int):
+    """A version of the case's owners' roster (the newest, or ?version=N), a page of its
+    units at a time (?page=1&per_page=1000), and the list of versions."""
+    case, missing = _get_or_404(Case, case_id, "case.not_found")
+    if missing:
+        return missing
+    numbers = {}
+    for name, default, top in (("version", None, 10**6), ("page", 1, 10**6),
+                               ("per_page", ROSTER_PAGE_MAX, ROSTER_PAGE_MAX)):
+        text = request.args.get(name)
+        if text is None:
+            numbers[name] = default
+        elif text.isascii() and text.isdigit() and 1 <= int(text[:8]) <= top:
+            numbers[name] = int(text)
+        else:
+            return _refused_with(400, DomainError("validation.range", field=name, min=1,
+                                                  max=top))
+    versions = rosters.versions_of(case.id)
+    version = versions[0] if versions and numbers["version"] is None else \
+        rosters.version_number(case.id, numbers["version"]) if numbers["version"] else None
+    if version is None:
+        return _error(404, "roster.version_not_found", t("roster.version_not_found"))
+    per_page, page = numbers["per_page"], numbers["page"]
+    rows = db.session.execute(db.select(RosterUnit).filter_by(version_id=version.id)
+                              .order_by(RosterUnit.id).offset((page - 1) * per_page)
+                              .limit(per_page)).scalars()
+    area = lambda hundredths: format_area(hundredths).replace(",", "")  # noqa: E731
+    return jsonify({
+        "case_id": case.id,
+        "version": {"number": version.number, "sha256": version.sha256,
+                    "filename": version.filename, "format": version.source_format,
+                    "imported_at": to_epoch_ms(version.imported_at),
+                    "imported_by": version.imported_by_name, "units": version.units,
+                    "owners": version.owners, "area_m2": area(version.area_hundredths)},
+        "versions": [v.number for v in versions],
+        "page": page, "per_page": per_page,
+        "pages": max(1, -(-version.units // per_page)),
+        "units": [{"unit": r.unit, "area_m2": area(r.area_hundredths), "owner": r.owner_name,
+                   "owner_key": r.owner_key, "note": r.note} for r in rows]})
 
 
 @bp.route("/cases/<int:case_id>/meetings", methods=["POST"])

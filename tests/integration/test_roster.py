@@ -295,3 +295,27 @@ def test_the_console_offers_the_units_and_owners_of_the_meetings_roster_version(
     assert owners.count("<option") == 40 and 'value="P02">3-1-102 刘秀英' in owners
     units = page[page.index('<datalist id="roster-units">'):].split("</datalist>")[0]
     assert units.count("<option") == 40 and 'value="3-2-1002"' in units
+
+
+def test_the_api_reads_any_version_of_the_roster_a_page_at_a_time(app, staff):
+    case = make_case(members=[staff.user])
+    imported(staff, case, demo_roster_csv().encode(), "2026-11.csv")
+    imported(staff, case, _changed_roster(), "2026-12.csv")
+    token = staff.user.issue_api_token(read_only=True)
+    db.session.commit()
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    newest = api.get(f"/api/v1/cases/{case.id}/roster?per_page=10", headers=headers).json
+    assert newest["version"]["number"] == 2 and newest["versions"] == [2, 1]
+    assert newest["version"]["filename"] == "2026-12.csv" and newest["pages"] == 4
+    assert len(newest["units"]) == 10 and newest["units"][0]["unit"] == "3-1-102"
+    assert newest["units"][0]["area_m2"] == "118.40"
+    first = api.get(f"/api/v1/cases/{case.id}/roster?version=1&page=4&per_page=10",
+                    headers=headers).json
+    assert first["units"][-1] == {"unit": "3-2-1002", "area_m2": "156.80",
+                                  "owner": "锦华置业有限公司", "owner_key": "P38",
+                                  "note": "developer, unsold: all unsold units together count as one owner"}
+    assert api.get(f"/api/v1/cases/{case.id}/roster?version=3", headers=headers).status_code == 404
+    for bad in ("version=0", "page=abc", "per_page=5000", "version=99999999999999999999"):
+        answer = api.get(f"/api/v1/cases/{case.id}/roster?{bad}", headers=headers)
+        assert answer.status_code == 400 and answer.json["error"]["code"] == "validation.range"
