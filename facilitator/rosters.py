@@ -36,6 +36,36 @@ def units_of(version_id: int | None) -> list[RosterUnit]:
                                    .order_by(RosterUnit.id)).scalars())
 
 
+def stream_units(version_id: int, pause, batch: int = 250):
+    """A version's units as light rows (unit, area_hundredths, owner_name, owner_key, note),
+    read `batch` at a time with `pause()` between batches: a large roster read while live
+    meetings are served."""
+    result = db.session.execute(
+        db.select(RosterUnit.unit, RosterUnit.area_hundredths, RosterUnit.owner_name,
+                  RosterUnit.owner_key, RosterUnit.note)
+        .filter_by(version_id=version_id).order_by(RosterUnit.id)
+        .execution_options(yield_per=batch))
+    for partition in result.partitions():
+        yield from partition
+        pause()
+
+
+def page_of_units(version_id: int, page: int, per_page: int, search: str = ""
+                  ) -> tuple[list[RosterUnit], int]:
+    """One page of a version's units (a unit, owner name or owner key containing `search`),
+    and how many match."""
+    query = db.select(RosterUnit).filter_by(version_id=version_id)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.filter(RosterUnit.unit.like(pattern, escape="\\")
+                             | RosterUnit.owner_name.like(pattern, escape="\\")
+                             | (RosterUnit.owner_key == search))
+    count = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar()
+    rows = db.session.execute(query.order_by(RosterUnit.id).offset((page - 1) * per_page)
+                              .limit(per_page)).scalars().all()
+    return rows, count
+
+
 def meeting_version_id(meeting: Meeting) -> int | None:
     """The version a meeting counts on: fixed when it opened; before that, the newest."""
     if meeting.roster_version_id is not None:

@@ -8,7 +8,7 @@ open or closed. An import is refused while a meeting of the case is live: the ro
 on one roster from the opening to the end.
 
 A large file never holds up live meetings: it is read cooperatively (other green threads run
-every thousand lines) and its units are written in short transactions while the version is
+every 250 lines) and its units are written in short transactions while the version is
 still "importing" (invisible), then made active in one last short transaction.
 """
 from __future__ import annotations
@@ -27,12 +27,12 @@ from ..domain.roster import (LineError, RosterDiff, RosterRow, RosterSummary, di
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..models import Case, Meeting, RosterUnit, RosterUpload, RosterVersion, User
-from ..rosters import current_version, live_meeting_of, summary_of, units_of
+from ..rosters import current_version, live_meeting_of, stream_units, summary_of
 
 PREVIEW_ROWS = 20
 UPLOAD_KEPT = timedelta(days=1)
 STALE_IMPORT = timedelta(hours=1)  # an "importing" version older than this was interrupted
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 250
 
 
 class RosterRejected(DomainError):
@@ -78,6 +78,8 @@ def _read(data: bytes) -> tuple[str, list[RosterRow], list[LineError]]:
 def preview_upload(case: Case, data: bytes, filename: str, user: User | None) -> Preview:
     """Read an uploaded file and keep it for the confirmation; nothing is imported yet."""
     source_format, rows, errors = _read(data)
+    summary = summarise(rows)
+    _pause()
     now = utcnow()
     db.session.execute(db.delete(RosterUpload).where(
         (RosterUpload.created_at < now - UPLOAD_KEPT)
@@ -88,12 +90,13 @@ def preview_upload(case: Case, data: bytes, filename: str, user: User | None) ->
                           data=data, sha256=hashlib.sha256(data).hexdigest(), created_at=now)
     db.session.add(upload)
     db.session.commit()
+    _pause()
     current = current_version(case.id)
     return Preview(upload_id=upload.id, filename=upload.filename, sha256=upload.sha256,
                    source_format=source_format, first_rows=rows[:PREVIEW_ROWS],
-                   summary=summarise(rows), errors=errors, current=current,
-                   diff=diff_rosters(units_of(current.id), rows) if current and not errors
-                   else None,
+                   summary=summary, errors=errors, current=current,
+                   diff=diff_rosters(stream_units(current.id, _pause), rows, _pause)
+                   if current and not errors else None,
                    live_meeting=live_meeting_of(case.id))
 
 
@@ -115,6 +118,7 @@ def import_file(case: Case, data: bytes, filename: str, user: User | None) -> Ro
     if errors:
         raise RosterRejected(errors)
     summary = summarise(rows)
+    _pause()
     _forget_interrupted_imports(case)
     number = (db.session.execute(db.select(db.func.max(RosterVersion.number))
                                  .filter_by(case_id=case.id)).scalar() or 0) + 1

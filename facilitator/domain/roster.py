@@ -42,7 +42,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 # A workbook is a zip: what it may unpack to (a small file can unpack to gigabytes).
 MAX_WORKBOOK_BYTES = 100 * 1024 * 1024
-PAUSE_EVERY = 1000
+PAUSE_EVERY = 250  # lines between two pauses: a few milliseconds of work
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ def read_roster_file(data: bytes, pause: Callable[[], None] = lambda: None) -> R
     if data.startswith(b"PK\x03\x04"):
         return _read_workbook(data, pause)
     text, source_format = _decode(data)
+    pause()
     return RosterFile(source_format, list(_csv_lines(text, pause)))
 
 
@@ -289,14 +290,27 @@ def _facts(row) -> tuple:
     return (row.area_hundredths, row.owner_name, row.owner_key, row.note)
 
 
-def diff_rosters(older, newer) -> RosterDiff:
+def diff_rosters(older, newer, pause: Callable[[], None] = lambda: None) -> RosterDiff:
     """What changed between two versions, unit by unit (rows: anything with the attributes
     of RosterRow), in the newer file's order and then the older one's."""
-    old = {row.unit: row for row in older}
-    new = {row.unit: row for row in newer}
-    return RosterDiff(
-        added=tuple(row for unit, row in new.items() if unit not in old),
-        removed=tuple(row for unit, row in old.items() if unit not in new),
-        changed=tuple(UnitChange(unit, _facts(old[unit]), _facts(row))
-                      for unit, row in new.items()
-                      if unit in old and _facts(old[unit]) != _facts(row)))
+    old, new = {}, {}
+    for target, rows in ((old, older), (new, newer)):
+        for count, row in enumerate(rows, start=1):
+            target[row.unit] = row
+            if count % PAUSE_EVERY == 0:
+                pause()
+    added, changed = [], []
+    for count, (unit, row) in enumerate(new.items(), start=1):
+        if unit not in old:
+            added.append(row)
+        elif _facts(old[unit]) != _facts(row):
+            changed.append(UnitChange(unit, _facts(old[unit]), _facts(row)))
+        if count % PAUSE_EVERY == 0:
+            pause()
+    removed = []
+    for count, (unit, row) in enumerate(old.items(), start=1):
+        if unit not in new:
+            removed.append(row)
+        if count % PAUSE_EVERY == 0:
+            pause()
+    return RosterDiff(added=tuple(added), removed=tuple(removed), changed=tuple(changed))

@@ -126,19 +126,20 @@ def _roster_page(case: Case, status: int, **extra):
     if number.isascii() and number.isdigit() and len(number) < 10:
         shown = rosters.version_number(case.id, int(number)) or shown
     search = (request.args.get("q") or "").strip()[:100]
-    rows = rosters.units_of(shown.id) if shown else []
-    if search:
-        rows = [r for r in rows if search in r.unit or search in r.owner_name
-                or search == r.owner_key]
     page_text = request.args.get("page", "1")
-    pages = max(1, -(-len(rows) // ROSTER_PAGE_ROWS))
-    page = min(int(page_text), pages) if page_text.isascii() and page_text.isdigit() \
+    page = int(page_text) if page_text.isascii() and page_text.isdigit() \
         and 0 < len(page_text) < 7 and int(page_text) > 0 else 1
+    rows, matches = rosters.page_of_units(shown.id, page, ROSTER_PAGE_ROWS, search) \
+        if shown else ([], 0)
+    pages = max(1, -(-matches // ROSTER_PAGE_ROWS))
+    if page > pages:
+        page = pages
+        rows, matches = rosters.page_of_units(shown.id, page, ROSTER_PAGE_ROWS, search)
     return render_template(
         "cases/roster.html", case=case, versions=versions, shown=shown, search=search,
-        rows=rows[(page - 1) * ROSTER_PAGE_ROWS:page * ROSTER_PAGE_ROWS], matches=len(rows),
-        page=page, pages=pages, live_meeting=rosters.live_meeting_of(case.id),
-        format_area=format_area, **extra), status
+        rows=rows, matches=matches, page=page, pages=pages,
+        live_meeting=rosters.live_meeting_of(case.id), format_area=format_area,
+        **extra), status
 
 
 @bp.route("/cases/<int:case_id>/roster/preview", methods=["POST"])

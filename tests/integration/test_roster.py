@@ -184,7 +184,7 @@ def test_a_refusal_is_in_the_users_language(staff):
 
 def test_reading_and_writing_a_large_file_gives_way_to_live_meetings(staff, monkeypatch):
     """A 2 MB file once froze every live meeting of the server for 17 s: reading and writing
-    it now lets the other green threads run at least every thousand lines."""
+    it now lets the other green threads run every 250 lines (a few milliseconds of work)."""
     from facilitator.extensions import socketio
     yields = []
     real_sleep = socketio.sleep
@@ -196,10 +196,10 @@ def test_reading_and_writing_a_large_file_gives_way_to_live_meetings(staff, monk
                              for i in range(lines))).encode()
     assert len(data) > 600_000
     shown = preview(staff, case, data)
-    assert shown.status_code == 200 and len(yields) >= 2 * lines // 1000
+    assert shown.status_code == 200 and len(yields) >= 2 * lines // 250
     yields.clear()
     assert confirm(staff, case, text(shown)).status_code == 302
-    assert len(yields) >= 2 * lines // 1000  # read again, then written a thousand rows at a time
+    assert len(yields) >= 3 * lines // 250  # read again, then written 250 rows at a time
     (version,) = versions(case)
     assert version.units == lines and version.status == "active"
 

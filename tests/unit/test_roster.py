@@ -59,3 +59,36 @@ def test_a_wrong_header_or_an_empty_file_is_refused():
 def test_a_spreadsheet_byte_order_mark_is_accepted():
     rows, errors = parse_roster_csv("\ufeff" + HEADER + "3-1-101,89.76,张建国,P01,\n")
     assert errors == [] and rows[0].area_hundredths == 8976
+
+
+# --- the files staff have, and versions ---------------------------------------------------
+
+def test_the_header_names_the_columns_in_any_order_in_english_or_chinese():
+    from facilitator.domain.roster import parse_roster_lines
+    lines = [(1, ["备注", "业主编号", "业主姓名", "建筑面积", "房号", "楼栋"]),
+             (2, ["", "P01", "张建国", "89.76", "3-1-101", "3"])]
+    rows, errors = parse_roster_lines(lines)
+    assert errors == [] and (rows[0].unit, rows[0].area_hundredths, rows[0].owner_key) == (
+        "3-1-101", 8976, "P01")
+    assert parse_roster_lines([(1, ["房号", "面积", "业主"])])[1][0].reason == "header"
+
+
+def test_a_workbook_number_cell_is_read_through_its_shortest_decimal():
+    from facilitator.domain.roster import _cell_text
+    assert [_cell_text(v) for v in (89.76, 118.42, 90.0, 101, None, "3-1-101")] == [
+        "89.76", "118.42", "90", "101", "", "3-1-101"]
+
+
+def test_two_versions_differ_unit_by_unit():
+    from facilitator.domain.roster import diff_rosters
+    old, _ = parse_roster_csv(HEADER + "1,10,A,K1,\n2,20,B,K2,\n3,30,C,K3,\n")
+    new, _ = parse_roster_csv(HEADER + "2,20,B,K2,\n3,31,C,K3,\n4,40,D,K4,\n")
+    diff = diff_rosters(old, new)
+    assert [r.unit for r in diff.added] == ["4"] and [r.unit for r in diff.removed] == ["1"]
+    assert [(c.unit, c.before[0], c.after[0]) for c in diff.changed] == [("3", 3000, 3100)]
+    assert diff_rosters(old, old).empty
+
+
+def test_control_characters_in_a_cell_are_a_bad_line():
+    rows, errors = parse_roster_csv(HEADER + "3-1-101,89.76,张\x07建国,P01,\n")
+    assert rows == [] and errors[0].reason == "control_chars"
