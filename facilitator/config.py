@@ -11,6 +11,8 @@ TIMEZONE      the zone of times typed into forms and shown on pages; default Asi
 JOIN_DEVICE_LIMIT            people one browser may join as, per meeting; default 3
 JOIN_ADDRESS_LIMIT           people joined from one client address per meeting within
 JOIN_ADDRESS_WINDOW_SECONDS  this window; defaults 500 in 600 s (a room behind one NAT)
+ROSTER_WORKER_BYTES          a roster file larger than this is read and imported by a
+                             separate process; default 262144 (256 KB)
 
 Garbage collection on `facilitator serve` (eventlet or gevent; facilitator/live/gc_policy.py):
 GC_FREEZE_INTERVAL_SECONDS         collect the young objects and freeze the survivors this
@@ -84,6 +86,8 @@ def from_environment() -> dict:
         "JOIN_DEVICE_LIMIT": int(os.environ.get("JOIN_DEVICE_LIMIT") or 3),
         "JOIN_ADDRESS_LIMIT": int(os.environ.get("JOIN_ADDRESS_LIMIT") or 500),
         "JOIN_ADDRESS_WINDOW_SECONDS": _seconds("JOIN_ADDRESS_WINDOW_SECONDS", 600),
+        # A roster file larger than this is read and imported by a separate process.
+        "ROSTER_WORKER_BYTES": int(os.environ.get("ROSTER_WORKER_BYTES") or 256 * 1024),
         # A client further behind than this gets a fresh snapshot instead of events.
         "CATCH_UP_MAX_EVENTS": 500,
         # Events committed within this long after a broadcast leave together (principle 7).

@@ -13,16 +13,21 @@ still "importing" (invisible), then made active in one last short transaction.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
-from ..domain.roster import (LineError, RosterDiff, RosterRow, RosterSummary, diff_rosters,
+from ..domain.roster import (LineError, RosterRow, RosterSummary, check_file, diff_rosters,
                              parse_roster_lines, read_roster_file, summarise)
 from ..errors import DomainError
 from ..extensions import db, socketio
@@ -44,22 +49,29 @@ class RosterRejected(DomainError):
 
 
 @dataclass
+class Analysis:
+    """What a file would import: its format, first lines, counts, every bad line, and how
+    many units it adds, removes and changes against the newest version."""
+    source_format: str
+    first_rows: list[RosterRow]
+    summary: RosterSummary
+    errors: list[LineError]
+    diff_counts: tuple[int, int, int] | None  # added, removed, changed
+
+
+@dataclass
 class Preview:
     """What an uploaded file would import, before anything is saved."""
     upload_id: str
     filename: str
     sha256: str
-    source_format: str
-    first_rows: list[RosterRow]
-    summary: RosterSummary
-    errors: list[LineError]
+    analysis: Analysis
     current: RosterVersion | None
-    diff: RosterDiff | None
     live_meeting: Meeting | None
 
     @property
     def importable(self) -> bool:
-        return not self.errors and self.live_meeting is None
+        return not self.analysis.errors and self.live_meeting is None
 
 
 def _pause() -> None:
@@ -73,13 +85,23 @@ def _read(data: bytes) -> tuple[str, list[RosterRow], list[LineError]]:
     return roster_file.source_format, rows, errors
 
 
-# --------------------------------------------------------------------------- importing
-
-def preview_upload(case: Case, data: bytes, filename: str, user: User | None) -> Preview:
-    """Read an uploaded file and keep it for the confirmation; nothing is imported yet."""
+def _analyse(case_id: int, data: bytes) -> Analysis:
     source_format, rows, errors = _read(data)
     summary = summarise(rows)
     _pause()
+    current = current_version(case_id)
+    counts = None
+    if current is not None and not errors:
+        diff = diff_rosters(stream_units(current.id, _pause), rows, _pause)
+        counts = (len(diff.added), len(diff.removed), len(diff.changed))
+    return Analysis(source_format, rows[:PREVIEW_ROWS], summary, errors, counts)
+
+
+# --------------------------------------------------------------------------- importing
+
+def preview_upload(case: Case, data: bytes, filename: str, user: User | None) -> Preview:
+    """Keep an uploaded file for the confirmation and read it; nothing is imported yet."""
+    check_file(data)
     now = utcnow()
     db.session.execute(db.delete(RosterUpload).where(
         (RosterUpload.created_at < now - UPLOAD_KEPT)
@@ -91,12 +113,13 @@ def preview_upload(case: Case, data: bytes, filename: str, user: User | None) ->
     db.session.add(upload)
     db.session.commit()
     _pause()
-    current = current_version(case.id)
+    if _large(data):
+        analysis = _analysis_from_json(_in_worker({"task": "preview", "case_id": case.id,
+                                                   "upload_id": upload.id}))
+    else:
+        analysis = _analyse(case.id, data)
     return Preview(upload_id=upload.id, filename=upload.filename, sha256=upload.sha256,
-                   source_format=source_format, first_rows=rows[:PREVIEW_ROWS],
-                   summary=summary, errors=errors, current=current,
-                   diff=diff_rosters(stream_units(current.id, _pause), rows, _pause)
-                   if current and not errors else None,
+                   analysis=analysis, current=current_version(case.id),
                    live_meeting=live_meeting_of(case.id))
 
 
@@ -105,7 +128,15 @@ def confirm_upload(case: Case, upload_id: str, user: User | None) -> RosterVersi
     upload = db.session.get(RosterUpload, upload_id) if isinstance(upload_id, str) else None
     if upload is None or upload.case_id != case.id:
         raise DomainError("roster.upload_gone")
-    version = import_file(case, upload.data, upload.filename, user)
+    if _large(upload.data):
+        _refuse_while_live(case)
+        answer = _in_worker({"task": "import", "case_id": case.id, "upload_id": upload.id,
+                             "user_id": user.id if user else None})
+        if "error" in answer:
+            raise _error_from_json(answer["error"])
+        version = db.session.get(RosterVersion, answer["version_id"])
+    else:
+        version = import_file(case, upload.data, upload.filename, user)
     db.session.execute(db.delete(RosterUpload).filter_by(id=upload_id))
     db.session.commit()
     return version
@@ -153,6 +184,75 @@ def import_file(case: Case, data: bytes, filename: str, user: User | None) -> Ro
     return db.session.get(RosterVersion, version_id)
 
 
+# --------------------------------------------------------------------------- the worker
+# Reading a large file (tens of thousands of lines) takes seconds of CPU; in the server
+# process that serves live meetings every one of those seconds would be taken from their
+# fan-out, however finely it is cut. A file over ROSTER_WORKER_BYTES is read, compared and
+# written by a separate process (python -m facilitator.actions.roster_import), on the same
+# database; the server waits for it cooperatively (eventlet and gevent patch subprocess).
+
+def _large(data: bytes) -> bool:
+    return len(data) > current_app.config["ROSTER_WORKER_BYTES"]
+
+
+def _in_worker(task: dict) -> dict:
+    payload = json.dumps({**task, "database": current_app.config["SQLALCHEMY_DATABASE_URI"]})
+    db.session.rollback()  # the worker reads what is committed
+    done = subprocess.run([sys.executable, "-m", "facilitator.actions.roster_import"],
+                          input=payload.encode(), capture_output=True, timeout=600, check=False)
+    if done.returncode != 0:
+        raise RuntimeError("the roster worker failed: "
+                           + done.stderr.decode(errors="replace")[-2000:])
+    return json.loads(done.stdout.decode().strip().splitlines()[-1])
+
+
+def _line_error_json(error: LineError) -> list:
+    return [error.line, error.reason, error.params]
+
+
+def _analysis_json(analysis: Analysis) -> dict:
+    return {"source_format": analysis.source_format,
+            "first_rows": [dataclasses.astuple(row) for row in analysis.first_rows],
+            "summary": dataclasses.astuple(analysis.summary),
+            "errors": [_line_error_json(e) for e in analysis.errors],
+            "diff_counts": analysis.diff_counts}
+
+
+def _analysis_from_json(data: dict) -> Analysis:
+    if "error" in data:
+        raise _error_from_json(data["error"])
+    return Analysis(data["source_format"], [RosterRow(*row) for row in data["first_rows"]],
+                    RosterSummary(*data["summary"]),
+                    [LineError(*error) for error in data["errors"]],
+                    tuple(data["diff_counts"]) if data["diff_counts"] else None)
+
+
+def _error_json(error: DomainError) -> dict:
+    if isinstance(error, RosterRejected):
+        return {"rejected": [_line_error_json(e) for e in error.errors]}
+    return {"code": error.code, "params": error.params}
+
+
+def _error_from_json(data: dict) -> DomainError:
+    if "rejected" in data:
+        return RosterRejected([LineError(*error) for error in data["rejected"]])
+    return DomainError(data["code"], **data["params"])
+
+
+def _work(task: dict) -> dict:
+    """The worker's task, in an app of its own on the server's database."""
+    upload = db.session.get(RosterUpload, task["upload_id"])
+    case = db.session.get(Case, task["case_id"])
+    try:
+        if task["task"] == "preview":
+            return _analysis_json(_analyse(case.id, upload.data))
+        user = db.session.get(User, task["user_id"]) if task.get("user_id") else None
+        return {"version_id": import_file(case, upload.data, upload.filename, user).id}
+    except DomainError as error:
+        db.session.rollback()
+        return {"error": _error_json(error)}
+
+
 def _refuse_while_live(case: Case) -> None:
     meeting = live_meeting_of(case.id)
     if meeting is not None:
@@ -178,3 +278,12 @@ def import_roster(case: Case, csv_text: str, filename: str = "roster.csv",
                   user: User | None = None) -> RosterSummary:
     """Import a roster given as CSV text (the demo, tests); the summary of the new version."""
     return summary_of(import_file(case, csv_text.encode("utf-8"), filename, user))
+
+
+if __name__ == "__main__":  # the worker: the task as JSON on stdin, its answer on stdout
+    from facilitator import create_app
+    task = json.load(sys.stdin)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": task["database"], "ASYNC_MODE": "threading",
+                      "REQUIRE_MIGRATED_DATABASE": False})
+    with app.app_context():
+        print(json.dumps(_work(task)))

@@ -87,12 +87,17 @@ def parse_area(text: str) -> int | None:
 
 # --------------------------------------------------------------------------- the file
 
-def read_roster_file(data: bytes, pause: Callable[[], None] = lambda: None) -> RosterFile:
-    """The lines of an uploaded file, or a DomainError saying why it cannot be read."""
+def check_file(data: bytes) -> None:
+    """Refuse at once a file too large or empty (before it is read or kept)."""
     if len(data) > MAX_FILE_BYTES:
         raise DomainError("roster.too_large", max_mb=MAX_FILE_BYTES // (1024 * 1024))
     if not data.strip():
         raise DomainError("roster.empty_file")
+
+
+def read_roster_file(data: bytes, pause: Callable[[], None] = lambda: None) -> RosterFile:
+    """The lines of an uploaded file, or a DomainError saying why it cannot be read."""
+    check_file(data)
     if data.startswith(b"PK\x03\x04"):
         return _read_workbook(data, pause)
     text, source_format = _decode(data)

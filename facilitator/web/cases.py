@@ -157,8 +157,8 @@ def preview_roster(case_id: int):
         return _roster_page(case, 400, upload_error=error_message(error))
     return render_template("cases/roster_preview.html", case=case, preview=preview,
                            format_area=format_area, reason=_reason,
-                           status_code=400 if preview.errors else 200), \
-        400 if preview.errors else 200
+                           status_code=400 if preview.analysis.errors else 200), \
+        400 if preview.analysis.errors else 200
 
 
 @bp.route("/cases/<int:case_id>/roster/import", methods=["POST"])
