@@ -23,10 +23,15 @@ def build_app(config: dict | None = None) -> Flask:
     app.before_request(upload_limits)  # before the CSRF check, which reads the body
     csrf.init_app(app)
     init_live()
+    queue = {}
+    if app.config.get("REDIS_URL"):
+        # Redis between the processes, kept going through an outage (live/queue.py).
+        from .live.queue import LiveQueue
+        queue["client_manager"] = LiveQueue(app.config["REDIS_URL"])
     socketio.init_app(
         app,
         async_mode=app.config.get("ASYNC_MODE"),
-        message_queue=app.config.get("REDIS_URL"),
+        **queue,
         # Phones on flaky networks: notice a dead connection within ~25 s.
         ping_interval=10, ping_timeout=15,
         max_http_buffer_size=64 * 1024,

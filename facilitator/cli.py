@@ -105,7 +105,8 @@ def demo_command(base_url, played):
     click.echo(f"  Console:   {base}/meetings/{info['meeting_id']}/console")
     click.echo(f"  Login:     {info['username']} / {info['password']}  "
                f"(clerk: {info['clerk_username']} / {info['password']})")
-    click.echo(f"  Join code: {info['join_code']}  (phones: {base}/j/{info['join_code']})")
+    click.echo(f"  Join code: {info['join_code']}  (typed on {base}/join)")
+    click.echo(f"  QR link:   {base}/j/{info['join_code']}?k={info['join_key']}")
     click.echo(f"  Projector: {base}/p/{info['projector_token']}")
 
 
@@ -189,6 +190,14 @@ def serve_command(host, port, async_mode, max_connections, backlog):
             click.echo(f"garbage collection: freeze every {policy.freeze_interval:g} s, full "
                        f"collection every {policy.full_collect_interval:g} s when quiet "
                        f"for {policy.quiet:g} s")
+    if app.config.get("REDIS_URL"):
+        # Clients of this process learn the other processes' events even while the message
+        # queue is down (live/heartbeat.py).
+        from .extensions import socketio
+        from .live.heartbeat import run_heartbeat
+        socketio.start_background_task(run_heartbeat, app)
+        click.echo(f"message queue: REDIS_URL; heartbeat to the clients every "
+                   f"{app.config['LIVE_HEARTBEAT_SECONDS']:g} s")
     if async_mode == "eventlet":
         import eventlet
         import eventlet.wsgi

@@ -14,6 +14,17 @@ JOIN_ADDRESS_WINDOW_SECONDS  this window; defaults 500 in 600 s (a room behind o
 ROSTER_WORKER_BYTES          a roster file larger than this is read and imported by a
                              separate process; default 262144 (256 KB)
 
+Join codes and live connections (facilitator/joining.py, live/namespace.py; the QR code's
+link carries a key that the JOIN_CODE_LIMIT_* limits do not count):
+JOIN_CODE_LIMIT_PER_ADDRESS     wrong join codes one client address may try per window;
+                                default 60 (a room of phones behind one NAT shares it)
+JOIN_CODE_LIMIT_WINDOW_SECONDS  the window; default 600 (fixed windows of 10 minutes)
+JOIN_CODE_LIMIT_PER_MINUTE      wrong join codes the whole server takes per minute; at this
+                                many, typed codes are refused everywhere until the minute
+                                ends and the live consoles say so; default 120
+SOCKETS_PER_PARTICIPANT         live connections one phone's participant may hold; a newer
+                                one closes the oldest, which is told why; default 3
+
 Garbage collection on `facilitator serve` (eventlet or gevent; facilitator/live/gc_policy.py):
 GC_FREEZE_INTERVAL_SECONDS         collect the young objects and freeze the survivors this
                                    often, so Python's collections skip the long-lived ones;
@@ -78,9 +89,18 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # The app refuses to start on a database that is not at the newest migration.
         "REQUIRE_MIGRATED_DATABASE": True,
-        # Join-code guessing: this many failures per client address per window.
-        "JOIN_ATTEMPTS_LIMIT": 10,
-        "JOIN_ATTEMPTS_WINDOW_SECONDS": 600,
+        # Join-code guessing (joining.py; the docstring above).
+        "JOIN_CODE_LIMIT_PER_ADDRESS": _count("JOIN_CODE_LIMIT_PER_ADDRESS", 60),
+        "JOIN_CODE_LIMIT_WINDOW_SECONDS": _count("JOIN_CODE_LIMIT_WINDOW_SECONDS", 600),
+        "JOIN_CODE_LIMIT_PER_MINUTE": _count("JOIN_CODE_LIMIT_PER_MINUTE", 120),
+        "SOCKETS_PER_PARTICIPANT": _count("SOCKETS_PER_PARTICIPANT", 3),
+        # `sync` calls per connection: a burst of this many, then this many per second
+        # (a client syncs on connect, on a gap and on a heartbeat that shows it behind).
+        "SYNC_BURST": 5,
+        "SYNC_PER_SECOND": 1.0,
+        # With a message queue (several processes), each process tells its clients every
+        # this many seconds the last sequence number of their meetings (live/heartbeat.py).
+        "LIVE_HEARTBEAT_SECONDS": 2.0,
         # People joined from one browser (its device cookie) per meeting, and from one client
         # address per meeting per window: a whole room behind one NAT fits, a script does not.
         "JOIN_DEVICE_LIMIT": int(os.environ.get("JOIN_DEVICE_LIMIT") or 3),
@@ -98,6 +118,11 @@ def from_environment() -> dict:
         "GC_QUIET_SECONDS": _seconds("GC_QUIET_SECONDS", 2),
         "GC_FULL_COLLECT_MAX_DELAY_SECONDS": _seconds("GC_FULL_COLLECT_MAX_DELAY_SECONDS", 300),
     }
+
+
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
 
 
 def _seconds(name: str, default: float) -> float:

@@ -93,6 +93,7 @@ def load_demo() -> dict:
         _run(meeting, chair, "meeting.open", {})
     db.session.refresh(meeting)
     return {"case_number": case.number, "meeting_id": meeting.id, "join_code": meeting.join_code,
+            "join_key": meeting.join_key,
             "projector_token": meeting.projector_token, "username": MODERATOR_USERNAME,
             "clerk_username": CLERK_USERNAME, "password": DEMO_PASSWORD}
 

@@ -903,6 +903,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "votes.ballot_voter": ("投票人", "Voter"),
     "votes.ballot_owner": ("业主（房号或姓名）", "Owner (unit or name)"),
     "votes.elsewhere_hint": ("会外表决：逐张录入选票，或录入汇总结果（二选一），然后结束投票。", "Held elsewhere: record the ballots one by one, or enter the totals (not both), then close the vote."),
+    # --- issue 13, items 4 and 6: the join limiter, connections per phone, the message queue ---
+    "join.meeting_ended": ("此会议已结束，不能再加入。", "This meeting has ended; it can no longer be joined."),
+    "join.bad_link": ("加入链接无效，请重新扫描现场二维码或输入会议码。", "This join link is not valid; scan the QR code in the room again or type the code."),
+    "live.too_many_connections": ("您在另一个页面或设备上打开了本会议，此页面已断开。请使用最新打开的页面，或刷新本页重新连接。", "This meeting was opened in another tab or on another device, so this page was disconnected. Use the newest one, or reload this page to reconnect."),
+    "live.disconnected_title": ("已断开", "Disconnected"),
+    "sync.too_fast": ("同步请求太频繁，请 {seconds} 秒后再试。", "Too many sync requests; try again in {seconds} s."),
+    "live.notice_join_guessing": ("本服务器一分钟内收到大量错误会议码（可能有人在猜码），手动输入会议码暂停至 {time}。请提醒参会者扫描现场二维码加入。", "Many wrong meeting codes were tried on this server within a minute (someone may be guessing); typed codes are refused until {time}. Ask people to scan the QR code to join."),
+    "live.notice_queue_down": ("消息队列（Redis）连接中断：连接到其他服务器进程的屏幕和手机每隔几秒才更新一次。正在自动重试。", "The message queue (Redis) is unreachable: screens and phones connected to other server processes update only every few seconds. Retrying."),
 }
 
 # The minutes (facilitator/minutes/messages.py): added, never replacing a key above.

@@ -80,7 +80,7 @@ def _empty_all_tables() -> None:
 @pytest.fixture(autouse=True)
 def clean_state(request):
     """Each test starts with empty tables and no cached snapshots, connections, live join
-    codes or counts of wrong ones."""
+    codes or counts of tries."""
     if "app" not in request.fixturenames:
         yield
         return
@@ -92,7 +92,9 @@ def clean_state(request):
     snapshot._cache.clear()
     snapshot._newest.clear()
     namespace.connections.clear()
+    namespace.phone_sockets.clear()
     application.extensions.pop(joining.RECENT_READS, None)
+    application.extensions.pop("join_limiter", None)  # its settings and owed tries
     application.config["WTF_CSRF_ENABLED"] = False
     yield
     with application.app_context():

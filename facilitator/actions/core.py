@@ -407,9 +407,10 @@ def _run_alone(command: _Command) -> CommandOutcome:
 
 
 @contextmanager
-def _write_transaction():
+def write_transaction():
     """SQLite's one writer per process (the lock), a fresh transaction (no stale reads), and
-    everything rolled back if anything fails."""
+    everything rolled back if anything fails. Every write that may meet a burst of others
+    goes through it (commands here, the join-code counts in joining.py)."""
     lock = _sqlite_write_lock if db.engine.dialect.name == "sqlite" else None
     if lock:
         lock.acquire()
@@ -434,7 +435,7 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
     ids = [command.command_id for command in commands]
     if together and len(set(ids)) < len(ids):
         raise _NotTogether("a command sent twice")
-    with _write_transaction() as connection:
+    with write_transaction() as connection:
         previous = _previous_rows(meeting_id, ids)
         meeting = None  # read (and locked) only when a command is new: a repeat is one lookup
         outcomes, rows = [], []

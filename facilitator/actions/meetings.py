@@ -1,4 +1,6 @@
 """Opening, ending and the settings of a meeting."""
+import secrets
+
 from .. import rosters
 from ..clock import to_epoch_ms
 from ..domain.join_codes import new_join_code
@@ -31,6 +33,9 @@ def open_meeting(ctx: Context) -> Outcome:
     meeting.join_code = _free_join_code()
     version = rosters.current_version(meeting.case_id)
     meeting.roster_version_id = version.id if version else None
+    # The QR code's link carries this key: phones that scan it skip the limit on typed codes
+    # (joining.py), so a room behind one address is never locked out by a mistyped code.
+    meeting.join_key = secrets.token_urlsafe(16)
     ctx.changed(meeting)
     # People added before the opening named their unit on the roster of that time: their
     # owner keys are read again from this version (a unit no longer on it has none).
@@ -66,7 +71,7 @@ def end_meeting(ctx: Context) -> Outcome:
     stop_current_run(ctx)
     meeting.status = "ended"
     meeting.ended_at = ctx.now
-    meeting.join_code = None
+    meeting.former_join_code, meeting.join_code = meeting.join_code, None
     meeting.current_item_id = None
     ctx.changed(meeting)
     return Outcome("meeting.ended", {})

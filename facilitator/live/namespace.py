@@ -17,10 +17,11 @@ from ..actions import Actor, execute, invitations
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
-from ..joining import (check_not_blocked, code_is_live, joined_from, participant_for_token,
-                       reissue_token, wrong_code)
+from ..joining import (admit, by_key, in_meeting, joined_from, participant_for_token,
+                       reissue_token)
 from ..models import Meeting, Participant, User
 from ..clock import now_ms
+from . import notices
 from .broadcast import Broadcaster
 from .redaction import PUBLIC_PARTICIPANT_FIELDS
 from .snapshot import catch_up
@@ -34,26 +35,44 @@ def room(meeting_id: int, role: str) -> str:
 
 
 @dataclass
-class Connection:
-    meeting_id: int
-    role: str  # chair | phone | projector
-    actor: Actor
-    locale: str
-    # Token bucket against command floods (a phone tapping "raise hand" 50 times a second).
-    tokens: float = 10.0
+class Bucket:
+    """A token bucket: `burst` calls at once, then `rate` per second."""
+    rate: float
+    burst: float
+    tokens: float = field(init=False)
     refilled_at: float = field(default_factory=time.monotonic)
 
-    def take_token(self, rate: float = 5.0, burst: float = 10.0) -> bool:
+    def __post_init__(self):
+        self.tokens = self.burst
+
+    def take(self) -> bool:
         now = time.monotonic()
-        self.tokens = min(burst, self.tokens + (now - self.refilled_at) * rate)
+        self.tokens = min(self.burst, self.tokens + (now - self.refilled_at) * self.rate)
         self.refilled_at = now
         if self.tokens < 1:
             return False
         self.tokens -= 1
         return True
 
+    def seconds_to_next(self) -> int:
+        return max(1, int((1 - self.tokens) / self.rate + 0.999))
+
+
+@dataclass
+class Connection:
+    meeting_id: int
+    role: str  # chair | phone | projector
+    actor: Actor
+    locale: str
+    # Against command floods (a phone tapping "raise hand" 50 times a second).
+    commands: Bucket = field(default_factory=lambda: Bucket(rate=5.0, burst=10.0))
+    # Against sync floods (each may read hundreds of events): set from the app's settings.
+    syncs: Bucket | None = None
+
 
 connections: dict[str, Connection] = {}
+# A phone's participant → its sockets in this process, oldest first (SOCKETS_PER_PARTICIPANT).
+phone_sockets: dict[int, list[str]] = {}
 
 
 def _emit_batch(meeting_id: int, role: str, batch: dict) -> None:
@@ -126,25 +145,29 @@ def authenticate(auth: dict) -> Identity:
 
 
 def _join(meeting_id: int, answers) -> Identity:
-    """A phone joins with its handshake: the code proves it was in the room (or was given
-    the link); wrong codes (a meeting that is not live, or not there) count against the
-    address like on the join page. A personal invitation's token instead joins as its owner
-    (verified); it cannot be guessed, so it is not counted."""
+    """A phone joins with its handshake: the key of the QR link, or the meeting's join code,
+    proves it was in the room (or was given the link); a personal invitation's token joins
+    as its owner (verified). All go through the gate of the join pages (joining.admit): a
+    code takes a try from the address's budget, a key or an invitation token does not."""
     if not isinstance(answers, dict):
         raise DomainError("auth.bad_handshake")
     if "invitation" in answers:
         return _join_invited(meeting_id, answers)
-    check_not_blocked()
-    code = answers.get("code")
-    if not (isinstance(code, str) and code_is_live(meeting_id, code)):
-        raise wrong_code()
+    key = answers.get("key")
+    if key is not None:
+        def lookup():
+            found = by_key(key)
+            return found if found is not None and found[0][0] == meeting_id else None
+        admit(lookup, guessable=False, wrong="join.bad_link")
+    else:
+        admit(lambda: in_meeting(meeting_id, answers.get("code")), guessable=True,
+              wrong="meeting.bad_code")
     outcome = execute(meeting_id, Actor(role="visitor"), "participant.join",
-                      {**{key: answers.get(key) for key in ("name", "party", "unit")},
+                      {**{field: answers.get(field) for field in ("name", "party", "unit")},
                        **joined_from()}, answers.get("command_id"))
     if not outcome.ok:
-        if outcome.error.code in ("meeting.not_found", "meeting.is_ended",
-                                  "meeting.is_scheduled"):
-            raise wrong_code()  # it ended since its code was last read: not a live code now
+        if outcome.error.code == "meeting.is_ended":  # it ended since it was found live
+            raise DomainError("join.meeting_ended")
         raise outcome.error
     token = outcome.result.get("token")
     if outcome.duplicate:
@@ -154,9 +177,10 @@ def _join(meeting_id: int, answers) -> Identity:
 
 
 def _join_invited(meeting_id: int, answers: dict) -> Identity:
-    invitation = invitations.invitation_for_token(answers.get("invitation"))
-    if invitation is None or invitation.meeting_id != meeting_id:
-        raise DomainError("invitation.invalid")
+    def lookup():
+        found = invitations.invitation_for_token(answers.get("invitation"))
+        return (found, True) if found is not None and found.meeting_id == meeting_id else None
+    invitation = admit(lookup, guessable=False, wrong="invitation.invalid")
     outcome = execute(meeting_id, Actor(role="visitor"), "participant.join_invited",
                       {"invitation_id": invitation.id}, answers.get("command_id"))
     if not outcome.ok:
@@ -185,12 +209,22 @@ class LiveNamespace(Namespace):
         finally:
             db.session.rollback()
         actor = who.actor
-        connections[request.sid] = Connection(who.meeting_id, who.role, actor, locale)
+        config = current_app.config
+        connections[request.sid] = Connection(
+            who.meeting_id, who.role, actor, locale,
+            syncs=Bucket(rate=config["SYNC_PER_SECOND"], burst=config["SYNC_BURST"]))
         join_room(room(who.meeting_id, who.role))
-        if actor.participant_id is not None:
-            join_room(self_room(actor.participant_id))
         welcome = {"role": who.role, "participant_id": actor.participant_id,
                    "server_time": now_ms()}
+        if actor.participant_id is not None:
+            join_room(self_room(actor.participant_id))
+            _keep_newest_sockets(actor.participant_id, request.sid)
+        if who.role == "chair":
+            join_room(notices.CONSOLES)
+            try:
+                welcome["notices"] = notices.current()
+            finally:
+                db.session.rollback()
         if who.token:
             welcome["token"] = who.token  # to this phone alone: it keeps it in a cookie
         if isinstance(auth.get("sync"), dict):
@@ -200,7 +234,13 @@ class LiveNamespace(Namespace):
         emit("welcome", welcome)
 
     def on_disconnect(self, reason=None):
-        connections.pop(request.sid, None)
+        conn = connections.pop(request.sid, None)
+        if conn is not None and conn.actor.participant_id is not None:
+            mine = phone_sockets.get(conn.actor.participant_id, [])
+            if request.sid in mine:
+                mine.remove(request.sid)
+            if not mine:
+                phone_sockets.pop(conn.actor.participant_id, None)
 
     def on_clock(self, data=None):
         """Clock sync: the client measures its offset from the server's clock."""
@@ -211,6 +251,9 @@ class LiveNamespace(Namespace):
         conn = connections.get(request.sid)
         if conn is None:
             return error_ack(DomainError("auth.not_connected"), select_locale())
+        if not conn.syncs.take():
+            return error_ack(DomainError("sync.too_fast", seconds=conn.syncs.seconds_to_next()),
+                             conn.locale)
         return sync_reply(conn, data)
 
     def on_ballots(self, data=None):
@@ -232,7 +275,7 @@ class LiveNamespace(Namespace):
         conn = connections.get(request.sid)
         if conn is None:
             return error_ack(DomainError("auth.not_connected"), select_locale())
-        if not conn.take_token():
+        if not conn.commands.take():
             return error_ack(DomainError("command.too_fast"), conn.locale)
         if not isinstance(data, dict):
             return error_ack(DomainError("validation.not_an_object"), conn.locale)
@@ -252,6 +295,22 @@ class LiveNamespace(Namespace):
             return error_ack(outcome.error, conn.locale)
         return {"ok": True, "seq": outcome.seq, "result": outcome.result,
                 "duplicate": outcome.duplicate}
+
+
+def _keep_newest_sockets(participant_id: int, sid: str) -> None:
+    """A phone's participant holds at most SOCKETS_PER_PARTICIPANT sockets in this process
+    (with several processes behind a proxy that pins a client by its address, as
+    docs/deployment.md §6 asks, that is per deployment): a newer one closes the oldest,
+    which is told why first (`closed`) so the phone shows it instead of reconnecting."""
+    mine = phone_sockets.setdefault(participant_id, [])
+    mine.append(sid)
+    while len(mine) > current_app.config["SOCKETS_PER_PARTICIPANT"]:
+        oldest = mine.pop(0)
+        conn = connections.get(oldest)
+        error = DomainError("live.too_many_connections")
+        socketio.emit("closed", error_ack(error, conn.locale if conn else "zh")["error"],
+                      to=oldest, namespace=NAMESPACE, ignore_queue=True)
+        socketio.server.disconnect(oldest, namespace=NAMESPACE, ignore_queue=True)
 
 
 def sync_reply(conn: Connection, data) -> dict:

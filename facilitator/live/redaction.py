@@ -28,9 +28,12 @@ def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
     if value is None or role == "chair":
         return value
     if role == "api":
-        return {k: v for k, v in value.items() if k != "projector_token"}
+        return {k: v for k, v in value.items() if k not in ("projector_token", "join_key")}
     if collection == "meeting":
-        return {k: v for k, v in value.items() if k != "projector_token"}
+        # The projector shows the QR code, whose link carries the join key; a phone has
+        # joined already and needs neither.
+        hidden = ("projector_token",) if role == "projector" else ("projector_token", "join_key")
+        return {k: v for k, v in value.items() if k not in hidden}
     if collection == "speeches":
         # The clerk's notes are a draft for the minutes: for the console until published.
         return {**value, "notes": ""}

@@ -22,6 +22,7 @@ def meeting_view(meeting: Meeting) -> dict:
         "language": meeting.language,
         "status": meeting.status,
         "join_code": meeting.join_code,
+        "join_key": meeting.join_key,  # the QR link's (redaction.py: the chair's and projector's)
         "projector_token": meeting.projector_token,
         "allow_direct_entry": meeting.allow_direct_entry,
         "scheduled_start": to_epoch_ms(meeting.scheduled_start),

@@ -1,7 +1,7 @@
 """SQLAlchemy models. The database is the truth (DESIGN.md principle 1)."""
 from .users import User
 from .cases import Case, CaseMember, RosterUnit, RosterUpload, RosterVersion
-from .meetings import Meeting, Participant, AgendaItem, Invitation, JoinAttempt
+from .meetings import Meeting, Participant, AgendaItem, Invitation, JoinGuesses
 from .events import MeetingEvent
 from .speakers import QueueEntry, Speech
 from .votes import Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot
@@ -9,6 +9,6 @@ from .minutes import ActionItem, MinutesVersion, MinutesSignoff
 from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
 
 __all__ = ["User", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
-           "JoinAttempt", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
+           "JoinGuesses", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
            "VoteParticipation", "Ballot", "ActionItem", "MinutesVersion", "MinutesSignoff",
            "CaseTransition", "ActionItemUpdate", "CaseFeedback"]

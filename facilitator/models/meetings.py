@@ -23,6 +23,12 @@ class Meeting(db.Model):
     status = db.Column(db.String(10), nullable=False, default="scheduled")
     # Unique among live meetings: set when the meeting opens, cleared when it ends.
     join_code = db.Column(db.String(6), unique=True)
+    # The key the QR code's link carries (128 random bits): set when the meeting opens and
+    # kept after it ends, so a phone scanning it later is told the meeting has ended.
+    join_key = db.Column(db.String(32), unique=True)
+    # The code the meeting had while live (join_code is cleared when it ends and may then be
+    # given to another meeting): a phone typing it afterwards is told the meeting has ended.
+    former_join_code = db.Column(db.String(6), index=True)
     projector_token = db.Column(db.String(64), unique=True, nullable=False)
     allow_direct_entry = db.Column(db.Boolean, nullable=False, default=False)
     moderator_id = db.Column(db.Integer, db.ForeignKey("users.id"))
@@ -94,14 +100,18 @@ class AgendaItem(db.Model):
     used_ms = db.Column(db.Integer, nullable=False, default=0)
 
 
-class JoinAttempt(db.Model):
-    """Failed join-code entries per client address: the brute-force limit lives in the database
-    so it holds across server processes."""
-    __tablename__ = "join_attempts"
+class JoinGuesses(db.Model):
+    """Join codes tried, per scope and fixed time window (joining.py): scope
+    "address:<client address>" counts the tries of one address (a try is held while its
+    code is checked and given back when the code was right), scope "server" the wrong codes
+    of the whole server. In the database, so the limit holds across server processes; one
+    row per scope and window, so the count is one atomic UPDATE on SQLite and PostgreSQL."""
+    __tablename__ = "join_guesses"
 
-    id = db.Column(db.Integer, primary_key=True)
-    client = db.Column(db.String(64), nullable=False, index=True)
-    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    scope = db.Column(db.String(80), primary_key=True)
+    # The end of the window, in whole seconds since the epoch (UTC).
+    ends_at = db.Column(db.BigInteger, primary_key=True)
+    count = db.Column(db.Integer, nullable=False)
 
 
 class Invitation(db.Model):

@@ -19,8 +19,7 @@ from ..domain.owner_sheets import normalise_personal_code
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, t
-from ..joining import (check_not_blocked, cookie_participant, give_device_cookie, live_meeting,
-                       wrong_code)
+from ..joining import admit, by_code, by_key, cookie_participant, give_device_cookie
 from ..models import Meeting
 from .forms import error_message
 
@@ -32,8 +31,11 @@ def _code_page(error: DomainError | None, status: int = 200):
                            error=error_message(error) if error else None), status
 
 
-def _refusal_status(error: DomainError) -> int:
-    return 429 if error.code == "meeting.too_many_attempts" else 404
+_REFUSAL_STATUS = {"meeting.too_many_attempts": 429, "join.meeting_ended": 410}
+
+
+def _refused(error: DomainError):
+    return _code_page(error, _REFUSAL_STATUS.get(error.code, 404))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -42,10 +44,6 @@ def enter_code():
     wrong ones of either kind count against the same limit."""
     if request.method == "GET":
         return _code_page(None)
-    try:
-        check_not_blocked()
-    except DomainError as error:
-        return _code_page(error, 429)
     typed = request.form.get("code", "")
     personal = normalise_personal_code(typed)
     if personal is not None:
@@ -53,18 +51,27 @@ def enter_code():
     code = normalise_join_code(typed)
     if code is None:
         return _code_page(DomainError("meeting.code_format"), 400)
-    if live_meeting(code) is None:
-        error = wrong_code()
-        return _code_page(error, _refusal_status(error))
-    return redirect(url_for("join.join_page", code=code))
+    try:
+        meeting_id = admit(lambda: by_code(code), guessable=True, wrong="meeting.bad_code")
+    except DomainError as error:
+        return _refused(error)
+    # The right code was typed: the phone goes on as if it had scanned the QR code (its key
+    # in the link), so loading the page and joining cost no more tries.
+    meeting = db.session.get(Meeting, meeting_id)
+    return redirect(url_for("join.join_page", code=code, k=meeting.join_key))
 
 
 def _personal_code(code: str):
-    """A personal code works once: it opens the owner's personal link on this phone."""
-    invitation = invitations.invitation_for_code(code)
-    if invitation is None or invitation.code_used_at is not None:
-        error = wrong_code()
-        return _code_page(error, _refusal_status(error))
+    """A personal code works once: it opens the owner's personal link on this phone. It is
+    short enough to guess, so it goes through the gate like a meeting's code (a spent one
+    counts as wrong)."""
+    def lookup():
+        found = invitations.invitation_for_code(code)
+        return (found, True) if found is not None and found.code_used_at is None else None
+    try:
+        invitation = admit(lookup, guessable=True, wrong="meeting.bad_code")
+    except DomainError as error:
+        return _refused(error)
     invitation.code_used_at = utcnow()
     db.session.commit()
     return redirect(url_for("join.invitation", token=invitations.link_token(invitation)))
@@ -74,9 +81,13 @@ def _personal_code(code: str):
 def invitation(token: str):
     """An owner's personal link (the QR code of the invitation): joins as that owner,
     verified, while the meeting is live; says when it is, before; that it ended, after."""
-    found = invitations.invitation_for_token(token)
-    if found is None:
-        return _code_page(DomainError("invitation.invalid"), 404)
+    def lookup():  # an unguessable token: a right one is not counted, a wrong one is
+        invitation = invitations.invitation_for_token(token)
+        return (invitation, True) if invitation is not None else None
+    try:
+        found = admit(lookup, guessable=False, wrong="invitation.invalid")
+    except DomainError as error:
+        return _refused(error)
     meeting = db.session.get(Meeting, found.meeting_id)
     units = invitations.owners_of(rosters.meeting_version_id(meeting)).get(found.owner_key, [])
     owner = units[0].owner_name if units else ""
@@ -91,18 +102,26 @@ def invitation(token: str):
 
 @bp.route("/j/<code>")
 def join_page(code: str):
-    """The URL in the QR code: the phone page with the join form."""
+    """The URL in the QR code (`/j/<code>?k=<key>`): the phone page with the join form. The
+    key opens it without taking a try; without it (a link typed by hand) the code is tried
+    like one typed on /join."""
+    key = request.args.get("k")
     try:
-        check_not_blocked()
+        if key is not None:
+            meeting_id, code = admit(lambda: by_key(key), guessable=False,
+                                     wrong="join.bad_link")
+        else:
+            if normalise_join_code(code) != code:
+                return _code_page(DomainError("meeting.code_format"), 404)
+            meeting_id = admit(lambda: by_code(code), guessable=True, wrong="meeting.bad_code")
     except DomainError as error:
-        return _code_page(error, 429)
-    cached = _join_pages.get((request.full_path, current_locale()))
+        return _refused(error)
+    cached = _join_pages.get((meeting_id, code, current_locale()))
     if cached is None or time.monotonic() - cached[0] >= _JOIN_PAGE_SECONDS:
-        meeting = live_meeting(code) if normalise_join_code(code) == code else None
-        if meeting is None:
-            error = wrong_code()
-            return _code_page(error, _refusal_status(error))
-        cached = _render_join_page(meeting, code)
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None or meeting.status != "live":
+            return _refused(DomainError("join.meeting_ended"))
+        cached = _render_join_page(meeting)
     _, page, compressed = cached
     if "gzip" in request.accept_encodings:
         response = Response(compressed, mimetype="text/html")
@@ -111,11 +130,13 @@ def join_page(code: str):
         response = Response(page, mimetype="text/html")
     response.vary.add("Accept-Encoding")
     give_device_cookie(response)
+    # The page carries the key: not to be kept by shared caches or told to other sites.
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 # A room full of phones scanning the QR code asks for the same page hundreds of times a
-# second: it is rendered once per code, address and language for a few seconds (a title
+# second: it is rendered once per meeting, code and language for a few seconds (a title
 # changed or a roster imported meanwhile shows after them; a meeting that ended meanwhile
 # refuses the join itself, which checks the code again). It is kept encoded, and gzipped for
 # the browsers that take it (all do): a fifth of the bytes on a crowded room's network.
@@ -123,12 +144,13 @@ _JOIN_PAGE_SECONDS = 5.0
 _join_pages: dict[tuple, tuple[float, bytes, bytes]] = {}
 
 
-def _render_join_page(meeting: Meeting, code: str) -> tuple[float, bytes, bytes]:
+def _render_join_page(meeting: Meeting) -> tuple[float, bytes, bytes]:
     units = [row.unit for row in rosters.units_of(rosters.meeting_version_id(meeting))]
-    page = render_template("phone.html", meeting=meeting, code=code, units=units).encode()
+    page = render_template("phone.html", meeting=meeting, code=meeting.join_code,
+                           join_key=meeting.join_key, units=units).encode()
     if len(_join_pages) > 100:  # live meetings × languages: old entries are just dropped
         _join_pages.clear()
-    cached = _join_pages[(request.full_path, current_locale())] = (
+    cached = _join_pages[(meeting.id, meeting.join_code, current_locale())] = (
         time.monotonic(), page, gzip.compress(page, 6))
     return cached
 

@@ -11,8 +11,10 @@ def public_base() -> str:
     return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
 
 
-def join_url(code: str) -> str:
-    return public_base() + url_for("join.join_page", code=code)
+def join_url(code: str, key: str | None = None) -> str:
+    """The phone join link; with the meeting's join key, the QR code's link (it skips the
+    limit on typed codes: facilitator/joining.py)."""
+    return public_base() + url_for("join.join_page", code=code, k=key)
 
 
 def projector_url(meeting) -> str:

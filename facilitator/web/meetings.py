@@ -1,6 +1,8 @@
 """A meeting's page (status, links, open/end) and its console."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from .. import access, rosters
@@ -23,7 +25,8 @@ def show_meeting(meeting_id: int):
     meeting = meeting_or_404(meeting_id)
     return render_template("meetings/show.html", meeting=meeting,
                            chairs=access.chairs_meeting(g.user, meeting),
-                           join_link=join_url(meeting.join_code) if meeting.join_code else None,
+                           join_link=(join_url(meeting.join_code, meeting.join_key)
+                                      if meeting.join_code else None),
                            projector_link=projector_url(meeting))
 
 
@@ -51,9 +54,14 @@ def console(meeting_id: int):
 
 @bp.route("/join-qr/<code>.svg")
 def join_qr(code: str):
-    """The QR code of a join URL. It answers for any six digits, live or not, so it tells a
-    code guesser nothing."""
-    if not (len(code) == 6 and code.isdigit()):
+    """The QR code of a join link (`?k=` the meeting's join key, as the projector and the
+    console ask for it). It encodes what it is given, live or not, so it tells a guesser
+    nothing."""
+    key = request.args.get("k")
+    if not (len(code) == 6 and code.isdigit()) or (key is not None and not _KEY.fullmatch(key)):
         abort(404)
-    return qr_svg(join_url(code)), 200, {"Content-Type": "image/svg+xml",
-                                         "Cache-Control": "public, max-age=3600"}
+    return qr_svg(join_url(code, key)), 200, {"Content-Type": "image/svg+xml",
+                                              "Cache-Control": "public, max-age=3600"}
+
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,32}")

@@ -20,6 +20,20 @@
   store.listeners = listeners;
   window.consoleStore = store;
 
+  // The server's notices (someone guessing join codes, the message queue down): shown until
+  // the server clears them or their time is over.
+  function renderNotices(notices) {
+    const now = store.serverNow();
+    $("console-notices").innerHTML = Object.values(notices)
+      .filter((notice) => !notice.until || notice.until > now)
+      .map((notice) => `<p class="flash warn-note" data-code="${escapeHtml(notice.code)}">${escapeHtml(
+        tr(notice.code, { time: formatTime(notice.until) }))}</p>`).join("");
+    clearTimeout(renderNotices.timer);
+    const ends = Object.values(notices).map((n) => n.until).filter((until) => until > now);
+    if (ends.length) renderNotices.timer = setTimeout(() => renderNotices(notices), Math.min(...ends) - now + 100);
+  }
+  document.addEventListener("live:notice", (event) => renderNotices(event.detail.notices));
+
   function showError(message) {
     const box = $("console-error");
     box.textContent = message;
@@ -55,13 +69,17 @@
     const code = meeting.join_code;
     $("join-code").textContent = code ? code.replace(/(\d{3})(\d{3})/, "$1 $2") : "—";
     const link = $("join-link");
-    link.textContent = code ? root.dataset.joinBase + code : "";
-    link.href = code ? root.dataset.joinBase + code : "#";
+    // The link to hand out is the QR code's: with the join key, it takes no try from the
+    // limit on typed codes.
+    const key = "?k=" + encodeURIComponent(meeting.join_key || "");
+    link.textContent = code ? root.dataset.joinBase + code + key : "";
+    link.href = code ? root.dataset.joinBase + code + key : "#";
     const qr = $("join-qr");
     qr.hidden = !code;
-    if (code && qr.dataset.code !== code) {
-      qr.src = "/join-qr/" + code + ".svg";
-      qr.dataset.code = code;
+    const src = code ? "/join-qr/" + code + ".svg" + key : "";
+    if (code && qr.dataset.src !== src) {
+      qr.src = src;
+      qr.dataset.src = src;
     }
     renderAgenda(state);
     renderPeople(state);

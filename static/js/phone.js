@@ -46,6 +46,8 @@
         saveToken(null);
         store.token = null;
         show("phone-join");
+      } else if (error.code === "live.too_many_connections") {
+        showGone(tr("live.disconnected_title"), error.message);
       } else {
         showGone(tr("live.rejected_title"), error.message);
       }
@@ -117,6 +119,8 @@
       setBusy(true);
       store.join({
         code: root.dataset.code,
+        // The QR link's key: the join takes no try from the limit on typed codes.
+        key: root.dataset.key || null,
         name: $("name").value.trim() || null,
         party: party() || null,
         unit: party() === "owner" ? ($("unit").value.trim() || null) : null,

@@ -30,9 +30,12 @@
       $("pj-code").textContent = code.replace(/(\d{3})(\d{3})/, "$1 $2");
       const url = root.dataset.joinBase + code; // the address in the QR code
       $("pj-url").textContent = url.replace(/^https?:\/\//, "");
-      if ($("pj-qr").dataset.code !== code) {
-        $("pj-qr").src = "/join-qr/" + code + ".svg";
-        $("pj-qr").dataset.code = code;
+      // The QR code's link carries the meeting's join key: scanning it takes no try from
+      // the limit on typed codes (the address shown above is for typing the code).
+      const qr = "/join-qr/" + code + ".svg?k=" + encodeURIComponent(meeting.join_key || "");
+      if ($("pj-qr").dataset.src !== qr) {
+        $("pj-qr").src = qr;
+        $("pj-qr").dataset.src = qr;
       }
     }
     const present = Object.values(state.participants || {}).filter((p) => p.status === "admitted");

@@ -99,7 +99,7 @@
           this.sync();
         }
       });
-      this.socket.on("disconnect", () => this.onStatus("reconnecting"));
+      this.socket.on("disconnect", () => { if (!this.closed) this.onStatus("reconnecting"); });
       this.socket.io.on("reconnect_attempt", () => this.onStatus("reconnecting"));
       this.socket.on("connect_error", (err) => {
         // A refusal (not joined, removed, bad link) carries our error; a network error does not.
@@ -112,6 +112,7 @@
       });
       this.socket.on("welcome", (hello) => {
         this.role = hello.role;
+        for (const notice of hello.notices || []) this.receiveNotice(notice);
         this.participantId = hello.participant_id;
         this.welcomeSync = hello.sync || null;
         if (hello.token) {
@@ -121,6 +122,17 @@
         }
       });
       this.socket.on("batch", (batch) => this.receive(batch));
+      // The last sequence number of the meeting, from the server's database every few
+      // seconds (several server processes): a client that lacks an event syncs.
+      this.socket.on("heartbeat", (beat) => this.heard(beat));
+      // The server closes this connection and says why (say, the same phone opened the
+      // meeting in a fourth tab): shown like a refusal; socket.io does not reconnect.
+      this.socket.on("closed", (error) => {
+        this.closed = true;
+        this.onRefused(error);
+      });
+      // Notices for the console (the server's, not the meeting's): newest state per code.
+      this.socket.on("notice", (notice) => this.receiveNotice(notice));
       // A phone's own entry comes to it alone (phones hold no list of the room).
       this.socket.on("me", (entry) => {
         this.me = entry;
@@ -157,7 +169,13 @@
       try {
         const since = this.state ? this.state.seq : null;
         const reply = await this.socket.timeout(10000).emitWithAck("sync", { since });
-        if (!this.applySync(reply)) throw new Error(reply.error.message);
+        if (!this.applySync(reply)) {
+          if (reply.error && reply.error.code === "sync.too_fast") {
+            // Throttled (a few syncs a second at most): ask again when allowed.
+            setTimeout(() => this.sync(), 1000 * (reply.error.params.seconds || 1));
+          }
+          throw new Error(reply.error.message);
+        }
       } catch (err) {
         // The connection dropped mid-sync: the next "connect" syncs again.
       } finally {
@@ -182,6 +200,24 @@
       if (reply.tallies) this.receiveTallies(reply.tallies);
       this.needsSync = this.pending.length > 0; // batches still beyond a gap
       return true;
+    }
+
+    heard(beat) {
+      if (!this.state || beat.seq <= this.state.seq) return;
+      // The batch may still be on its way (batches leave up to 100 ms after the commit, and
+      // through the message queue): look again in a moment, spread over a second so that a
+      // room does not sync at once, and sync only if still behind.
+      clearTimeout(this.behindTimer);
+      this.behindTimer = setTimeout(() => {
+        if (this.state && this.state.seq < beat.seq) this.sync();
+      }, 500 + Math.random() * 1000);
+    }
+
+    receiveNotice(notice) {
+      this.notices = this.notices || {};
+      if (notice.active) this.notices[notice.code] = notice;
+      else delete this.notices[notice.code];
+      document.dispatchEvent(new CustomEvent("live:notice", { detail: { store: this, notices: this.notices } }));
     }
 
     receiveTallies(message) {
