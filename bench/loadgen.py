@@ -313,20 +313,24 @@ async def login(http: aiohttp.ClientSession, base: str, username: str, password:
 
 
 async def open_join_page(http: aiohttp.ClientSession, base: str, code: str,
-                         timeout: float) -> None:
-    """What a phone does first: GET the page the QR code points to (the join form)."""
+                         timeout: float, key: str | None = None) -> None:
+    """What a phone does first: GET the page the QR code points to (the join form; with the
+    meeting's join key when the app puts one in the QR code)."""
     t = aiohttp.ClientTimeout(total=timeout)
-    async with http.get(f"{base}/j/{code}", timeout=t) as r:
+    async with http.get(f"{base}/j/{code}" + (f"?k={key}" if key else ""), timeout=t) as r:
         html = await r.text()
         if r.status != 200 or 'id="join-form"' not in html:
             raise RuntimeError(f"GET /j: HTTP {r.status}")
 
 
-def join_auth(meeting_id: int, code: str, index: int, party: str) -> dict:
+def join_auth(meeting_id: int, code: str, index: int, party: str,
+              key: str | None = None) -> dict:
     """The handshake of a phone joining with the join form's answers (docs/protocol.md)."""
-    return {"meeting_id": meeting_id, "face": "phone",
-            "join": {"code": code, "name": f"Phone {index:04d}", "party": party, "unit": None,
-                     "command_id": secrets.token_hex(16)},
+    answers = {"code": code, "name": f"Phone {index:04d}", "party": party, "unit": None,
+               "command_id": secrets.token_hex(16)}
+    if key:
+        answers["key"] = key  # the page the QR code opened sends the link's key
+    return {"meeting_id": meeting_id, "face": "phone", "join": answers,
             "sync": {"since": None}}  # the catch-up comes with the welcome
 
 
@@ -434,7 +438,7 @@ async def run(args, result: dict) -> None:
             async with join_sem:
                 t = now()
                 try:
-                    await open_join_page(http, base, args.code, args.timeout)
+                    await open_join_page(http, base, args.code, args.timeout, args.join_key)
                 except Exception as error:  # noqa: BLE001
                     errors[f"join page: {type(error).__name__}: {str(error)[:80]}"] += 1
                     return False
@@ -445,7 +449,7 @@ async def run(args, result: dict) -> None:
         async def join_socket(i: int) -> bool:
             client = SocketClient(wsconn, ws_url, None, tracker)
             phones.append(client)
-            auth = (join_auth(args.meeting_id, args.code, i, args.party)
+            auth = (join_auth(args.meeting_id, args.code, i, args.party, args.join_key)
                     if args.target == "app" else {"meeting_id": args.meeting_id, "face": "phone",
                                                   "sync": {"since": None}})
             async with sock_sem:
@@ -584,6 +588,8 @@ def parse_args(argv=None):
     p.add_argument("--gap", type=float, default=0.05,
                    help="minimum quiet seconds after the last phone had a broadcast")
     p.add_argument("--code", help="join code (app)")
+    p.add_argument("--join-key", help="the meeting's join key, as the QR code's link carries "
+                                      "it (app; without it the phones go by the code alone)")
     p.add_argument("--meeting-id", type=int, default=1)
     p.add_argument("--username", default="zhengwentao")
     p.add_argument("--password", default="demo-2026")

@@ -166,7 +166,9 @@ def make_demo_db(python: str, workdir: Path, root: Path | None) -> dict:
             row = con.execute("SELECT id, join_code FROM meetings WHERE status='live' "
                               "ORDER BY id LIMIT 1").fetchone()
         return {"db": db_path, "meeting_id": row[0], "code": row[1]}
-    return {"db": db_path, "code": code.group(1),
+    # The QR code's link carries a join key since issue 13 (older code prints none).
+    key = re.search(r"QR link:\s*\S+\?k=(\S+)", out.stdout)
+    return {"db": db_path, "code": code.group(1), "key": key.group(1) if key else None,
             "meeting_id": int(meeting.group(1)) if meeting else 1}
 
 
@@ -327,6 +329,8 @@ def one_run(opts, python, workdir, demo, mode, target, n, commands, stamp, label
                 "--meeting-id", str(demo["meeting_id"])]
     if target == "app":
         gen_args += ["--code", demo["code"]]
+        if demo.get("key") and not opts.typed_codes:
+            gen_args += ["--join-key", demo["key"]]
     deadline = 240 + n * 0.3 + (commands + 2) * (opts.interval + 2)
     quiet = wait_quiet(opts.quiet_below, opts.quiet_wait) if opts.quiet_wait else None
     print(f"  {name}: {n} phones, {commands} commands (machine busy {quiet} cores before) ...",
@@ -601,6 +605,9 @@ def main(argv=None) -> int:
     parser.add_argument("--pipelined-sizes", nargs="*", type=int, default=[],
                         help="also run the app with pipelined joins for these N")
     parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--typed-codes", action="store_true",
+                        help="phones join with the code alone (as if typed), not with the QR "
+                             "code's join key: every join passes the limit on typed codes")
     parser.add_argument("--patched-sizes", nargs="*", type=int, default=[],
                         help="also run the app with --patches applied (bench/launch_app.py)")
     patch_names = ["no-binary-check", "snapshot-json", "gc-log", "gc-freeze"]
