@@ -18,7 +18,7 @@ from ..errors import DomainError
 from ..extensions import csrf, db
 from ..i18n import t
 from ..actions.core import event_dict
-from ..live.redaction import redact_event
+from ..live.redaction import redact_event, redact_value
 from ..live.snapshot import snapshot_for
 from ..live.views import meeting_view
 from ..models import Case, Meeting, MeetingEvent, RosterUnit, User
@@ -76,8 +76,7 @@ def case_json(case: Case) -> dict:
 
 
 def meeting_json(meeting: Meeting) -> dict:
-    view = meeting_view(meeting)
-    view.pop("projector_token")
+    view = redact_value("meeting", meeting_view(meeting), "api")  # no projector token, no join key
     return {**view, "case_id": meeting.case_id, "last_seq": meeting.last_seq,
             "created_at": to_epoch_ms(meeting.created_at)}
 
