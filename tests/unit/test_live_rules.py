@@ -71,6 +71,14 @@ def test_the_projector_token_is_only_for_the_console():
     assert redact_value("meeting", meeting, "chair")["projector_token"] == "secret"
 
 
+def test_the_join_key_is_for_the_screens_that_show_the_qr_code():
+    meeting = {"id": 1, "projector_token": "secret", "join_code": "123456", "join_key": "k" * 22}
+    assert redact_value("meeting", meeting, "chair")["join_key"] == "k" * 22
+    assert redact_value("meeting", meeting, "projector")["join_key"] == "k" * 22
+    for role in ("phone", "api"):
+        assert "join_key" not in redact_value("meeting", meeting, role)
+
+
 def test_event_records_are_for_the_chair_unless_public():
     event = {"seq": 1, "type": "participant.joined", "at": 5, "data": {"name": "x"},
              "changes": [{"c": "participants", "id": 7, "v": PERSON}]}
