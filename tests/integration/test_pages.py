@@ -174,17 +174,19 @@ def test_typing_the_code_leads_to_the_join_form(app, ctx):
     meeting = make_meeting()
     spaced = meeting.join_code[:3] + " " + meeting.join_code[3:]
     response = app.test_client().post("/join", data={"code": spaced})
+    # On to the QR code's link: loading the page and joining take no more tries.
     assert response.status_code == 302 and response.headers["Location"].endswith(
-        f"/j/{meeting.join_code}")
+        f"/j/{meeting.join_code}?k={meeting.join_key}")
 
 
 def test_join_codes_cannot_be_brute_forced(app, ctx):
     meeting = make_meeting()
     guesser = app.test_client()
     wrong = "999999" if meeting.join_code != "999999" else "888888"
+    budget = app.config["JOIN_CODE_LIMIT_PER_ADDRESS"]
     statuses = [guesser.post("/join", data={"code": wrong}, headers=ZH).status_code
-                for _ in range(10)]
-    assert statuses[:9] == [404] * 9 and statuses[9] == 429
+                for _ in range(budget + 1)]
+    assert statuses[:budget] == [404] * budget and statuses[budget] == 429
     blocked = guesser.get(f"/j/{meeting.join_code}", headers=ZH)
     assert blocked.status_code == 429 and "尝试次数过多" in text(blocked)
     # Another address is not affected.
@@ -202,7 +204,8 @@ def test_an_ended_meeting_cannot_be_joined(app, ctx):
     meeting = make_meeting()
     code = meeting.join_code
     run(meeting, chair_of(meeting), "meeting.end", {})
-    assert app.test_client().get(f"/j/{code}").status_code == 404
+    ended = app.test_client().get(f"/j/{code}", headers=EN)
+    assert ended.status_code == 410 and "has ended" in text(ended)
 
 
 # --- languages and errors ---------------------------------------------------------------------
