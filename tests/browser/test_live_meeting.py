@@ -74,7 +74,7 @@ def join(phone, url: str) -> None:
     phone.locator("form button[type=submit]").click()
     expect(phone.locator("#unit-error")).to_have_text("业主请选择房号。", timeout=LIVE)
     expect(phone.locator("#unit")).to_have_attribute("aria-invalid", "true")
-    expect(phone).to_have_url(re.compile(r"/j/\d{6}$"))
+    expect(phone).to_have_url(re.compile(r"/j/\d{6}(\?k=[\w-]+)?$"))  # still on the join page
     phone.select_option("#unit", UNIT)
     phone.locator("form button[type=submit]").click()
     expect(phone).to_have_url(re.compile(r"/m/\d+/phone$"))
@@ -127,7 +127,10 @@ def test_phone_joins_by_qr_and_follows_the_agenda(open_page, live_server, artifa
     assert code == live_server.info["join_code"]
     expect(projector.locator(".pj-join")).to_contain_text("扫码或打开网址加入")
     qr = projector.locator("#pj-qr")
-    expect(qr).to_have_attribute("src", f"/join-qr/{code}.svg")
+    # The QR code's link carries the meeting's join key (it takes no try from the limit on
+    # typed codes).
+    expect(qr).to_have_attribute("src", re.compile(rf"^/join-qr/{code}\.svg\?k=[\w-]{{22}}$"))
+    key = qr.get_attribute("src").rsplit("?k=", 1)[1]
     projector.wait_for_function(
         "() => { const img = document.getElementById('pj-qr');"
         " return img.complete && img.naturalWidth > 0; }")
@@ -139,7 +142,7 @@ def test_phone_joins_by_qr_and_follows_the_agenda(open_page, live_server, artifa
     decoded = decode_qr(qr_png)
     assert len(decoded) == 1, f"expected one QR code on the projector, read {decoded!r}"
     join_url = decoded[0]
-    assert join_url.endswith(f"/j/{code}"), join_url
+    assert join_url.endswith(f"/j/{code}?k={key}"), join_url
     assert join_url.startswith(("http://", "https://")), join_url
 
     open_console(console, live_server)
