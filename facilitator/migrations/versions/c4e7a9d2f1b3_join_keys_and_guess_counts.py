@@ -6,7 +6,7 @@ Live meetings get a join key now, so their QR code works right after the upgrade
 wrong-code rows are dropped: they only ever mattered for ten minutes.
 
 Revision ID: c4e7a9d2f1b3
-Revises: f4a5b6c7d8e9
+Revises: a5b6c7d8e9f0
 Create Date: 2026-11-27 05:50:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e7a9d2f1b3'
-down_revision = 'f4a5b6c7d8e9'
+down_revision = 'a5b6c7d8e9f0'
 branch_labels = None
 depends_on = None
 
