@@ -1,6 +1,8 @@
 """Engine settings and the migration check."""
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
 from alembic.config import Config
@@ -16,7 +18,9 @@ class DatabaseNotMigrated(RuntimeError):
 
 
 def configure_engine(engine) -> None:
-    """SQLite: WAL (readers never block the writer), a busy timeout, foreign keys on."""
+    """SQLite: WAL (readers never block the writer), a busy timeout, foreign keys on, and
+    deleted content overwritten with zeros (secure_delete; some builds do it by default,
+    not all): a closed secret vote's sealed ballots leave nothing in the file's free space."""
     if engine.dialect.name != "sqlite" or getattr(engine, "_facilitator_configured", False):
         return
 
@@ -27,10 +31,60 @@ def configure_engine(engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     engine._facilitator_configured = True
     engine.dispose()  # connections opened before the listener get the pragmas too
+
+
+SCRUB_ATTEMPTS = 20
+SCRUB_PAUSE_SECONDS = 0.25
+
+
+def scrub_secret_ballots() -> bool:
+    """Clear the database's own leftovers of a secret vote's ballots once it has closed
+    (actions/votes.py): the deleted sealed ballots, each written beside a participation.
+
+    SQLite: the write-ahead log (one page image per commit) is copied into the database file
+    and truncated to nothing; it must wait for readers of older snapshots, so it is retried
+    with pauses that let other greenlets finish (never SQLite's own blocking wait, which
+    would stall a server running on one thread). PostgreSQL: the tables are rewritten
+    without their dead row versions (VACUUM FULL: the sealed ballots of open votes and a
+    few tally rows per closed vote, so the lock is brief).
+    What stays out of reach (PostgreSQL's WAL archive, disk blocks) is in docs/security.md.
+    Returns whether the scrub completed; a failure is logged, the vote is not affected."""
+    from .extensions import db
+    log = logging.getLogger(__name__)
+    if db.engine.dialect.name == "sqlite":
+        connection = db.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA busy_timeout=0")
+            try:
+                for _attempt in range(SCRUB_ATTEMPTS):
+                    busy, _log_pages, _moved = cursor.execute(
+                        "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if not busy:
+                        return True
+                    time.sleep(SCRUB_PAUSE_SECONDS)
+            finally:
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.close()
+        finally:
+            connection.close()
+        log.warning("secret ballots: the write-ahead log stayed in use; not truncated")
+        return False
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            try:
+                connection.exec_driver_sql("SET lock_timeout = '5s'")
+                connection.exec_driver_sql("VACUUM FULL sealed_ballots, secret_tallies")
+                return True
+            except Exception:  # noqa: BLE001 - logged; retried at the next close
+                log.exception("secret ballots: VACUUM FULL failed")
+                return False
+    return False
 
 
 def head_revision() -> str:

@@ -718,6 +718,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "vote.parties_required": ("请选择参加表决的各方。", "Choose the parties that vote."),
     "vote.parties_only_for_parties": ("只有“指定各方”表决才需选择参加方。", "Parties are chosen only for a vote of chosen parties."),
     "vote.secret_no_change": ("无记名表决不能改票：投票后选票与投票人不再关联。", "A secret ballot cannot be changed: once cast, nothing links it to the voter."),
+    "vote.seal_unreadable": ("无记名选票无法读取：服务器密钥（SECRET_KEY）自开始投票后已更改。请恢复原密钥后再结束投票；选票均已保留。", "The secret ballots cannot be read: the server's SECRET_KEY changed after the vote opened. Restore the previous key, then close the vote; every ballot is kept."),
     "vote.secret_live_results": ("无记名表决不能实时显示结果（会暴露个人选择），请选择结束后公布。", "A secret vote cannot show results live (that would reveal choices); show them after closing."),
     "vote.elsewhere_owners_decision": ("只有业主共同决定可以在会外进行。", "Only an owners' decision can be held elsewhere."),
     "vote.elsewhere_no_countdown": ("会外表决不设倒计时。", "A vote held elsewhere has no countdown."),

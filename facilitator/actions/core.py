@@ -85,6 +85,9 @@ class Context:
     changes: list = field(default_factory=list)
     # Fields of the result that must not be stored in the event log (e.g. a phone's token).
     secret_result: dict = field(default_factory=dict)
+    # Called once the command's transaction has committed (e.g. clearing a secret vote's
+    # leftovers in the database's log): never for a command refused or rolled back.
+    after_commit: list = field(default_factory=list)
 
     def changed(self, *entities) -> None:
         for entity in entities:
@@ -438,7 +441,7 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
     with write_transaction() as connection:
         previous = _previous_rows(meeting_id, ids)
         meeting = None  # read (and locked) only when a command is new: a repeat is one lookup
-        outcomes, rows = [], []
+        outcomes, rows, after_commit = [], [], []
         for command in commands:
             if command.command_id in previous:
                 outcomes.append(_repeat_of(previous[command.command_id], command.actor))
@@ -471,6 +474,7 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
                          "command_id": command.command_id, "at_ms": event["at"]})
             outcomes.append(CommandOutcome(ok=True, seq=seq, event=event, result={
                 **outcome.result, **context.secret_result}))
+            after_commit += context.after_commit
         if not rows:  # only repeats: nothing to write
             db.session.rollback()
             return outcomes
@@ -479,4 +483,9 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
         connection.execute(_BUMP_SEQ, {"meeting_id": meeting_id, "seq": meeting.last_seq})
         connection.execute(_INSERT_EVENT, rows)
         db.session.commit()
-        return outcomes
+    for task in dict.fromkeys(after_commit):  # each once per commit, after the write lock
+        try:
+            task()
+        except Exception:  # noqa: BLE001 - the command is saved; the task is logged
+            logging.getLogger(__name__).exception("after-commit task failed")
+    return outcomes

@@ -6,15 +6,17 @@ Used by `vote.close` (the frozen result) and by live/tallies.py (the coalesced l
 """
 from __future__ import annotations
 
+import json
+
 from ..domain import voting
 from ..domain.voting import (ABSTAIN, CIVIL_CODE, FUND_OFFICE_2007, PLURALITY, SIMPLE_MAJORITY,
                              TWO_THIRDS, Ballot, Count, Decision, Question, Tally,
                              Threshold)
 from ..extensions import db
-from .. import rosters
+from .. import ballot_seal, rosters
 from ..models import Participant, RosterUnit
 from ..models.votes import Ballot as BallotRow
-from ..models.votes import Proxy, Vote, VoteParticipation
+from ..models.votes import Proxy, SealedBallot, SecretTally, Vote, VoteParticipation
 
 SETTINGS = {"civil_code": CIVIL_CODE, "fund_office_2007": FUND_OFFICE_2007}
 STRAW_RULES = {"plurality": PLURALITY, "simple_majority": SIMPLE_MAJORITY,
@@ -105,8 +107,22 @@ def scope_of(vote: Vote) -> Count:
                                if o.key not in recused)
 
 
+def secret_ballots(vote: Vote) -> list[tuple[tuple, int, int]]:
+    """A secret vote's ballots as (choices, heads, area): its tallies (a closed vote) and its
+    sealed ballots, opened (an open one)."""
+    rows = [(tuple(json.loads(choices)), heads, area) for choices, heads, area in
+            db.session.execute(db.select(SecretTally.choices, SecretTally.heads,
+                                         SecretTally.area).filter_by(vote_id=vote.id))]
+    for (sealed,) in db.session.execute(db.select(SealedBallot.sealed).filter_by(
+            vote_id=vote.id)):
+        choices, area = ballot_seal.unseal(vote.id, sealed)
+        rows.append((choices, 1, area))
+    return rows
+
+
 def load_tally(vote: Vote) -> tuple[Tally, str]:
-    """The tally, recomputed from the ballots (or the entered totals) now."""
+    """The tally, recomputed from the ballots (a secret vote's tallies of each choice, or the
+    entered totals) now."""
     question = question_of(vote)
     if vote.entered_totals is not None:
         counts = {key: Count(*vote.entered_totals.get(key, (0, 0)))
@@ -115,8 +131,11 @@ def load_tally(vote: Vote) -> tuple[Tally, str]:
         for count in counts.values():
             participation = participation + count
         return Tally(question.method, question.options, counts, participation), "entered_totals"
-    rows = db.session.execute(db.select(BallotRow.choices, BallotRow.heads, BallotRow.area)
-                              .filter_by(vote_id=vote.id)).all()
+    if vote.secret:
+        rows = secret_ballots(vote)
+    else:
+        rows = db.session.execute(db.select(BallotRow.choices, BallotRow.heads,
+                                            BallotRow.area).filter_by(vote_id=vote.id)).all()
     ballots = [Ballot(f"#{index}", tuple(choices), area, heads)
                for index, (choices, heads, area) in enumerate(rows)]
     return voting.tally(question, ballots), "ballots"

@@ -19,17 +19,20 @@ voter; a secret ballot cannot be changed (nothing links the voter to it any more
 """
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 
+from ..database import scrub_secret_ballots
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
 from ..models.meetings import PARTIES
 from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, VOTE_METHODS,
-                            Ballot, Plan, Proxy, Vote, VoteParticipation, new_ballot_id)
+                            Ballot, Plan, Proxy, SealedBallot, SecretTally, Vote,
+                            VoteParticipation, new_ballot_id)
 from ..validation import Field, optional
-from .. import rosters
+from .. import ballot_seal, rosters
 from . import counting
 from .core import CHAIR, PHONE, SYSTEM, Context, Outcome, command
 from .participants import checkin_changed
@@ -249,16 +252,23 @@ def vote_deadline_ms(vote: Vote) -> int | None:
     return to_epoch_ms(vote.deadline_at)
 
 
-def _reseal(vote: Vote) -> None:
-    """Rewrite a secret vote's ballots in one transaction, in random order and with new ids:
-    afterwards no row version or page order matches them with the participation rows."""
-    rows = db.session.execute(db.select(Ballot.choices, Ballot.heads, Ballot.area)
-                              .filter_by(vote_id=vote.id)).all()
-    db.session.execute(db.delete(Ballot).filter_by(vote_id=vote.id))
-    rows = list(rows)
+def _reseal(ctx: Context, vote: Vote) -> None:
+    """Open a secret vote's sealed ballots, add them up into its tallies (one row per
+    distinct choice, written in random order) and delete them, in the closing transaction.
+    After the commit the database's leftovers of the sealed rows are cleared
+    (database.scrub_secret_ballots)."""
+    totals: dict[str, list[int]] = {}
+    for choices, heads, area in counting.secret_ballots(vote):
+        total = totals.setdefault(tally_key(choices), [0, 0])
+        total[0] += heads
+        total[1] += area
+    db.session.execute(db.delete(SealedBallot).filter_by(vote_id=vote.id))
+    db.session.execute(db.delete(SecretTally).filter_by(vote_id=vote.id))
+    rows = list(totals.items())
     random.SystemRandom().shuffle(rows)
-    db.session.add_all(Ballot(id=new_ballot_id(), vote_id=vote.id, choices=choices,
-                              heads=heads, area=area) for choices, heads, area in rows)
+    db.session.add_all(SecretTally(vote_id=vote.id, choices=choices, heads=heads, area=area)
+                       for choices, (heads, area) in rows)
+    ctx.after_commit.append(scrub_secret_ballots)
 
 
 def _named_ballots(vote: Vote) -> list[dict]:
@@ -302,7 +312,7 @@ def close_vote(ctx: Context, id: int) -> Outcome:
     data = {"vote_id": vote.id, "title": vote.title, "kind": vote.kind,
             "by_countdown": ctx.actor.role == "system", "result": vote.result}
     if vote.secret:
-        _reseal(vote)
+        _reseal(ctx, vote)
     else:
         data["ballots"] = _named_ballots(vote)
     ctx.changed(vote)
@@ -320,7 +330,7 @@ def cancel_vote(ctx: Context, id: int, reason: str) -> Outcome:
     vote.status = "cancelled"
     vote.closed_at = ctx.now
     if vote.secret and was_open:
-        _reseal(vote)
+        _reseal(ctx, vote)
     ctx.changed(vote)
     return Outcome("vote.cancelled", {"vote_id": vote.id, "title": vote.title,
                                       "was_open": was_open, "reason": reason})
@@ -356,6 +366,12 @@ _SELECT_AREA = db.select(db.func.sum(_R.c.area_hundredths)).where(
     _R.c.version_id == db.bindparam("version_id"), _R.c.owner_key == db.bindparam("owner_key"))
 _INSERT_PARTICIPATION = db.insert(_VP)
 _INSERT_BALLOT = db.insert(_B)
+_INSERT_SEALED = db.insert(SealedBallot.__table__)
+
+
+def tally_key(choices) -> str:
+    """A ballot's choices as a secret tally's key: canonical JSON."""
+    return json.dumps(list(choices), ensure_ascii=False, separators=(",", ":"))
 
 
 def _ballot_vote(ctx: Context, vote_id: int):
@@ -409,12 +425,20 @@ def _store_ballot(ctx: Context, vote, voter_key: str, area: int, choices: tuple,
         db.session.execute(db.update(VoteParticipation).filter_by(id=existing).values(
             at=ctx.now, channel=channel, cast_by_id=cast_by_id, verified_via=verified_via))
     else:
-        db.session.connection().execute(_INSERT_PARTICIPATION, {
+        connection = db.session.connection()
+        connection.execute(_INSERT_PARTICIPATION, {
             "vote_id": vote.id, "voter_key": voter_key, "cast_by_id": cast_by_id,
             "channel": channel, "at": ctx.now, "verified_via": verified_via})
-        db.session.connection().execute(_INSERT_BALLOT, {
-            "id": new_ballot_id(), "vote_id": vote.id, "choices": list(choices), "heads": 1,
-            "area": area, "voter_key": None if vote.secret else voter_key})
+        if vote.secret:
+            # Sealed: the row written beside this participation says nothing readable.
+            connection.execute(_INSERT_SEALED, {
+                "id": new_ballot_id(), "vote_id": vote.id,
+                "sealed": ballot_seal.seal(vote.id, choices, area,
+                                           [o["key"] for o in vote.options])})
+        else:
+            connection.execute(_INSERT_BALLOT, {
+                "id": new_ballot_id(), "vote_id": vote.id, "choices": list(choices),
+                "heads": 1, "area": area, "voter_key": voter_key})
     data = {"vote_id": vote.id, "voter_key": voter_key, "channel": channel,
             "cast_by": cast_by_id, "changed": changed}
     if not vote.secret:

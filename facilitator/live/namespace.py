@@ -5,7 +5,7 @@ describe the connection, not the meeting, so principle 1 holds with several proc
 """
 from __future__ import annotations
 
-import time
+from time import monotonic
 from dataclasses import dataclass, field
 
 from flask import current_app, request, session
@@ -40,13 +40,13 @@ class Bucket:
     rate: float
     burst: float
     tokens: float = field(init=False)
-    refilled_at: float = field(default_factory=time.monotonic)
+    refilled_at: float = field(default_factory=lambda: monotonic())
 
     def __post_init__(self):
         self.tokens = self.burst
 
     def take(self) -> bool:
-        now = time.monotonic()
+        now = monotonic()  # looked up at each call: tests stop it
         self.tokens = min(self.burst, self.tokens + (now - self.refilled_at) * self.rate)
         self.refilled_at = now
         if self.tokens < 1:

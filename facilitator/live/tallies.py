@@ -22,11 +22,13 @@ several processes closing the same vote apply it once.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from flask import current_app
 
+from ..errors import DomainError
 from ..extensions import db, socketio
 from ..models import Meeting
 from ..clock import now_ms, to_epoch_ms
@@ -110,7 +112,11 @@ class TallyCoalescer:
             for vote in db.session.execute(db.select(Vote).filter_by(
                     meeting_id=meeting_id, status="open").order_by(Vote.id)).scalars():
                 facts = {"secret": vote.secret, "show_results": vote.show_results}
-                out[str(vote.id)] = (facts, live_tally(vote))
+                try:
+                    out[str(vote.id)] = (facts, live_tally(vote))
+                except DomainError as error:  # sealed ballots unreadable: the close says so
+                    logging.getLogger(__name__).error("vote %s: no live tally (%s)",
+                                                      vote.id, error.code)
                 if vote.deadline_at is not None:
                     self.arm_countdown(meeting_id, vote.id, to_epoch_ms(vote.deadline_at))
         db.session.rollback()

@@ -4,11 +4,12 @@ from .cases import Case, CaseMember, RosterUnit, RosterUpload, RosterVersion
 from .meetings import Meeting, Participant, AgendaItem, Invitation, JoinGuesses
 from .events import MeetingEvent
 from .speakers import QueueEntry, Speech
-from .votes import Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot
+from .votes import (Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot, SealedBallot,
+                    SecretTally)
 from .minutes import ActionItem, MinutesVersion, MinutesSignoff
 from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
 
 __all__ = ["User", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
            "JoinGuesses", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
-           "VoteParticipation", "Ballot", "ActionItem", "MinutesVersion", "MinutesSignoff",
+           "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "ActionItem", "MinutesVersion", "MinutesSignoff",
            "CaseTransition", "ActionItemUpdate", "CaseFeedback"]

@@ -5,13 +5,16 @@ shape of the tables, not by code discipline alone:
 
 * `vote_participations` says WHO has voted (one row per voter and vote: the unique
   constraint is what makes "one ballot per eligible voter" hold even if two servers race);
-* `ballots` says WHAT was chosen. In a named vote the ballot carries the voter's key too
-  (unique per vote as well). In a secret vote it carries no voter, no participant, no
-  timestamp, and its primary key is random (no insertion order to read back); on SQLite the
-  table has no rowid, so rows are kept in key order, not arrival order. When a secret vote
-  closes, its ballots are rewritten in one transaction in random order ("resealed") so
-  that neither PostgreSQL's row versions (xmin, ctid) nor page order can be matched with
-  the participation rows afterwards. docs/protocol.md ("Votes") lists what remains.
+* `ballots` says WHAT a named vote's voters chose, each with the voter's key and weights;
+* a secret vote has no ballot rows. While it is open each ballot is a `sealed_ballots` row,
+  written in the transaction that records the participation: its choices and area are
+  encrypted with a key the database never holds, padded to one length per vote. When the
+  vote closes (or is cancelled) the sealed ballots are opened and added up into
+  `secret_tallies` (one row per distinct choice: an option, a set of approvals, a ranking,
+  with the headcount and area that chose it), in random order, and deleted; then the
+  database's leftovers are cleared: SQLite's write-ahead log is checkpointed and truncated,
+  PostgreSQL's tables are rewritten without their dead row versions (VACUUM FULL).
+  docs/security.md says what a database administrator can learn, and when.
 """
 from __future__ import annotations
 
@@ -166,8 +169,33 @@ class VoteParticipation(db.Model):
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
+class SecretTally(db.Model):
+    """A secret vote's ballots that chose the same thing, added up: `choices` (canonical
+    JSON of the ballot's choices), how many voters (heads) and how much area chose it."""
+    __tablename__ = "secret_tallies"
+    __table_args__ = (db.UniqueConstraint("vote_id", "choices"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    vote_id = db.Column(db.Integer, db.ForeignKey("votes.id"), nullable=False, index=True)
+    choices = db.Column(db.String(400), nullable=False)
+    heads = db.Column(db.Integer, nullable=False, default=0)
+    area = db.Column(db.BigInteger, nullable=False, default=0)
+
+
+class SealedBallot(db.Model):
+    """A secret vote's ballot while the vote is open: its choices and area encrypted with a
+    key the database does not hold (facilitator/ballot_seal.py). A random id and, on SQLite,
+    no rowid: rows are kept in key order, not arrival order. Gone once the vote closes."""
+    __tablename__ = "sealed_ballots"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id = db.Column(db.String(32), primary_key=True, default=new_ballot_id)
+    vote_id = db.Column(db.Integer, db.ForeignKey("votes.id"), nullable=False, index=True)
+    sealed = db.Column(db.LargeBinary, nullable=False)
+
+
 class Ballot(db.Model):
-    """What was chosen, with the voter's weights. `voter_key` only in named votes."""
+    """What a named vote's voter chose, with the voter's key and weights."""
     __tablename__ = "ballots"
     __table_args__ = (db.UniqueConstraint("vote_id", "voter_key"), {"sqlite_with_rowid": False})
 

@@ -19,7 +19,8 @@ from facilitator.domain.voting import ART278_THREE_QUARTERS, Count, Method, Tall
 from facilitator.extensions import db
 from facilitator.live.tallies import coalescer
 from facilitator.messages import CATALOG
-from facilitator.models import Ballot, MeetingEvent, Vote, VoteParticipation
+from facilitator.models import (Ballot, MeetingEvent, RosterUnit, SealedBallot, SecretTally,
+                                Vote, VoteParticipation)
 from facilitator.clock import utcnow
 
 from tests.factories import (chair_of, command, connect, join_from_phone, login, make_meeting,
@@ -59,6 +60,13 @@ def join(meeting, name: str, party: str = "owner", unit: str | None = None) -> A
     if joined["status"] == "lobby":
         run(meeting, chair_of(meeting), "participant.admit", {"id": joined["participant_id"]})
     return Actor(role="phone", participant_id=joined["participant_id"])
+
+
+def unit_area(meeting, unit: str) -> int:
+    """The unit's area (hundredths of m²) on the roster the meeting uses."""
+    from facilitator import rosters
+    return db.session.execute(db.select(RosterUnit.area_hundredths).filter_by(
+        version_id=rosters.meeting_version_id(meeting), unit=unit)).scalar_one()
 
 
 def new_vote(meeting, **payload) -> int:
@@ -484,23 +492,39 @@ def test_a_vote_held_elsewhere_can_be_recorded_after_the_meeting_ended(meeting):
 def test_a_secret_vote_keeps_who_voted_but_never_who_chose_what(meeting):
     vote_id = new_vote(meeting, secret=True)
     phones = {unit: join(meeting, f"业主{unit}", unit=unit)
-              for unit in ("3-1-101", "3-1-102", "3-1-201")}
-    for (unit, phone), choice in zip(phones.items(), ("A", "B", "C")):
+              for unit in ("3-1-101", "3-1-102", "3-1-201", "3-1-202")}
+    for (unit, phone), choice in zip(phones.items(), ("A", "B", "A", "C")):
         cast(meeting, phone, vote_id, choice)
-    ids_before = set(db.session.execute(db.select(Ballot.id).filter_by(vote_id=vote_id)
-                                        ).scalars())
-    assert db.session.execute(db.select(Ballot.voter_key).filter_by(vote_id=vote_id)
-                              ).scalars().all() == [None] * 3
+    # No ballot rows: while the vote is open each ballot is sealed (encrypted, one size).
+    assert db.session.execute(db.select(Ballot).filter_by(vote_id=vote_id)).first() is None
+    sealed = db.session.execute(db.select(SealedBallot.sealed).filter_by(vote_id=vote_id)
+                                ).scalars().all()
+    assert len(sealed) == 4 and len({len(blob) for blob in sealed}) == 1
+    assert not any(b'"A"' in blob or b'"B"' in blob for blob in sealed)
+    assert {c.name for c in SealedBallot.__table__.columns} == {"id", "vote_id", "sealed"}
+    # Who voted is kept (one row each, with the moment and the channel), not what.
+    assert db.session.execute(db.select(db.func.count()).select_from(VoteParticipation)
+                              .filter_by(vote_id=vote_id)).scalar() == 4
     from facilitator.actions.votes import phone_ballot_status
     status = phone_ballot_status(meeting.id, phones["3-1-101"].participant_id)
     assert status[str(vote_id)] == [{"proxy_id": None, "eligible": True, "reason": None,
                                      "voted": True, "cast_by_me": True, "cast_by": "",
                                      "choices": None}]
+    # A secret ballot cannot be changed: nothing links the voter to it any more.
+    assert fail(meeting, phones["3-1-101"], "ballot.cast",
+                {"vote_id": vote_id, "choices": ["B"]}) == "vote.already_voted"
     result = close(meeting, vote_id)
-    assert result["tally"]["participation"]["owners"] == 3
-    ids_after = set(db.session.execute(db.select(Ballot.id).filter_by(vote_id=vote_id)
-                                       ).scalars())
-    assert len(ids_after) == 3 and not ids_before & ids_after  # resealed
+    assert result["tally"]["participation"]["owners"] == 4
+    # Closed: the sealed ballots are opened and added up, one tally per choice, and gone.
+    areas = {unit: unit_area(meeting, unit) for unit in phones}
+    tallies = {json.loads(row.choices)[0]: (row.heads, row.area) for row in db.session.execute(
+        db.select(SecretTally).filter_by(vote_id=vote_id)).scalars()}
+    assert tallies == {"A": (2, areas["3-1-101"] + areas["3-1-201"]),
+                       "B": (1, areas["3-1-102"]), "C": (1, areas["3-1-202"])}
+    assert {c.name for c in SecretTally.__table__.columns} == {
+        "id", "vote_id", "choices", "heads", "area"}
+    assert db.session.execute(db.select(SealedBallot).filter_by(vote_id=vote_id)).first() is None
+    assert result["tally"]["counts"]["A"] == {"owners": 2, "area": tallies["A"][1]}
 
     # Nothing stored about the vote's ballots names a choice: events (data, changes, result).
     for event in db.session.execute(db.select(MeetingEvent).filter(
@@ -512,35 +536,50 @@ def test_a_secret_vote_keeps_who_voted_but_never_who_chose_what(meeting):
             assert "choices" not in event.data
         else:
             assert "ballots" not in event.data
-    # The table has no column that could link a ballot to a voter or a moment.
-    columns = {c.name for c in Ballot.__table__.columns}
-    assert columns == {"id", "vote_id", "choices", "heads", "area", "voter_key"}
 
 
-def test_after_closing_no_row_order_or_version_links_a_secret_ballot_to_its_voter(meeting):
+def test_a_changed_secret_key_keeps_the_sealed_ballots_and_says_why_the_vote_cannot_close(
+        app, meeting):
     vote_id = new_vote(meeting, secret=True)
-    for unit, choice in (("3-1-101", "A"), ("3-1-102", "B"), ("3-1-201", "C")):
+    for unit, choice in (("3-1-101", "A"), ("3-1-102", "B")):
         cast(meeting, join(meeting, f"业主{unit}", unit=unit), vote_id, choice)
-    text = db.text
-    if db.engine.dialect.name == "postgresql":
-        def versions(table):
-            return set(db.session.execute(text(
-                f"SELECT xmin::text FROM {table} WHERE vote_id = :v"), {"v": vote_id}).scalars())
-        # While the vote is open, each ballot shares its transaction id with a participation
-        # row (what a watcher of the open vote could see)...
-        assert versions("ballots") == versions("vote_participations")
-        close(meeting, vote_id)
-        # ...after the close every ballot carries the closing transaction's id only.
-        assert len(versions("ballots")) == 1
-        assert not versions("ballots") & versions("vote_participations")
-    else:
-        # SQLite keeps the ballots in the order of their random ids: there is no rowid.
-        with pytest.raises(Exception):
-            db.session.execute(text("SELECT rowid FROM ballots")).all()
-        db.session.rollback()
-        close(meeting, vote_id)
-    assert db.session.execute(db.select(db.func.count(Ballot.id)).filter_by(vote_id=vote_id)
-                              ).scalar() == 3
+    original = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-different-key"
+    try:
+        assert fail(meeting, chair_of(meeting), "vote.close", {"id": vote_id}) \
+            == "vote.seal_unreadable"
+        assert "SECRET_KEY" in CATALOG["vote.seal_unreadable"][0]
+        assert coalescer.full_tallies(meeting.id, fresh=True) == {}  # no tally, no crash
+    finally:
+        app.config["SECRET_KEY"] = original
+    db.session.rollback()
+    assert db.session.get(Vote, vote_id).status == "open"
+    assert db.session.execute(db.select(db.func.count()).select_from(SealedBallot)
+                              .filter_by(vote_id=vote_id)).scalar() == 2  # nothing lost
+    result = close(meeting, vote_id)  # the key restored: every ballot counted
+    assert result["tally"]["counts"]["A"]["owners"] == 1
+    assert result["tally"]["counts"]["B"]["owners"] == 1
+
+
+@pytest.mark.parametrize("method, ballots, expected", [
+    ("approval", [["A", "B"], ["B"], ["A", "B"]], {"A": 2, "B": 3, "C": 0}),
+    ("ranked", [["A", "B", "C"], ["B", "A", "C"], ["A", "C", "B"]], None),
+])
+def test_a_secret_approval_or_ranked_vote_counts_as_the_same_vote_named(meeting, method,
+                                                                        ballots, expected):
+    units = ("3-1-101", "3-1-102", "3-1-201")
+    results = {}
+    for secret in (False, True):
+        vote_id = new_vote(meeting, method=method, secret=secret,
+                           **({} if secret else {"show_results": "live"}))
+        for unit, choices in zip(units, ballots):
+            cast(meeting, join(meeting, f"业主{unit}{secret}", unit=unit), vote_id, *choices)
+        results[secret] = close(meeting, vote_id)
+    assert results[True]["tally"] == results[False]["tally"]
+    assert results[True]["outcome"] == results[False]["outcome"]
+    if expected:
+        assert {key: count["owners"] for key, count in results[True]["tally"]["counts"].items()
+                if key in expected} == expected
 
 
 def test_the_tally_is_recomputed_from_the_ballots_not_kept_as_a_counter(meeting):
