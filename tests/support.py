@@ -35,6 +35,15 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def service_env() -> dict:
+    """The environment for a real service a test starts (redis-server): without the
+    shifted machine clock CI runs part of the suite under (libfaketime through LD_PRELOAD).
+    The clock is the suite's business, not the service's, and redis-server under libfaketime
+    never answers."""
+    return {name: value for name, value in os.environ.items()
+            if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -16,7 +16,8 @@ import pytest
 import requests
 import socketio
 
-from tests.support import LiveServer, csrf_token_in, demo_server, free_port, require_service
+from tests.support import (LiveServer, csrf_token_in, demo_server, free_port, require_service,
+                           service_env)
 
 pytestmark = pytest.mark.redis
 
@@ -35,11 +36,14 @@ class PrivateRedis:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=service_env())
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            done = subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
-                                  capture_output=True, text=True)
+            try:
+                done = subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
+                                      capture_output=True, text=True, timeout=2, env=service_env())
+            except subprocess.TimeoutExpired:
+                continue
             if done.stdout.strip() == "PONG":
                 return
             time.sleep(0.05)
