@@ -66,14 +66,17 @@ def _roster_record(version) -> dict | None:
 @command("meeting.end", roles=MODERATOR, schema={}, states=("live",))
 def end_meeting(ctx: Context) -> Outcome:
     meeting = ctx.meeting
-    from .speakers import end_current_speech
+    from .speakers import end_current_speech, refresh_speakers
     end_current_speech(ctx)
     stop_current_run(ctx)
     meeting.status = "ended"
     meeting.ended_at = ctx.now
     meeting.former_join_code, meeting.join_code = meeting.join_code, None
+    had_item = meeting.current_item_id is not None
     meeting.current_item_id = None
     ctx.changed(meeting)
+    if had_item:  # no item, no list of speakers: every screen drops the one it showed
+        refresh_speakers(ctx)
     return Outcome("meeting.ended", {})
 
 
