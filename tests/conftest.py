@@ -39,15 +39,32 @@ def _postgres_reachable() -> bool:
         return False
 
 
+def _postgres_database_of_this_worker() -> str:
+    """The run's database; under pytest-xdist, one per worker (`test_gw0`, ...), created when
+    missing, since each worker empties its database's schema and tables as it goes."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return POSTGRES_URL
+    url = make_url(POSTGRES_URL)
+    name = f"{url.database}_{worker}"
+    with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def _test_database_url(tmp_path_factory) -> str:
     if os.environ.get("FACILITATOR_TEST_DATABASE") == "postgresql":
         require_service(_postgres_reachable(),
                         f"PostgreSQL is not reachable at {POSTGRES_URL}")
         import psycopg
-        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), autocommit=True) as conn:
+        url = _postgres_database_of_this_worker()
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute("DROP SCHEMA public CASCADE")
             conn.execute("CREATE SCHEMA public")
-        return POSTGRES_URL
+        return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
