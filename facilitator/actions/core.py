@@ -367,7 +367,7 @@ def _write_group(group: list[_Command]) -> list[dict]:
         if len(commands) > 1:
             try:
                 outcomes = _write(commands)
-            except Exception:  # noqa: BLE001 - one of them failed: each on its own, below
+            except Exception:  # noqa: BLE001 - not a refusal (a repeat, a race, a bug): alone
                 db.session.rollback()
         if outcomes is not None:
             for command, outcome in zip(commands, outcomes):
@@ -385,8 +385,7 @@ def _write_group(group: list[_Command]) -> list[dict]:
 
 
 class _NotTogether(Exception):
-    """A command of a group needs its own transaction (it repeats another, or changes
-    nothing)."""
+    """A group that cannot be written as one transaction: it holds one command twice."""
 
 
 def _run_alone(command: _Command) -> CommandOutcome:
@@ -419,7 +418,15 @@ def write_transaction():
         lock.acquire()
     try:
         db.session.rollback()
-        yield db.session.connection()
+        connection = db.session.connection()
+        if lock:
+            # The driver opens SQLite's transaction only at the first write, and a savepoint
+            # opened before that would be a transaction of its own, committed at its release.
+            # Opened here, the transaction holds every savepoint of a group, and takes the
+            # database's write lock at once (another process writing makes it wait here,
+            # not fail halfway).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield connection
     except BaseException:
         db.session.rollback()
         raise
@@ -428,11 +435,25 @@ def write_transaction():
             lock.release()
 
 
+def _run_handler(command: _Command, meeting) -> tuple[Outcome, Context]:
+    """One command's checks against the meeting as the transaction sees it, its handler, and
+    the handler's rows flushed (their constraint errors surface here)."""
+    _check_permission(command.spec, command.actor, meeting)
+    if meeting.status not in command.spec.states:
+        raise DomainError(f"meeting.is_{meeting.status}")
+    context = Context(meeting=meeting, actor=command.actor)
+    outcome: Outcome = command.spec.handler(context, **command.clean)
+    if outcome.event_type is not None:
+        db.session.flush()
+    return outcome, context
+
+
 def _write(commands: list[_Command]) -> list[CommandOutcome]:
     """Commands of one meeting, in order, in one transaction: each checked, run and recorded
-    as its own event with the next seq, then one commit. A refusal raises (DomainError);
-    for a group, the caller then runs each alone. One command that changes nothing answers
-    without an event."""
+    as its own event with the next seq, then one commit. Alone, a refusal raises
+    (DomainError). In a group, each command runs in a savepoint of its own: a refused one
+    rolls back its savepoint and answers with its error, one that changes nothing answers
+    without an event, and the others are written as if it had not been sent."""
     together = len(commands) > 1
     meeting_id = commands[0].meeting_id
     ids = [command.command_id for command in commands]
@@ -441,6 +462,7 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
     with write_transaction() as connection:
         previous = _previous_rows(meeting_id, ids)
         meeting = None  # read (and locked) only when a command is new: a repeat is one lookup
+        last_seq = None
         outcomes, rows, after_commit = [], [], []
         for command in commands:
             if command.command_id in previous:
@@ -452,35 +474,47 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
                     {"meeting_id": meeting_id}).scalar_one_or_none()
                 if meeting is None:
                     raise DomainError("meeting.not_found")
-            _check_permission(command.spec, command.actor, meeting)
-            if meeting.status not in command.spec.states:
-                raise DomainError(f"meeting.is_{meeting.status}")
-            context = Context(meeting=meeting, actor=command.actor)
-            outcome: Outcome = command.spec.handler(context, **command.clean)
-            if outcome.event_type is None:
-                if together:
-                    raise _NotTogether("a command that changes nothing")
-                db.session.rollback()
-                return [CommandOutcome(ok=True, result=outcome.result)]
-            db.session.flush()  # the handler's rows first (their constraint errors surface here)
-            seq = meeting.last_seq + 1
-            set_committed_value(meeting, "last_seq", seq)  # what the row will hold
-            event = {"meeting_id": meeting_id, "seq": seq, "type": outcome.event_type,
+                last_seq = meeting.last_seq
+            if not together:
+                outcome, context = _run_handler(command, meeting)
+                if outcome.event_type is None:
+                    db.session.rollback()
+                    return [CommandOutcome(ok=True, result=outcome.result)]
+            else:
+                savepoint = db.session.begin_nested()
+                try:
+                    outcome, context = _run_handler(command, meeting)
+                except DomainError as error:
+                    savepoint.rollback()
+                    # What the savepoint's rollback expired reloads from the transaction,
+                    # where the seq is still the one before the group.
+                    set_committed_value(meeting, "last_seq", last_seq)
+                    outcomes.append(CommandOutcome(ok=False, error=error))
+                    continue
+                if outcome.event_type is None:  # changes nothing: nothing of it stays
+                    savepoint.rollback()
+                    set_committed_value(meeting, "last_seq", last_seq)
+                    outcomes.append(CommandOutcome(ok=True, result=outcome.result))
+                    continue
+                savepoint.commit()
+            last_seq += 1
+            set_committed_value(meeting, "last_seq", last_seq)  # what the row will hold
+            event = {"meeting_id": meeting_id, "seq": last_seq, "type": outcome.event_type,
                      "at": now_ms(), "actor": command.actor.label, "data": outcome.data,
                      "changes": context.changes}
-            rows.append({"meeting_id": meeting_id, "seq": seq, "type": outcome.event_type,
+            rows.append({"meeting_id": meeting_id, "seq": last_seq, "type": outcome.event_type,
                          "data": outcome.data, "changes": context.changes,
                          "result": outcome.result, "actor": command.actor.label,
                          "command_id": command.command_id, "at_ms": event["at"]})
-            outcomes.append(CommandOutcome(ok=True, seq=seq, event=event, result={
+            outcomes.append(CommandOutcome(ok=True, seq=last_seq, event=event, result={
                 **outcome.result, **context.secret_result}))
             after_commit += context.after_commit
-        if not rows:  # only repeats: nothing to write
+        if not rows:  # only repeats, refusals or no-ops: nothing to write
             db.session.rollback()
             return outcomes
         # The new seq and the event rows as two Core statements on the transaction's
         # connection: no unit-of-work flush, no ORM objects for the events.
-        connection.execute(_BUMP_SEQ, {"meeting_id": meeting_id, "seq": meeting.last_seq})
+        connection.execute(_BUMP_SEQ, {"meeting_id": meeting_id, "seq": last_seq})
         connection.execute(_INSERT_EVENT, rows)
         db.session.commit()
     for task in dict.fromkeys(after_commit):  # each once per commit, after the write lock

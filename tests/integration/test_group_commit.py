@@ -1,6 +1,6 @@
 """Group commit (actions/core.py): commands that arrive while another is being written are
 written together in one transaction, each still with its own event and seq; a command of the
-group that fails fails alone. On SQLite and PostgreSQL, with real threads."""
+group that is refused rolls back its own savepoint, and the others stay written. On SQLite and PostgreSQL, with real threads."""
 from __future__ import annotations
 
 import threading
@@ -12,6 +12,7 @@ from sqlalchemy import event as sa_event
 
 from facilitator.actions import Actor, core, execute
 from facilitator.actions.core import CHAIR, Outcome
+from facilitator.errors import DomainError
 from facilitator.extensions import db
 from facilitator.models import MeetingEvent, Participant
 
@@ -55,12 +56,15 @@ def groups(monkeypatch):
 
 def send_at_once(app, commands) -> dict:
     """Each (meeting id, actor, name, payload, command id) from a thread of its own, the first
-    one first; their outcomes by command id."""
+    one first; their outcomes (or the exception raised to the sender) by command id."""
     outcomes = {}
 
     def send(meeting_id, actor, name, payload, command_id):
         with app.app_context():
-            outcomes[command_id] = execute(meeting_id, actor, name, payload, command_id)
+            try:
+                outcomes[command_id] = execute(meeting_id, actor, name, payload, command_id)
+            except Exception as error:  # noqa: BLE001 - raised to its sender: kept for the test
+                outcomes[command_id] = error
             db.session.remove()
     threads = [threading.Thread(target=send, args=c) for c in commands]
     threads[0].start()
@@ -140,6 +144,115 @@ def test_a_command_that_fails_in_a_group_fails_alone(app, ctx, groups):
     assert [r.seq for r in rows] == list(range(start + 1, start + 7))
     assert sorted(groups.seen[1]) == ["join-0001", "join-0002", "join-0003", "join-0004",
                                       "join-0005", "start-missing"]  # together, then alone
+
+
+class CommitCounter:
+    """The transactions committed on the engine while it is in use."""
+    def __init__(self):
+        self.commits = 0
+
+    def __enter__(self):
+        sa_event.listen(db.engine, "commit", self._count)
+        return self
+
+    def __exit__(self, *_):
+        sa_event.remove(db.engine, "commit", self._count)
+
+    def _count(self, _connection):
+        self.commits += 1
+
+
+def register(monkeypatch, name, handler):
+    monkeypatch.setitem(core.registry, name, core.CommandSpec(name, handler, CHAIR, {}))
+
+
+def count_joins(monkeypatch) -> list[str]:
+    """The names participant.join's handler is run for, each time it runs."""
+    spec = core.registry["participant.join"]
+    ran = []
+
+    def counted(context, **payload):
+        ran.append(payload["name"])
+        return spec.handler(context, **payload)
+    monkeypatch.setitem(core.registry, "participant.join",
+                        core.CommandSpec(spec.name, counted, spec.roles, spec.schema, spec.states))
+    return ran
+
+
+def half_done_then_refused(context):
+    """Adds a participant, then refuses: what it added must not stay."""
+    db.session.add(Participant(meeting_id=context.meeting.id, name="半途而废", party="observer"))
+    db.session.flush()
+    raise DomainError("agenda.not_found")
+
+
+def test_a_refused_command_rolls_back_its_own_savepoint_and_the_group_is_written_once(
+        app, ctx, groups, monkeypatch):
+    register(monkeypatch, "test.half_done", half_done_then_refused)
+    ran = count_joins(monkeypatch)
+    meeting = make_meeting(direct_entry=True)
+    start = meeting.last_seq
+    sent = joins(meeting, 6)
+    sent.insert(3, (meeting.id, chair_of(meeting), "test.half_done", {}, "half-done"))
+    groups.hold(6)
+    with CommitCounter() as counter:
+        outcomes = send_at_once(app, sent)
+    refused = outcomes.pop("half-done")
+    assert not refused.ok and refused.error.code == "agenda.not_found"
+    assert all(o.ok for o in outcomes.values())
+    assert sorted(groups.seen[1]) == ["half-done", "join-0001", "join-0002", "join-0003",
+                                      "join-0004", "join-0005"]
+    # One transaction for the first join, one for the group: no command was run twice.
+    assert counter.commits == 2
+    assert sorted(ran) == [f"居民{i}" for i in range(6)]
+    rows = stored_events(meeting.id)[-6:]
+    assert [r.seq for r in rows] == list(range(start + 1, start + 7))
+    assert [r.type for r in rows] == ["participant.joined"] * 6
+    names = db.session.execute(db.select(Participant.name).filter_by(
+        meeting_id=meeting.id)).scalars().all()
+    assert "半途而废" not in names and len(names) == 6
+
+
+def test_a_command_that_changes_nothing_in_a_group_answers_without_an_event(
+        app, ctx, groups, monkeypatch):
+    def adds_then_changes_nothing(context):
+        db.session.add(Participant(meeting_id=context.meeting.id, name="无事", party="observer"))
+        return Outcome(None, {}, {"unchanged": True})
+    register(monkeypatch, "test.nothing", adds_then_changes_nothing)
+    meeting = make_meeting(direct_entry=True)
+    start = meeting.last_seq
+    sent = joins(meeting, 4)
+    sent.insert(2, (meeting.id, chair_of(meeting), "test.nothing", {}, "nothing-1"))
+    groups.hold(4)
+    with CommitCounter() as counter:
+        outcomes = send_at_once(app, sent)
+    nothing = outcomes.pop("nothing-1")
+    assert nothing.ok and nothing.seq is None and nothing.result == {"unchanged": True}
+    assert counter.commits == 2
+    assert sorted(o.seq for o in outcomes.values()) == list(range(start + 1, start + 5))
+    assert db.session.execute(db.select(db.func.count()).select_from(Participant).filter_by(
+        meeting_id=meeting.id, name="无事")).scalar() == 0
+
+
+def test_a_group_that_fails_for_another_reason_leaves_nothing_before_each_runs_alone(
+        app, ctx, groups, monkeypatch):
+    """Not a refusal (a bug): the whole group's transaction is rolled back and each command
+    runs alone. What the commands before it wrote must not have been committed on the way
+    (on SQLite a savepoint outside a transaction would commit at its release), or they would
+    be written twice."""
+    def broken(_context):
+        raise RuntimeError("a bug")
+    register(monkeypatch, "test.broken", broken)
+    meeting = make_meeting(direct_entry=True)
+    sent = joins(meeting, 4)
+    sent.insert(3, (meeting.id, chair_of(meeting), "test.broken", {}, "broken-1"))
+    groups.hold(4)
+    outcomes = send_at_once(app, sent)
+    assert isinstance(outcomes.pop("broken-1"), RuntimeError)  # raised to its sender
+    assert all(o.ok for o in outcomes.values()) and len(outcomes) == 4
+    for i in range(4):
+        assert db.session.execute(db.select(db.func.count()).select_from(Participant).filter_by(
+            meeting_id=meeting.id, name=f"居民{i}")).scalar() == 1
 
 
 def test_a_command_sent_twice_in_one_group_is_applied_once(app, ctx, groups):
