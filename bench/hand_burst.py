@@ -43,7 +43,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import (freeze_own_objects, BATCH_RE, SocketClient, join_phone, login, raise_nofile,  # noqa: E402
+from bench.loadgen import (ONE_ADDRESS_FOR_ALL_PHONES, freeze_own_objects, BATCH_RE, SocketClient, join_phone, login, raise_nofile,  # noqa: E402
                            snap, summary_ms)
 from bench.vote_burst import command  # noqa: E402
 from tests.support import demo_server  # noqa: E402
@@ -441,7 +441,7 @@ def main(argv=None) -> int:
     if opts.seed is not None:
         random.seed(opts.seed)
     raise_nofile()
-    with demo_server(async_mode=opts.async_mode) as server:
+    with demo_server(async_mode=opts.async_mode, **ONE_ADDRESS_FOR_ALL_PHONES) as server:
         report = asyncio.run(run(server.base_url, server.info, server.database_path,
                                  opts.phones, opts.hands, opts.timeout, server.process.pid,
                                  opts.pyspy))

@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from loadgen import ONE_ADDRESS_FOR_ALL_PHONES  # bench/ is on the path: run as bench/run.py
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
@@ -146,7 +148,8 @@ def server_env(tmp: Path, db_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items()
            if k not in ("REDIS_URL", "ASYNC_MODE", "DATABASE_URL", "PORT")}
     env.update({"DATABASE_URL": f"sqlite:///{db_path}", "FACILITATOR_INSTANCE": str(tmp),
-                "SECRET_KEY": "bench-" + "0" * 32, "PYTHONUNBUFFERED": "1"})
+                "SECRET_KEY": "bench-" + "0" * 32, "PYTHONUNBUFFERED": "1",
+                **ONE_ADDRESS_FOR_ALL_PHONES})
     return env
 
 

@@ -28,7 +28,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import freeze_own_objects, SocketClient, join_phone, login, raise_nofile, summary_ms  # noqa: E402
+from bench.loadgen import ONE_ADDRESS_FOR_ALL_PHONES, freeze_own_objects, SocketClient, join_phone, login, raise_nofile, summary_ms  # noqa: E402
 from tests.support import demo_server  # noqa: E402
 
 now = time.perf_counter
@@ -209,7 +209,7 @@ def main(argv=None) -> int:
     parser.add_argument("--pyspy", help="record the server with py-spy (raw format) to this file")
     opts = parser.parse_args(argv)
     raise_nofile()
-    with demo_server(async_mode=opts.async_mode) as server:
+    with demo_server(async_mode=opts.async_mode, **ONE_ADDRESS_FOR_ALL_PHONES) as server:
         report = asyncio.run(run(server.base_url, server.info, opts.phones, opts.timeout,
                                  server.process.pid, opts.pyspy))
     report["async_mode"] = opts.async_mode
