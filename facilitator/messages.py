@@ -4,6 +4,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # --- errors: commands, validation, auth -------------------------------------------------
     "error.generic": ("操作未成功，请重试。", "That did not work; please try again."),
     "error.not_found": ("页面不存在。", "This page does not exist."),
+    "error.method_not_allowed": ("此地址不接受这种请求方式（见 Allow 标头）。", "This address does not take that request method (see the Allow header)."),
     "error.forbidden": ("您没有权限访问此页面。", "You may not open this page."),
     "error.csrf": ("表单已过期，请刷新页面后重试。", "The form expired; reload the page and try again."),
     "error.too_large": ("上传的文件太大（上限 2 MB）。", "The upload is too large (2 MB at most)."),

@@ -60,10 +60,10 @@ def register_web(app: Flask) -> None:
                 "client_catalog": lambda: client_catalog(current_locale()),
                 "switch_language_url": _switch_language_url}
 
-    def _error_page(status: int, key: str):
+    def _error_page(status: int, key: str, headers=()):
         if request.path.startswith("/api/"):
-            return jsonify({"error": {"code": key, "message": t(key)}}), status
-        return render_template("error.html", status=status, message=t(key)), status
+            return jsonify({"error": {"code": key, "message": t(key)}}), status, headers
+        return render_template("error.html", status=status, message=t(key)), status, headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -71,9 +71,11 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        key = {404: "error.not_found", 403: "error.forbidden",
+        key = {404: "error.not_found", 403: "error.forbidden", 405: "error.method_not_allowed",
                413: "error.too_large"}.get(error.code, "error.generic")
-        return _error_page(error.code or 500, key)
+        # A 405 names the methods the address takes (Allow), as HTTP requires.
+        allow = [(name, value) for name, value in error.get_headers() if name == "Allow"]
+        return _error_page(error.code or 500, key, allow)
 
     @app.errorhandler(Exception)
     def server_error(error):

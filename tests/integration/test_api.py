@@ -1,6 +1,8 @@
 """The JSON API for case systems, authenticated with a per-user token."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from facilitator.extensions import db
@@ -137,3 +139,26 @@ def test_an_event_limit_must_be_between_1_and_1000(api):
     meeting = make_meeting()
     for limit in ("0", "1001", "x"):
         assert api.get(f"/api/v1/meetings/{meeting.id}/events?limit={limit}").status_code == 400
+
+
+def test_a_method_an_address_does_not_take_is_405_with_the_allowed_ones(app):
+    """Every route, generated from the app's URL map: PATCH (which none takes) answers 405
+    with Allow naming the methods the address takes, and a message in the user's language."""
+    client = app.test_client()
+    adapter = app.url_map.bind("localhost")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "PATCH" in rule.methods:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?[^<>]+>", "1", rule.rule)
+        if not adapter.allowed_methods(path):  # a converter that takes no "1" (a file format)
+            continue
+        response = client.patch(path, headers={"Accept-Language": "en"})
+        assert response.status_code == 405, path
+        allowed = set(response.headers["Allow"].split(", "))
+        assert allowed == set(adapter.allowed_methods(path)), path
+        if path.startswith("/api/"):
+            assert response.json["error"]["code"] == "error.method_not_allowed"
+            assert "Allow header" in response.json["error"]["message"]
+        checked += 1
+    assert checked > 40
