@@ -5,6 +5,8 @@ REDIS_URL     when set, the Socket.IO message queue (several server processes)
 SECRET_KEY    signs sessions and CSRF tokens; generated into instance/ when unset
 ASYNC_MODE    eventlet (default for `facilitator serve`), gevent or threading
 PUBLIC_URL    the address phones use to join (the QR code); default: the request's host
+METRICS_TOKEN when set, /metrics answers Prometheus scrapes that send it as a bearer token;
+              unset, /metrics does not exist (404)
 PROXY_COUNT   how many reverse proxies stand in front (their X-Forwarded-* headers are
               trusted, so the join-code limit counts real client addresses); default 0
 TIMEZONE      the zone of times typed into forms and shown on pages; default Asia/Shanghai
@@ -80,6 +82,7 @@ def from_environment() -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "ASYNC_MODE": os.environ.get("ASYNC_MODE") or None,
         "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
         "TIMEZONE": os.environ.get("TIMEZONE") or "Asia/Shanghai",
         "SESSION_COOKIE_SAMESITE": "Lax",

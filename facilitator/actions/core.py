@@ -23,6 +23,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import metrics
 from ..clock import now_ms, utcnow
 from ..errors import DomainError
 from ..extensions import db
@@ -208,6 +209,20 @@ def _repeat_of(row, actor: Actor) -> CommandOutcome:
 def execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str | None = None
             ) -> CommandOutcome:
     """Run one command. Never raises for user errors: they come back as a failed outcome."""
+    started = time.monotonic()
+    outcome = "failed"
+    try:
+        answer = _execute(meeting_id, actor, name, payload, command_id)
+        outcome = "ok" if answer.ok else "refused"
+        return answer
+    finally:
+        known = isinstance(name, str) and name in registry  # a label per declared command only
+        metrics.commands.labels(name if known else "(unknown)", outcome).inc()
+        metrics.command_seconds.observe(time.monotonic() - started)
+
+
+def _execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str | None
+             ) -> CommandOutcome:
     try:
         spec = registry.get(name) if isinstance(name, str) else None
         if spec is None:

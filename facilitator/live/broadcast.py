@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Callable
 
+from .. import metrics
 from ..domain.live_state import compact
 from .redaction import CLIENT_ROLES, redact_batch, self_view
 
@@ -27,6 +28,7 @@ class Broadcaster:
         self._sleep = sleep
         self._lock = threading.Lock()  # green after monkey-patching
         self._pending: dict[int, list[dict]] = {}
+        self._pending_since: dict[int, float] = {}  # when the oldest pending event came
         self._last_sent: dict[int, float] = {}
         self._scheduled: set[int] = set()
         # (meeting, role) → (from, to) of batches that held nothing for that role (a burst of
@@ -46,6 +48,7 @@ class Broadcaster:
         with self._lock:
             for event in events:
                 self._pending.setdefault(event["meeting_id"], []).append(event)
+                self._pending_since.setdefault(event["meeting_id"], time.monotonic())
             for meeting_id in {event["meeting_id"] for event in events}:
                 if meeting_id in self._scheduled:
                     continue
@@ -69,6 +72,7 @@ class Broadcaster:
     def flush(self, meeting_id: int) -> None:
         with self._lock:
             events = self._pending.pop(meeting_id, [])
+            since = self._pending_since.pop(meeting_id, None)
             self._last_sent[meeting_id] = time.monotonic()
         if not events:
             return
@@ -85,6 +89,8 @@ class Broadcaster:
                 for change in batch["changes"]:
                     if change["c"] == "participants" and change["v"] is not None:
                         self._emit_self(change["id"], self_view(change["v"]))
+        if since is not None:  # the oldest event's wait, coalescing included
+            metrics.fanout_seconds.observe(time.monotonic() - since)
 
     def _send(self, meeting_id: int, role: str, batch: dict) -> None:
         key = (meeting_id, role)

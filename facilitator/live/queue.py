@@ -25,6 +25,8 @@ from collections import deque
 
 import socketio
 
+from .. import metrics
+
 logger = logging.getLogger(__name__)
 
 BACKLOG = 2000
@@ -63,6 +65,7 @@ class LiveQueue(socketio.RedisManager):
             self.redis.publish(self.channel, self.json.dumps(data))
         except Exception as error:  # noqa: BLE001 - any failure of Redis or the network
             self.connected = False
+            metrics.queue_errors.inc()
             if not self._publishing_fails:
                 logger.error("cannot publish to the message queue (%s): retrying", error)
             self._set_state(publishing_fails=True)
@@ -101,6 +104,7 @@ class LiveQueue(socketio.RedisManager):
                     self._set_state(listener_cut=False)
                 yield from self.pubsub.listen()
             except Exception as error:  # noqa: BLE001
+                metrics.queue_errors.inc()
                 if not self._listener_cut:
                     logger.error("cannot receive from the message queue (%s): reconnecting",
                                  error)

@@ -16,9 +16,9 @@ from ..models.cases import SOURCE_CHANNELS
 def register_web(app: Flask) -> None:
     from . import api, auth, cases, join, meetings, projector
     from . import case_record
-    from . import invitations, proxies
+    from . import health, invitations, proxies
     for module in (auth, cases, meetings, join, projector, api, case_record, invitations,
-                   proxies):
+                   proxies, health):
         app.register_blueprint(module.bp)
     from . import minutes as minutes_pages  # downloads of the minutes, the console's draft
     app.register_blueprint(minutes_pages.bp)

@@ -1,0 +1,48 @@
+"""What an operator watches: counters and histograms of this process, in Prometheus's text
+format at /metrics (web/health.py).
+
+Each server process keeps its own figures; a scraper reads each process (with several
+processes behind one port, each scrape lands on one of them: label them by instance).
+"""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client.core import GaugeMetricFamily
+
+registry = CollectorRegistry()
+ProcessCollector(registry=registry)  # CPU, memory and open files of this process
+
+# Latency buckets in seconds: a command is written in milliseconds, a burst in a second or two.
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+commands = Counter("facilitator_commands", "Commands answered, by name and outcome "
+                   "(ok, refused: a user error, failed: a server error)",
+                   ["command", "outcome"], registry=registry)
+command_seconds = Histogram("facilitator_command_seconds", "From a command's arrival to its "
+                            "answer (validation, the wait for its group, the commit)",
+                            buckets=_BUCKETS, registry=registry)
+fanout_seconds = Histogram("facilitator_fanout_seconds", "From a commit's events handed to the "
+                           "broadcaster to their batch handed to the sockets (includes the "
+                           "coalescing interval)", buckets=_BUCKETS, registry=registry)
+queue_errors = Counter("facilitator_message_queue_errors", "Failed attempts to publish to, or "
+                       "listen on, the Redis message queue", registry=registry)
+
+
+class _Connections:
+    """Live sockets of this process by meeting and role, read at each scrape."""
+
+    def collect(self):
+        from .live.namespace import connections
+        family = GaugeMetricFamily("facilitator_connected_sockets",
+                                   "Live sockets of this process, by meeting and role",
+                                   labels=["meeting", "role"])
+        counts: dict[tuple[str, str], int] = {}
+        for connection in list(connections.values()):
+            key = (str(connection.meeting_id), connection.role)
+            counts[key] = counts.get(key, 0) + 1
+        for (meeting, role), count in sorted(counts.items()):
+            family.add_metric([meeting, role], count)
+        yield family
+
+
+registry.register(_Connections())
