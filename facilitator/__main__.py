@@ -25,7 +25,8 @@ def monkey_patch_for_serve(argv: list[str]) -> str:
     if mode == "eventlet":
         os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
         import warnings
-        # Known and chosen (DESIGN.md): eventlet is in bug-fix mode; gevent is the alternative.
+        # Known and chosen: eventlet is in bug-fix-only mode and warns on import; gevent is the
+        # tested alternative (`--async-mode gevent`, docs/deployment.md §5).
         warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
         import eventlet
         eventlet.monkey_patch()

@@ -113,7 +113,7 @@ def from_environment() -> dict:
         "ROSTER_WORKER_BYTES": int(os.environ.get("ROSTER_WORKER_BYTES") or 256 * 1024),
         # A client further behind than this gets a fresh snapshot instead of events.
         "CATCH_UP_MAX_EVENTS": 500,
-        # Events committed within this long after a broadcast leave together (principle 7).
+        # Events committed within this long after a broadcast leave together (coalesced fan-out).
         "LIVE_BATCH_INTERVAL_MS": 100,
         # Garbage collection on `facilitator serve` (live/gc_policy.py; the docstring above).
         "GC_FREEZE_INTERVAL_SECONDS": _seconds("GC_FREEZE_INTERVAL_SECONDS", 5),

@@ -1,4 +1,5 @@
-"""Validation of every command payload and form (DESIGN.md principle 8).
+"""Validation of every command payload and form, before any handler runs (docs/architecture.md
+§8).
 
 A schema is a dict of field name → Field. `validate` returns a clean dict or raises a
 DomainError naming the first bad field; nothing is changed before validation passes.

@@ -1,4 +1,5 @@
-"""The only code that changes a meeting: one handler per command (DESIGN.md principle 2).
+"""The only code that changes a meeting: one handler per command, each
+recorded as one event (docs/architecture.md §2).
 
 Importing this package registers every command.
 """

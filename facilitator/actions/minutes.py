@@ -1,7 +1,7 @@
 """The minutes: the clerk's narrative, the agreed items, finalising, corrections, sign-off.
 
-Each command is one event, so the minutes stay a function of the log (DESIGN.md
-principle 6): ``minutes.write`` records a section of the clerk's text, ``action_item.*``
+Each command is one event, so the minutes stay a function of the log (docs/architecture.md
+§6): ``minutes.write`` records a section of the clerk's text, ``action_item.*``
 the agreed items (also kept as rows for the case's follow-up), ``minutes.finalise`` builds
 the document from the log and stores it as version 1, ``minutes.correct`` stores version
 n+1 with who, when, why and which sections changed, ``minutes.sign`` records a

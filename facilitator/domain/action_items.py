@@ -1,6 +1,6 @@
 """Follow-up of agreed items (议定事项): the pure rules (no Flask, no database).
 
-An item's status (shared/domain/consultation.md, "The case's life")::
+An item's status (docs/case-record.md, "Agreed items")::
 
     open → in_progress → done → verified → closed
 

@@ -1,6 +1,6 @@
 """The life of a case: a pure state machine (no Flask, no database).
 
-Main line (shared/domain/consultation.md, "The case's life")::
+Main line (the same steps as docs/api.md, "Life-cycle steps")::
 
     received → screening → accepted → investigation → preparation → meeting
       → minutes_drafted → minutes_signed → published

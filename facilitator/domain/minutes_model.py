@@ -1,6 +1,7 @@
 """The minutes document model (协商纪要): one plain, immutable value per version of the minutes.
 
-Design principle 6: the minutes are a pure function of the event log plus the case record.
+The minutes are a pure function of the event log plus the case record (docs/architecture.md
+§6).
 The builder (event log -> :class:`MinutesDocument`) produces this model; every renderer
 (``facilitator.exports``: Markdown, HTML, PDF, DOCX, JSON) takes it and nothing else, so no
 renderer queries the database and every format says the same thing.

@@ -5,7 +5,8 @@ needs (the waiting entries, the history of the current agenda item, the meeting'
 settings, the time in integer milliseconds) and returns new values; nothing is mutated.
 The service layer loads the facts, calls these functions and stores what comes back.
 
-The speaking rules are those of Chinese community consultations (consultation.md, "Speaking rules"):
+The speaking rules are those commonly written into the rules of procedure of Chinese community
+consultations (议事规则):
 raise your hand, give your stance, at most N turns per item, people who have not yet
 spoken go first, the moderator alternates for and against, a point of order goes to the
 front, a point of information does not use up a turn.

@@ -1,4 +1,4 @@
-"""Fan-out, the hot path (DESIGN.md principle 7).
+"""Fan-out, the hot path (docs/architecture.md §7).
 
 Committed events leave as *batches*: one message per role room, holding the events' records
 and their changes compacted to the last state of each entity. The first event after a quiet

@@ -1,7 +1,8 @@
 """The socket protocol (docs/protocol.md): connect → sync → events; commands with acks.
 
 Connection facts (which meeting, which role) are kept per socket id in this process: they
-describe the connection, not the meeting, so principle 1 holds with several processes.
+describe the connection, not the meeting, so the database stays the only truth about the
+meeting with several processes.
 """
 from __future__ import annotations
 

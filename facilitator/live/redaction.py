@@ -1,4 +1,4 @@
-"""What each role may see: decided here and nowhere else (DESIGN.md principle 4).
+"""What each role may see: decided here and nowhere else (docs/architecture.md §4).
 
 Roles: "chair" (moderator, clerk, admin: sees everything), "phone" (a participant),
 "projector" (the read-only big screen) and "api" (case systems: everything but the secrets

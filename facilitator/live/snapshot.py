@@ -1,9 +1,10 @@
-"""Snapshots and catch-up (DESIGN.md principle 3).
+"""Snapshots and catch-up (docs/architecture.md §3).
 
 A snapshot is read from the database rows (the truth), once per (meeting, sequence number)
-and shared by every client asking for it (principle 7). Since every event sets entities to
-their current state, a snapshot that already contains a later change converges when the
-client applies that change again.
+and shared by every client asking for it, so a storm of reconnecting phones costs one read
+(docs/architecture.md §7). Since every event sets entities to their current state, a
+snapshot that already contains a later change converges when the client applies that
+change again.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Live tallies, coalesced (DESIGN.md principle 7), and the countdown that closes a vote.
+"""Live tallies, coalesced (docs/architecture.md §7), and the countdown that closes a vote.
 
 A ballot costs O(1) rows and no counting. After a ballot (or any change that can move a
 tally: a vote opened or closed, totals entered, someone admitted, a proxy recorded), the
@@ -8,17 +8,18 @@ query for the ballots, never a running counter) and emits one `tally` message pe
 room, cut by redaction.redact_tally. A burst of 1000 ballots is then about 4 tally messages
 per second per phone, not 1000.
 
-Tallies are derived data outside the sequence-numbered events (principle 3): they are not
-in the snapshot (which is cached per sequence number and would go stale with every ballot),
-they come with every `sync` answer (`tallies`) and with every `tally` message, and a client
-simply keeps the newest. When a vote closes, its result is frozen into the vote entity by
-the `vote.closed` event like any other change.
+Tallies are derived data outside the sequence-numbered events (docs/architecture.md §3):
+they are not in the snapshot (which is cached per sequence number and would go stale with
+every ballot), they come with every `sync` answer (`tallies`) and with every `tally`
+message, and a client simply keeps the newest. When a vote closes, its result is frozen
+into the vote entity by the `vote.closed` event like any other change.
 
-State here is per process and not authoritative (principle 1): a lost mark only delays a
-tally; with several processes each recounts what its own ballots touched. Countdowns are
-kept in memory too, and re-armed from the database whenever a tally is computed or a
-client syncs; closing is the ordinary `vote.close` command with a fixed command id, so
-several processes closing the same vote apply it once.
+State here is per process and not authoritative (the database is the truth,
+docs/architecture.md §1): a lost mark only delays a tally; with several processes each
+recounts what its own ballots touched. Countdowns are kept in memory too, and re-armed from
+the database whenever a tally is computed or a client syncs; closing is the ordinary
+`vote.close` command with a fixed command id, so several processes closing the same vote
+apply it once.
 """
 from __future__ import annotations
 

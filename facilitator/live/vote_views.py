@@ -1,9 +1,10 @@
 """Full (unredacted) JSON views of plans, votes and proxies (see views.py for the idea).
 
-A plan's view carries its money as the owners need to read it (DESIGN principle 5: the
-numbers come from facilitator.domain.voting, integers only): the share of the maintenance
-fund (and of a levy) per m² and for each unit size of the roster, and the fund's balance
-after the draw against the top-up floor. Amounts are in fen, areas in hundredths of m².
+A plan's view carries its money as the owners need to read it (the numbers come from the
+pure facilitator.domain.voting, integers only: docs/architecture.md §5): the share of the
+maintenance fund (and of a levy) per m² and for each unit size of the roster, and the
+fund's balance after the draw against the top-up floor. Amounts are in fen, areas in
+hundredths of m².
 """
 from __future__ import annotations
 

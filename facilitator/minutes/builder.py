@@ -1,4 +1,4 @@
-"""The minutes as a pure function of the event log plus the case record (DESIGN.md principle 6).
+"""The minutes as a pure function of the event log plus the case record (docs/architecture.md §6).
 
     build_minutes(case_record, meeting_record, events, roster, language, zone=...) -> MinutesDocument
 

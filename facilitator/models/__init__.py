@@ -1,4 +1,5 @@
-"""SQLAlchemy models. The database is the truth (DESIGN.md principle 1)."""
+"""SQLAlchemy models. The database is the truth: a meeting's state lives in these rows and
+nowhere else, so any process can serve any client (docs/architecture.md §1)."""
 from .users import User
 from .cases import Case, CaseMember, RosterUnit, RosterUpload, RosterVersion
 from .meetings import Meeting, Participant, AgendaItem, Invitation, JoinGuesses

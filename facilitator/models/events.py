@@ -2,7 +2,7 @@ from ..extensions import db
 
 
 class MeetingEvent(db.Model):
-    """One change to a meeting (DESIGN.md principle 2). `seq` is gap-free per meeting; a
+    """One change to a meeting (docs/architecture.md §2). `seq` is gap-free per meeting; a
     command id is applied once per meeting (both enforced by unique constraints)."""
     __tablename__ = "meeting_events"
     __table_args__ = (

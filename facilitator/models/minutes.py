@@ -1,6 +1,6 @@
 """Minutes versions, their sign-offs, and the agreed action items (议定事项).
 
-The minutes themselves are a pure function of the event log (DESIGN.md principle 6): the
+The minutes themselves are a pure function of the event log (docs/architecture.md §6): the
 live draft is built from the log on demand and never stored. A *version* is stored when the
 moderator finalises (or corrects) the minutes: the canonical JSON of the document, its
 SHA-256, who made it, when and why. Versions are never changed afterwards; a correction is a

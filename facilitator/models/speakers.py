@@ -9,7 +9,7 @@ STANCES = ("for", "against", "neutral", "question")
 ENTRY_STATUSES = ("waiting", "called", "withdrawn", "removed")
 RULINGS = ("upheld", "not_upheld")
 
-# Speaking rules a meeting can change, with the defaults of the local rules (consultation.md):
+# Speaking rules a meeting can change, with defaults as rules of procedure commonly set them:
 # 3 minutes a turn, briefings longer, short points, at most 2 turns per person per item.
 SETTING_DEFAULTS = {
     "speech_seconds": 180, "briefing_seconds": 600, "point_seconds": 60,

@@ -1,5 +1,6 @@
-"""Several server processes share the database and a Redis message queue (DESIGN.md
-principle 1): a command on one process reaches phones connected to another."""
+"""Several server processes share the database and a Redis message queue (the database is
+the truth, docs/architecture.md §1): a command on one process reaches phones connected to
+another."""
 from __future__ import annotations
 
 import os

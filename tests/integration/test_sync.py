@@ -1,4 +1,4 @@
-"""The test that keeps live sync honest (DESIGN.md principle 3): for every event type and every
+"""The test that keeps live sync honest (docs/architecture.md §3): for every event type and every
 role, applying the events to an old snapshot equals a fresh snapshot."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The life of a case (shared/domain/consultation.md, "The case's life") as a state machine.
+"""The life of a case (docs/api.md, "Life-cycle steps") as a state machine.
 
 The expected transitions are written out here by hand, independently of the module's own
 table; every (state, event) pair is then tried: the listed ones lead where they should, every
@@ -24,7 +24,8 @@ from facilitator.errors import DomainError
 
 REASON = "原因：已说明"
 
-# (from, event, to, needs a reason) — the main line, by hand from consultation.md.
+# (from, event, to, needs a reason) — the main line, by hand from docs/api.md
+# ("Life-cycle steps"), not from the code under test.
 MAIN = [
     ("received", "start_screening", "screening", False),
     ("screening", "accept", "accepted", False),

@@ -1,5 +1,5 @@
-"""The minutes builder: a pure function of the event log plus the case record (DESIGN.md
-principle 6). No database here: the logs are plain data (tests/minutes_log_factory.py)."""
+"""The minutes builder: a pure function of the event log plus the case record (docs/architecture.md
+§6). No database here: the logs are plain data (tests/minutes_log_factory.py)."""
 from __future__ import annotations
 
 import dataclasses
