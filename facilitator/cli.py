@@ -108,6 +108,16 @@ def demo_command(base_url, played):
     click.echo(f"  Join code: {info['join_code']}  (typed on {base}/join)")
     click.echo(f"  QR link:   {base}/j/{info['join_code']}?k={info['join_key']}")
     click.echo(f"  Projector: {base}/p/{info['projector_token']}")
+    if not base_url:  # 127.0.0.1 is this computer only: say what phones in the room can use
+        from .addresses import local_network_addresses
+        lan = local_network_addresses()
+        port = os.environ.get("PORT", "5000")
+        if lan:
+            click.echo(f"  Phones:    http://{lan[0]}:{port}/j/{info['join_code']}"
+                       f"?k={info['join_key']}  (the QR link, from phones on this network)")
+        else:
+            click.echo("  Phones cannot open 127.0.0.1: connect this computer to the room's "
+                       "network, or set PUBLIC_URL")
 
 
 def _played_demo(base: str) -> None:
@@ -157,6 +167,22 @@ def export_minutes_command(meeting_id, fmt, output, version):
     click.echo(f"Wrote {output}: {state}, {len(data):,} bytes, sha256:{document.content_hash()}")
 
 
+def _say_where_phones_join(app, host: str, port: int) -> None:
+    """The addresses phones in the room can use; a console opened on this computer as
+    127.0.0.1 gives phones the first of them (web/links.py)."""
+    from .addresses import addresses_for_phones
+    app.config["LAN_ADDRESSES"] = addresses_for_phones(host)
+    if app.config.get("PUBLIC_URL"):
+        click.echo(f"phones join at {app.config['PUBLIC_URL']} (PUBLIC_URL)")
+    elif app.config["LAN_ADDRESSES"]:
+        for address in app.config["LAN_ADDRESSES"]:
+            click.echo(f"phones on this network can join at http://{address}:{port}")
+    else:
+        click.echo("warning: phones cannot reach this server: it has no address on a local "
+                   "network or listens on this computer only (--host); set PUBLIC_URL to the "
+                   "address phones use", err=True)
+
+
 @cli.command("serve")
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")),
@@ -178,6 +204,7 @@ def serve_command(host, port, async_mode, max_connections, backlog):
     except DatabaseNotMigrated as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"facilitator serving on http://{host}:{port} ({async_mode})")
+    _say_where_phones_join(app, host, port)
     if async_mode in ("eventlet", "gevent"):
         # Freeze the start-up objects now and keep long full collections off the broadcasts.
         from .live.gc_policy import start_gc_policy

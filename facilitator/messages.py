@@ -327,6 +327,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "console.balance_by_party": ("各方轮流（同一方不连续发言）", "Balance the parties"),
     "console.stats_on_projector": ("在大屏上显示发言统计", "Show the statistics on the projector"),
     "console.join_info": ("扫码加入", "Joining"),
+    "console.join_unreachable": ("手机无法打开这个加入地址：它只指向本机（{host}）。请设置 PUBLIC_URL，或把电脑连到会场的网络后用它的局域网地址打开控制台。", "Phones cannot open this join address: it points to this computer only ({host}). Set PUBLIC_URL, or connect the computer to the room's network and open the console through its local network address."),
     "roster.title": ("业主名册", "Owners' roster"),
     "roster.units": ("套房屋", "units"),
     "roster.owners": ("位业主", "owners"),

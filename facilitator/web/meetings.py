@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
@@ -9,7 +10,7 @@ from .. import access, rosters
 from ..actions import Actor, execute
 from .auth import login_required, meeting_for_chair, meeting_or_404
 from .forms import error_message
-from .links import join_url, projector_url, qr_svg
+from .links import join_url, phones_cannot_reach, projector_url, public_base, qr_svg
 
 bp = Blueprint("meetings", __name__)
 
@@ -47,9 +48,12 @@ def change_status(meeting_id: int, action: str):
 def console(meeting_id: int):
     meeting = meeting_for_chair(meeting_id)
     roster = rosters.units_of(rosters.meeting_version_id(meeting))
+    base = public_base()
     return render_template("meetings/console.html", meeting=meeting,
                            projector_link=projector_url(meeting), roster=roster,
-                           join_base=join_url("000000")[:-6])
+                           join_base=join_url("000000")[:-6],
+                           unreachable_host=(urlsplit(base).hostname
+                                             if phones_cannot_reach(base) else None))
 
 
 @bp.route("/join-qr/<code>.svg")

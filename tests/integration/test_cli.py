@@ -33,6 +33,9 @@ def test_demo_migrates_an_empty_database_loads_the_case_and_says_how_to_start(tm
     assert "JH-YSHSL-2026-014" in first.stdout
     assert re.search(r"Console:\s+http://127\.0\.0\.1:5000/meetings/1/console", first.stdout)
     assert "zhengwentao / demo-2026" in first.stdout
+    # Phones cannot open 127.0.0.1: the demo names an address on this network, or says so.
+    assert re.search(r"Phones:\s+http://\d+\.\d+\.\d+\.\d+:5000/j/\d{6}\?k=", first.stdout) or \
+        "Phones cannot open 127.0.0.1" in first.stdout
     code = re.search(r"Join code: (\d{6})", first.stdout).group(1)
     again = run_cli(tmp_path, "demo")  # a second run finds the same meeting, adds nothing
     assert again.returncode == 0 and f"Join code: {code}" in again.stdout
@@ -69,3 +72,15 @@ def test_the_app_factory_refuses_an_unmigrated_database(tmp_path):
     with pytest.raises(DatabaseNotMigrated):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}",
                     "ASYNC_MODE": "threading"})
+
+
+def test_serve_says_where_phones_on_the_network_can_join(monkeypatch):
+    from facilitator import addresses, cli as cli_module
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "ASYNC_MODE": "threading",
+                      "REQUIRE_MIGRATED_DATABASE": False, "PUBLIC_URL": None})
+    monkeypatch.setattr(addresses, "local_network_addresses", lambda: ["192.168.1.23"])
+    runner = CliRunner()
+    with runner.isolation() as (out, _err, *_):
+        cli_module._say_where_phones_join(app, "0.0.0.0", 5000)
+    assert "phones on this network can join at http://192.168.1.23:5000" in out.getvalue().decode()
+    assert app.config["LAN_ADDRESSES"] == ["192.168.1.23"]

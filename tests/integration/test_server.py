@@ -27,6 +27,8 @@ def test_the_server_serves_pages_and_live_sockets(async_mode):
         # `serve` runs the garbage-collection policy (facilitator/live/gc_policy.py).
         assert ("garbage collection: freeze every 5 s, full collection every 300 s when quiet "
                 "for 2 s") in server.log_tail()
+        # Started with --host 127.0.0.1: no phone can reach it, and it says so.
+        assert "warning: phones cannot reach this server" in server.log_tail()
 
 
 def test_another_site_cannot_open_a_socket_to_the_meeting():
