@@ -873,6 +873,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "votes.result": ("表决结果", "Result"),
     "votes.passed": ("通过", "Passed"),
     "votes.not_passed": ("未通过", "Not passed"),
+    "votes.tied": ("平票（无多数）", "Tied (no plurality)"),
     "votes.owners": ("{n} 人", "{n} owners"),
     "votes.area": ("面积 {area} m²", "{area} m²"),
     "votes.round": ("第 {n} 轮", "Round {n}"),

@@ -247,6 +247,9 @@ def decide_vote(vote: Vote, result: Tally, scope: Count | None) -> dict:
             decisions.append({"option": option, "passed": decided.passed, "matters": [detail],
                               "explanation": detail["explanation"]})
     passed = [d for d in decisions if d["passed"]]
+    # A straw poll by plurality with two options sharing the top: a tie, not a rejection.
+    tied = (not passed and vote.kind != "owners_decision"
+            and (vote.rule or "plurality") == "plurality" and voting.tied_for_first(result))
     if passed:
         headline = passed[0]
     elif vote.method == "yes_no":
@@ -255,7 +258,8 @@ def decide_vote(vote: Vote, result: Tally, scope: Count | None) -> dict:
         best = result.winner or _best_option(result)
         headline = next((d for d in decisions if d["option"] == best), decisions[0])
     return {"decisions": decisions,
-            "outcome": {"passed": bool(passed), "options": [d["option"] for d in passed]},
+            "outcome": {"passed": bool(passed), "options": [d["option"] for d in passed],
+                        "tied": tied},
             "explanation": headline["explanation"]}
 
 

@@ -797,6 +797,17 @@ def decide(
     )
 
 
+def tied_for_first(result: Tally) -> bool:
+    """Two or more options share the most votes by headcount (for ranked, in the runoff's
+    final round): a plurality without a winner, told apart from a plain "not passed"."""
+    if result.method == Method.RANKED and result.rounds:
+        counts = list(result.rounds[-1].counts.values())
+    else:
+        counts = [result.counts[key] for key in result.options]
+    heads = sorted((count.owners for count in counts), reverse=True)
+    return len(heads) >= 2 and heads[0] > 0 and heads[0] == heads[1]
+
+
 def _decide_plurality(
     result: Tally, option: str, rule: DecisionRule, scope: Count | None, matter: str | None
 ) -> Decision:
@@ -948,8 +959,15 @@ def _shortfall_zh(short: Count, measures: tuple[str, ...]) -> str:
     return "、".join(parts)
 
 
+def _shares_the_top(d: Decision) -> bool:
+    """A plurality option not passed because another has as many votes: a tie, said so."""
+    return (d.approval is None and not d.passed and d.method != Method.RANKED
+            and d.runner_up is not None and d.yes.owners > 0
+            and d.yes.owners == d.runner_up.owners)
+
+
 def _render_en(d: Decision, with_label: bool = True) -> str:
-    status = "passed" if d.passed else "not passed"
+    status = "passed" if d.passed else "tied" if _shares_the_top(d) else "not passed"
     label = f" (option {d.option})" if with_label and d.option != YES else ""
     counts = _counts_en(d.yes, d.base, d.measures)
     if d.approval is None:
@@ -979,7 +997,7 @@ def _render_en(d: Decision, with_label: bool = True) -> str:
 
 
 def _render_zh(d: Decision, with_label: bool = True) -> str:
-    status = "通过" if d.passed else "未通过"
+    status = "通过" if d.passed else "平票" if _shares_the_top(d) else "未通过"
     label = f"（选项 {d.option}）" if with_label and d.option != YES else ""
     lead = "同意 " if d.option == YES else ""
     counts = lead + _counts_zh(d.yes, d.base, d.measures)

@@ -237,9 +237,11 @@ class Entry:
 
 def _vote_result_text(vote: Vote) -> tuple[str, bool | None]:
     result = vote.result or {}
-    passed = (result.get("outcome") or {}).get("passed")
+    outcome = result.get("outcome") or {}
+    passed = outcome.get("passed")
     explanation = (result.get("explanation") or {}).get(current_locale()) or ""
-    verdict = t("votes.passed") if passed else t("votes.not_passed")
+    verdict = t("votes.passed" if passed else "votes.tied" if outcome.get("tied")
+                else "votes.not_passed")
     return (f"{verdict}。{explanation}" if current_locale() == "zh" else
             f"{verdict}. {explanation}").strip(), passed
 

@@ -85,8 +85,9 @@
     const result = vote.result;
     if (!result) return "";
     const passed = result.outcome.passed;
-    return `<div class="vote-result ${passed ? "passed" : "not-passed"}" data-testid="vote-result">`
-      + `<p class="vote-outcome">${escapeHtml(tr(passed ? "votes.passed" : "votes.not_passed"))}`
+    const verdict = passed ? "votes.passed" : result.outcome.tied ? "votes.tied" : "votes.not_passed";
+    return `<div class="vote-result ${passed ? "passed" : result.outcome.tied ? "tied" : "not-passed"}" data-testid="vote-result">`
+      + `<p class="vote-outcome">${escapeHtml(tr(verdict))}`
       + `${result.outcome.options.length && vote.method !== "yes_no" ? " · " + escapeHtml(result.outcome.options.join(", ")) : ""}</p>`
       + tallyBars(vote, result.tally) + roundsHtml(vote, result.tally)
       + `<p class="vote-explanation" data-testid="vote-explanation">${escapeHtml(explanation(result.explanation)).replace(/\n/g, "<br>")}</p></div>`;

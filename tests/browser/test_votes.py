@@ -76,3 +76,33 @@ def test_three_phones_vote_and_the_projector_shows_the_result_with_its_rule(
     expect(phones[1].locator(".vote-result")).to_contain_text("通过", timeout=LIVE)
     shot(projector, artifacts_dir, "23-projector-result")
     shot(console, artifacts_dir, "24-console-result")
+
+
+def test_a_straw_poll_whose_top_is_shared_shows_a_tie_on_every_screen(
+        open_page, live_server, artifacts_dir):
+    projector, console = open_page("projector"), open_page("console")
+    code = open_projector(projector, live_server)
+    open_console(console, live_server)
+    phones = []
+    for n, (name, unit, _) in enumerate(VOTERS[1:]):  # one votes C, the other A
+        phone = open_page("phone", f"tie-{n}")
+        join_and_admit(phone, console, code, name, "owner", unit)
+        phones.append(phone)
+    form = console.locator("#vote-new")
+    form.locator("input[name=title]").fill("意向表决：平票")
+    form.locator("select[name=eligibility]").select_option("owners_present")
+    form.locator("button[type=submit]").click()
+    vote = console.locator("#votes-console .vote-list li", has_text="意向表决：平票")
+    expect(vote).to_have_count(1, timeout=LIVE)
+    vote.locator("button[data-act='vote.open']").click()
+    for phone, (_, _, choice) in zip(phones, VOTERS[1:]):
+        card = phone.locator("[data-testid=phone-vote]")
+        card.locator(f"input[type=radio][value={choice}]").check(timeout=LIVE)
+        card.locator("button[type=submit]").click()
+        expect(card.locator("[data-testid=phone-voted]")).to_be_visible(timeout=LIVE)
+    vote.locator("button[data-act='vote.close']").click()
+    outcome = projector.locator("#pj-vote .vote-outcome")
+    expect(outcome).to_have_text(re.compile(r"^平票（无多数）"), timeout=LIVE)
+    expect(phones[0].locator(".vote-outcome")).to_have_text(re.compile(r"^平票"), timeout=LIVE)
+    expect(vote.locator(".vote-outcome")).to_have_text(re.compile(r"^平票"), timeout=LIVE)
+    shot(projector, artifacts_dir, "25-projector-tie")

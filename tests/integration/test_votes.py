@@ -109,7 +109,7 @@ def test_the_demo_ballots_give_exactly_the_expected_numbers_and_outcomes(ctx):
                                                "area": area(expected["participating_area_m2"])}
     for key in ("A", "B", "C", "abstain"):
         assert straw["tally"]["counts"][key] == count_of(expected[key]), key
-    assert straw["outcome"] == {"passed": True, "options": ["C"]}
+    assert straw["outcome"] == {"passed": True, "options": ["C"], "tied": False}
     assert "12/22" in straw["explanation"]["zh"]
 
     decision = db.session.get(Vote, votes["owners_decision"]).result
@@ -297,6 +297,29 @@ def test_everyone_present_counts_non_owners_once_each_and_owners_by_owner(meetin
     assert result["tally"]["counts"]["yes"] == {"owners": 2, "area": 8976 + 11842}
 
 
+def test_a_straw_poll_with_two_plans_sharing_the_top_is_a_tie_not_a_rejection(app, meeting):
+    vote_id = new_vote(meeting, eligibility="present")
+    cast(meeting, join(meeting, "周明", party="property_company"), vote_id, "A")
+    cast(meeting, join(meeting, "李强", party="community"), vote_id, "C")
+    result = close(meeting, vote_id)
+    assert result["outcome"] == {"passed": False, "options": [], "tied": True}
+    # One more for C: C wins, no tie.
+    vote_id = new_vote(meeting, eligibility="present", title="再次意向表决")
+    for name, plan in (("王芳", "A"), ("赵军", "C"), ("孙丽", "C")):
+        cast(meeting, join(meeting, name, party="community"), vote_id, plan)
+    assert close(meeting, vote_id)["outcome"] == {"passed": True, "options": ["C"],
+                                                   "tied": False}
+
+
+def test_a_majority_vote_with_as_many_yes_as_no_is_not_passed_and_not_a_tie(meeting):
+    vote_id = new_vote(meeting, eligibility="present", method="yes_no", plans=None,
+                       rule="simple_majority")
+    cast(meeting, join(meeting, "周明", party="property_company"), vote_id, "yes")
+    cast(meeting, join(meeting, "李强", party="community"), vote_id, "no")
+    assert close(meeting, vote_id)["outcome"] == {"passed": False, "options": [],
+                                                   "tied": False}
+
+
 def test_parties_vote_only_when_chosen(meeting):
     vote_id = new_vote(meeting, eligibility="parties", parties=["property_company", "owner"],
                        method="yes_no", plans=None)
@@ -430,7 +453,7 @@ def test_ranked_choice_shows_every_round_of_the_instant_runoff(meeting):
     assert len(rounds) == 2 and rounds[0]["eliminated"] == "C"
     assert rounds[1]["counts"]["B"]["owners"] == 3
     assert rounds[-1]["winner"] == result["tally"]["winner"] == "B"
-    assert result["outcome"] == {"passed": True, "options": ["B"]}
+    assert result["outcome"] == {"passed": True, "options": ["B"], "tied": False}
     assert "即时决选" in result["explanation"]["zh"]
 
 

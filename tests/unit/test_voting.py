@@ -18,6 +18,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from facilitator.domain import voting
 from facilitator.domain.voting import (
     ABSTAIN,
     ART278_MAJORITY,
@@ -371,6 +372,22 @@ def test_demo_straw_poll_plurality_goes_to_plan_c():
     assert explain(decide(result, "C", PLURALITY), "zh") == (
         "通过（选项 C）：12/22 人（54.5%）；需得票多于其他任一选项（次高 5 人）"
     )
+
+
+def test_two_plans_sharing_the_top_of_a_plurality_are_a_tie_in_words_and_in_the_tally():
+    owners = demo_owners()
+    ballots = [Ballot.cast(owners[0], "A"), Ballot.cast(owners[1], "C")]
+    result = tally(Question.single("A", "B", "C"), ballots, eligible=owners)
+    assert voting.tied_for_first(result)
+    assert not decide(result, "A", PLURALITY).passed
+    assert explain(decide(result, "A", PLURALITY), "zh").startswith("平票（选项 A）：1/2 人（50.0%）")
+    assert explain(decide(result, "C", PLURALITY), "en").startswith("tied (option C): 1 of 2 owners")
+    # An option behind the shared top is simply not passed; one ahead of the rest passes.
+    assert explain(decide(result, "B", PLURALITY), "zh").startswith("未通过（选项 B）")
+    result = tally(Question.single("A", "B", "C"), [*ballots, Ballot.cast(owners[2], "C")],
+                   eligible=owners)
+    assert not voting.tied_for_first(result)
+    assert explain(decide(result, "A", PLURALITY), "zh").startswith("未通过（选项 A）")
 
 
 def test_demo_fund_share_is_exact_proportion_by_area_rounded_half_up():
