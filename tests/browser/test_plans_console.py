@@ -131,5 +131,9 @@ def test_the_moderator_creates_and_amends_a_plan_and_records_a_vote_held_elsewhe
     expect(explanation).to_contain_text("使用维修资金——通过：同意 21/30 人")
     expect(explanation).to_contain_text("需双过半")
     expect(vote.locator(".vote-outcome")).to_have_text(re.compile(r"^通过"))
+    # Yes, no and abstain bars each in a colour of their own.
+    colours = [vote.locator(f".vote-result li[data-choice={key}] .vote-bar span").evaluate(
+        "bar => getComputedStyle(bar).backgroundColor") for key in ("yes", "no", "abstain")]
+    assert len(set(colours)) == 3, colours
     vote.scroll_into_view_if_needed()
     shot(console, artifacts_dir, "35-console-elsewhere-result")
