@@ -77,14 +77,9 @@
   store.listeners.push(render);
 
   // Two clicks for what cannot be typed: the button asks once more in place.
-  function confirmed(button) {
-    if (button.dataset.armed) return true;
-    button.dataset.armed = "1";
-    const label = button.textContent;
-    button.textContent = tr("checkin.confirm");
-    setTimeout(() => { delete button.dataset.armed; button.textContent = label; }, 4000);
-    return false;
-  }
+  // Relabel, reject and revoke take a second tap (store.js).
+  const confirmed = (button) => window.live.confirmedBySecondTap(
+    button, `checkin.${button.dataset.act}:${button.closest("li").dataset.id}`);
 
   $("checkin-pending").addEventListener("click", (e) => {
     const button = e.target.closest("button[data-act]");

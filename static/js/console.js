@@ -169,8 +169,8 @@
 
   // --- actions ----------------------------------------------------------------------------
   $("open-meeting").addEventListener("click", () => run("meeting.open"));
-  $("end-meeting").addEventListener("click", () => {
-    if (confirm(tr("live.confirm_end"))) run("meeting.end");
+  $("end-meeting").addEventListener("click", (e) => {
+    if (window.live.confirmedBySecondTap(e.currentTarget, "meeting.end")) run("meeting.end");
   });
   $("direct-entry").addEventListener("change", (e) => run("meeting.configure", { allow_direct_entry: e.target.checked }));
   $("agenda-next").addEventListener("click", () => run("agenda.next"));
@@ -227,7 +227,9 @@
     const act = button.dataset.act;
     if (act === "admit") run("participant.admit", { id });
     if (act === "reject") run("participant.reject", { id });
-    if (act === "remove") run("participant.remove", { id });
+    if (act === "remove" && window.live.confirmedBySecondTap(button, `participant.remove:${id}`)) {
+      run("participant.remove", { id });
+    }
     if (act === "edit-person") editPerson(store.state.participants[String(id)]);
   }
   $("lobby-list").addEventListener("click", onPeopleClick);

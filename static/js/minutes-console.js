@@ -209,7 +209,8 @@
   });
 
   // --- versions -----------------------------------------------------------------------------
-  $("minutes-finalise").addEventListener("click", async () => {
+  $("minutes-finalise").addEventListener("click", async (e) => {
+    if (!window.live.confirmedBySecondTap(e.currentTarget, "minutes.finalise")) return;
     if (await run("minutes.finalise", {}) !== null) schedule(200);
   });
   $("minutes-correct").addEventListener("submit", async (event) => {

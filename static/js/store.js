@@ -353,10 +353,43 @@
     return id ? (state.agenda || {})[String(id)] : null;
   }
 
+  // What cannot be undone (closing a vote, ending the meeting, finalising the minutes,
+  // removing a person) takes a second tap within a few seconds: the first only arms the
+  // button and says so in place (no dialog); letting it lapse changes nothing. Armed keys live
+  // here, not in the button, so a screen redrawn meanwhile keeps them (see armedLabel).
+  const CONFIRM_MS = 4000;
+  const armedUntil = new Map();
+
+  function isArmed(key) {
+    return (armedUntil.get(key) || 0) > Date.now();
+  }
+
+  function armedLabel(key, label) {
+    return isArmed(key) ? tr("live.confirm_again", { action: label }) : label;
+  }
+
+  function confirmedBySecondTap(button, key) {
+    if (isArmed(key)) {
+      armedUntil.delete(key);
+      return true;
+    }
+    armedUntil.set(key, Date.now() + CONFIRM_MS);
+    const label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    button.textContent = armedLabel(key, label);
+    button.classList.add("armed");
+    setTimeout(() => {
+      if (isArmed(key)) return;
+      button.textContent = label;
+      button.classList.remove("armed");
+    }, CONFIRM_MS + 50);
+    return false;
+  }
+
   window.LiveStore = LiveStore;
   window.live = {
     escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, newCommandId,
-    speechTiming, currentSpeech, orderedQueue,
+    speechTiming, currentSpeech, orderedQueue, confirmedBySecondTap, armedLabel,
   };
   window.tr = tr;
 })();

@@ -89,7 +89,8 @@
       + `${vote.rule ? " · " + escapeHtml(tr("vote_rule." + vote.rule)) : ""}${vote.channel === "elsewhere" ? " · " + escapeHtml(tr("vote_channel.elsewhere")) : ""}`
       + `${vote.verified_only ? " · " + escapeHtml(tr("votes.verified_only")) : ""}</p>`
       + `<div class="button-row">${buttons.map(([act, label, cls]) =>
-        `<button type="button" class="${cls}" data-act="${act}" data-id="${vote.id}">${escapeHtml(tr(label))}</button>`).join("")}</div>`;
+        `<button type="button" class="${cls}" data-act="${act}" data-id="${vote.id}" data-label="${escapeHtml(tr(label))}">`
+        + `${escapeHtml(window.live.armedLabel(`${act}:${vote.id}`, tr(label)))}</button>`).join("")}</div>`;
     if (vote.status === "open") {
       html += `<div class="vote-live" data-live="${vote.id}">${liveHtml(vote, live)}</div>`;
       const options = [...vote.options.map((o) => o.key), "abstain"];
@@ -224,6 +225,8 @@
       window.plansConsole.open(plan || null);
       return;
     }
+    if ((act === "vote.close" || act === "vote.cancel")
+        && !window.live.confirmedBySecondTap(button, `${act}:${id}`)) return;
     if (act === "plan.decline") {
       const reason = window.prompt(tr("field.reason"), "");
       if (reason === null) return;

@@ -75,14 +75,18 @@ def test_after_the_meeting_ends_a_phone_shows_the_minutes_and_the_pdf_downloads(
     expect(draft.locator("body")).to_contain_text("各方同意先疏通排水口", timeout=LIVE)
 
     # The moderator ends the meeting: the phone offers the minutes once they are final.
-    console.once("dialog", lambda dialog: dialog.accept())
-    console.locator("#end-meeting").click()
+    end = console.locator("#end-meeting")
+    end.click()  # the first tap arms the button, in place; the second ends the meeting
+    expect(end).to_have_text(re.compile(r"^再点一次确认："))
+    expect(phone.locator("#phone-minutes")).to_be_hidden()
+    end.click()
     card = phone.locator("#phone-minutes")
     expect(card).to_be_visible(timeout=LIVE)
     expect(card).to_contain_text("纪要下载")
     expect(phone.locator("#phone-minutes-links a")).to_have_count(0)
     finalise = console.locator("#minutes-finalise")
     expect(finalise).to_be_visible(timeout=LIVE)
+    finalise.click()
     finalise.click()
     expect(console.locator("#minutes-versions li")).to_have_count(1, timeout=LIVE)
     expect(console.locator("[data-testid=minutes-v1-pdf]")).to_be_visible()

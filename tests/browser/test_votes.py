@@ -68,7 +68,16 @@ def test_three_phones_vote_and_the_projector_shows_the_result_with_its_rule(
     # A second ballot from the same phone is refused: the form is gone (no change allowed).
     expect(phones[0].locator("[data-testid=phone-vote] form")).to_have_count(0)
 
-    vote.locator("button[data-act='vote.close']").click()
+    close = vote.locator("button[data-act='vote.close']")
+    close.click()  # the first tap only arms it: nothing closes
+    expect(close).to_have_text("再点一次确认：结束投票")
+    expect(vote).to_contain_text("投票中")
+    shot(console, artifacts_dir, "23a-console-close-armed")
+    # Left alone, the armed button goes back after a few seconds, and nothing was closed.
+    expect(close).to_have_text("结束投票", timeout=8000)
+    expect(vote).to_contain_text("投票中")
+    close.click()
+    close.click()
     explanation = panel.locator("[data-testid=vote-explanation]")
     expect(explanation).to_have_text(re.compile(r"^通过（选项 C）：2/3 人（66\.7%）；需得票多于其他任一选项"),
                                      timeout=LIVE)
@@ -100,6 +109,7 @@ def test_a_straw_poll_whose_top_is_shared_shows_a_tie_on_every_screen(
         card.locator(f"input[type=radio][value={choice}]").check(timeout=LIVE)
         card.locator("button[type=submit]").click()
         expect(card.locator("[data-testid=phone-voted]")).to_be_visible(timeout=LIVE)
+    vote.locator("button[data-act='vote.close']").click()
     vote.locator("button[data-act='vote.close']").click()
     outcome = projector.locator("#pj-vote .vote-outcome")
     expect(outcome).to_have_text(re.compile(r"^平票（无多数）"), timeout=LIVE)
