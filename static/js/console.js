@@ -157,6 +157,9 @@
       if (p.unit) peopleByUnit.set(p.unit, (peopleByUnit.get(p.unit) || 0) + 1);
     }
     $("lobby-count").textContent = lobby.length ? `(${lobby.length})` : "";
+    // Wherever the moderator has scrolled, people waiting at the door show at the top.
+    $("lobby-banner").hidden = lobby.length === 0;
+    $("lobby-banner-text").textContent = tr("live.lobby_waiting", { n: lobby.length });
     $("present-count").textContent = `(${present.length})`;
     $("lobby-list").innerHTML = lobby.length
       ? lobby.map((p) => personLine(p, [["admit", "live.admit", "primary"], ["reject", "live.reject", "danger-text"]], peopleByUnit)).join("")
@@ -233,6 +236,11 @@
     if (act === "edit-person") editPerson(store.state.participants[String(id)]);
   }
   $("lobby-list").addEventListener("click", onPeopleClick);
+  $("lobby-admit-all").addEventListener("click", () => {
+    for (const p of Object.values(store.state.participants || {})) {
+      if (p.status === "lobby") run("participant.admit", { id: p.id });
+    }
+  });
   $("present-list").addEventListener("click", onPeopleClick);
 
   function editPerson(person) {
