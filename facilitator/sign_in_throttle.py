@@ -129,13 +129,15 @@ def finish(username: str, address: str | None, user_id: int | None, success: boo
     now = utcnow()
     with write_transaction() as connection:
         if success:
-            connection.execute(update(_table).where(_table.c.key == account_key(username))
-                               .values(failures=0, locked_until=None))
+            # Address, then account: the order take_try locks them in (PostgreSQL would
+            # otherwise let the two deadlock).
             if address is not None:
                 connection.execute(update(_table).where(
                     _table.c.key == address_key(address)).values(
                     failures=case((_table.c.failures > 0, _table.c.failures - 1), else_=0),
                     locked_until=None))
+            connection.execute(update(_table).where(_table.c.key == account_key(username))
+                               .values(failures=0, locked_until=None))
         if address is not None:
             connection.execute(delete(SignInEvent.__table__).where(
                 SignInEvent.__table__.c.at < now - LOG_KEPT))

@@ -139,6 +139,32 @@ def test_concurrent_wrong_passwords_check_at_most_the_budget(app, ctx):
     assert checked_passwords() == 5
 
 
+def test_concurrent_sign_ins_and_failures_from_one_address_all_get_an_answer(app, ctx):
+    """Successes (which clear and give back) and failures (which count) of two accounts
+    from one address at the same moment: each gets its answer, none an error. Four right
+    ones: a try in flight counts until its
+    password is found right, so five at once would lock the account."""
+    right, wrong = make_user("moderator"), make_user("clerk")
+    names = {"right": right.username, "wrong": wrong.username}
+    barrier = threading.Barrier(16)
+    statuses: list[tuple[str, int]] = []
+
+    def attempt(i: int) -> None:
+        http = from_address(app, "198.51.100.77")
+        kind = "right" if i % 4 == 0 else "wrong"
+        barrier.wait()
+        response = sign_in(http, names[kind], PASSWORD if kind == "right" else "nope")
+        statuses.append((kind, response.status_code))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(code for kind, code in statuses if kind == "right") == [302] * 4
+    assert sorted(code for kind, code in statuses if kind == "wrong") == [401] * 5 + [429] * 7
+
+
 # --- the sign-in log -----------------------------------------------------------------------
 
 def test_administrators_see_the_sign_in_log(app, ctx):
