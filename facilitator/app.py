@@ -13,6 +13,15 @@ def build_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from .web.security import SessionInterface, check_frame_ancestors
+    app.config["PROJECTOR_FRAME_ANCESTORS"] = check_frame_ancestors(
+        app.config["PROJECTOR_FRAME_ANCESTORS"])
+    for name in ("SIGN_IN_FREE_FAILURES", "SIGN_IN_ADDRESS_FREE_FAILURES",
+                 "SIGN_IN_FIRST_DELAY_SECONDS", "SIGN_IN_MAX_DELAY_SECONDS"):
+        if app.config[name] < 1:
+            raise ValueError(f"{name} must be at least 1")
+    app.session_interface = SessionInterface()
+
     from .extensions import csrf, db, migrate, socketio
     from .database import configure_engine, require_migrated
     from .live.namespace import init_live

@@ -5,10 +5,20 @@ REDIS_URL     when set, the Socket.IO message queue (several server processes)
 SECRET_KEY    signs sessions and CSRF tokens; generated into instance/ when unset
 ASYNC_MODE    eventlet (default for `facilitator serve`), gevent or threading
 PUBLIC_URL    the address phones use to join (the QR code); default: the request's host
+              https:// here makes every cookie Secure and sends HSTS (web/security.py)
 METRICS_TOKEN when set, /metrics answers Prometheus scrapes that send it as a bearer token;
               unset, /metrics does not exist (404)
 PROXY_COUNT   how many reverse proxies stand in front (their X-Forwarded-* headers are
-              trusted, so the join-code limit counts real client addresses); default 0
+              trusted, so the limits count real client addresses and a request that came
+              over HTTPS is known as such); default 0
+PROJECTOR_FRAME_ANCESTORS  origins that may show the projector page in a frame; default 'self'
+
+Sign-in throttling (facilitator/sign_in_throttle.py):
+SIGN_IN_FREE_FAILURES          failed sign-ins in a row one account may make; the one that
+                               reaches it locks the account; default 5
+SIGN_IN_ADDRESS_FREE_FAILURES  the same for one client address (IPv6: its /64); default 20
+SIGN_IN_FIRST_DELAY_SECONDS    the first lock; each further failure doubles it; default 60
+SIGN_IN_MAX_DELAY_SECONDS      the longest lock; default 3600
 TIMEZONE      the zone of times typed into forms and shown on pages; default Asia/Shanghai
 JOIN_DEVICE_LIMIT            people one browser may join as, per meeting; default 3
 JOIN_ADDRESS_LIMIT           people joined from one client address per meeting within
@@ -84,9 +94,15 @@ def from_environment() -> dict:
         "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
+        "PROJECTOR_FRAME_ANCESTORS": os.environ.get("PROJECTOR_FRAME_ANCESTORS") or "'self'",
+        "SIGN_IN_FREE_FAILURES": _count("SIGN_IN_FREE_FAILURES", 5),
+        "SIGN_IN_ADDRESS_FREE_FAILURES": _count("SIGN_IN_ADDRESS_FREE_FAILURES", 20),
+        "SIGN_IN_FIRST_DELAY_SECONDS": _count("SIGN_IN_FIRST_DELAY_SECONDS", 60),
+        "SIGN_IN_MAX_DELAY_SECONDS": _count("SIGN_IN_MAX_DELAY_SECONDS", 3600),
         "TIMEZONE": os.environ.get("TIMEZONE") or "Asia/Shanghai",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
+        # Staff sessions end this long after sign-in (staff_sessions.py), used or not.
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

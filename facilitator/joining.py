@@ -83,9 +83,10 @@ def joined_from() -> dict:
 
 def give_device_cookie(response) -> None:
     """The join page gives a browser its device cookie (once): random, HttpOnly."""
+    from .web.security import https_site
     if not request.cookies.get(DEVICE_COOKIE):
         response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400,
-                            httponly=True, samesite="Lax", secure=request.is_secure)
+                            httponly=True, samesite="Lax", secure=https_site())
 
 
 RECENT_SECONDS = 1.0

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import itertools
 import re
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from facilitator.actions import Actor, execute
 from facilitator.actions.cases import create_case, create_meeting
 from facilitator.actions.roster_import import import_roster
+from facilitator.clock import utcnow
 from facilitator.extensions import db, socketio
 from facilitator.joining import phone_cookie_name
 from facilitator.models import CaseMember, Meeting, User
+from facilitator.staff_sessions import SESSION_KEY
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "facilitator" / "demo_data" / "jinhua-garage"
 PASSWORD = "correct horse battery"
@@ -76,6 +80,19 @@ def chair_of(meeting: Meeting) -> Actor:
 def login(http_client, user: User) -> None:
     response = http_client.post("/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def sign_in_as(http_client, user: User) -> None:
+    """Sign a test client in without the user's password (the demo's users have another):
+    a server-side session, as a sign-in makes one (facilitator/staff_sessions.py)."""
+    from facilitator.models import StaffSession
+    from facilitator.models.users import hash_token
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(user_id=user.id, token_hash=hash_token(token),
+                                expires_at=utcnow() + timedelta(days=1), address="127.0.0.1"))
+    db.session.commit()
+    with http_client.session_transaction() as session:
+        session[SESSION_KEY] = token
 
 
 def join_handshake(meeting: Meeting, name: str = "张建国", party: str = "observer",

@@ -9,18 +9,18 @@ from __future__ import annotations
 from time import monotonic
 from dataclasses import dataclass, field
 
-from flask import current_app, request, session
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
 from sqlalchemy import bindparam, select
 
-from .. import access
+from .. import access, staff_sessions
 from ..actions import Actor, execute, invitations
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
 from ..joining import (admit, by_key, in_meeting, joined_from, participant_for_token,
                        reissue_token)
-from ..models import Meeting, Participant, User
+from ..models import Meeting, Participant
 from ..clock import now_ms
 from . import notices
 from .broadcast import Broadcaster
@@ -135,7 +135,7 @@ def authenticate(auth: dict) -> Identity:
             raise DomainError("auth.bad_projector_link")
         return Identity(meeting_id, "projector", Actor(role="projector"))
     if face == "console":
-        user = db.session.get(User, session.get("user_id") or 0)
+        user = staff_sessions.current_user()
         if user is None:
             raise DomainError("auth.login_required")
         if not access.sees_case(user, meeting.case_id):
@@ -285,6 +285,8 @@ class LiveNamespace(Namespace):
             status = _phone_status(conn)
             if status not in ("lobby", "admitted"):
                 return error_ack(DomainError(f"auth.participant_{status}"), conn.locale)
+        if conn.role == "chair" and not _still_signed_in(conn):
+            return error_ack(DomainError("auth.login_required"), conn.locale)
         try:
             outcome = execute(conn.meeting_id, actor, data.get("type"), data.get("payload"),
                               data.get("id"))
@@ -296,6 +298,20 @@ class LiveNamespace(Namespace):
             return error_ack(outcome.error, conn.locale)
         return {"ok": True, "seq": outcome.seq, "result": outcome.result,
                 "duplicate": outcome.duplicate}
+
+
+def _still_signed_in(conn: Connection) -> bool:
+    """A console acts while its staff session lives on the server (staff_sessions.py): after
+    a sign-out, a password change or "sign out everywhere", a console still connected (with
+    a copy of the cookie, say) is closed at its next command."""
+    try:
+        user = staff_sessions.current_user()
+    finally:
+        db.session.rollback()
+    if user is not None and user.id == conn.actor.user_id:
+        return True
+    disconnect()
+    return False
 
 
 def _keep_newest_sockets(participant_id: int, sid: str) -> None:

@@ -1,6 +1,6 @@
 """SQLAlchemy models. The database is the truth: a meeting's state lives in these rows and
 nowhere else, so any process can serve any client (docs/architecture.md §1)."""
-from .users import User
+from .users import SignInEvent, SignInThrottle, StaffSession, User
 from .cases import Case, CaseMember, RosterUnit, RosterUpload, RosterVersion
 from .meetings import Meeting, Participant, AgendaItem, Invitation, JoinGuesses
 from .events import MeetingEvent
@@ -10,7 +10,7 @@ from .votes import (Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot, 
 from .minutes import ActionItem, MinutesVersion, MinutesSignoff
 from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
 
-__all__ = ["User", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
+__all__ = ["User", "StaffSession", "SignInThrottle", "SignInEvent", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
            "JoinGuesses", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
            "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "ActionItem", "MinutesVersion", "MinutesSignoff",
            "CaseTransition", "ActionItemUpdate", "CaseFeedback"]

@@ -43,3 +43,44 @@ class User(db.Model):
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class StaffSession(db.Model):
+    """A signed-in browser of a staff user (facilitator/staff_sessions.py). The cookie
+    carries a random token; only its hash is kept, so the table cannot be replayed. Deleting
+    the row signs that browser out, whoever holds a copy of its cookie."""
+    __tablename__ = "staff_sessions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    token_hash = db.Column(db.String(64), unique=True, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(db.DateTime, nullable=False)
+    address = db.Column(db.String(64), nullable=False)
+
+
+class SignInThrottle(db.Model):
+    """Consecutive failed sign-ins of one account ("account:<name>") or one client address
+    ("address:<address or IPv6 /64>"), and until when it may not try again
+    (facilitator/sign_in_throttle.py). In the database, so every server process counts the
+    same tries; a try is counted (and the row locked) before its password is checked."""
+    __tablename__ = "sign_in_throttles"
+
+    key = db.Column(db.String(80), primary_key=True)
+    failures = db.Column(db.Integer, nullable=False)
+    locked_until = db.Column(db.DateTime)
+    last_try_at = db.Column(db.DateTime, nullable=False, index=True)
+
+
+class SignInEvent(db.Model):
+    """The sign-in log, shown to administrators: every password checked (a refusal by the
+    throttle checks none and is not logged; the locks themselves are shown)."""
+    __tablename__ = "sign_in_events"
+
+    id = db.Column(db.Integer, primary_key=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    username = db.Column(db.String(64), nullable=False)  # as typed: the account may not exist
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    address = db.Column(db.String(64), nullable=False)
+    success = db.Column(db.Boolean, nullable=False)

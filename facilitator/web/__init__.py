@@ -1,41 +1,41 @@
 """Thin blueprints: they authenticate, validate and call actions; no domain logic here."""
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .. import clock
+from .. import clock, staff_sessions
 from ..extensions import db
 from ..i18n import client_catalog, current_locale, t
-from ..models import User
 from ..models.meetings import PARTIES, SEGMENTS
 from ..models.cases import SOURCE_CHANNELS
+from .security import add_headers, https_site
 
 
 def register_web(app: Flask) -> None:
     from . import api, auth, cases, join, meetings, projector
     from . import case_record
-    from . import health, invitations, proxies
+    from . import admin, health, invitations, proxies
     for module in (auth, cases, meetings, join, projector, api, case_record, invitations,
-                   proxies, health):
+                   proxies, health, admin):
         app.register_blueprint(module.bp)
     from . import minutes as minutes_pages  # downloads of the minutes, the console's draft
     app.register_blueprint(minutes_pages.bp)
 
     @app.before_request
     def load_user():
-        user_id = session.get("user_id")
-        g.user = db.session.get(User, user_id) if user_id else None
+        g.user = staff_sessions.current_user()
 
     @app.after_request
     def remember_language(response):
         chosen = request.args.get("lang")
         if chosen in ("zh", "en"):
-            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=https_site())
         return response
+
+    app.after_request(add_headers)
 
     @app.template_filter("zip_labels")
     def zip_labels(keys, prefix: str):

@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+import math
 
-from .. import access
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+
+from .. import access, clock, sign_in_throttle, staff_sessions
+from ..clock import utcnow
 from ..extensions import db
 from ..i18n import t
+from ..joining import client_address
 from ..models import Case, Meeting, User
+from ..sign_in_throttle import Throttled
+from .security import safe_target
 
 bp = Blueprint("auth", __name__)
 
@@ -47,10 +54,13 @@ def meeting_for_chair(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("cases.list_cases")
+def refuse_throttled(refusal: Throttled, template: str, **context):
+    """The page again, saying until when (local time) and in how long: 429 and Retry-After."""
+    seconds = refusal.seconds_left(utcnow())
+    message = t("auth.throttled", time=clock.local(refusal.until).strftime("%H:%M"),
+                minutes=math.ceil(seconds / 60))
+    return render_template(template, error=message, **context), 429, \
+        {"Retry-After": str(seconds)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,17 +69,61 @@ def login():
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()[:64]
         password = (request.form.get("password") or "")[:200]
+        address = client_address()
+        try:
+            sign_in_throttle.take_try(current_app.config, username, address)
+        except Throttled as refusal:
+            return refuse_throttled(refusal, "login.html")
         user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
-        if user is not None and user.check_password(password):
-            session.clear()
-            session.permanent = True
-            session["user_id"] = user.id
-            return redirect(_safe_next(request.args.get("next")))
+        success = user is not None and user.check_password(password)
+        sign_in_throttle.finish(username, address, user.id if user else None, success)
+        if success:
+            staff_sessions.start(user, address)
+            return redirect(safe_target(request.args.get("next"),
+                                        url_for("cases.list_cases")))
         error = t("auth.bad_login")
     return render_template("login.html", error=error), (401 if error else 200)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    session.clear()  # the phone identities are cookies of their own: they stay
+    staff_sessions.end_current()  # the phone identities are cookies of their own: they stay
     return redirect(url_for("auth.login"))
+
+
+MIN_PASSWORD = 8
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A new password for the signed-in user; every session of theirs ends (a stolen cookie
+    with it), this browser gets a new one. The current password is checked under the
+    account's sign-in throttle."""
+    if request.method == "GET":
+        return render_template("account/password.html")
+    current = (request.form.get("current_password") or "")[:200]
+    new = request.form.get("new_password") or ""
+    user = g.user
+    if len(new) < MIN_PASSWORD or len(new) > 200:
+        return _password_error("account.password_length")
+    if new != (request.form.get("repeat") or ""):
+        return _password_error("account.password_mismatch")
+    try:
+        sign_in_throttle.take_try(current_app.config, user.username, None)
+    except Throttled as refusal:
+        return refuse_throttled(refusal, "account/password.html")
+    right = user.check_password(current)
+    sign_in_throttle.finish(user.username, None, user.id, right)
+    if not right:
+        return _password_error("account.wrong_password")
+    user.set_password(new)
+    staff_sessions.end_all(user.id)
+    db.session.commit()
+    staff_sessions.start(user, client_address())
+    flash(t("account.password_changed"), "status")
+    return redirect(url_for("cases.list_cases"))
+
+
+def _password_error(key: str):
+    return render_template("account/password.html", error=t(key)), 400

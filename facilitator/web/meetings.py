@@ -11,6 +11,7 @@ from ..actions import Actor, execute
 from .auth import login_required, meeting_for_chair, meeting_or_404
 from .forms import error_message
 from .links import join_url, phones_cannot_reach, projector_url, public_base, qr_svg
+from .security import safe_target
 
 bp = Blueprint("meetings", __name__)
 
@@ -39,8 +40,8 @@ def change_status(meeting_id: int, action: str):
                       request.form.get("command_id") or None)
     if not outcome.ok:
         flash(error_message(outcome.error), "error")
-    return redirect(request.form.get("next") or url_for("meetings.show_meeting",
-                                                        meeting_id=meeting.id))
+    return redirect(safe_target(request.form.get("next"),
+                                url_for("meetings.show_meeting", meeting_id=meeting.id)))
 
 
 @bp.route("/meetings/<int:meeting_id>/console")

@@ -28,6 +28,8 @@ from ..clock import to_epoch_ms
 
 bp = Blueprint("minutes", __name__)
 
+MINUTES_HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 RENDERERS = {"pdf": pdf, "docx": docx, "md": markdown, "html": html, "json": json_export}
 FORMATS = tuple(RENDERERS)
 
@@ -107,6 +109,9 @@ def download(meeting_id: int, fmt: str):
     name = f"{number}-{suffix}.{renderer.EXTENSION}"
     ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)
     disposition = "inline" if fmt == "html" else "attachment"
+    if fmt == "html":
+        # A document of its own: its styles are inline, it has no script (web/security.py).
+        response.headers["Content-Security-Policy"] = MINUTES_HTML_POLICY
     response.headers["Content-Disposition"] = (
         f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
     response.headers["X-Minutes-Version"] = str(document.header.version)

@@ -87,7 +87,8 @@ def open_page(request, playwright_instance, browser, live_server, artifacts_dir)
     """open_page(kind) → a new page in its own context (own cookies), zh-CN.
 
     kind: "projector" (1920×1080), "console" (1440×900 laptop) or "phone" (iPhone 13).
-    Uncaught script errors are collected; the test fails on any.
+    Uncaught script errors and Content-Security-Policy violations are collected; the test
+    fails on any.
     """
     contexts, pages = [], []
 
@@ -107,6 +108,11 @@ def open_page(request, playwright_instance, browser, live_server, artifacts_dir)
         page = context.new_page()
         opened = OpenPage(label or kind, page)
         page.on("pageerror", lambda error: opened.errors.append(str(error)))
+        # A script, style or connection the Content-Security-Policy blocked (chromium says so
+        # on the console): the page would silently lack it.
+        page.on("console", lambda message: opened.errors.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None)
         pages.append(opened)
         return page
 
@@ -124,4 +130,4 @@ def open_page(request, playwright_instance, browser, live_server, artifacts_dir)
         context.close()
     errors = [f"{p.label}: {e}" for p in pages for e in p.errors]
     if report is not None and report.passed:
-        assert not errors, "uncaught script errors in the pages:\n" + "\n".join(errors)
+        assert not errors, "script errors or CSP violations in the pages:\n" + "\n".join(errors)

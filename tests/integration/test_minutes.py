@@ -23,7 +23,8 @@ from facilitator.extensions import db
 from facilitator.minutes.load import minutes_for
 from facilitator.minutes.versions import latest_version, versions_of
 from facilitator.models import ActionItem, Meeting, MeetingEvent, MinutesVersion
-from tests.factories import chair_of, join_from_phone, login, make_meeting, make_user, run
+from tests.factories import (chair_of, join_from_phone, login, make_meeting, make_user, run,
+                             sign_in_as)
 from tests.support import run_facilitator
 from tests.unit.test_minutes_renderers import (PARTY_NAMES_ZH, docx_text, every_format_as_text,
                                                extract_pdf_text, squash)
@@ -51,8 +52,7 @@ def _document(meeting_id: int, number: int = 1) -> MinutesDocument:
 def _moderator_client(app, meeting: Meeting):
     from facilitator.models import User
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["user_id"] = db.session.get(User, meeting.moderator_id).id
+    sign_in_as(client, db.session.get(User, meeting.moderator_id))
     return client
 
 
