@@ -374,14 +374,18 @@
       return true;
     }
     armedUntil.set(key, Date.now() + CONFIRM_MS);
-    const label = button.dataset.label || button.textContent;
-    button.dataset.label = label;
-    button.textContent = armedLabel(key, label);
+    button.dataset.label = button.dataset.label || button.textContent;
+    button.dataset.confirmKey = key;
+    button.textContent = armedLabel(key, button.dataset.label);
     button.classList.add("armed");
     setTimeout(() => {
       if (isArmed(key)) return;
-      button.textContent = label;
-      button.classList.remove("armed");
+      // The button, or the one a redraw put in its place (renderers mark it with the key).
+      for (const shown of document.querySelectorAll("button[data-confirm-key]")) {
+        if (shown.dataset.confirmKey !== key) continue;
+        shown.textContent = shown.dataset.label;
+        shown.classList.remove("armed");
+      }
     }, CONFIRM_MS + 50);
     return false;
   }
@@ -389,7 +393,7 @@
   window.LiveStore = LiveStore;
   window.live = {
     escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, newCommandId,
-    speechTiming, currentSpeech, orderedQueue, confirmedBySecondTap, armedLabel,
+    speechTiming, currentSpeech, orderedQueue, confirmedBySecondTap, armedLabel, isArmed,
   };
   window.tr = tr;
 })();

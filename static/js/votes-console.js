@@ -89,7 +89,8 @@
       + `${vote.rule ? " · " + escapeHtml(tr("vote_rule." + vote.rule)) : ""}${vote.channel === "elsewhere" ? " · " + escapeHtml(tr("vote_channel.elsewhere")) : ""}`
       + `${vote.verified_only ? " · " + escapeHtml(tr("votes.verified_only")) : ""}</p>`
       + `<div class="button-row">${buttons.map(([act, label, cls]) =>
-        `<button type="button" class="${cls}" data-act="${act}" data-id="${vote.id}" data-label="${escapeHtml(tr(label))}">`
+        `<button type="button" class="${cls}${window.live.isArmed(`${act}:${vote.id}`) ? " armed" : ""}" data-act="${act}" data-id="${vote.id}"`
+        + ` data-label="${escapeHtml(tr(label))}" data-confirm-key="${act}:${vote.id}">`
         + `${escapeHtml(window.live.armedLabel(`${act}:${vote.id}`, tr(label)))}</button>`).join("")}</div>`;
     if (vote.status === "open") {
       html += `<div class="vote-live" data-live="${vote.id}">${liveHtml(vote, live)}</div>`;

@@ -119,4 +119,8 @@ def test_invited_and_desk_checked_owners_vote_and_an_unverified_one_is_sent_to_t
     expect(unverified.locator("[data-testid=phone-vote] form")).to_have_count(0)
     shot(unverified, artifacts_dir, "checkin-phone-sent-to-the-desk")
     console.locator("#checkin-card").screenshot(path=str(artifacts_dir / "checkin-card-after.png"))
-    vote.locator("button[data-act='vote.cancel']").click()  # leave the shared meeting clean
+    cancel = vote.locator("button[data-act='vote.cancel']")
+    cancel.click()
+    expect(cancel).to_have_text(re.compile(r"^再点一次确认"))
+    cancel.click()  # the second tap confirms; the shared meeting is left clean
+    expect(vote).to_have_count(0, timeout=LIVE)  # a cancelled vote leaves the list

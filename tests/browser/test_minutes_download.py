@@ -87,6 +87,7 @@ def test_after_the_meeting_ends_a_phone_shows_the_minutes_and_the_pdf_downloads(
     finalise = console.locator("#minutes-finalise")
     expect(finalise).to_be_visible(timeout=LIVE)
     finalise.click()
+    expect(finalise).to_have_text(re.compile(r"^再点一次确认"))
     finalise.click()
     expect(console.locator("#minutes-versions li")).to_have_count(1, timeout=LIVE)
     expect(console.locator("[data-testid=minutes-v1-pdf]")).to_be_visible()

@@ -125,8 +125,10 @@ def test_the_moderator_creates_and_amends_a_plan_and_records_a_vote_held_elsewhe
     totals.locator("button[type=submit]").click()
     expect(vote.locator("[data-testid=totals-entered]")).to_be_visible(timeout=LIVE)
     expect(vote.locator("[data-testid=vote-participation]")).to_contain_text("已投票 30 /", timeout=LIVE)
-    vote.locator("button[data-act='vote.close']").click()
-    vote.locator("button[data-act='vote.close']").click()  # the second tap confirms
+    close = vote.locator("button[data-act='vote.close']")
+    close.click()
+    expect(close).to_have_text(re.compile(r"^再点一次确认"))
+    close.click()  # the second tap confirms
     explanation = vote.locator("[data-testid=vote-explanation]")
     expect(explanation).to_contain_text("通过", timeout=LIVE)
     expect(explanation).to_contain_text("使用维修资金——通过：同意 21/30 人")
