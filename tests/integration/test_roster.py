@@ -2,6 +2,8 @@
 saved, versions that never change, and meetings and votes that count on their own version."""
 from __future__ import annotations
 
+import json
+
 import csv
 import io
 import re
@@ -235,6 +237,22 @@ def test_a_large_file_is_read_and_imported_by_another_process(staff, monkeypatch
         2, lines, "active", staff.user.id)
     assert db.session.execute(db.select(db.func.count(RosterUnit.id)).filter_by(
         version_id=second.id)).scalar() == lines
+
+
+def test_the_import_worker_gives_way_to_the_server_on_a_busy_machine(app, monkeypatch):
+    """The worker lowers its own priority before it reads anything: when both want a core,
+    the process serving live meetings gets it."""
+    import io
+
+    from facilitator.actions import roster_import
+    niceness = []
+    monkeypatch.setattr(roster_import.os, "nice", niceness.append)
+    monkeypatch.setattr(roster_import, "_work", lambda task: {"done": task["task"]})
+    answer = io.StringIO()
+    roster_import.worker_main(io.StringIO(json.dumps({
+        "task": "preview", "database": app.config["SQLALCHEMY_DATABASE_URI"]})), answer)
+    assert niceness == [roster_import.WORKER_NICENESS] and roster_import.WORKER_NICENESS >= 10
+    assert json.loads(answer.getvalue()) == {"done": "preview"}
 
 
 # --- versions --------------------------------------------------------------------------------
