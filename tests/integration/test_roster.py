@@ -2,10 +2,9 @@
 saved, versions that never change, and meetings and votes that count on their own version."""
 from __future__ import annotations
 
-import json
-
 import csv
 import io
+import json
 import re
 import zipfile
 
@@ -242,8 +241,6 @@ def test_a_large_file_is_read_and_imported_by_another_process(staff, monkeypatch
 def test_the_import_worker_gives_way_to_the_server_on_a_busy_machine(app, monkeypatch):
     """The worker lowers its own priority before it reads anything: when both want a core,
     the process serving live meetings gets it."""
-    import io
-
     from facilitator.actions import roster_import
     niceness = []
     monkeypatch.setattr(roster_import.os, "nice", niceness.append)
