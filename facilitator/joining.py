@@ -35,6 +35,7 @@ from .errors import DomainError
 from .extensions import db
 from .models import JoinGuesses, Meeting, Participant
 from .models.users import hash_token
+from .validation import is_token
 
 T = TypeVar("T")
 
@@ -45,7 +46,7 @@ def phone_cookie_name(meeting_id: int) -> str:
 
 def participant_for_token(meeting_id: int, token):
     """(id, status) of the participant holding `token` in the meeting, or None."""
-    if not isinstance(token, str) or not token or len(token) > 100:
+    if not is_token(token, 1, 100):
         return None
     return db.session.execute(db.select(Participant.id, Participant.status).filter_by(
         meeting_id=meeting_id, token_hash=hash_token(token))).one_or_none()
@@ -302,7 +303,7 @@ def by_code(code: str) -> tuple[int, bool] | None:
 
 def by_key(key) -> tuple[tuple[int, str | None], bool] | None:
     """What the QR link's key opens: ((meeting id, its live code), live?)."""
-    if not isinstance(key, str) or not 8 <= len(key) <= 32:
+    if not is_token(key, 8, 32):
         return None
     def read():
         row = db.session.connection().execute(_BY_KEY, {"key": key}).first()

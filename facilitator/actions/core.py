@@ -29,7 +29,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..live.views import change_for, removal_for
 from ..models import Meeting, MeetingEvent, Participant, User
-from ..validation import Field, validate
+from ..validation import Field, is_token, validate
 
 CHAIR = frozenset({"admin", "moderator", "clerk"})
 MODERATOR = frozenset({"admin", "moderator"})
@@ -229,7 +229,7 @@ def _execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str 
             raise DomainError("command.unknown", command=str(name)[:60])
         if command_id is None:
             command_id = uuid.uuid4().hex
-        if not isinstance(command_id, str) or not 8 <= len(command_id) <= 64:
+        if not is_token(command_id, 8, 64):
             raise DomainError("command.bad_id")
         _check_role(spec, actor)
         clean = validate(spec.schema, payload)

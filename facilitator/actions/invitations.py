@@ -29,7 +29,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Invitation, Participant, RosterUnit
 from ..models.users import hash_token
-from ..validation import Field
+from ..validation import Field, is_token
 from .core import CHAIR, VISITOR, Context, Outcome, command
 from .participants import checkin_changed
 
@@ -92,7 +92,7 @@ def _set_secrets(invitations: list[Invitation]) -> None:
 
 
 def invitation_for_token(token) -> Invitation | None:
-    if not isinstance(token, str) or not 10 <= len(token) <= 64:
+    if not is_token(token, 10, 64):
         return None
     return db.session.execute(db.select(Invitation).filter_by(
         token_hash=secret_hash(token))).scalar_one_or_none()

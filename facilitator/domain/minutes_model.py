@@ -61,6 +61,7 @@ from datetime import date, datetime
 from typing import Any
 
 from facilitator.domain.voting import Count
+from facilitator.validation import printable_text
 
 __all__ = [
     "AbsentPerson",
@@ -563,8 +564,19 @@ class MinutesDocument:
         return canonical_json(self.to_plain())
 
     def content_hash(self) -> str:
-        """SHA-256 (hex) of the canonical JSON: the same document, the same hash."""
-        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+        """SHA-256 (hex) of the canonical JSON: the same document, the same hash. (A lone
+        surrogate, which UTF-8 cannot carry, is hashed as it stands rather than failing:
+        the same bytes as before for every other document.)"""
+        return hashlib.sha256(self.to_json().encode("utf-8", "surrogatepass")).hexdigest()
+
+    def printable(self) -> MinutesDocument:
+        """The document with every text as a format can carry it (validation.printable_text:
+        no NUL or other control character but tab and newline, no lone surrogate): what the
+        builder gives and every renderer is handed, whatever the log or a stored version
+        holds from before the input was checked. Itself when already so."""
+        plain = self.to_plain()
+        clean = _printable(plain)
+        return self if clean == plain else MinutesDocument.from_plain(clean)
 
     @classmethod
     def from_plain(cls, data: dict[str, Any]) -> MinutesDocument:
@@ -587,6 +599,16 @@ def finalise(document: MinutesDocument, at: datetime) -> MinutesDocument:
 
 
 # --------------------------------------------------------------------------- plain data
+
+
+def _printable(plain: Any) -> Any:
+    if isinstance(plain, str):
+        return printable_text(plain)
+    if isinstance(plain, dict):
+        return {printable_text(key): _printable(value) for key, value in plain.items()}
+    if isinstance(plain, list):
+        return [_printable(value) for value in plain]
+    return plain
 
 
 def canonical_json(plain: Any) -> str:

@@ -155,8 +155,10 @@ AREA = "area"
 
 # Strict decimal: ASCII digits, optional point followed by 1-2 digits. No sign, no
 # thousands separators, no exponent, no full-width digits: a roster or a form field either
-# means one exact number or is refused.
-_DECIMAL_2 = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+# means one exact number or is refused. At most 15 whole digits (ten times any amount of
+# money or area the app can meet): the value then fits a 64-bit integer in hundredths, and
+# a string of thousands of digits is refused instead of costing int() a ValueError.
+_DECIMAL_2 = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,2})?")
 
 
 def _parse_hundredths(text: object) -> int | None:

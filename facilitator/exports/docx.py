@@ -20,6 +20,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from facilitator.domain.minutes_model import MinutesDocument
+from facilitator.validation import printable_text
 
 from . import labels as L
 from .layout import Bullets, Fields, Heading, Layout, PageBreak, Paragraph, SignatureLines, Table, Title, build
@@ -33,14 +34,9 @@ CONTENT_WIDTH_MM = 210 - 2 * 18
 _ALIGN = {"L": WD_ALIGN_PARAGRAPH.LEFT, "C": WD_ALIGN_PARAGRAPH.CENTER, "R": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
-def _clean(text: str) -> str:
-    """Without the control characters XML 1.0 cannot carry (tab and newline kept)."""
-    return "".join(ch for ch in text if ch in "\t\n" or ch >= " ")
-
-
 def _xml(text: str) -> str:
-    """Text for WordprocessingML, escaped."""
-    return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text for WordprocessingML, escaped (without the characters XML 1.0 cannot carry)."""
+    return printable_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _set_fonts(rpr_owner, latin: str, east_asian: str, lang: str) -> None:
@@ -116,7 +112,7 @@ def _setup(document, lang: str) -> None:
 
 def _run(paragraph, text: str, *, bold: bool = False, size: float | None = None, sans: bool = False,
          lang: str = "zh", color: RGBColor | None = None):
-    lines = _clean(text).split("\n")
+    lines = printable_text(text).split("\n")
     run = None
     for n, line in enumerate(lines):
         run = paragraph.add_run(line)

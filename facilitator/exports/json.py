@@ -29,7 +29,7 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
         "content_hash": f"sha256:{document.content_hash()}",
         "language": document.language,
         "units": UNITS,
-        "minutes": document.to_plain(),
+        "minutes": document.printable().to_plain(),
     }
     text = _json.dumps(payload, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")

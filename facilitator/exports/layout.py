@@ -97,7 +97,9 @@ def build(document: MinutesDocument, language: str | None = None) -> Layout:
 
 class _Builder:
     def __init__(self, document: MinutesDocument, lang: str):
-        self.doc = document
+        # The text as every format can carry it; the hash stays the document's own (a
+        # version stored before the checks keeps the hash it was stored with).
+        self.doc = document.printable()
         self.lang = lang
         self.blocks: list[Block] = []
         self.section = 0

@@ -27,6 +27,7 @@ from .broadcast import Broadcaster
 from .redaction import PUBLIC_PARTICIPANT_FIELDS
 from .snapshot import catch_up
 from .tallies import coalescer as tallies, init_tallies
+from ..validation import MAX_INT, is_id
 
 NAMESPACE = "/live"
 
@@ -116,6 +117,8 @@ def authenticate(auth: dict) -> Identity:
     if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) \
             or face not in ("console", "projector", "phone"):
         raise DomainError("auth.bad_handshake")
+    if not is_id(meeting_id):  # a number no meeting can have (2^63, -1): none is found
+        raise DomainError("meeting.not_found")
     if face == "phone":
         # Read no more than a phone needs: a thousand of them connect at once.
         if "join" in auth:
@@ -245,8 +248,11 @@ class LiveNamespace(Namespace):
 
     def on_clock(self, data=None):
         """Clock sync: the client measures its offset from the server's clock."""
-        return {"client_time": data.get("t") if isinstance(data, dict) else None,
-                "server_time": now_ms()}
+        client_time = data.get("t") if isinstance(data, dict) else None
+        if not (isinstance(client_time, int) and not isinstance(client_time, bool)
+                and 0 <= client_time <= 2**53):  # echoed back: a time in ms, nothing else
+            client_time = None
+        return {"client_time": client_time, "server_time": now_ms()}
 
     def on_sync(self, data=None):
         conn = connections.get(request.sid)
@@ -335,7 +341,7 @@ def sync_reply(conn: Connection, data) -> dict:
     for a phone, its own entry: the answer to `sync`, or the `sync` of a welcome."""
     since = data.get("since") if isinstance(data, dict) else None
     if since is not None and (not isinstance(since, int) or isinstance(since, bool)
-                              or since < 0):
+                              or not 0 <= since <= MAX_INT):
         return error_ack(DomainError("validation.type", field="since"), conn.locale)
     try:
         reply = {"ok": True, **catch_up(conn.meeting_id, since, conn.role)}

@@ -63,7 +63,8 @@ def load_roster(meeting: Meeting) -> list[tuple[str, int, str, str]]:
 
 def minutes_for(meeting: Meeting, *, version: int = 1, language: str | None = None,
                 up_to_seq: int | None = None):
-    """The minutes of `meeting` as its log stands (a draft document)."""
+    """The minutes of `meeting` as its log stands (a draft document), its text as every
+    format carries it (the log may hold what was written before the input was checked)."""
     return build_minutes(case_record(meeting.case), meeting_record(meeting, version),
                          load_events(meeting.id, up_to_seq), load_roster(meeting),
-                         language or meeting.language, clock.zone().key)
+                         language or meeting.language, clock.zone().key).printable()

@@ -107,6 +107,9 @@ class JoinGuesses(db.Model):
     of the whole server. In the database, so the limit holds across server processes; one
     row per scope and window, so the count is one atomic UPDATE on SQLite and PostgreSQL."""
     __tablename__ = "join_guesses"
+    # A wrong code is refused and counted: tests that check a refusal changes nothing skip
+    # this table (tests/integration/test_fuzz_inputs.py).
+    __records_refusals__ = True
 
     scope = db.Column(db.String(80), primary_key=True)
     # The end of the window, in whole seconds since the epoch (UTC).

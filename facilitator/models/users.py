@@ -66,6 +66,9 @@ class SignInThrottle(db.Model):
     (facilitator/sign_in_throttle.py). In the database, so every server process counts the
     same tries; a try is counted (and the row locked) before its password is checked."""
     __tablename__ = "sign_in_throttles"
+    # A failed sign-in is refused and counted: tests that check a refusal changes nothing
+    # skip this table (tests/integration/test_fuzz_inputs.py).
+    __records_refusals__ = True
 
     key = db.Column(db.String(80), primary_key=True)
     failures = db.Column(db.Integer, nullable=False)
@@ -77,6 +80,7 @@ class SignInEvent(db.Model):
     """The sign-in log, shown to administrators: every password checked (a refusal by the
     throttle checks none and is not logged; the locks themselves are shown)."""
     __tablename__ = "sign_in_events"
+    __records_refusals__ = True  # a failed sign-in is logged (see SignInThrottle)
 
     id = db.Column(db.Integer, primary_key=True)
     at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)

@@ -7,13 +7,17 @@ from werkzeug.exceptions import HTTPException
 
 from .. import clock, staff_sessions
 from ..extensions import db
-from ..i18n import client_catalog, current_locale, t
+from ..errors import DomainError
+from ..i18n import client_catalog, current_locale, describe_error, t
 from ..models.meetings import PARTIES, SEGMENTS
 from ..models.cases import SOURCE_CHANNELS
+from ..validation import IdConverter, has_unstorable_chars, printable_text
 from .security import add_headers, https_site
 
 
 def register_web(app: Flask) -> None:
+    # Before any route is added: every `<int:...>` is then a bounded id (validation.py).
+    app.url_map.converters["int"] = IdConverter
     from . import api, auth, cases, join, meetings, projector
     from . import case_record
     from . import admin, health, invitations, proxies
@@ -26,6 +30,27 @@ def register_web(app: Flask) -> None:
     @app.before_request
     def load_user():
         g.user = staff_sessions.current_user()
+
+    @app.before_request
+    def refuse_unstorable_text():
+        """No value of a request reaches a view holding a NUL or a lone surrogate: no column
+        can store them (PostgreSQL refuses a NUL in text) and no format render them. The
+        fields of a form or an API body are checked further by their schema
+        (validation.py); this covers every other value (a token in the path, a query
+        parameter, a login form), whichever route it comes to."""
+        for name, value in (request.view_args or {}).items():
+            if isinstance(value, str) and has_unstorable_chars(value):
+                return _error_page(404, "error.not_found")  # no such token or code
+        for values in (request.args, request.form):
+            for name, value in values.items(multi=True):
+                if has_unstorable_chars(name) or has_unstorable_chars(value):
+                    error = DomainError("validation.control_chars",
+                                        field=printable_text(name)[:60])
+                    message = describe_error(error, current_locale())
+                    if request.path.startswith("/api/"):
+                        return jsonify({"error": {"code": error.code, "message": message,
+                                                  "field": error.params["field"]}}), 400
+                    return render_template("error.html", status=400, message=message), 400
 
     @app.after_request
     def remember_language(response):

@@ -24,6 +24,7 @@ from ..live.views import meeting_view
 from ..models import Case, Meeting, MeetingEvent, RosterUnit, User
 from ..clock import to_epoch_ms
 from ..models.users import hash_token
+from ..validation import whole_number
 from .forms import error_message
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -170,11 +171,8 @@ def get_roster(case_id: int):
     for name, default, top in (("version", None, 10**6), ("page", 1, 10**6),
                                ("per_page", ROSTER_PAGE_MAX, ROSTER_PAGE_MAX)):
         text = request.args.get(name)
-        if text is None:
-            numbers[name] = default
-        elif text.isascii() and text.isdigit() and 1 <= int(text[:8]) <= top:
-            numbers[name] = int(text)
-        else:
+        numbers[name] = default if text is None else whole_number(text, 1, top)
+        if numbers[name] is None and text is not None:
             return _refused_with(400, DomainError("validation.range", field=name, min=1,
                                                   max=top))
     versions = rosters.versions_of(case.id)
@@ -251,15 +249,14 @@ def get_events(meeting_id: int):
     meeting, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
     if missing:
         return missing
-    since = int(since_text)
-    if since > meeting.last_seq:
+    since = whole_number(since_text, 0, meeting.last_seq)
+    if since is None:
         return _refused_with(400, DomainError("validation.range", field="since", min=0,
                                               max=meeting.last_seq))
-    limit_text = request.args.get("limit", "1000")
-    if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 1000:
+    limit = whole_number(request.args.get("limit", "1000"), 1, 1000)
+    if limit is None:
         return _refused_with(400, DomainError("validation.range", field="limit", min=1,
                                               max=1000))
-    limit = int(limit_text)
     rows = db.session.execute(db.select(MeetingEvent).filter(
         MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > since)
         .order_by(MeetingEvent.seq).limit(limit)).scalars().all()

@@ -12,6 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..i18n import t
 from ..models import Case, User
+from ..validation import MAX_INT, whole_number
 from .auth import case_or_404, login_required
 from .forms import error_message, form_values
 
@@ -122,13 +123,11 @@ def roster(case_id: int):
 def _roster_page(case: Case, status: int, **extra):
     versions = rosters.versions_of(case.id)
     shown = versions[0] if versions else None
-    number = request.args.get("version", "")
-    if number.isascii() and number.isdigit() and len(number) < 10:
-        shown = rosters.version_number(case.id, int(number)) or shown
+    number = whole_number(request.args.get("version"), 1, MAX_INT)
+    if number is not None:
+        shown = rosters.version_number(case.id, number) or shown
     search = (request.args.get("q") or "").strip()[:100]
-    page_text = request.args.get("page", "1")
-    page = int(page_text) if page_text.isascii() and page_text.isdigit() \
-        and 0 < len(page_text) < 7 and int(page_text) > 0 else 1
+    page = whole_number(request.args.get("page"), 1, 999999) or 1
     rows, matches = rosters.page_of_units(shown.id, page, ROSTER_PAGE_ROWS, search) \
         if shown else ([], 0)
     pages = max(1, -(-matches // ROSTER_PAGE_ROWS))
@@ -191,10 +190,8 @@ def compare_rosters(case_id: int):
     by_number = {v.number: v for v in versions}
 
     def pick(name: str, default):
-        text = request.args.get(name, "")
-        if text.isascii() and text.isdigit() and len(text) < 10:
-            return by_number.get(int(text))
-        return default
+        number = whole_number(request.args.get(name), 1, MAX_INT)
+        return default if number is None else by_number.get(number)
 
     newer = pick("to", versions[0] if versions else None)
     older = pick("from", versions[1] if len(versions) > 1 else None)
