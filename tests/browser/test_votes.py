@@ -20,6 +20,20 @@ from tests.browser.test_speakers import join_and_admit  # noqa: E402
 VOTERS = [("范文斌", "3-2-101", "C"), ("邹春生", "3-2-201", "C"), ("白立新", "3-2-301", "A")]
 
 
+def open_straw_poll(console, title: str):
+    """A straw poll of the owners present on the plans, created and opened on the console;
+    its entry in the console's list."""
+    form = console.locator("#vote-new")
+    form.locator("input[name=title]").fill(title)
+    form.locator("select[name=eligibility]").select_option("owners_present")
+    form.locator("button[type=submit]").click()
+    vote = console.locator("#votes-console .vote-list li", has_text=title)
+    expect(vote).to_have_count(1, timeout=LIVE)
+    vote.locator("button[data-act='vote.open']").click()
+    expect(vote).to_contain_text("投票中", timeout=LIVE)
+    return vote
+
+
 def test_three_phones_vote_and_the_projector_shows_the_result_with_its_rule(
         open_page, live_server, artifacts_dir):
     projector, console = open_page("projector"), open_page("console")
@@ -37,14 +51,7 @@ def test_three_phones_vote_and_the_projector_shows_the_result_with_its_rule(
     expect(plans).to_contain_text("89.76 m² 分摊 4,754.03 元")
 
     # The moderator creates a straw poll of the owners present on A/B/C and opens it.
-    form = console.locator("#vote-new")
-    form.locator("input[name=title]").fill("意向表决：方案 A / B / C")
-    form.locator("select[name=eligibility]").select_option("owners_present")
-    form.locator("button[type=submit]").click()
-    vote = console.locator("#votes-console .vote-list li", has_text="意向表决：方案 A / B / C")
-    expect(vote).to_have_count(1, timeout=LIVE)
-    vote.locator("button[data-act='vote.open']").click()
-    expect(vote).to_contain_text("投票中", timeout=LIVE)
+    vote = open_straw_poll(console, "意向表决：方案 A / B / C")
 
     panel = projector.locator("#pj-vote")
     expect(panel).to_be_visible(timeout=LIVE)
@@ -98,13 +105,7 @@ def test_a_straw_poll_whose_top_is_shared_shows_a_tie_on_every_screen(
         phone = open_page("phone", f"tie-{n}")
         join_and_admit(phone, console, code, name, "owner", unit)
         phones.append(phone)
-    form = console.locator("#vote-new")
-    form.locator("input[name=title]").fill("意向表决：平票")
-    form.locator("select[name=eligibility]").select_option("owners_present")
-    form.locator("button[type=submit]").click()
-    vote = console.locator("#votes-console .vote-list li", has_text="意向表决：平票")
-    expect(vote).to_have_count(1, timeout=LIVE)
-    vote.locator("button[data-act='vote.open']").click()
+    vote = open_straw_poll(console, "意向表决：平票")
     for phone, (_, _, choice) in zip(phones, VOTERS[1:]):
         card = phone.locator("[data-testid=phone-vote]")
         card.locator(f"input[type=radio][value={choice}]").check(timeout=LIVE)
