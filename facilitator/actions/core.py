@@ -499,17 +499,17 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
                 savepoint = db.session.begin_nested()
                 try:
                     outcome, context = _run_handler(command, meeting)
+                    # Changes nothing: answered without an event, and nothing of it stays.
+                    answer = (None if outcome.event_type is not None
+                              else CommandOutcome(ok=True, result=outcome.result))
                 except DomainError as error:
+                    answer = CommandOutcome(ok=False, error=error)
+                if answer is not None:
                     savepoint.rollback()
                     # What the savepoint's rollback expired reloads from the transaction,
                     # where the seq is still the one before the group.
                     set_committed_value(meeting, "last_seq", last_seq)
-                    outcomes.append(CommandOutcome(ok=False, error=error))
-                    continue
-                if outcome.event_type is None:  # changes nothing: nothing of it stays
-                    savepoint.rollback()
-                    set_committed_value(meeting, "last_seq", last_seq)
-                    outcomes.append(CommandOutcome(ok=True, result=outcome.result))
+                    outcomes.append(answer)
                     continue
                 savepoint.commit()
             last_seq += 1
