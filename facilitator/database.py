@@ -2,19 +2,26 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from pathlib import Path
+from typing import Callable
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 class DatabaseNotMigrated(RuntimeError):
     pass
+
+
+# How long a statement waits for another connection's lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def configure_engine(engine) -> None:
@@ -29,13 +36,40 @@ def configure_engine(engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     engine._facilitator_configured = True
     engine.dispose()  # connections opened before the listener get the pragmas too
+
+
+WRITE_LOCK_PAUSE_SECONDS = 0.002
+WRITE_LOCK_TRIES = SQLITE_BUSY_TIMEOUT_MS // 2
+
+
+def begin_sqlite_write(connection, pause: Callable[[float], None]) -> None:
+    """Begin a transaction that holds SQLite's write lock from its first statement.
+
+    While another process writes (the roster import's worker, a command-line task), SQLite's
+    own busy wait would sleep inside the driver, up to 100 ms a try, and with it every green
+    thread of the server: every meeting's fan-out would stop. Instead each try fails at once
+    and the pause between tries lets the others run; after about SQLITE_BUSY_TIMEOUT_MS of
+    tries the caller gets "database is locked", as with SQLite's wait."""
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        for attempt in range(WRITE_LOCK_TRIES):
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                busy = getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+                if not busy or attempt == WRITE_LOCK_TRIES - 1:
+                    raise
+            pause(WRITE_LOCK_PAUSE_SECONDS)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 SCRUB_ATTEMPTS = 20
@@ -69,7 +103,7 @@ def scrub_secret_ballots() -> bool:
                         return True
                     time.sleep(SCRUB_PAUSE_SECONDS)
             finally:
-                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
                 cursor.close()
         finally:
             connection.close()

@@ -25,8 +25,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import metrics
 from ..clock import now_ms, utcnow
+from ..database import begin_sqlite_write
 from ..errors import DomainError
-from ..extensions import db
+from ..extensions import db, socketio
 from ..live.views import change_for, removal_for
 from ..models import Meeting, MeetingEvent, Participant, User
 from ..validation import Field, is_token, validate
@@ -439,8 +440,8 @@ def write_transaction():
             # opened before that would be a transaction of its own, committed at its release.
             # Opened here, the transaction holds every savepoint of a group, and takes the
             # database's write lock at once (another process writing makes it wait here,
-            # not fail halfway).
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # not fail halfway, and the other green threads run meanwhile).
+            begin_sqlite_write(connection, socketio.sleep)
         yield connection
     except BaseException:
         db.session.rollback()

@@ -101,6 +101,6 @@ class RosterUpload(db.Model):
     case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     filename = db.Column(db.String(200), nullable=False, default="")
-    data = db.Column(db.LargeBinary, nullable=False)
+    data = db.deferred(db.Column(db.LargeBinary, nullable=False))  # read only where parsed
     sha256 = db.Column(db.String(64), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -321,3 +321,32 @@ def test_the_lead_passes_over_a_sender_that_was_stopped_while_it_waited():
     queue.leading = True  # someone else leads
     assert core._withdraw(queue, waiting_only) is None and queue.waiting == []
     assert queue.leading
+
+
+def test_a_command_waiting_for_another_process_s_write_lets_the_server_run_meanwhile(
+        app, ctx, monkeypatch):
+    """SQLite, one writer per database: while another process holds the write lock (the
+    roster import's worker), a command tries again after pauses that let the server's other
+    green threads run, never sleeping inside the driver, and is written once the lock is
+    free."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL writers do not exclude each other")
+    import sqlite3
+
+    from facilitator.extensions import socketio
+    meeting = make_meeting()
+    other_process = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+    other_process.execute("BEGIN IMMEDIATE")
+    pauses = []
+
+    def pause(seconds=0):
+        pauses.append(seconds)
+        if len(pauses) == 3:
+            other_process.execute("COMMIT")
+    monkeypatch.setattr(socketio, "sleep", pause)
+    try:
+        outcome = execute(meeting.id, chair_of(meeting), "agenda.next", {})
+    finally:
+        other_process.close()
+    assert outcome.ok and pauses == [0.002, 0.002, 0.002]
+    assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() == 5000
