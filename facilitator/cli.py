@@ -26,10 +26,6 @@ def cli():
     pass
 
 
-def register_cli(app) -> None:
-    """Nothing to attach to the app: commands live on the `cli` group."""
-
-
 def upgrade_database() -> None:
     from flask_migrate import upgrade
     upgrade(directory=current_app.extensions["migrate"].directory)

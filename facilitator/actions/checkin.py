@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..validation import Field, optional
 from .. import rosters
 from .core import CHAIR, Context, Outcome, command

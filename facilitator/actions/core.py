@@ -29,7 +29,7 @@ from ..contract import check_outcome
 from ..database import begin_sqlite_write
 from ..errors import DomainError
 from ..extensions import db, socketio
-from ..live.views import change_for, removal_for
+from ..views.entities import change_for, removal_for
 from ..models import Meeting, MeetingEvent, Participant, User
 from ..validation import Field, is_token, validate
 
@@ -182,8 +182,7 @@ def _check_role(spec: CommandSpec, actor: Actor) -> None:
 
 
 def _check_permission(spec: CommandSpec, actor: Actor, meeting: Meeting) -> None:
-    if actor.role in ("moderator", "clerk") and actor.user_id not in (meeting.moderator_id,
-                                                                       meeting.clerk_id):
+    if actor.role in ("moderator", "clerk") and not meeting.run_by(actor.user_id):
         raise DomainError("auth.not_your_meeting")
     if actor.role == "moderator" and spec.roles == MODERATOR and actor.user_id != meeting.moderator_id:
         raise DomainError("auth.not_your_meeting")

@@ -6,7 +6,7 @@ from ..clock import to_epoch_ms
 from ..domain.join_codes import new_join_code
 from ..errors import DomainError
 from ..extensions import db
-from ..live.views import case_view
+from ..views.entities import case_view
 from ..models import Meeting, Participant, RosterUnit
 from ..validation import Field
 from .agenda import stop_current_run

@@ -24,7 +24,7 @@ from ..minutes.versions import (as_final, document_of, latest_version,
                                 section_changes, version_number)
 from ..models import ActionItem, AgendaItem, MeetingEvent, MinutesSignoff, MinutesVersion, \
     Participant
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..models.minutes import SIGNOFF_DECISIONS
 from ..validation import Field, optional
 from .cases import meeting_day

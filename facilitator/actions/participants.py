@@ -10,7 +10,7 @@ from .. import rosters
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..models.users import hash_token
 from ..validation import Field, optional
 from .core import CHAIR, VISITOR, Context, Outcome, command
@@ -60,7 +60,7 @@ def clear_verification(person: Participant) -> None:
 
 def checkin_changed(ctx: Context) -> None:
     """The check-in figures of the meeting changed (someone verified, relabelled, left)."""
-    from ..live.checkin import checkin_change
+    from ..views.checkin import checkin_change
     ctx.changes.append(checkin_change(ctx.meeting))
 
 

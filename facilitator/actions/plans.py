@@ -12,7 +12,7 @@ from ..domain.voting import Matter
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..models.votes import FUNDING_SOURCES, Plan, PlanRevision, Vote
 from ..validation import Field, optional
 from .core import CHAIR, PHONE, Context, Outcome, command

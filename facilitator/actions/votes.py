@@ -27,7 +27,7 @@ from ..database import scrub_secret_ballots
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, VOTE_METHODS,
                             Ballot, Plan, Proxy, SealedBallot, SecretTally, Vote,
                             VoteParticipation, new_ballot_id)

@@ -1,8 +1,6 @@
 from ..extensions import db
 from ..clock import utcnow
 
-PARTIES = ("owner", "owners_committee", "property_company", "developer", "housing_bureau",
-           "street_office", "community", "cppcc_member", "expert", "observer")
 SEGMENTS = ("opening", "briefing", "questions", "discussion", "vote", "closing")
 MEETING_STATUSES = ("scheduled", "live", "ended")
 PARTICIPANT_STATUSES = ("lobby", "admitted", "rejected", "removed")
@@ -13,6 +11,10 @@ VERIFICATIONS = ("personal_link", "desk")
 
 class Meeting(db.Model):
     __tablename__ = "meetings"
+
+    def run_by(self, user_id: int | None) -> bool:
+        """Whether the user is this meeting's moderator or clerk (who chair it)."""
+        return user_id is not None and user_id in (self.moderator_id, self.clerk_id)
 
     id = db.Column(db.Integer, primary_key=True)
     case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)

@@ -244,6 +244,7 @@ def test_a_large_file_is_read_and_imported_by_another_process(staff, monkeypatch
 def test_the_import_worker_gives_way_to_the_server_on_a_busy_machine(app, monkeypatch, linux):
     """The worker lowers its own priority before it reads anything: when both want a core,
     the process serving live meetings gets it (Linux: only cores nothing else wants)."""
+    from facilitator import roster_worker
     from facilitator.actions import roster_import
     lowered = []
 
@@ -251,11 +252,11 @@ def test_the_import_worker_gives_way_to_the_server_on_a_busy_machine(app, monkey
         if not linux:
             raise OSError("not supported here")
         lowered.append(("scheduler", pid, policy))
-    monkeypatch.setattr(roster_import.os, "sched_setscheduler", set_scheduler)
-    monkeypatch.setattr(roster_import.os, "nice", lambda n: lowered.append(("nice", n)))
-    monkeypatch.setattr(roster_import, "_work", lambda task: {"done": task["task"]})
+    monkeypatch.setattr(roster_worker.os, "sched_setscheduler", set_scheduler)
+    monkeypatch.setattr(roster_worker.os, "nice", lambda n: lowered.append(("nice", n)))
+    monkeypatch.setattr(roster_import, "work", lambda task: {"done": task["task"]})
     answer = io.StringIO()
-    roster_import.worker_main(io.StringIO(json.dumps({
+    roster_worker.main(io.StringIO(json.dumps({
         "task": "preview", "database": app.config["SQLALCHEMY_DATABASE_URI"]})), answer)
     assert lowered == ([("scheduler", 0, os.SCHED_IDLE)] if linux else [("nice", 19)])
     assert json.loads(answer.getvalue()) == {"done": "preview"}
