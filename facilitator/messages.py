@@ -897,6 +897,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "screen.showing_plan": ("大屏正在单独显示方案 {key}", "The screen shows plan {key} alone"),
     "screen.showing_vote": ("大屏正在单独显示表决 #{number}", "The screen shows vote #{number} alone"),
     "screen.showing_qr": ("大屏正在显示二维码", "The screen shows the QR code"),
+    "screen.plan": ("方案 {key}", "Plan {key}"),
     "screen.page": ("第 {n}/{of} 页", "Page {n} of {of}"),
     "screen.more_waiting": ("另有 {n} 人排队", "{n} more waiting"),
     "screen.id_not_needed": ("投屏二维码或恢复常规投屏时不需要编号。", "The QR code and the ordinary screen take no id."),
