@@ -64,8 +64,8 @@
   function screenButton(show, id, label) {
     const focus = ((store().state || {}).meeting || {}).screen_focus;
     const on = Boolean(focus && focus.kind === show && focus.id === id);
-    return `<button type="button" data-act="screen.focus" data-show="${show}" data-id="${id}" aria-pressed="${on}"`
-      + ` data-testid="screen-${show}-${id}">${escapeHtml(tr(label))}</button>`;
+    return `<button type="button" data-act="screen.focus" data-show="${show}" data-id="${id}" aria-pressed="${on}">`
+      + `${escapeHtml(tr(label))}</button>`;
   }
 
   function planCard(plan) {
