@@ -126,6 +126,8 @@
     }
   }, ROTATE_MS);
   window.addEventListener("resize", scheduleFit);
+  // schedule: for the other renderers; pagesOf: how a list was cut (the browser tests check
+  // that every plan is on a page).
   window.projectorFit = { schedule: scheduleFit, pagesOf: (id) => pages.get(id) };
 
   const listeners = [render];
