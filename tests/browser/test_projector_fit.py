@@ -239,6 +239,9 @@ def test_every_crowded_state_fits_both_screens(open_page, live_server, artifacts
         expect(page.locator("#pj-focus [data-testid=projector-focus-qr]")).to_be_visible(timeout=LIVE)
         page.wait_for_function("() => document.querySelector('#pj-focus img').complete")
     check_screens(screens, artifacts_dir, "08-focus-qr")
+    en.reload()  # a screen that reloads shows what the moderator put up
+    expect(en.locator("#pj-focus [data-testid=projector-focus-qr]")).to_be_visible(timeout=LIVE)
+    expect(en.locator("#pj-grid")).to_be_hidden()
 
     console.locator("#screen-back").click()
     expect(console.locator("[data-testid=screen-bar]")).to_be_hidden(timeout=LIVE)
