@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import metrics
 from ..clock import now_ms, utcnow
+from ..contract import check_outcome
 from ..database import begin_sqlite_write
 from ..errors import DomainError
 from ..extensions import db, socketio
@@ -38,6 +39,9 @@ PHONE = frozenset({"phone"})
 VISITOR = frozenset({"visitor"})
 # The app itself (e.g. a case edited on its page tells the meeting's screens): no client has it.
 SYSTEM = frozenset({"system"})
+# The role sets by the names docs/protocol.md §8 gives them.
+ROLE_SETS = {"chair": CHAIR, "moderator": MODERATOR, "phone": PHONE, "visitor": VISITOR,
+             "system": SYSTEM}
 
 
 @dataclass(frozen=True)
@@ -66,14 +70,21 @@ class CommandSpec:
     # The meeting states in which the command is allowed (most need a live meeting; the
     # agenda and the people can be prepared before it opens).
     states: tuple = ("live",)
+    # The event types it may write (one per command, or none when nothing changes) and the
+    # keys its result may hold: declared here, checked while the tests run (contract.py).
+    events: tuple = ()
+    result: tuple = ()
 
 
 registry: dict[str, CommandSpec] = {}
 
 
-def command(name: str, *, roles: frozenset, schema: dict[str, Field], states: tuple = ("live",)):
+def command(name: str, *, roles: frozenset, schema: dict[str, Field], events: tuple,
+            result: tuple = (), states: tuple = ("live",)):
     def register(handler):
-        registry[name] = CommandSpec(name, handler, roles, schema, states)
+        if name in registry:
+            raise ValueError(f"command {name!r} declared twice")
+        registry[name] = CommandSpec(name, handler, roles, schema, states, events, result)
         return handler
     return register
 
@@ -460,6 +471,10 @@ def _run_handler(command: _Command, meeting) -> tuple[Outcome, Context]:
     context = Context(meeting=meeting, actor=command.actor)
     outcome: Outcome = command.spec.handler(context, **command.clean)
     if outcome.event_type is not None:
+        if current_app.config.get("CHECK_CONTRACT"):
+            spec = command.spec
+            check_outcome(spec.name, spec.events, spec.result, outcome.event_type,
+                          outcome.data, {**outcome.result, **context.secret_result})
         db.session.flush()
     return outcome, context
 

@@ -4,6 +4,7 @@ to the ordinary screen. The choice is kept on the meeting, so a projector that r
 it again; ending the meeting returns the screen to the ordinary one (the end message)."""
 from __future__ import annotations
 
+from ..contract import Datum, event
 from ..errors import DomainError
 from ..extensions import db
 from ..models.votes import Plan, Vote
@@ -38,8 +39,13 @@ def _target(ctx: Context, show: str, target_id: int | None) -> dict | None:
     return {"kind": show, "id": target_id}
 
 
-@command("screen.focus", roles=CHAIR, schema={"show": Field("str", choices=SHOWN),
-                                              "id": optional("int", min=1)})
+event("screen.focused", data={
+    "show": Datum("str", choices=SHOWN),
+    "id": Datum("id", null=True, doc="the plan's or vote's; null for qr and none")})
+
+
+@command("screen.focus", events=("screen.focused",), roles=CHAIR,
+         schema={"show": Field("str", choices=SHOWN), "id": optional("int", min=1)})
 def focus_screen(ctx: Context, show: str, id: int | None) -> Outcome:
     focus = _target(ctx, show, id)
     if ctx.meeting.screen_focus == focus:

@@ -278,6 +278,25 @@ class LiveNamespace(Namespace):
         finally:
             db.session.rollback()
 
+    def on_shares(self, data=None):
+        """A phone's own shares of the plans (docs/protocol.md §13, "shares"): answered to the
+        asking phone alone, never broadcast, so no other screen learns its area."""
+        conn = connections.get(request.sid)
+        if conn is None:
+            return error_ack(DomainError("auth.not_connected"), select_locale())
+        if conn.role != "phone":
+            return error_ack(DomainError("auth.forbidden"), conn.locale)
+        from .vote_views import own_shares
+        try:
+            person = db.session.get(Participant, conn.actor.participant_id)
+            if person is None or person.status not in ("lobby", "admitted"):
+                status = person.status if person is not None else "removed"
+                return error_ack(DomainError(f"auth.participant_{status}"), conn.locale)
+            return {"ok": True, "shares": own_shares(db.session.get(Meeting, conn.meeting_id),
+                                                     person)}
+        finally:
+            db.session.rollback()
+
     def on_command(self, data=None):
         conn = connections.get(request.sid)
         if conn is None:
