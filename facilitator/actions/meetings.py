@@ -87,6 +87,7 @@ def end_meeting(ctx: Context) -> Outcome:
     meeting.former_join_code, meeting.join_code = meeting.join_code, None
     had_item = meeting.current_item_id is not None
     meeting.current_item_id = None
+    meeting.screen_focus = None  # the room sees the end message, whatever was put up
     ctx.changed(meeting)
     if had_item:  # no item, no list of speakers: every screen drops the one it showed
         refresh_speakers(ctx)

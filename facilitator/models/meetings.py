@@ -41,6 +41,9 @@ class Meeting(db.Model):
     queue_open = db.Column(db.Boolean, nullable=False, default=True)
     # Speaking rules of this meeting; missing keys take the defaults of the local rules.
     speaker_settings = db.Column(db.JSON, nullable=False, default=dict)
+    # What the moderator put on the room's screen by itself (screen.focus): {"kind": "plan"
+    # or "vote", "id": ...} or {"kind": "qr"}; None: the ordinary screen.
+    screen_focus = db.Column(db.JSON)
     opened_at = db.Column(db.DateTime)
     ended_at = db.Column(db.DateTime)
     # The roster version the meeting counts on: the case's newest when the meeting opened.

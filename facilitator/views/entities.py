@@ -33,6 +33,7 @@ def meeting_view(meeting: Meeting) -> dict:
         "queue_open": meeting.queue_open,
         "roster_version_id": meeting.roster_version_id,
         "speaker_settings": meeting_settings(meeting),
+        "screen_focus": meeting.screen_focus,
     }
 
 

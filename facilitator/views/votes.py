@@ -1,10 +1,10 @@
 """Full (unredacted) JSON views of plans, votes and proxies (see views.py for the idea).
 
 A plan's view carries its money as the owners need to read it (the numbers come from the
-pure facilitator.domain.voting, integers only: docs/architecture.md §5): the share of the
-maintenance fund (and of a levy) per m² and for each unit size of the roster, and the
-fund's balance after the draw against the top-up floor. Amounts are in fen, areas in
-hundredths of m².
+pure facilitator.domain.voting, integers only: docs/architecture.md §5): the whole cost
+per m² of the roster's area, the share of the maintenance fund (and of a levy) per m² and
+for each unit size of the roster, and the fund's balance after the draw against the top-up
+floor. Amounts are in fen, areas in hundredths of m².
 """
 from __future__ import annotations
 
@@ -57,9 +57,13 @@ def plan_money(plan: Plan, meeting: Meeting) -> dict:
     draw = funding.get("maintenance_fund", 0)
     levy = funding.get("owner_levy", 0)
     money = {"total": plan.total_fen, "funding": funding, "fund_share": None,
-             "levy_share": None, "fund": None}
+             "levy_share": None, "fund": None, "total_per_m2": None, "scope_area": None}
     total_area, areas = _roster_areas(rosters.meeting_version_id(meeting))
     if total_area > 0:
+        # The whole cost over the roster's total exclusive area, as the screens show it
+        # beside the total: CNY per m² to the fen (the fund's and levy's rates keep 3 places).
+        money["total_per_m2"] = format_rate_per_m2(plan.total_fen, total_area, decimals=2)
+        money["scope_area"] = total_area
         if draw:
             money["fund_share"] = _share_table(draw, total_area, areas)
         if levy:
