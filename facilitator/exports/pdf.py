@@ -21,6 +21,10 @@ PDF, byte for byte.
 """
 from __future__ import annotations
 
+import dataclasses
+import os
+import re
+import unicodedata
 from datetime import timezone
 from functools import lru_cache
 
@@ -30,7 +34,8 @@ from fpdf.enums import TextMode, XPos, YPos
 from facilitator.domain.minutes_model import MinutesDocument
 
 from . import labels as L
-from .layout import Bullets, Fields, Heading, Layout, PageBreak, Paragraph, SignatureLines, Table, Title, build
+from .layout import (Bullets, Fields, Heading, Keep, Layout, PageBreak, Paragraph, SignatureLines, Table, Title,
+                     build)
 
 MEDIA_TYPE = "application/pdf"
 EXTENSION = "pdf"
@@ -42,10 +47,22 @@ LEFT = RIGHT = 18.0  # mm
 TOP, BOTTOM = 18.0, 20.0
 WIDTH = PAGE_W - LEFT - RIGHT
 GREY = (236, 236, 236)
-PAD_X, PAD_Y = 1.4, 1.0  # table cell padding, mm
+PAD_X, PAD_Y = 2.0, 1.0  # table cell padding (mm): cells 4 mm apart, so text extraction keeps them apart
 PT = 25.4 / 72  # one point in mm
 _NO_LINE_START = frozenset("，。、；：？！）》」』”’%％.,;:!?)]}·—…")
+# Fonts that may draw what Noto Sans SC lacks (emoji, dingbats, rare symbols), tried in
+# order; none is required. Symbola (Debian's fonts-symbola) draws most emoji in black and
+# white; DejaVu Sans (fonts-dejavu-core) many symbols. A character none of the fonts has is
+# written as its code point in brackets, "[U+1F600]": visible, never dropped.
+FALLBACK_FONTS = (
+    "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+)
+SEAL_W, SEAL_D = 80.0, 36.0  # the seal line's width and the space for the stamp (mm)
+SIGN_ROW = 11.0  # a signature row's height (mm): room to sign by hand
 _NO_LINE_END = frozenset("（《「『“‘([{")
+# Units that stay on the line of the number before them.
+_UNITS = frozenset("元万亿年月日时分秒钟天周人户套位次条处个项％%")
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +72,23 @@ def font_path() -> str:
     return str(fonts.sans_path())
 
 
+@lru_cache(maxsize=8)
+def _font_chars(path: str) -> frozenset[int]:
+    """The characters a font file has glyphs for (its cmap)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap() or ())
+
+
+def _invisible(ch: str) -> bool:
+    """Format characters that never show by themselves (variation selectors, zero-width
+    joiners): leaving them out where no font has them loses nothing a reader could see."""
+    code = ord(ch)
+    return (unicodedata.category(ch) == "Cf" or 0xFE00 <= code <= 0xFE0F
+            or 0xE0100 <= code <= 0xE01EF)
+
+
 def _is_wide(ch: str) -> bool:
     code = ord(ch)
     return (0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
@@ -62,11 +96,14 @@ def _is_wide(ch: str) -> bool:
 
 
 def _tokens(text: str) -> list[str]:
-    """Break opportunities: each wide character, each space, each run of anything else."""
+    """Break opportunities: each wide character, each space, each run of anything else; a
+    number keeps the units written after it ("1,569,600.00元", "40分钟", "2026年12月5日")."""
     tokens: list[str] = []
     run: list[str] = []
     for ch in text:
-        if ch == " " or _is_wide(ch):
+        if ch in _UNITS and run and (run[-1].isdigit() or run[-1] in _UNITS):
+            run.append(ch)
+        elif ch == " " or _is_wide(ch):
             if run:
                 tokens.append("".join(run))
                 run = []
@@ -108,14 +145,25 @@ def wrap_text(cw, text: str, width: float, size: float) -> list[str]:
                 line_w = sum(measure(t) for t in carry)
             if not line and token == " ":
                 continue
-            if not line and token_w > width:  # longer than a line: break it by characters
-                for ch in token:
-                    ch_w = measure(ch)
-                    if line and line_w + ch_w > width:
+            if not line and token_w > width:
+                # Longer than a line: broken after a thousands separator ("12,345," /
+                # "678.90元"), and by characters only where a piece is still too long.
+                for piece in re.findall(r"[^,]*,|[^,]+", token):
+                    piece_w = measure(piece)
+                    if line and line_w + piece_w > width:
                         lines.append("".join(line))
                         line, line_w = [], 0.0
-                    line.append(ch)
-                    line_w += ch_w
+                    if piece_w <= width:
+                        line.append(piece)
+                        line_w += piece_w
+                        continue
+                    for ch in piece:
+                        ch_w = measure(ch)
+                        if line and line_w + ch_w > width:
+                            lines.append("".join(line))
+                            line, line_w = [], 0.0
+                        line.append(ch)
+                        line_w += ch_w
                 continue
             line.append(token)
             line_w += token_w
@@ -124,9 +172,10 @@ def wrap_text(cw, text: str, width: float, size: float) -> list[str]:
 
 
 class _Minutes(FPDF):
-    def __init__(self, layout: Layout):
+    def __init__(self, layout: Layout, renderer: _Renderer):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.layout = layout
+        self.renderer = renderer  # draws the header's and footer's text (any font it needs)
         self.set_margins(LEFT, TOP, RIGHT)
         self.set_auto_page_break(False)  # page breaks are placed by the renderer
         self.add_font(FONT, "", font_path())
@@ -138,10 +187,9 @@ class _Minutes(FPDF):
     def header(self):
         if self.page_no() == 1:
             return
-        self.set_font(FONT, size=7.5)
+        self.renderer.font(7.5)
         self.set_text_color(90)
-        self.set_xy(LEFT, 9)
-        self.cell(WIDTH, 4, self.layout.title, align="R")
+        self.renderer.draw(LEFT, 9, 4, self.layout.title, "R", WIDTH)
         self.set_draw_color(150)
         self.set_line_width(0.2)
         self.line(LEFT, 13.5, PAGE_W - RIGHT, 13.5)
@@ -152,10 +200,12 @@ class _Minutes(FPDF):
         self.set_line_width(0.2)
         self.line(LEFT, PAGE_H - 14.5, PAGE_W - RIGHT, PAGE_H - 14.5)
         self.set_text_color(70)
-        self.set_font(FONT, size=7.5)
+        self.renderer.font(7.5)
+        self.renderer.draw(LEFT, PAGE_H - 14, 4, self.layout.footer)
+        # The page count is filled in when the file is written ({nb}): fpdf2 does that
+        # for cell(), and the label and digits are in the main font.
         page = L.label("doc.page", self.layout.language, page=self.page_no(), pages="{nb}")
-        self.set_xy(LEFT, PAGE_H - 14)
-        self.cell(WIDTH * 0.75, 4, self.layout.footer, align="L")
+        self.set_xy(LEFT + WIDTH * 0.75, PAGE_H - 14)
         self.cell(WIDTH * 0.25, 4, page, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT, size=6.5)
         self.set_x(LEFT)
@@ -164,12 +214,60 @@ class _Minutes(FPDF):
 
 
 class _Renderer:
-    def __init__(self, layout: Layout):
-        self.layout = layout
-        self.pdf = _Minutes(layout)
-        self.cw = self.pdf.fonts[FONT].cw
+    def __init__(self, layout: Layout, fallback_fonts=None):
+        self.pdf = _Minutes(layout, self)
+        main = self.pdf.fonts[FONT]
+        self.main_chars = main.cmap
+        # Widths of the characters drawn, by code point (the main font's, plus those of the
+        # fallback fonts' characters as they are met).
+        self.cw = main.cw.copy()
+        self.fallbacks = [path for path in (FALLBACK_FONTS if fallback_fonts is None else fallback_fonts)
+                          if os.path.exists(path)]
+        self.font_of: dict[str, str] = {}  # a character drawn by a fallback font -> its family
         self.y = TOP
         self.size = BODY_PT
+        self.layout = _visible(layout, self.visible)
+        self.pdf.layout = self.layout
+
+    # ------------------------------------------------------------------ glyphs
+    def visible(self, text: str) -> str:
+        """``text`` as this PDF can show it: each character the main font lacks is drawn by
+        the first fallback font that has it, or written as its code point ("[U+1F600]")."""
+        chars = self.main_chars
+        if all(ord(ch) in chars for ch in text):
+            return text
+        out: list[str] = []
+        missing: list[str] = []
+        for ch in text:
+            code = ord(ch)
+            if code in chars or ch == "\n" or ch in self.font_of:
+                drawn = True
+            elif ch == "\t":
+                ch, drawn = " ", True
+            else:
+                drawn = self._fallback(ch)
+            if drawn:
+                if missing:
+                    out.append("[" + " ".join(missing) + "]")
+                    missing = []
+                out.append(ch)
+            elif not _invisible(ch):
+                missing.append(f"U+{code:04X}")
+        if missing:
+            out.append("[" + " ".join(missing) + "]")
+        return "".join(out)
+
+    def _fallback(self, ch: str) -> bool:
+        code = ord(ch)
+        for n, path in enumerate(self.fallbacks):
+            if code in _font_chars(path):
+                family = f"fallback{n}"
+                if family not in self.pdf.fonts:
+                    self.pdf.add_font(family, "", path)
+                self.font_of[ch] = family
+                self.cw[code] = self.pdf.fonts[family].cw[code]
+                return True
+        return False
 
     # ------------------------------------------------------------------ text primitives
     def font(self, size: float) -> None:
@@ -193,7 +291,21 @@ class _Renderer:
             room = width - self.width(text)
             x += room if align == "R" else room / 2
         baseline = top + line_h / 2 + 0.36 * self.size * PT
-        self.pdf.text(x, baseline, text)
+        font_of = self.font_of
+        if not font_of or not any(ch in font_of for ch in text):
+            self.pdf.text(x, baseline, text)
+            return
+        # Runs of one font each, side by side.
+        start = 0
+        for end in range(1, len(text) + 1):
+            if end < len(text) and font_of.get(text[end]) == font_of.get(text[start]):
+                continue
+            run = text[start:end]
+            self.pdf.set_font(font_of.get(run[0], FONT), size=self.size)
+            self.pdf.text(x, baseline, run)
+            x += self.width(run)
+            start = end
+        self.pdf.set_font(FONT, size=self.size)
 
     def heavy(self, weight: float = 0.18):
         """Text drawn heavier (fill + thin stroke), in its own graphics state (q ... Q)."""
@@ -336,11 +448,102 @@ class _Renderer:
         widths = [WIDTH * w / total for w in block.widths]
         self.grid(block.headers, block.rows, widths, block.align, size)
 
+    def _keep(self, block: Keep) -> None:
+        """The blocks on one page when they fit on one: a new page first if they do not fit
+        on what is left of this one."""
+        height = sum(self.height(inner) for inner in block.blocks)
+        if height > self.room() and height <= PAGE_H - TOP - BOTTOM and self.y > TOP:
+            self.new_page()
+        for inner in block.blocks:
+            getattr(self, f"_{type(inner).__name__.lower()}")(inner)
+
+    def height(self, block) -> float:
+        """The height a heading, a paragraph or the signature lines take (mm), measured as
+        they are drawn (a little more is harmless: it only moves them to a new page)."""
+        if isinstance(block, Heading):
+            size = {1: 13.0, 2: 11.0, 3: 10.5}[block.level]
+            lines = len(self.wrap(block.text, WIDTH, size))
+            return {1: 5.0, 2: 3.0, 3: 2.0}[block.level] + lines * size * 0.62 + (2.6 if block.level == 1 else 0.8)
+        if isinstance(block, Paragraph):
+            size = SMALL_PT if block.small else BODY_PT
+            lead = block.lead + L.colon(self.layout.language) if block.lead else ""
+            return len(self.wrap(lead + block.text, WIDTH, size)) * size * 0.6 + 1
+        if isinstance(block, SignatureLines):
+            return self._sign_head_height(block) + SIGN_ROW * len(block.rows) + 2.5 + self._seal_height(block)
+        raise TypeError(f"cannot measure {type(block).__name__}")
+
+    def _sign_widths(self) -> list[float]:
+        return [WIDTH * w for w in (0.27, 0.25, 0.30, 0.18)]
+
+    def _sign_head_height(self, block: SignatureLines) -> float:
+        if not block.rows:
+            return 0.0
+        line_h = BODY_PT * 0.5
+        return max(len(self.wrap(h, w - 2 * PAD_X, BODY_PT))
+                   for h, w in zip(block.headers, self._sign_widths())) * line_h + 2 * PAD_Y
+
+    def _seal_height(self, block: SignatureLines) -> float:
+        label, host = block.host
+        lines = len(self.wrap(label + L.colon(self.layout.language) + host, SEAL_W, BODY_PT))
+        return 4 + lines * 6.0 + SEAL_D + 4 + 6.0
+
     def _signaturelines(self, block: SignatureLines) -> None:
-        widths = [WIDTH * w for w in (0.27, 0.25, 0.30, 0.18)]
+        """The signature table and the organiser's seal line. Split over pages only when
+        they do not fit on one, and then never leaving a single row, or the seal without
+        rows, on a page: the last page carries at least two rows and the seal."""
+        widths = self._sign_widths()
         rows = [(role, name, "", "") for role, name in block.rows]
-        self.ensure(min(11.0 * (len(rows) + 1), 70))
-        self.grid(block.headers, rows, widths, "LLLL", BODY_PT, min_row=11.0, middle=True)
+        head_h = self._sign_head_height(block)
+        seal_h = self._seal_height(block)
+        while rows:
+            fit = int((self.room() - head_h - 2.5) // SIGN_ROW)
+            if fit >= len(rows) and self.room() >= head_h + SIGN_ROW * len(rows) + 2.5 + seal_h:
+                take = len(rows)
+            else:
+                # leave at least two rows for the page that carries the seal
+                take = min(fit, len(rows) - 2)
+                if take < 2:
+                    if self.y > TOP:
+                        self.new_page()
+                        continue
+                    take = max(take, 1)  # a page too small for two rows: cannot happen on A4
+            self.grid(block.headers, rows[:take], widths, "LLLL", BODY_PT, min_row=SIGN_ROW, middle=True)
+            rows = rows[take:]
+            if rows:
+                self.new_page()
+        self.ensure(seal_h)
+        self._seal(block)
+
+    def _seal(self, block: SignatureLines) -> None:
+        """主办单位（盖章）：the organisation, a dashed circle where the stamp goes, the date."""
+        pdf = self.pdf
+        left = LEFT + WIDTH - SEAL_W
+        self.y += 4
+        self.font(BODY_PT)
+        label, host = block.host
+        lead = label + L.colon(self.layout.language)
+        lines = self.wrap(lead + host, SEAL_W)
+        with self.heavy(0.12):
+            self.draw(left, self.y, 6.0, lead if lines[0].startswith(lead) else lines[0])
+        if lines[0].startswith(lead):
+            self.draw(left + self.width(lead), self.y, 6.0, lines[0][len(lead):])
+        self.y += 6.0
+        self.lines(lines[1:], left, SEAL_W, 6.0)
+        centre_x = left + SEAL_W / 2
+        pdf.set_draw_color(150)
+        pdf.set_line_width(0.3)
+        pdf.set_dash_pattern(dash=1.2, gap=1.2)
+        pdf.circle(centre_x - SEAL_D / 2, self.y, SEAL_D / 2)
+        pdf.set_dash_pattern()
+        pdf.set_draw_color(0)
+        self.font(SMALL_PT)
+        pdf.set_text_color(150)
+        self.draw(left, self.y + SEAL_D / 2 - 2.5, 5, block.seal, "C", SEAL_W)
+        pdf.set_text_color(0)
+        self.y += SEAL_D + 4
+        self.font(BODY_PT)
+        self.draw(left, self.y, 6.0, block.date, "C", SEAL_W)
+        self.y += 6.0
 
     def _pagebreak(self, block: PageBreak) -> None:
         self.new_page()
@@ -410,9 +613,23 @@ class _Renderer:
         self.y += height
 
 
-def render(document: MinutesDocument, language: str | None = None) -> bytes:
+def _visible(value, visible):
+    """The layout with every text passed through ``visible``."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, tuple):
+        return tuple(_visible(item, visible) for item in value)
+    if dataclasses.is_dataclass(value):
+        return dataclasses.replace(value, **{f.name: _visible(getattr(value, f.name), visible)
+                                             for f in dataclasses.fields(value)})
+    return value
+
+
+def render(document: MinutesDocument, language: str | None = None, fallback_fonts=None) -> bytes:
+    """The PDF of ``document``; ``fallback_fonts``: font files for what Noto Sans SC lacks
+    (default FALLBACK_FONTS, those present on the machine)."""
     layout = build(document, language)
-    renderer = _Renderer(layout)
+    renderer = _Renderer(layout, fallback_fonts)
     when = document.header.finalised_at or document.header.started_at
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)

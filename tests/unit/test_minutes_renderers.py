@@ -160,7 +160,8 @@ def test_the_demo_minutes_list_the_seven_agreed_items_of_the_case_file():
     agreed = document().agreed
     assert [(a.party, a.person, a.due.isoformat()) for a in agreed] == \
         [(i["party"], i["person"], i["due"]) for i in items]
-    assert document("en").agreed[0].what == items[0]["what"]
+    assert document().agreed[0].what == items[0]["what"]
+    assert document("en").agreed[0].what == items[0]["what_en"]
 
 
 def test_the_owners_decision_on_the_fund_is_pending_under_the_article_278_majority_rule():
@@ -389,9 +390,9 @@ def test_the_same_vote_held_openly_lists_who_chose_what_in_every_format():
             continue
         section = _vote_section(text, doc, "zh")
         assert "记名表决明细" in section, fmt
-        # The owner, the unit, who actually voted, how they were verified, the choice.
-        assert "张建国3-1-101张建国签到台核验弃权" in section, fmt
-        assert "刘秀英3-1-102刘秀英签到台核验方案C" in section, fmt
+        # Who actually voted, the owner they voted for, the unit, how they were verified, the choice.
+        assert "张建国张建国3-1-101签到台核验弃权" in section, fmt
+        assert "刘秀英刘秀英3-1-102签到台核验方案C" in section, fmt
 
 
 # --------------------------------------------------------------------------- labels
