@@ -237,24 +237,14 @@ class _Renderer:
         if all(ord(ch) in chars for ch in text):
             return text
         out: list[str] = []
-        missing: list[str] = []
         for ch in text:
             code = ord(ch)
-            if code in chars or ch == "\n" or ch in self.font_of:
-                drawn = True
-            elif ch == "\t":
-                ch, drawn = " ", True
-            else:
-                drawn = self._fallback(ch)
-            if drawn:
-                if missing:
-                    out.append("[" + " ".join(missing) + "]")
-                    missing = []
+            if ch == "\t":
+                out.append(" ")
+            elif code in chars or ch == "\n" or ch in self.font_of or self._fallback(ch):
                 out.append(ch)
             elif not _invisible(ch):
-                missing.append(f"U+{code:04X}")
-        if missing:
-            out.append("[" + " ".join(missing) + "]")
+                out.append(f"[U+{code:04X}]")
         return "".join(out)
 
     def _fallback(self, ch: str) -> bool:
@@ -533,7 +523,7 @@ class _Renderer:
         pdf.set_draw_color(150)
         pdf.set_line_width(0.3)
         pdf.set_dash_pattern(dash=1.2, gap=1.2)
-        pdf.circle(centre_x - SEAL_D / 2, self.y, SEAL_D / 2)
+        pdf.ellipse(centre_x - SEAL_D / 2, self.y, SEAL_D, SEAL_D)  # from its top left corner
         pdf.set_dash_pattern()
         pdf.set_draw_color(0)
         self.font(SMALL_PT)
