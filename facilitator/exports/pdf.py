@@ -25,11 +25,14 @@ import dataclasses
 import os
 import re
 import unicodedata
+from contextlib import contextmanager
 from datetime import timezone
 from functools import lru_cache
+from html import escape
 
 from fpdf import FPDF
 from fpdf.enums import TextMode, XPos, YPos
+from fpdf.structure_tree import StructElem, StructureTreeBuilder
 
 from facilitator.domain.minutes_model import MinutesDocument
 
@@ -171,9 +174,39 @@ def wrap_text(cw, text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+class _StructureTree(StructureTreeBuilder):
+    """fpdf2's structure tree (an internal of fpdf2, which only nests one level for images'
+    alternative texts) with elements nested to any depth: Table > TR > TH/TD, L > LI."""
+
+    def __iter__(self):
+        yield self.struct_tree_root
+        yield self.doc_struct_elem
+        yield self.struct_tree_root.parent_tree
+        yield from self._below(self.doc_struct_elem)
+
+    def _below(self, element):
+        for kid in element.k:
+            if isinstance(kid, StructElem):
+                yield kid
+                yield from self._below(kid)
+
+
+class _ContentRef:
+    """A marked-content reference (page and MCID): an element's content may continue on the
+    next page (a table cell split by a page break)."""
+
+    def __init__(self, page, mcid: int):
+        self.page = page
+        self.mcid = mcid
+
+    def serialize(self, _security_handler=None, _obj_id=None) -> str:
+        return f"<</Type /MCR /Pg {self.page.ref} /MCID {self.mcid}>>"
+
+
 class _Minutes(FPDF):
     def __init__(self, layout: Layout, renderer: _Renderer):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+        super().__init__(orientation="portrait", unit="mm", format="A4", enforce_compliance="PDF/A-2U")
+        self.struct_builder = _StructureTree()
         self.layout = layout
         self.renderer = renderer  # draws the header's and footer's text (any font it needs)
         self.set_margins(LEFT, TOP, RIGHT)
@@ -187,15 +220,20 @@ class _Minutes(FPDF):
     def header(self):
         if self.page_no() == 1:
             return
-        self.renderer.font(7.5)
-        self.set_text_color(90)
-        self.renderer.draw(LEFT, 9, 4, self.layout.title, "R", WIDTH)
-        self.set_draw_color(150)
-        self.set_line_width(0.2)
-        self.line(LEFT, 13.5, PAGE_W - RIGHT, 13.5)
-        self.set_text_color(0)
+        with self.renderer.artifact():  # page furniture, not content
+            self.renderer.font(7.5)
+            self.set_text_color(90)
+            self.renderer.draw(LEFT, 9, 4, self.layout.title, "R", WIDTH)
+            self.set_draw_color(150)
+            self.set_line_width(0.2)
+            self.line(LEFT, 13.5, PAGE_W - RIGHT, 13.5)
+            self.set_text_color(0)
 
     def footer(self):
+        with self.renderer.artifact():
+            self._footer()
+
+    def _footer(self):
         self.set_draw_color(150)
         self.set_line_width(0.2)
         self.line(LEFT, PAGE_H - 14.5, PAGE_W - RIGHT, PAGE_H - 14.5)
@@ -224,10 +262,75 @@ class _Renderer:
         self.fallbacks = [path for path in (FALLBACK_FONTS if fallback_fonts is None else fallback_fonts)
                           if os.path.exists(path)]
         self.font_of: dict[str, str] = {}  # a character drawn by a fallback font -> its family
+        # The structure tree (tagged PDF): the open containers, the element the text being
+        # drawn belongs to ([type, element], the element made at its first text), the MCIDs
+        # used per page, and how deep inside artifacts (page furniture) the drawing is.
+        self.tree = self.pdf.struct_builder
+        self.open = [self.tree.doc_struct_elem]
+        self.leaf: list | None = None
+        self.mcids: dict[int, int] = {}
+        self.artifacts = 0
         self.y = TOP
         self.size = BODY_PT
         self.layout = _visible(layout, self.visible)
         self.pdf.layout = self.layout
+
+    # ------------------------------------------------------------------ structure
+    def element(self, kind: str) -> StructElem:
+        parent = self.open[-1]
+        element = StructElem(struct_type=kind, parent=parent, kids=[], page_number=self.pdf.page)
+        parent.k.append(element)
+        return element
+
+    @contextmanager
+    def container(self, kind: str):
+        """An element holding elements (Table, TR, L, LI)."""
+        self.open.append(self.element(kind))
+        try:
+            yield
+        finally:
+            self.open.pop()
+
+    @contextmanager
+    def tagged(self, kind: str, state: list | None = None, cell: bool = False):
+        """The text drawn inside belongs to one element of type ``kind`` (``state``: the same
+        element again, e.g. a table cell continued on the next page). A table ``cell`` is an
+        element even when empty (a blank to sign in), so every row has all its cells."""
+        saved = self.leaf
+        self.leaf = state if state is not None else [kind, None]
+        try:
+            yield
+        finally:
+            if cell and self.leaf[1] is None and not self.artifacts:
+                self.leaf[1] = self.element(kind)
+            self.leaf = saved
+
+    @contextmanager
+    def artifact(self):
+        """Page furniture (running head and foot, rules, cell borders): no element's content."""
+        self.pdf._out("/Artifact BMC")
+        self.artifacts += 1
+        try:
+            yield
+        finally:
+            self.artifacts -= 1
+            self.pdf._out("EMC")
+
+    def _marked(self) -> str:
+        """Open a marked-content sequence for the current element's next text; its tag."""
+        kind, element = self.leaf
+        if element is None:
+            element = self.leaf[1] = self.element(kind)
+        page = self.pdf.page
+        mcid = self.mcids.get(page, 0)
+        self.mcids[page] = mcid + 1
+        numbers = self.tree.spid_per_page_number
+        parents = numbers.setdefault(page, len(numbers))
+        self.tree.struct_tree_root.parent_tree.nums[parents].append(element)
+        self.pdf.pages[page].struct_parents = parents
+        element.k.append(_ContentRef(self.pdf.pages[page], mcid))
+        self.pdf._out(f"{kind} <</MCID {mcid}>> BDC")
+        return kind
 
     # ------------------------------------------------------------------ glyphs
     def visible(self, text: str) -> str:
@@ -281,6 +384,14 @@ class _Renderer:
             room = width - self.width(text)
             x += room if align == "R" else room / 2
         baseline = top + line_h / 2 + 0.36 * self.size * PT
+        if self.artifacts or self.leaf is None:
+            self._text(x, baseline, text)
+            return
+        self._marked()
+        self._text(x, baseline, text)
+        self.pdf._out("EMC")
+
+    def _text(self, x: float, baseline: float, text: str) -> None:
         font_of = self.font_of
         if not font_of or not any(ch in font_of for ch in text):
             self.pdf.text(x, baseline, text)
@@ -347,19 +458,21 @@ class _Renderer:
     def _title(self, block: Title) -> None:
         self.y = TOP + 2
         self.font(18)
-        with self.heavy(0.25):
+        with self.heavy(0.25), self.tagged("/H1"):
             for line in self.wrap(block.text, WIDTH):
                 self.draw(LEFT, self.y, 9, line, "C", WIDTH)
                 self.y += 9
         self.y += 1
         self.font(13)
-        self.lines(self.wrap(block.subtitle, WIDTH), LEFT, WIDTH, 7, "C")
+        with self.tagged("/P"):
+            self.lines(self.wrap(block.subtitle, WIDTH), LEFT, WIDTH, 7, "C")
         self.y += 1.5
         self.font(9)
         for n, line in enumerate(block.meta):
             red = self.layout.draft and n == len(block.meta) - 1
             self.pdf.set_text_color(*((176, 0, 0) if red else (40, 40, 40)))
-            self.lines(self.wrap(line, WIDTH), LEFT, WIDTH, 5, "C")
+            with self.tagged("/P"):
+                self.lines(self.wrap(line, WIDTH), LEFT, WIDTH, 5, "C")
         self.pdf.set_text_color(0)
         self.y += 4
         self.font(BODY_PT)
@@ -374,18 +487,24 @@ class _Renderer:
         elif self.y > TOP:
             self.y += space
         self.font(size)
-        self.lines(self.wrap(block.text, WIDTH), LEFT, WIDTH, line_h, heavy=True)
+        with self.tagged(f"/H{block.level + 1}"):  # H1 is the title
+            self.lines(self.wrap(block.text, WIDTH), LEFT, WIDTH, line_h, heavy=True)
         if block.level == 1:
             pdf = self.pdf
             pdf.set_draw_color(0)
             pdf.set_line_width(0.35)
-            pdf.line(LEFT, self.y + 0.6, PAGE_W - RIGHT, self.y + 0.6)
+            with self.artifact():
+                pdf.line(LEFT, self.y + 0.6, PAGE_W - RIGHT, self.y + 0.6)
             self.y += 2.6
         else:
             self.y += 0.8
         self.font(BODY_PT)
 
     def _paragraph(self, block: Paragraph) -> None:
+        with self.tagged("/P"):
+            self._paragraph_text(block)
+
+    def _paragraph_text(self, block: Paragraph) -> None:
         size = SMALL_PT if block.small else BODY_PT
         line_h = size * 0.6
         self.font(size)
@@ -414,10 +533,11 @@ class _Renderer:
             values = self.wrap(value, value_w)
             self.ensure(line_h * min(len(values), 3))
             top = self.y
-            with self.heavy(0.12):
-                for n, line in enumerate(labels):
-                    self.draw(LEFT, top + n * line_h, line_h, line)
-            self.lines(values, LEFT + label_w, value_w, line_h)
+            with self.tagged("/P"):  # label and value, one paragraph
+                with self.heavy(0.12):
+                    for n, line in enumerate(labels):
+                        self.draw(LEFT, top + n * line_h, line_h, line)
+                self.lines(values, LEFT + label_w, value_w, line_h)
             if self.y < top + len(labels) * line_h:  # (same page)
                 self.y = top + len(labels) * line_h
         self.y += 1.5
@@ -425,11 +545,15 @@ class _Renderer:
     def _bullets(self, block: Bullets) -> None:
         self.font(BODY_PT)
         line_h = 6.0
-        for n, item in enumerate(block.items, 1):
-            lines = self.wrap(item, WIDTH - 6)
-            self.ensure(line_h * min(len(lines), 2))
-            self.draw(LEFT + 1.5, self.y, line_h, f"{n}." if block.ordered else "•")
-            self.lines(lines, LEFT + 6, WIDTH - 6, line_h)
+        with self.container("/L"):
+            for n, item in enumerate(block.items, 1):
+                lines = self.wrap(item, WIDTH - 6)
+                self.ensure(line_h * min(len(lines), 2))
+                with self.container("/LI"):
+                    with self.tagged("/Lbl"):
+                        self.draw(LEFT + 1.5, self.y, line_h, f"{n}." if block.ordered else "•")
+                    with self.tagged("/LBody"):
+                        self.lines(lines, LEFT + 6, WIDTH - 6, line_h)
         self.y += 1.5
 
     def _table(self, block: Table) -> None:
@@ -513,26 +637,30 @@ class _Renderer:
         label, host = block.host
         lead = label + L.colon(self.layout.language)
         lines = self.wrap(lead + host, SEAL_W)
-        with self.heavy(0.12):
-            self.draw(left, self.y, 6.0, lead if lines[0].startswith(lead) else lines[0])
-        if lines[0].startswith(lead):
-            self.draw(left + self.width(lead), self.y, 6.0, lines[0][len(lead):])
-        self.y += 6.0
-        self.lines(lines[1:], left, SEAL_W, 6.0)
+        with self.tagged("/P"):
+            with self.heavy(0.12):
+                self.draw(left, self.y, 6.0, lead if lines[0].startswith(lead) else lines[0])
+            if lines[0].startswith(lead):
+                self.draw(left + self.width(lead), self.y, 6.0, lines[0][len(lead):])
+            self.y += 6.0
+            self.lines(lines[1:], left, SEAL_W, 6.0)
         centre_x = left + SEAL_W / 2
         pdf.set_draw_color(150)
         pdf.set_line_width(0.3)
         pdf.set_dash_pattern(dash=1.2, gap=1.2)
-        pdf.ellipse(centre_x - SEAL_D / 2, self.y, SEAL_D, SEAL_D)  # from its top left corner
+        with self.artifact():
+            pdf.ellipse(centre_x - SEAL_D / 2, self.y, SEAL_D, SEAL_D)  # from its top left corner
         pdf.set_dash_pattern()
         pdf.set_draw_color(0)
         self.font(SMALL_PT)
         pdf.set_text_color(150)
-        self.draw(left, self.y + SEAL_D / 2 - 2.5, 5, block.seal, "C", SEAL_W)
+        with self.tagged("/P"):
+            self.draw(left, self.y + SEAL_D / 2 - 2.5, 5, block.seal, "C", SEAL_W)
         pdf.set_text_color(0)
         self.y += SEAL_D + 4
         self.font(BODY_PT)
-        self.draw(left, self.y, 6.0, block.date, "C", SEAL_W)
+        with self.tagged("/P"):
+            self.draw(left, self.y, 6.0, block.date, "C", SEAL_W)
         self.y += 6.0
 
     def _pagebreak(self, block: PageBreak) -> None:
@@ -553,52 +681,66 @@ class _Renderer:
         pdf.set_line_width(0.25)
         pdf.set_draw_color(0)
 
-        def draw_head():
+        def draw_head(repeated: bool = True):
+            # The head once as the table's first row (TR of TH); repeated on a later page,
+            # it is page furniture.
             x = LEFT
             pdf.set_fill_color(*GREY)
-            for cell, w in zip(head, widths):
-                pdf.rect(x, self.y, w, head_h, style="DF")
-                for n, line in enumerate(cell):
-                    self.draw(x + PAD_X, self.y + PAD_Y + n * line_h, line_h, line, "C", w - 2 * PAD_X)
-                x += w
+            with (self.artifact() if repeated else self.container("/TR")):
+                for cell, w in zip(head, widths):
+                    with self.artifact():
+                        pdf.rect(x, self.y, w, head_h, style="DF")
+                    with self.tagged("/TH", cell=True):
+                        for n, line in enumerate(cell):
+                            self.draw(x + PAD_X, self.y + PAD_Y + n * line_h, line_h, line, "C", w - 2 * PAD_X)
+                    x += w
             self.y += head_h
 
         self.ensure(head_h + line_h + 2 * PAD_Y)
-        draw_head()
-        for row in rows:
-            cells = [self.wrap(text, w) for text, w in zip(row, inner)]
-            while True:
-                tallest = max(len(c) for c in cells)
-                height = max(tallest * line_h + 2 * PAD_Y, min_row)
-                if height > self.room():
-                    fits = int((self.room() - 2 * PAD_Y) // line_h)
-                    if fits < 2 or height <= PAGE_H - TOP - BOTTOM - head_h:
-                        self.new_page()
-                        self.font(size)
-                        draw_head()
-                        continue
-                    # draw what fits, carry the rest of the row to the next page
-                    part = [c[:fits] for c in cells]
-                    self._row(part, widths, align, line_h, fits * line_h + 2 * PAD_Y, middle)
-                    cells = [c[fits:] for c in cells]
+        with self.container("/Table"):
+            draw_head(repeated=False)
+            for row in rows:
+                with self.container("/TR"):
+                    self._grid_row(row, inner, widths, align, line_h, head_h, size, min_row, middle, draw_head)
+        self.y += 2.5
+        self.font(BODY_PT)
+
+    def _grid_row(self, row, inner, widths, align, line_h, head_h, size, min_row, middle, draw_head) -> None:
+        """One row; its cells (TD) continue on the next page when the row does not fit."""
+        cells = [self.wrap(text, w) for text, w in zip(row, inner)]
+        states = [["/TD", None] for _ in cells]
+        while True:
+            tallest = max(len(c) for c in cells)
+            height = max(tallest * line_h + 2 * PAD_Y, min_row)
+            if height > self.room():
+                fits = int((self.room() - 2 * PAD_Y) // line_h)
+                if fits < 2 or height <= PAGE_H - TOP - BOTTOM - head_h:
                     self.new_page()
                     self.font(size)
                     draw_head()
                     continue
-                self._row(cells, widths, align, line_h, height, middle)
-                break
-        self.y += 2.5
-        self.font(BODY_PT)
+                # draw what fits, carry the rest of the row to the next page
+                part = [c[:fits] for c in cells]
+                self._row(part, widths, align, line_h, fits * line_h + 2 * PAD_Y, middle, states)
+                cells = [c[fits:] for c in cells]
+                self.new_page()
+                self.font(size)
+                draw_head()
+                continue
+            self._row(cells, widths, align, line_h, height, middle, states)
+            break
 
-    def _row(self, cells, widths, align, line_h, height, middle: bool) -> None:
+    def _row(self, cells, widths, align, line_h, height, middle: bool, states) -> None:
         x = LEFT
-        for cell, w, a in zip(cells, widths, align):
-            self.pdf.rect(x, self.y, w, height)
+        for cell, w, a, state in zip(cells, widths, align, states):
+            with self.artifact():
+                self.pdf.rect(x, self.y, w, height)
             top = self.y + PAD_Y
             if middle:
                 top = self.y + (height - len(cell) * line_h) / 2
-            for n, line in enumerate(cell):
-                self.draw(x + PAD_X, top + n * line_h, line_h, line, a, w - 2 * PAD_X)
+            with self.tagged("/TD", state, cell=True):
+                for n, line in enumerate(cell):
+                    self.draw(x + PAD_X, top + n * line_h, line_h, line, a, w - 2 * PAD_X)
             x += w
         self.y += height
 
@@ -615,6 +757,29 @@ def _visible(value, visible):
     return value
 
 
+def _xmp(layout: Layout, when) -> str:
+    """The XMP metadata PDF/A requires (what fpdf2 would write for PDF/A, but dated with the
+    minutes' own time instead of the clock, so the same minutes give the same file)."""
+    stamp = when.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return "\n".join((
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">',
+        '  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"',
+        '    xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"',
+        '    xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">',
+        f'    <rdf:Description rdf:about="" xmp:CreatorTool="facilitator" xmp:CreateDate="{stamp}"',
+        f'        xmp:ModifyDate="{stamp}" xmp:MetadataDate="{stamp}"',
+        f'        pdf:Keywords="sha256:{layout.content_hash}">',
+        "      <pdfaid:part>2</pdfaid:part>",
+        "      <pdfaid:conformance>U</pdfaid:conformance>",
+        f'      <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(layout.title)}</rdf:li></rdf:Alt></dc:title>',
+        f'      <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(layout.footer)}</rdf:li>'
+        "</rdf:Alt></dc:description>",
+        "    </rdf:Description>",
+        "  </rdf:RDF>",
+        "</x:xmpmeta>",
+    ))
+
+
 def render(document: MinutesDocument, language: str | None = None, fallback_fonts=None) -> bytes:
     """The PDF of ``document``; ``fallback_fonts``: font files for what Noto Sans SC lacks
     (default FALLBACK_FONTS, those present on the machine)."""
@@ -624,4 +789,5 @@ def render(document: MinutesDocument, language: str | None = None, fallback_font
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     renderer.pdf.set_creation_date(when)
+    renderer.pdf.set_xmp_metadata(_xmp(renderer.layout, when))
     return renderer.render()

@@ -54,6 +54,39 @@ def pdftotext(data: bytes, *args: str) -> str:
     return done.stdout.decode("utf-8")
 
 
+def structure(data: bytes) -> list:
+    """The PDF's structure tree as poppler reads it (pdfinfo -struct-text): nested
+    [type, text, children] lists, a cell's lines joined."""
+    tool = shutil.which("pdfinfo")
+    require_service(tool is not None, "pdfinfo (Debian's poppler-utils) is not installed")
+    done = subprocess.run([tool, "-struct-text", "-"], input=data, capture_output=True, check=True,
+                          timeout=60)
+    root: list = ["", "", []]
+    stack = [(-1, root)]
+    for line in done.stdout.decode("utf-8").splitlines():
+        depth = len(line) - len(line.lstrip(" "))
+        while stack[-1][0] >= depth:
+            stack.pop()
+        item = line.strip()
+        if item.startswith('"'):
+            stack[-1][1][1] += item[1:-1]
+        else:
+            node = [item.split(" ")[0], "", []]
+            stack[-1][1][2].append(node)
+            stack.append((depth, node))
+    return root[2]
+
+
+def rows_of(tree: list) -> list[list[str]]:
+    """Every table row of the structure tree, as the texts of its cells."""
+    out = []
+    for kind, _, children in tree:
+        if kind == "TR":
+            out.append([text for _, text, _ in children])
+        out += rows_of(children)
+    return out
+
+
 def pdf_pages(data: bytes) -> list[str]:
     """Each page's text (pdftotext separates pages with a form feed)."""
     return pdftotext(data).split("\f")[:-1]
@@ -200,6 +233,37 @@ def test_pdftotext_keeps_table_cells_apart(played, app):
     assert re.search(r"物业服务企业\s{2,}2\s{2,}周明", text)
     # The agreed items: number, what, responsible, due date.
     assert re.search(r"1\s{2,}签署维修责任确认书", text)
+
+
+def test_the_pdf_is_tagged_with_each_table_cell_an_element_of_its_own(played, app):
+    data = _download(app, played, "pdf")
+    tree = structure(data)
+    (document,) = tree
+    assert document[0] == "Document"
+    kinds = [kind for kind, _, _ in document[2]]
+    assert kinds[:2] == ["H1", "P"] and "H2" in kinds and "Table" in kinds and "L" in kinds
+    rows = rows_of(tree)
+    assert ["选项", "人数", "占比", "面积（m²）", "占比"] in rows  # the tally's head, TH cells
+    assert ["方案C", "12", "54.5%", "1,445.99", "56.62%"] in rows
+    assert ["宋宇", "宋海燕", "3-1-402", "书面委托", "方案B"] in rows
+    assert ["主持人", "郑文涛", "", ""] in rows  # a signature row: blank cells to sign in
+    # The running head and foot are page furniture: not in the structure.
+    flat = repr(tree)
+    assert "SHA-256 " not in flat and "第 2 页" not in flat
+
+
+def test_the_pdf_declares_pdf_a_2u_with_its_colour_profile_and_metadata(played, app):
+    data = _download(app, played, "pdf")
+    reader = PdfReader(io.BytesIO(data))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] and catalog["/Lang"] == "zh-CN"
+    (intent,) = catalog["/OutputIntents"]
+    assert intent.get_object()["/S"] == "/GTS_PDFA1" and "/DestOutputProfile" in intent.get_object()
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp and "<pdfaid:conformance>U</pdfaid:conformance>" in xmp
+    # dated by the minutes (finalised 17:30 in Shanghai), not by the clock: the same file each time
+    assert 'xmp:ModifyDate="2026-12-05T09:30:00+00:00"' in xmp
+    assert _download(app, played, "pdf") == data
 
 
 # --------------------------------------------------------------------------- the voters
