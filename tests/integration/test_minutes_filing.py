@@ -14,6 +14,7 @@ import zipfile
 
 import pytest
 from docx import Document as open_docx
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from facilitator.demo_played import load_played_demo
@@ -192,6 +193,31 @@ def test_the_signature_section_holds_together_on_one_page_of_the_pdf(played, app
     for other in pages:
         if other is not page:
             assert "与会各方确认" not in other and "盖章处" not in other
+
+
+def test_word_keeps_the_signature_section_together(played, app):
+    """Word paginates a DOCX itself: from the heading to the seal's date line every paragraph
+    keeps with the next, and every signature row keeps with the next and is never split."""
+    body = open_docx(io.BytesIO(_download(app, played, "docx"))).element.body
+    blocks = list(body.iterchildren())
+
+    def text(block) -> str:
+        return "".join(t.text or "" for t in block.iter(qn("w:t")))
+
+    start = next(n for n, b in enumerate(blocks) if b.tag == qn("w:p") and text(b) == "十二、签字")
+    end = next(n for n, b in enumerate(blocks) if n > start and "年　　月　　日" in text(b))
+    section = blocks[start:end]
+    tables = [b for b in section if b.tag == qn("w:tbl")]
+    assert len(tables) == 1 and len(tables[0].findall(qn("w:tr"))) == 11  # head and 10 signers
+    for block in section:
+        if block.tag == qn("w:p"):
+            assert block.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None or \
+                block.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) == "Heading1", text(block)
+        elif block.tag == qn("w:tbl"):
+            for row in block.findall(qn("w:tr")):
+                assert row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+                for paragraph in row.iter(qn("w:p")):
+                    assert paragraph.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
 
 
 # --------------------------------------------------------------------------- amounts and cells
