@@ -17,6 +17,7 @@ from docx import Document as open_docx
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from facilitator.demo import load_demo
 from facilitator.demo_played import load_played_demo
 from facilitator.exports import labels
 from facilitator.extensions import db
@@ -144,6 +145,16 @@ def test_the_chinese_demo_minutes_are_chinese_throughout(played, app):
     for fmt, text in texts.items():
         words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\b[0-9a-f]{64}\b", "", text)))
         assert not words - LATIN_IN_CHINESE, (fmt, sorted(words - LATIN_IN_CHINESE))
+
+
+def test_the_live_demos_draft_minutes_are_chinese_throughout(ctx, app):
+    """`facilitator demo`: the meeting open, the plans as the case file gives them."""
+    info = load_demo()
+    meeting = db.session.get(Meeting, info["meeting_id"])
+    text = pdftotext(_download(app, meeting, "pdf"))
+    assert "内侧注浆堵漏" in text  # plan A, with its description
+    words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\b[0-9a-f]{64}\b", "", text)))
+    assert not words - LATIN_IN_CHINESE, sorted(words - LATIN_IN_CHINESE)
 
 
 # --------------------------------------------------------------------------- characters
