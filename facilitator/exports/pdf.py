@@ -10,9 +10,18 @@ meeting instead of 8 MB) and carries a ToUnicode map, so text can be searched an
 One face for everything keeps the subsetting (fontTools, the largest fixed cost) to one
 font; titles and headings are drawn heavier (fill plus a thin stroke) in place of a bold.
 
+Characters the font lacks (emoji, some symbols) are drawn by a fallback font found on the
+machine (FALLBACK_FONTS) or written as their code point, "[U+1F44D]": never dropped.
+
 Chinese line breaking: any CJK character may end a line; a run of Latin letters and digits
-("1,445.99", "JH-YSHSL-2026-014") is kept whole when it fits; no line starts with closing
-punctuation or ends with opening punctuation (禁则).
+("1,445.99", "JH-YSHSL-2026-014") is kept whole when it fits, with the units written after a
+number ("1,569,600.00元"), and one wider than its column breaks after a thousands separator;
+no line starts with closing punctuation or ends with opening punctuation (禁则).
+
+The file is PDF/A-2u (fpdf2's compliance mode: sRGB output intent, embedded fonts, XMP) and
+tagged: a structure tree (H1 the title, H2-H4 headings, P, L/LI, Table/TR/TH/TD) whose
+elements own the text through marked content; running head and foot, rules and borders are
+artifacts. Table cells stand 4 mm apart, so text extraction (pdftotext) keeps them apart.
 
 Every page carries the minutes' number, version and status, the page number and the
 content hash in its footer. The file's creation date is the finalisation time (or the
@@ -53,6 +62,9 @@ GREY = (236, 236, 236)
 PAD_X, PAD_Y = 2.0, 1.0  # table cell padding (mm): cells 4 mm apart, so text extraction keeps them apart
 PT = 25.4 / 72  # one point in mm
 _NO_LINE_START = frozenset("，。、；：？！）》」』”’%％.,;:!?)]}·—…")
+_NO_LINE_END = frozenset("（《「『“‘([{")
+# Units that stay on the line of the number before them.
+_UNITS = frozenset("元万亿年月日时分秒钟天周人户套位次条处个项％%")
 # Fonts that may draw what Noto Sans SC lacks (emoji, dingbats, rare symbols), tried in
 # order; none is required. Symbola (Debian's fonts-symbola) draws most emoji in black and
 # white; DejaVu Sans (fonts-dejavu-core) many symbols. A character none of the fonts has is
@@ -63,9 +75,6 @@ FALLBACK_FONTS = (
 )
 SEAL_W, SEAL_D = 80.0, 36.0  # the seal line's width and the space for the stamp (mm)
 SIGN_ROW = 11.0  # a signature row's height (mm): room to sign by hand
-_NO_LINE_END = frozenset("（《「『“‘([{")
-# Units that stay on the line of the number before them.
-_UNITS = frozenset("元万亿年月日时分秒钟天周人户套位次条处个项％%")
 
 
 @lru_cache(maxsize=1)
@@ -316,8 +325,8 @@ class _Renderer:
             self.artifacts -= 1
             self.pdf._out("EMC")
 
-    def _marked(self) -> str:
-        """Open a marked-content sequence for the current element's next text; its tag."""
+    def _marked(self) -> None:
+        """Open a marked-content sequence for the current element's next text."""
         kind, element = self.leaf
         if element is None:
             element = self.leaf[1] = self.element(kind)
@@ -330,7 +339,6 @@ class _Renderer:
         self.pdf.pages[page].struct_parents = parents
         element.k.append(_ContentRef(self.pdf.pages[page], mcid))
         self.pdf._out(f"{kind} <</MCID {mcid}>> BDC")
-        return kind
 
     # ------------------------------------------------------------------ glyphs
     def visible(self, text: str) -> str:
