@@ -1,11 +1,13 @@
 """Minutes as DOCX (python-docx): A4, Chinese set in SimSun / SimHei (宋体 / 黑体).
 
 The East-Asian font (``w:eastAsia``) and the language (``w:lang w:eastAsia="zh-CN"``) are set
-on the document defaults and on every style used, with the theme-font attributes removed, so
-Word and LibreOffice both pick a Chinese face for Chinese text (LibreOffice substitutes an
-installed CJK face such as Noto CJK when SimSun is missing). Tables for attendance, the
-agenda, views, plans, votes, agreed and pending items, with the header row repeated on each
-page; signature lines at the end; the version and content hash in every page's footer.
+on the document defaults and on every style used, with the theme-font attributes removed, and
+on the theme's font language (no ja-JP of python-docx's template is left), so Word and
+LibreOffice both pick a Chinese face for Chinese text (LibreOffice substitutes an installed
+CJK face such as Noto CJK when SimSun is missing). Tables for attendance, the agenda, views,
+plans, votes, agreed and pending items, with the header row repeated on each page; the
+signature section (heading, notes, signature rows, the organiser's seal line) kept together
+on one page; the version and content hash in every page's footer.
 """
 from __future__ import annotations
 
