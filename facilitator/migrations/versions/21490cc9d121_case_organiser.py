@@ -1,6 +1,6 @@
 """cases.organiser: the organisation that holds the consultation and seals its minutes (主办单位)
 
-Revision ID: d8e9f0a1b2c3
+Revision ID: 21490cc9d121
 Revises: c7d8e9f0a1b2
 Create Date: 2026-12-06 13:20:00
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'd8e9f0a1b2c3'
+revision = '21490cc9d121'
 down_revision = 'c7d8e9f0a1b2'
 branch_labels = None
 depends_on = None
