@@ -201,8 +201,8 @@ class _StructureTree(StructureTreeBuilder):
 
 
 class _ContentRef:
-    """A marked-content reference (page and MCID): an element's content may continue on the
-    next page (a table cell split by a page break)."""
+    """A marked-content reference (page and MCID): an element's content continued on another
+    page than its own (a paragraph or a table cell split by a page break)."""
 
     def __init__(self, page, mcid: int):
         self.page = page
@@ -336,8 +336,13 @@ class _Renderer:
         numbers = self.tree.spid_per_page_number
         parents = numbers.setdefault(page, len(numbers))
         self.tree.struct_tree_root.parent_tree.nums[parents].append(element)
-        self.pdf.pages[page].struct_parents = parents
-        element.k.append(_ContentRef(self.pdf.pages[page], mcid))
+        page_object = self.pdf.pages[page]
+        page_object.struct_parents = parents
+        # On the element's own page (/Pg) the MCID alone; on a later page a reference that
+        # names the page.
+        if element.pg is None:
+            element.pg = page_object
+        element.k.append(mcid if element.pg is page_object else _ContentRef(page_object, mcid))
         self.pdf._out(f"{kind} <</MCID {mcid}>> BDC")
 
     # ------------------------------------------------------------------ glyphs

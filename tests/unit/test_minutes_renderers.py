@@ -503,6 +503,25 @@ def test_a_fallback_font_draws_what_the_chinese_font_lacks():
     assert fonts == {"NotoSansSC", "DejaVuSansBook"}
 
 
+def test_a_table_cell_split_by_page_breaks_stays_one_element_of_the_pdfs_structure():
+    doc = document()
+    long_note = "".join(f"第{n}句记录：业主认为排水口应先疏通。" for n in range(1, 301))
+    view = dataclasses.replace(doc.views[0], notes=long_note)
+    data = pdf_export.render(dataclasses.replace(doc, views=(view,) + doc.views[1:]), "zh")
+    tool = shutil.which("pdfinfo")
+    require_service(tool is not None, "pdfinfo (Debian's poppler-utils) is not installed")
+    lines = subprocess.run([tool, "-struct-text", "-"], input=data, capture_output=True, check=True,
+                           timeout=60).stdout.decode("utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if "第1句记录" in line)
+    assert lines[start - 1].strip() == "TD"
+    cell = []
+    for line in lines[start:]:
+        if not line.strip().startswith('"'):
+            break
+        cell.append(line.strip()[1:-1])
+    assert "".join(cell) == long_note  # one cell over several pages, in order, nothing else
+
+
 def test_the_language_defaults_to_the_meetings():
     assert markdown_export.render(document("en")) == markdown_export.render(document("en"), "en")
     assert pdf_export.render(document("zh")) == pdf_bytes("zh")
