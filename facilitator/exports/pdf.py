@@ -785,8 +785,8 @@ def _xmp(layout: Layout, when) -> str:
         "      <pdfaid:part>2</pdfaid:part>",
         "      <pdfaid:conformance>U</pdfaid:conformance>",
         f'      <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(layout.title)}</rdf:li></rdf:Alt></dc:title>',
-        f'      <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(layout.footer)}</rdf:li>'
-        "</rdf:Alt></dc:description>",
+        f'      <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(layout.footer)}</rdf:li></rdf:Alt>',
+        "      </dc:description>",
         "    </rdf:Description>",
         "  </rdf:RDF>",
         "</x:xmpmeta>",

@@ -17,12 +17,11 @@ from docx import Document as open_docx
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from facilitator.actions.cases import create_meeting
 from facilitator.demo import load_demo
 from facilitator.demo_played import load_played_demo
-from facilitator.exports import labels
 from facilitator.extensions import db
 from facilitator.models import Case, Meeting, User
-from facilitator.actions.cases import create_meeting
 from tests.factories import chair_of, login, make_meeting, make_user, run, sign_in_as
 from tests.support import require_service
 from tests.unit.test_minutes_renderers import docx_text, plain, squash
@@ -128,6 +127,7 @@ def test_the_organiser_is_set_on_the_case_form_and_defaults_to_the_community(ctx
     assert "**主办单位（盖章）**：锦华社区居委会" in draft
     too_long = client.post(f"/cases/{case.id}/edit", data={**form, "organiser": "社" * 101})
     assert too_long.status_code == 400
+    assert "“主办单位”太长（最多 100 个字）。" in too_long.get_data(as_text=True)
     assert db.session.get(Case, case.id).organiser == "锦华社区居委会"  # nothing changed
 
 
