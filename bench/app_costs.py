@@ -11,7 +11,7 @@ server and no clients connected, times:
   participants in the meeting;
 - its pieces: the failed-code count (before issue 13) or a typed code's pass through the
   limit (after), execute("participant.join"), the catch-up answer
-  (live/namespace.py sync_reply) and the welcome's encoding (live/packets.py against
+  (live/namespace.py sync_reply) and the welcome's encoding (socket_packets.py against
   python-socketio's default packet) — once per phone in a join storm;
 - optionally (--profile) cProfile's top functions for each.
 
@@ -134,7 +134,7 @@ def main() -> int:
 
     from facilitator.extensions import socketio
     from facilitator.live.namespace import Connection, sync_reply
-    from facilitator.live.packets import TextPacket
+    from facilitator.socket_packets import TextPacket
     try:
         from facilitator.joining import failures_left  # the code before issue 13
     except ImportError:

@@ -48,8 +48,7 @@ def chairs_meeting(user: User | None, meeting: Meeting) -> bool:
     """Whether `user` may run the meeting's console (moderator or clerk of it, or admin)."""
     if is_admin(user):
         return True
-    return user is not None and user.id in (meeting.moderator_id, meeting.clerk_id) \
-        and is_member(user, meeting.case_id)
+    return user is not None and meeting.run_by(user.id) and is_member(user, meeting.case_id)
 
 
 def manages_members(user: User | None, case: Case) -> bool:

@@ -58,6 +58,4 @@ def build_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     from .web import register_web
     register_web(app)
-    from .cli import register_cli
-    register_cli(app)
     return app

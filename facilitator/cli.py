@@ -26,10 +26,6 @@ def cli():
     pass
 
 
-def register_cli(app) -> None:
-    """Nothing to attach to the app: commands live on the `cli` group."""
-
-
 def upgrade_database() -> None:
     from flask_migrate import upgrade
     upgrade(directory=current_app.extensions["migrate"].directory)
@@ -165,6 +161,26 @@ def export_minutes_command(meeting_id, fmt, output, version):
         handle.write(data)
     state = f"version {row.number} (final)" if row is not None else "the live draft"
     click.echo(f"Wrote {output}: {state}, {len(data):,} bytes, sha256:{document.content_hash()}")
+
+
+@cli.command("contract", with_appcontext=False)
+@click.option("--write", is_flag=True, help="Rewrite the generated parts (default: only check).")
+def contract_command(write):
+    """Check (or rewrite) the parts of docs/protocol.md and the OpenAPI document generated
+    from the command and event declarations."""
+    from .contract_docs import PROTOCOL, stale_files, write_files
+    if not PROTOCOL.exists():
+        raise click.ClickException("docs/protocol.md is not here: run this in a source checkout.")
+    if write:
+        for path in write_files():
+            click.echo(f"rewrote {path}")
+        return
+    stale = stale_files()
+    for path in stale:
+        click.echo(f"not current: {path} (run: facilitator contract --write)", err=True)
+    if stale:
+        raise SystemExit(1)
+    click.echo("docs/protocol.md and openapi.json match the declarations")
 
 
 def _say_where_phones_join(app, host: str, port: int) -> None:

@@ -5,7 +5,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
-from .live.packets import TextPacket  # text only, snapshots encoded once: see there
+from .socket_packets import TextPacket  # text only, snapshots encoded once: see there
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 naming_convention = {

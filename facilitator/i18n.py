@@ -78,3 +78,5 @@ CLIENT_PREFIXES |= {"plan", "proxy", "vote", "votes", "decision", "funding", "ma
                     "plan_status", "plan_warning", "vote_kind", "vote_method", "vote_rule",
                     "vote_settings", "vote_eligibility", "vote_status", "vote_channel",
                     "vote_choice"}
+# The room's screen and the console's controls for it (actions/screen.py).
+CLIENT_PREFIXES |= {"screen"}

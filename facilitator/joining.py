@@ -82,14 +82,6 @@ def joined_from() -> dict:
             "address": client_address()}
 
 
-def give_device_cookie(response) -> None:
-    """The join page gives a browser its device cookie (once): random, HttpOnly."""
-    from .web.security import https_site
-    if not request.cookies.get(DEVICE_COOKIE):
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400,
-                            httponly=True, samesite="Lax", secure=https_site())
-
-
 RECENT_SECONDS = 1.0
 RECENT_READS = "joining_recent_reads"  # the app's extension holding them (per app: its database)
 
@@ -155,6 +147,10 @@ class _Ticket:
 
 
 SERVER_SCOPE = "server"
+
+# Told (with when the minute ends, in ms) when the server's wrong join secrets of a minute
+# reach the limit: the live layer tells the consoles (live/notices.py registers itself).
+guessing_listeners: list[Callable[[int], None]] = []
 _guesses = JoinGuesses.__table__
 _COUNT = select(_guesses.c.count).where(_guesses.c.scope == bindparam("scope"),
                                         _guesses.c.ends_at == bindparam("ends_at"))
@@ -241,8 +237,8 @@ class JoinLimiter:
             self._owed[key] = self._owed.get(key, 0) + tries
 
     def count_wrong(self) -> None:
-        """A wrong secret, counted against the server's minute; the live consoles are told
-        when the count reaches the limit (live/notices.py)."""
+        """A wrong secret, counted against the server's minute; when the count reaches the
+        limit the guessing listeners are told (the live consoles: live/notices.py)."""
         from .actions.core import write_transaction
         db.session.rollback()
         now = now_ms() // 1000
@@ -252,8 +248,8 @@ class JoinLimiter:
                 "scope": SERVER_SCOPE, "ends_at": minute_ends_at}).scalar()
             db.session.commit()
         if count == self.per_minute:
-            from .live.notices import join_guessing
-            join_guessing(minute_ends_at * 1000)
+            for listener in guessing_listeners:
+                listener(minute_ends_at * 1000)
 
     def server_wrong_this_minute(self) -> tuple[int, int]:
         """(wrong codes so far this minute, when the minute ends in ms)."""

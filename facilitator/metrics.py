@@ -7,7 +7,6 @@ processes behind one port, each scrape lands on one of them: label them by insta
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
-from prometheus_client.core import GaugeMetricFamily
 
 registry = CollectorRegistry()
 ProcessCollector(registry=registry)  # CPU, memory and open files of this process
@@ -26,23 +25,3 @@ fanout_seconds = Histogram("facilitator_fanout_seconds", "From a commit's events
                            "coalescing interval)", buckets=_BUCKETS, registry=registry)
 queue_errors = Counter("facilitator_message_queue_errors", "Failed attempts to publish to, or "
                        "listen on, the Redis message queue", registry=registry)
-
-
-class _Connections:
-    """Live sockets of this process by meeting and role, read at each scrape."""
-
-    def collect(self):
-        from .live.namespace import connections
-        family = GaugeMetricFamily("facilitator_connected_sockets",
-                                   "Live sockets of this process, by meeting and role",
-                                   labels=["meeting", "role"])
-        counts: dict[tuple[str, str], int] = {}
-        for connection in list(connections.values()):
-            key = (str(connection.meeting_id), connection.role)
-            counts[key] = counts.get(key, 0) + 1
-        for (meeting, role), count in sorted(counts.items()):
-            family.add_metric([meeting, role], count)
-        yield family
-
-
-registry.register(_Connections())

@@ -77,7 +77,9 @@ def app(tmp_path_factory):
                 "REQUIRE_MIGRATED_DATABASE": False,
                 # Every event leaves at once, so a test sees it right after the command;
                 # the coalescing itself is tested on its own (test_broadcast.py).
-                "LIVE_BATCH_INTERVAL_MS": 0}
+                "LIVE_BATCH_INTERVAL_MS": 0,
+                # Every event a command writes is checked against its declaration.
+                "CHECK_CONTRACT": True}
     application = create_app(settings)
     with application.app_context():
         from flask_migrate import upgrade

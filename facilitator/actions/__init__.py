@@ -8,3 +8,4 @@ from . import meetings, participants, agenda, speakers  # noqa: F401  (registrat
 from . import plans, votes  # noqa: F401  (registration)
 from . import minutes  # noqa: F401  (registration)
 from . import checkin, invitations  # noqa: F401  (registration)
+from . import screen  # noqa: F401  (registration)

@@ -8,6 +8,7 @@ from ..models import AgendaItem
 from ..models.meetings import SEGMENTS
 from ..validation import Field, optional
 from .core import CHAIR, Context, Outcome, command
+from ..contract import Datum, event
 
 PREPARING = ("scheduled", "live")
 _minutes = Field("int", min=1, max=480)
@@ -63,7 +64,25 @@ def _start(ctx: Context, item: AgendaItem | None, event_type: str) -> Outcome:
                    {"item_id": item.id})
 
 
-@command("agenda.add", roles=CHAIR, states=PREPARING, schema={
+
+# --- events ------------------------------------------------------------------------------------
+event("agenda.item_added", data={"item_id": Datum("id"), "title": Datum("str"),
+                                 "minutes": Datum("int"),
+                                 "segment": Datum("str", choices=SEGMENTS)})
+event("agenda.item_edited", data={
+    "item_id": Datum("id"), "title": Datum("str", optional=True),
+    "minutes": Datum("int", optional=True),
+    "segment": Datum("str", optional=True, choices=SEGMENTS)}, doc="each changed field")
+event("agenda.reordered", data={"ids": Datum("ids")})
+event("agenda.item_removed", data={"item_id": Datum("id"), "title": Datum("str")})
+event("agenda.item_started", public=True, data={
+    "item_id": Datum("id"), "title": Datum("str"),
+    "how": Datum("str", choices=("start", "next", "previous")),
+    "previous_id": Datum("id", null=True, doc="the item stopped")})
+event("agenda.finished", public=True, data={"previous_id": Datum("id", null=True)})
+
+
+@command("agenda.add", events=("agenda.item_added",), result=("item_id",), roles=CHAIR, states=PREPARING, schema={
     "title": Field("str", max_len=200), "minutes": _minutes,
     "segment": optional("str", choices=SEGMENTS, default="discussion")})
 def add_item(ctx: Context, title: str, minutes: int, segment: str) -> Outcome:
@@ -80,7 +99,7 @@ def add_item(ctx: Context, title: str, minutes: int, segment: str) -> Outcome:
                    {"item_id": item.id})
 
 
-@command("agenda.edit", roles=CHAIR, states=PREPARING, schema={
+@command("agenda.edit", events=("agenda.item_edited",), roles=CHAIR, states=PREPARING, schema={
     "id": Field("int", min=1), "title": optional("str", max_len=200),
     "minutes": Field("int", min=1, max=480, required=False, default=None),
     "segment": optional("str", choices=SEGMENTS)})
@@ -100,7 +119,7 @@ def edit_item(ctx: Context, id: int, title, minutes, segment) -> Outcome:
     return Outcome("agenda.item_edited", {"item_id": id, **changed})
 
 
-@command("agenda.reorder", roles=CHAIR, states=PREPARING,
+@command("agenda.reorder", events=("agenda.reordered",), roles=CHAIR, states=PREPARING,
          schema={"ids": Field("id_list", max_len=100)})
 def reorder_items(ctx: Context, ids: list[int]) -> Outcome:
     items = _items(ctx)
@@ -114,7 +133,7 @@ def reorder_items(ctx: Context, ids: list[int]) -> Outcome:
     return Outcome("agenda.reordered", {"ids": ids})
 
 
-@command("agenda.remove", roles=CHAIR, states=PREPARING, schema={"id": Field("int", min=1)})
+@command("agenda.remove", events=("agenda.item_removed",), roles=CHAIR, states=PREPARING, schema={"id": Field("int", min=1)})
 def remove_item(ctx: Context, id: int) -> Outcome:
     item = _item(ctx, id)
     if ctx.meeting.current_item_id == item.id:
@@ -126,7 +145,7 @@ def remove_item(ctx: Context, id: int) -> Outcome:
     return Outcome("agenda.item_removed", {"item_id": id, "title": item.title})
 
 
-@command("agenda.start", roles=CHAIR, schema={"id": Field("int", min=1)})
+@command("agenda.start", events=("agenda.item_started",), result=("item_id",), roles=CHAIR, schema={"id": Field("int", min=1)})
 def start_item(ctx: Context, id: int) -> Outcome:
     item = _item(ctx, id)
     if ctx.meeting.current_item_id == item.id:
@@ -143,14 +162,14 @@ def _step(ctx: Context, step: int) -> AgendaItem | None:
     return next((item for item in items if item.id == target), None)
 
 
-@command("agenda.next", roles=CHAIR, schema={})
+@command("agenda.next", events=("agenda.item_started", "agenda.finished"), result=("item_id",), roles=CHAIR, schema={})
 def next_item(ctx: Context) -> Outcome:
     if ctx.meeting.current_item_id is None and any(i.started_at for i in _items(ctx)):
         raise DomainError("agenda.already_finished")
     return _start(ctx, _step(ctx, +1), "next")
 
 
-@command("agenda.previous", roles=CHAIR, schema={})
+@command("agenda.previous", events=("agenda.item_started",), result=("item_id",), roles=CHAIR, schema={})
 def previous_item(ctx: Context) -> Outcome:
     if ctx.meeting.current_item_id is None:
         raise DomainError("agenda.no_current")

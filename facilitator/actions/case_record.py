@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import ActionItem, Case, Meeting, User
 from ..models.case_record import (FEEDBACK_CHANNELS, SATISFACTION, ActionItemUpdate,
                                   CaseFeedback, CaseTransition)
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..validation import Field, optional, validate
 from .cases import meeting_day, received_on
 

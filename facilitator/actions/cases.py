@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Case, CaseMember, Meeting, User
 from ..models.cases import SOURCE_CHANNELS
 from ..validation import Field, optional, validate
+from .core import Actor, execute
 
 CASE_SCHEMA = {
     "number": Field("str", max_len=40),
@@ -70,7 +71,6 @@ def update_case(case: Case, values: dict) -> Case:
     db.session.commit()
     if (case.number, case.title, case.community) != shown_before:
         # What the meeting screens show of the case changed: tell them.
-        from . import Actor, execute  # the meeting commands import this module's neighbours
         for meeting in case.meetings:
             if meeting.status != "ended":
                 execute(meeting.id, Actor(role="system"), "meeting.case_changed", {})

@@ -22,11 +22,12 @@ from __future__ import annotations
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..validation import Field, optional
 from .. import rosters
 from .core import CHAIR, Context, Outcome, command
 from .participants import checkin_changed, clear_verification, participant
+from ..contract import Datum, event
 
 _id = Field("int", min=1)
 _note = optional("str", max_len=200, default="")
@@ -49,7 +50,25 @@ def _verified(ctx: Context, person: Participant, via: str, note: str) -> None:
         person.admitted_at = ctx.now
 
 
-@command("checkin.verify", roles=CHAIR, schema={"id": _id, "note": _note})
+
+# --- events ------------------------------------------------------------------------------------
+_claim = {"participant_id": Datum("id"), "name": Datum("str"), "unit": Datum("str", null=True),
+          "owner_key": Datum("str", null=True), "registered_owner": Datum("str", null=True)}
+_VIA = ("desk", "personal_link", "proxy")
+event("checkin.verified", data={**_claim, "via": Datum("str", choices=_VIA),
+                                "by": Datum("str"), "note": Datum("str")})
+event("checkin.owner_added", data={**_claim, "via": Datum("str", choices=_VIA),
+                                   "by": Datum("str"), "note": Datum("str")})
+event("checkin.relabelled", data={
+    "participant_id": Datum("id"), "name": Datum("str"),
+    "from": Datum("object", doc="party, unit"), "to": Datum("object", doc="party"),
+    "note": Datum("str"), "by": Datum("str")})
+event("checkin.rejected", data={**_claim, "reason": Datum("str"), "by": Datum("str")})
+event("checkin.revoked", data={**_claim, "was": Datum("str"), "reason": Datum("str"),
+                               "by": Datum("str")})
+
+
+@command("checkin.verify", events=("checkin.verified",), roles=CHAIR, schema={"id": _id, "note": _note})
 def verify(ctx: Context, id: int, note: str) -> Outcome:
     """The desk saw the certificate or ID: the person is the owner of the unit claimed (and is
     admitted, if still in the lobby)."""
@@ -67,7 +86,7 @@ def verify(ctx: Context, id: int, note: str) -> Outcome:
                                         "by": person.verified_by, "note": note})
 
 
-@command("checkin.relabel", roles=CHAIR, schema={
+@command("checkin.relabel", events=("checkin.relabelled",), roles=CHAIR, schema={
     "id": _id, "party": Field("str", choices=OTHER_PARTIES), "note": _note})
 def relabel(ctx: Context, id: int, party: str, note: str) -> Outcome:
     """Not the owner (a family member, a tenant): attends for another party, without a unit."""
@@ -86,7 +105,7 @@ def relabel(ctx: Context, id: int, party: str, note: str) -> Outcome:
                                           "note": note, "by": ctx.actor_name()})
 
 
-@command("checkin.reject", roles=CHAIR, schema={"id": _id, "reason": _reason})
+@command("checkin.reject", events=("checkin.rejected",), roles=CHAIR, schema={"id": _id, "reason": _reason})
 def reject(ctx: Context, id: int, reason: str) -> Outcome:
     """The claim is false and the person is not admitted."""
     person = participant(ctx, id)
@@ -102,7 +121,7 @@ def reject(ctx: Context, id: int, reason: str) -> Outcome:
     return Outcome("checkin.rejected", {**record, "reason": reason, "by": ctx.actor_name()})
 
 
-@command("checkin.revoke", roles=CHAIR, schema={"id": _id, "reason": _reason})
+@command("checkin.revoke", events=("checkin.revoked",), roles=CHAIR, schema={"id": _id, "reason": _reason})
 def revoke(ctx: Context, id: int, reason: str) -> Outcome:
     """Undo a verification made by mistake; the person stays, unverified. A ballot already
     cast stays too: the minutes say how its voter was verified when it was cast."""
@@ -116,7 +135,7 @@ def revoke(ctx: Context, id: int, reason: str) -> Outcome:
     return Outcome("checkin.revoked", {**record, "reason": reason, "by": ctx.actor_name()})
 
 
-@command("checkin.add_owner", roles=CHAIR, schema={
+@command("checkin.add_owner", events=("checkin.owner_added",), result=("participant_id",), roles=CHAIR, schema={
     "unit": Field("str", max_len=40), "name": optional("str", max_len=60), "note": _note})
 def add_owner(ctx: Context, unit: str, name, note: str) -> Outcome:
     """An owner who came without a phone, checked at the desk: found in the roster by unit,

@@ -25,10 +25,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import metrics
 from ..clock import now_ms, utcnow
+from ..contract import check_outcome
 from ..database import begin_sqlite_write
 from ..errors import DomainError
 from ..extensions import db, socketio
-from ..live.views import change_for, removal_for
+from ..views.entities import change_for, removal_for
 from ..models import Meeting, MeetingEvent, Participant, User
 from ..validation import Field, is_token, validate
 
@@ -38,6 +39,9 @@ PHONE = frozenset({"phone"})
 VISITOR = frozenset({"visitor"})
 # The app itself (e.g. a case edited on its page tells the meeting's screens): no client has it.
 SYSTEM = frozenset({"system"})
+# The role sets by the names docs/protocol.md §8 gives them.
+ROLE_SETS = {"chair": CHAIR, "moderator": MODERATOR, "phone": PHONE, "visitor": VISITOR,
+             "system": SYSTEM}
 
 
 @dataclass(frozen=True)
@@ -66,14 +70,21 @@ class CommandSpec:
     # The meeting states in which the command is allowed (most need a live meeting; the
     # agenda and the people can be prepared before it opens).
     states: tuple = ("live",)
+    # The event types it may write (one per command, or none when nothing changes) and the
+    # keys its result may hold: declared here, checked while the tests run (contract.py).
+    events: tuple = ()
+    result: tuple = ()
 
 
 registry: dict[str, CommandSpec] = {}
 
 
-def command(name: str, *, roles: frozenset, schema: dict[str, Field], states: tuple = ("live",)):
+def command(name: str, *, roles: frozenset, schema: dict[str, Field], events: tuple,
+            result: tuple = (), states: tuple = ("live",)):
     def register(handler):
-        registry[name] = CommandSpec(name, handler, roles, schema, states)
+        if name in registry:
+            raise ValueError(f"command {name!r} declared twice")
+        registry[name] = CommandSpec(name, handler, roles, schema, states, events, result)
         return handler
     return register
 
@@ -171,8 +182,7 @@ def _check_role(spec: CommandSpec, actor: Actor) -> None:
 
 
 def _check_permission(spec: CommandSpec, actor: Actor, meeting: Meeting) -> None:
-    if actor.role in ("moderator", "clerk") and actor.user_id not in (meeting.moderator_id,
-                                                                       meeting.clerk_id):
+    if actor.role in ("moderator", "clerk") and not meeting.run_by(actor.user_id):
         raise DomainError("auth.not_your_meeting")
     if actor.role == "moderator" and spec.roles == MODERATOR and actor.user_id != meeting.moderator_id:
         raise DomainError("auth.not_your_meeting")
@@ -460,6 +470,10 @@ def _run_handler(command: _Command, meeting) -> tuple[Outcome, Context]:
     context = Context(meeting=meeting, actor=command.actor)
     outcome: Outcome = command.spec.handler(context, **command.clean)
     if outcome.event_type is not None:
+        if current_app.config.get("CHECK_CONTRACT"):
+            spec = command.spec
+            check_outcome(spec.name, spec.events, spec.result, outcome.event_type,
+                          outcome.data, {**outcome.result, **context.secret_result})
         db.session.flush()
     return outcome, context
 

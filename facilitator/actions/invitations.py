@@ -32,6 +32,7 @@ from ..models.users import hash_token
 from ..validation import Field, is_token
 from .core import CHAIR, VISITOR, Context, Outcome, command
 from .participants import checkin_changed
+from ..contract import Datum, event
 
 PREPARING = ("scheduled", "live")
 
@@ -113,7 +114,19 @@ def owners_of(version_id: int | None) -> dict[str, list[RosterUnit]]:
 
 # --------------------------------------------------------------------------- commands
 
-@command("invitations.issue", roles=CHAIR, states=PREPARING, schema={})
+
+# --- events ------------------------------------------------------------------------------------
+event("invitations.issued", data={"count": Datum("int"), "total": Datum("int"),
+                                  "by": Datum("str")})
+event("invitation.reissued", data={
+    "owner_key": Datum("str"), "generation": Datum("int"),
+    "removed_participant_id": Datum("id", null=True), "by": Datum("str")})
+event("participant.rejoined", data={"participant_id": Datum("id"),
+                                    "via": Datum("str", choices=("personal_link",))},
+      doc="a personal link opened again, on another phone")
+
+
+@command("invitations.issue", events=("invitations.issued",), result=("issued",), roles=CHAIR, states=PREPARING, schema={})
 def issue(ctx: Context) -> Outcome:
     """An invitation for every owner of the meeting's roster who has none yet."""
     version_id = rosters.meeting_version_id(ctx.meeting)
@@ -133,7 +146,7 @@ def issue(ctx: Context) -> Outcome:
                                           "by": by}, {"issued": len(new)})
 
 
-@command("invitation.reissue", roles=CHAIR, states=PREPARING, schema={
+@command("invitation.reissue", events=("invitation.reissued",), roles=CHAIR, states=PREPARING, schema={
     "owner_key": Field("str", max_len=40)})
 def reissue(ctx: Context, owner_key: str) -> Outcome:
     """A new link and code for one owner (a lost sheet or phone): the old ones stop working,
@@ -162,7 +175,7 @@ def reissue(ctx: Context, owner_key: str) -> Outcome:
                                            "by": invitation.issued_by})
 
 
-@command("participant.join_invited", roles=VISITOR, schema={"invitation_id": Field("int", min=1)})
+@command("participant.join_invited", events=("participant.joined", "participant.rejoined"), result=("participant_id", "status", "token"), roles=VISITOR, schema={"invitation_id": Field("int", min=1)})
 def join_invited(ctx: Context, invitation_id: int) -> Outcome:
     """An owner opens their personal link: joins admitted and verified ("personal_link"). The
     link opened again (on another phone) is the same person, with a new phone token."""

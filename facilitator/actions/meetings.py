@@ -6,12 +6,13 @@ from ..clock import to_epoch_ms
 from ..domain.join_codes import new_join_code
 from ..errors import DomainError
 from ..extensions import db
-from ..live.views import case_view
+from ..views.entities import case_view
 from ..models import Meeting, Participant, RosterUnit
 from ..validation import Field
 from .agenda import stop_current_run
 from .core import CHAIR, MODERATOR, SYSTEM, Context, Outcome, command
 from .participants import checkin_changed
+from ..contract import Datum, event
 
 
 def _free_join_code() -> str:
@@ -24,7 +25,19 @@ def _free_join_code() -> str:
             return code
 
 
-@command("meeting.open", roles=MODERATOR, schema={}, states=("scheduled",))
+
+# --- events ------------------------------------------------------------------------------------
+event("meeting.opened", public=True, data={
+    "join_code": Datum("str"),
+    "roster": Datum("object", null=True, doc="the roster version the meeting counts on: "
+                    "version, imported_at, units, owners, area, sha256, filename")})
+event("meeting.ended", public=True, data={})
+event("meeting.configured", data={"allow_direct_entry": Datum("bool")})
+event("meeting.case_changed", data={"number": Datum("str"), "title": Datum("str")},
+      doc="the case's, after the edit")
+
+
+@command("meeting.open", events=("meeting.opened",), result=("join_code",), roles=MODERATOR, schema={}, states=("scheduled",))
 def open_meeting(ctx: Context) -> Outcome:
     """Open the meeting; from now on it counts on the roster version in force now."""
     meeting = ctx.meeting
@@ -63,7 +76,7 @@ def _roster_record(version) -> dict | None:
             "filename": version.filename}
 
 
-@command("meeting.end", roles=MODERATOR, schema={}, states=("live",))
+@command("meeting.end", events=("meeting.ended",), roles=MODERATOR, schema={}, states=("live",))
 def end_meeting(ctx: Context) -> Outcome:
     meeting = ctx.meeting
     from .speakers import end_current_speech, refresh_speakers
@@ -74,13 +87,14 @@ def end_meeting(ctx: Context) -> Outcome:
     meeting.former_join_code, meeting.join_code = meeting.join_code, None
     had_item = meeting.current_item_id is not None
     meeting.current_item_id = None
+    meeting.screen_focus = None  # the room sees the end message, whatever was put up
     ctx.changed(meeting)
     if had_item:  # no item, no list of speakers: every screen drops the one it showed
         refresh_speakers(ctx)
     return Outcome("meeting.ended", {})
 
 
-@command("meeting.configure", roles=CHAIR, states=("scheduled", "live"),
+@command("meeting.configure", events=("meeting.configured",), roles=CHAIR, states=("scheduled", "live"),
          schema={"allow_direct_entry": Field("bool")})
 def configure_meeting(ctx: Context, allow_direct_entry: bool) -> Outcome:
     if ctx.meeting.allow_direct_entry == allow_direct_entry:
@@ -90,7 +104,7 @@ def configure_meeting(ctx: Context, allow_direct_entry: bool) -> Outcome:
     return Outcome("meeting.configured", {"allow_direct_entry": allow_direct_entry})
 
 
-@command("meeting.case_changed", roles=SYSTEM, schema={}, states=("scheduled", "live"))
+@command("meeting.case_changed", events=("meeting.case_changed",), roles=SYSTEM, schema={}, states=("scheduled", "live"))
 def case_changed(ctx: Context) -> Outcome:
     """The case was edited on its page: the meeting's screens show its new number and title."""
     ctx.changes.append({"c": "case", "v": case_view(ctx.meeting.case)})

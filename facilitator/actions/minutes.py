@@ -24,11 +24,12 @@ from ..minutes.versions import (as_final, document_of, latest_version,
                                 section_changes, version_number)
 from ..models import ActionItem, AgendaItem, MeetingEvent, MinutesSignoff, MinutesVersion, \
     Participant
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..models.minutes import SIGNOFF_DECISIONS
 from ..validation import Field, optional
 from .cases import meeting_day
 from .core import CHAIR, MODERATOR, Context, Outcome, command
+from ..contract import Datum, event
 
 ANY_STATE = ("scheduled", "live", "ended")
 MAX_ACTION_ITEMS = 100
@@ -64,7 +65,27 @@ def current_sections(meeting_id: int) -> dict[str, str]:
     return sections
 
 
-@command("minutes.write", roles=CHAIR, states=ANY_STATE, schema={
+
+# --- events ------------------------------------------------------------------------------------
+event("minutes.written", data={"section": Datum("str"), "text": Datum("str")})
+event("action_item.added", data={"action_item_id": Datum("id"), "item": Datum("object")})
+event("action_item.edited", data={"action_item_id": Datum("id"), "item": Datum("object"),
+                                  "changed": Datum("strs")})
+event("action_item.removed", data={
+    "action_item_id": Datum("id"), "number": Datum("int"), "what": Datum("str"),
+    "renumbered": Datum("object", doc="id → new number of the items after it")})
+_version = {"version": Datum("int"), "version_id": Datum("id"), "content_hash": Datum("str"),
+            "last_event_seq": Datum("int"), "note": Datum("str"), "changes": Datum("list")}
+# Public: phones offer the download once the minutes are final.
+event("minutes.finalised", public=True, data=_version)
+event("minutes.corrected", public=True, data=_version)
+event("minutes.signed", data={
+    "version": Datum("int"), "signoff_id": Datum("id"), "name": Datum("str"),
+    "party": Datum("str", choices=PARTIES), "decision": Datum("str", choices=SIGNOFF_DECISIONS),
+    "note": Datum("str")})
+
+
+@command("minutes.write", events=("minutes.written",), result=("section",), roles=CHAIR, states=ANY_STATE, schema={
     "section": Field("str", max_len=40),
     "text": optional("text", max_len=narrative.MAX_TEXT, default="")})
 def write_section(ctx: Context, section: str, text: str) -> Outcome:
@@ -111,7 +132,7 @@ def _check_money(amount, funding_source) -> None:
         raise DomainError("action_item.source_without_amount")
 
 
-@command("action_item.add", roles=CHAIR, states=ANY_STATE, schema=_item_fields)
+@command("action_item.add", events=("action_item.added",), result=("action_item_id", "number"), roles=CHAIR, states=ANY_STATE, schema=_item_fields)
 def add_action_item(ctx: Context, what: str, party: str, person, organisation, due: date | None,
                     amount, funding_source, acceptance) -> Outcome:
     _check_money(amount, funding_source)
@@ -133,7 +154,7 @@ def add_action_item(ctx: Context, what: str, party: str, person, organisation, d
                    {"action_item_id": item.id, "number": item.number})
 
 
-@command("action_item.edit", roles=CHAIR, states=ANY_STATE, schema={
+@command("action_item.edit", events=("action_item.edited",), result=("action_item_id",), roles=CHAIR, states=ANY_STATE, schema={
     "id": Field("int", min=1),
     **{name: Field(f.kind, required=False, default=None, max_len=f.max_len, choices=f.choices)
        for name, f in _item_fields.items()},
@@ -165,7 +186,7 @@ def edit_action_item(ctx: Context, id: int, clear, **fields) -> Outcome:
                                           "changed": changed}, {"action_item_id": item.id})
 
 
-@command("action_item.remove", roles=CHAIR, states=ANY_STATE, schema={"id": Field("int", min=1)})
+@command("action_item.remove", events=("action_item.removed",), roles=CHAIR, states=ANY_STATE, schema={"id": Field("int", min=1)})
 def remove_action_item(ctx: Context, id: int) -> Outcome:
     """Remove an agreed item that follow-up has not started on; the later ones move up so the
     minutes stay numbered 1, 2, 3… (the event says which were renumbered)."""
@@ -214,7 +235,7 @@ def _store(ctx: Context, number: int, note: str, changes: list, previous=None) -
                    {"version": number, "content_hash": version.content_hash})
 
 
-@command("minutes.finalise", roles=MODERATOR, states=("ended",), schema={
+@command("minutes.finalise", events=("minutes.finalised",), result=("version", "content_hash"), roles=MODERATOR, states=("ended",), schema={
     "note": optional("str", max_len=500, default="")})
 def finalise_minutes(ctx: Context, note: str) -> Outcome:
     """After the meeting: the minutes as the log stands become version 1 (final, hashed)."""
@@ -223,7 +244,7 @@ def finalise_minutes(ctx: Context, note: str) -> Outcome:
     return _store(ctx, 1, note, [])
 
 
-@command("minutes.correct", roles=MODERATOR, states=("ended",), schema={
+@command("minutes.correct", events=("minutes.corrected",), result=("version", "content_hash"), roles=MODERATOR, states=("ended",), schema={
     "note": Field("text", max_len=2000)})
 def correct_minutes(ctx: Context, note: str) -> Outcome:
     """A correction: the minutes as the log stands now become version n+1; version n stays
@@ -234,7 +255,7 @@ def correct_minutes(ctx: Context, note: str) -> Outcome:
     return _store(ctx, previous.number + 1, note.strip(), [], previous)
 
 
-@command("minutes.sign", roles=CHAIR, states=("ended",), schema={
+@command("minutes.sign", events=("minutes.signed",), result=("version", "signoff_id"), roles=CHAIR, states=("ended",), schema={
     "version": Field("int", required=False, default=None, min=1),
     "name": Field("str", max_len=100),
     "party": Field("str", choices=PARTIES),

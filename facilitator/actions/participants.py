@@ -10,10 +10,11 @@ from .. import rosters
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..models.users import hash_token
 from ..validation import Field, optional
 from .core import CHAIR, VISITOR, Context, Outcome, command
+from ..contract import Datum, event
 
 _name = Field("str", max_len=60)
 _party = Field("str", choices=PARTIES)
@@ -59,7 +60,7 @@ def clear_verification(person: Participant) -> None:
 
 def checkin_changed(ctx: Context) -> None:
     """The check-in figures of the meeting changed (someone verified, relabelled, left)."""
-    from ..live.checkin import checkin_change
+    from ..views.checkin import checkin_change
     ctx.changes.append(checkin_change(ctx.meeting))
 
 
@@ -89,7 +90,26 @@ def resolve_unit(ctx: Context, party: str, unit: str | None
     return row.unit, row.owner_key, row.owner_name
 
 
-@command("participant.join", roles=VISITOR,
+
+# --- events ------------------------------------------------------------------------------------
+_person = {"participant_id": Datum("id"), "name": Datum("str")}
+event("participant.joined", data={
+    **_person, "party": Datum("str", choices=PARTIES), "unit": Datum("str", null=True),
+    "status": Datum("str", choices=("lobby", "admitted")),
+    "via": Datum("str", optional=True, choices=("personal_link",))})
+event("participant.added", data={**_person, "party": Datum("str", choices=PARTIES),
+                                 "unit": Datum("str", null=True)})
+event("participant.admitted", data=_person)
+event("participant.rejected", data=_person)
+event("participant.removed", data=_person)
+event("participant.renamed", data={"participant_id": Datum("id"), "from": Datum("str"),
+                                   "to": Datum("str")})
+event("participant.party_changed", data={
+    "participant_id": Datum("id"), "from": Datum("object", doc="party, unit"),
+    "to": Datum("object", doc="party, unit")})
+
+
+@command("participant.join", events=("participant.joined",), result=("participant_id", "status", "token"), roles=VISITOR,
          schema={"name": _name, "party": _party, "unit": _unit,
                  # Filled by the server from the handshake (a hash of the browser's device
                  # cookie, the client address), never by the phone.
@@ -118,7 +138,7 @@ def join(ctx: Context, name: str, party: str, unit, device, address) -> Outcome:
                    {"participant_id": person.id, "status": status})
 
 
-@command("participant.add", roles=CHAIR, states=("scheduled", "live"),
+@command("participant.add", events=("participant.added",), result=("participant_id",), roles=CHAIR, states=("scheduled", "live"),
          schema={"name": _name, "party": _party, "unit": _unit})
 def add(ctx: Context, name: str, party: str, unit) -> Outcome:
     """Someone without a phone (often an elderly resident), added by name."""
@@ -154,22 +174,22 @@ def _holds_proxies(person: Participant) -> bool:
         participant_id=person.id, status="active").limit(1)).first() is not None
 
 
-@command("participant.admit", roles=CHAIR, schema={"id": _id})
+@command("participant.admit", events=("participant.admitted",), roles=CHAIR, schema={"id": _id})
 def admit(ctx: Context, id: int) -> Outcome:
     return _set_status(ctx, id, ("lobby", "rejected"), "admitted", "participant.admitted")
 
 
-@command("participant.reject", roles=CHAIR, schema={"id": _id})
+@command("participant.reject", events=("participant.rejected",), roles=CHAIR, schema={"id": _id})
 def reject(ctx: Context, id: int) -> Outcome:
     return _set_status(ctx, id, ("lobby",), "rejected", "participant.rejected")
 
 
-@command("participant.remove", roles=CHAIR, states=("scheduled", "live"), schema={"id": _id})
+@command("participant.remove", events=("participant.removed",), roles=CHAIR, states=("scheduled", "live"), schema={"id": _id})
 def remove(ctx: Context, id: int) -> Outcome:
     return _set_status(ctx, id, ("lobby", "admitted"), "removed", "participant.removed")
 
 
-@command("participant.rename", roles=CHAIR, states=("scheduled", "live"),
+@command("participant.rename", events=("participant.renamed",), roles=CHAIR, states=("scheduled", "live"),
          schema={"id": _id, "name": _name})
 def rename(ctx: Context, id: int, name: str) -> Outcome:
     person = participant(ctx, id)
@@ -180,7 +200,7 @@ def rename(ctx: Context, id: int, name: str) -> Outcome:
     return Outcome("participant.renamed", {"participant_id": id, "from": old_name, "to": name})
 
 
-@command("participant.set_party", roles=CHAIR, states=("scheduled", "live"),
+@command("participant.set_party", events=("participant.party_changed",), roles=CHAIR, states=("scheduled", "live"),
          schema={"id": _id, "party": _party, "unit": _unit})
 def set_party(ctx: Context, id: int, party: str, unit) -> Outcome:
     person = participant(ctx, id)

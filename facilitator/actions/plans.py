@@ -12,10 +12,11 @@ from ..domain.voting import Matter
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..models.votes import FUNDING_SOURCES, Plan, PlanRevision, Vote
 from ..validation import Field, optional
 from .core import CHAIR, PHONE, Context, Outcome, command
+from ..contract import Datum, event
 
 PREPARING = ("scheduled", "live")
 MATTERS = tuple(m.value for m in Matter)
@@ -125,7 +126,27 @@ def _created(ctx: Context, plan: Plan, kind: str, event_type: str) -> Outcome:
                    {"plan_id": plan.id, "key": plan.key})
 
 
-@command("plan.create", roles=CHAIR, states=PREPARING, schema={
+
+# --- events ------------------------------------------------------------------------------------
+_plan_data = {"plan_id": Datum("id"), "key": Datum("str", null=True), "title": Datum("str"),
+         "description": Datum("str"), "proposer": Datum("str"),
+         "proposer_party": Datum("str", null=True), "total": Datum("int", doc="fen"),
+         "funding": Datum("object", doc="source → fen"),
+         "duration_days": Datum("int", null=True), "risks": Datum("str"),
+         "matters": Datum("strs"), "status": Datum("str")}
+event("plan.created", data=_plan_data)
+event("plan.proposed", data=_plan_data)
+event("plan.edited", data={"plan_id": Datum("id"), "key": Datum("str", null=True),
+                           "revision": Datum("int"),
+                           "changes": Datum("object", doc="field → [before, after]"),
+                           "note": Datum("str")})
+event("plan.accepted", data={"plan_id": Datum("id"), "key": Datum("str"), "title": Datum("str"),
+                             "proposer": Datum("str")})
+event("plan.declined", data={"plan_id": Datum("id"), "title": Datum("str"),
+                             "proposer": Datum("str"), "reason": Datum("str")})
+
+
+@command("plan.create", events=("plan.created",), result=("plan_id", "key"), roles=CHAIR, states=PREPARING, schema={
     "key": _key, **_fields,
     "proposer": optional("str", max_len=60, default=""),
     "proposer_party": optional("str", choices=PARTIES)})
@@ -144,7 +165,7 @@ def create_plan(ctx: Context, key, title, description, total, funding, duration_
     return _created(ctx, plan, "created", "plan.created")
 
 
-@command("plan.propose", roles=PHONE, schema={
+@command("plan.propose", events=("plan.proposed",), result=("plan_id", "key"), roles=PHONE, schema={
     **_fields, "total": Field("money", required=False, default=0)})
 def propose_plan(ctx: Context, title, description, total, funding, duration_days, risks,
                  matters) -> Outcome:
@@ -169,7 +190,7 @@ def propose_plan(ctx: Context, title, description, total, funding, duration_days
     return _created(ctx, plan, "proposed", "plan.proposed")
 
 
-@command("plan.edit", roles=CHAIR, states=PREPARING, schema={
+@command("plan.edit", events=("plan.edited",), result=("revision",), roles=CHAIR, states=PREPARING, schema={
     "id": _id, "key": _key,
     **{name: Field(f.kind, required=False, default=None, max_len=f.max_len, min_len=f.min_len,
                    choices=f.choices, min=f.min, max=f.max) for name, f in _fields.items()},
@@ -213,7 +234,7 @@ def edit_plan(ctx: Context, id: int, note: str, **fields) -> Outcome:
                                    "note": note}, {"revision": revision.number})
 
 
-@command("plan.accept", roles=CHAIR, states=PREPARING, schema={"id": _id, "key": _key})
+@command("plan.accept", events=("plan.accepted",), result=("plan_id", "key"), roles=CHAIR, states=PREPARING, schema={"id": _id, "key": _key})
 def accept_plan(ctx: Context, id: int, key) -> Outcome:
     plan = _plan(ctx, id)
     if plan.status != "proposed":
@@ -231,7 +252,7 @@ def accept_plan(ctx: Context, id: int, key) -> Outcome:
                    {"plan_id": plan.id, "key": plan.key})
 
 
-@command("plan.decline", roles=CHAIR, states=PREPARING, schema={
+@command("plan.decline", events=("plan.declined",), roles=CHAIR, states=PREPARING, schema={
     "id": _id, "reason": optional("str", max_len=500, default="")})
 def decline_plan(ctx: Context, id: int, reason: str) -> Outcome:
     plan = _plan(ctx, id)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
-from ..domain.roster import (LineError, RosterRow, RosterSummary, check_file, diff_rosters,
+from ..domain.roster import (LineError, RosterLine, RosterSummary, check_file, diff_rosters,
                              parse_roster_lines, read_roster_file, summarise)
 from ..errors import DomainError
 from ..extensions import db, socketio
@@ -54,7 +53,7 @@ class Analysis:
     """What a file would import: its format, first lines, counts, every bad line, and how
     many units it adds, removes and changes against the newest version."""
     source_format: str
-    first_rows: list[RosterRow]
+    first_rows: list[RosterLine]
     summary: RosterSummary
     errors: list[LineError]
     diff_counts: tuple[int, int, int] | None  # added, removed, changed
@@ -80,7 +79,7 @@ def _pause() -> None:
     socketio.sleep(0)
 
 
-def _read(data: bytes) -> tuple[str, list[RosterRow], list[LineError]]:
+def _read(data: bytes) -> tuple[str, list[RosterLine], list[LineError]]:
     roster_file = read_roster_file(data, _pause)
     rows, errors = parse_roster_lines(roster_file.lines, _pause)
     return roster_file.source_format, rows, errors
@@ -198,21 +197,8 @@ def import_file(case: Case, data: bytes, filename: str, user: User | None) -> Ro
 # Reading a large file (tens of thousands of lines) takes seconds of CPU; in the server
 # process that serves live meetings every one of those seconds would be taken from their
 # fan-out, however finely it is cut. A file over ROSTER_WORKER_BYTES is read, compared and
-# written by a separate process (python -m facilitator.actions.roster_import), on the same
-# database; the server waits for it cooperatively (eventlet and gevent patch subprocess).
-
-WORKER_NICENESS = 19  # the lowest priority: the scheduler favours the server ~70:1
-
-
-def _give_way_to_the_server() -> None:
-    """The live meetings' process comes first when both want a core: the import may wait.
-    On Linux the worker runs only on a core nothing else wants (SCHED_IDLE: a waking server
-    takes the core at once); elsewhere at the lowest priority."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        os.nice(WORKER_NICENESS)
-
+# written by a separate process (python -m facilitator.roster_worker, which runs `work`), on
+# the same database; the server waits for it cooperatively (eventlet and gevent patch subprocess).
 
 def _large(size: int) -> bool:
     return size > current_app.config["ROSTER_WORKER_BYTES"]
@@ -221,7 +207,7 @@ def _large(size: int) -> bool:
 def _in_worker(task: dict) -> dict:
     payload = json.dumps({**task, "database": current_app.config["SQLALCHEMY_DATABASE_URI"]})
     db.session.rollback()  # the worker reads what is committed
-    done = subprocess.run([sys.executable, "-m", "facilitator.actions.roster_import"],
+    done = subprocess.run([sys.executable, "-m", "facilitator.roster_worker"],
                           input=payload.encode(), capture_output=True, timeout=600, check=False)
     if done.returncode != 0:
         raise RuntimeError("the roster worker failed: "
@@ -244,7 +230,7 @@ def _analysis_json(analysis: Analysis) -> dict:
 def _analysis_from_json(data: dict) -> Analysis:
     if "error" in data:
         raise _error_from_json(data["error"])
-    return Analysis(data["source_format"], [RosterRow(*row) for row in data["first_rows"]],
+    return Analysis(data["source_format"], [RosterLine(*row) for row in data["first_rows"]],
                     RosterSummary(*data["summary"]),
                     [LineError(*error) for error in data["errors"]],
                     tuple(data["diff_counts"]) if data["diff_counts"] else None)
@@ -262,8 +248,8 @@ def _error_from_json(data: dict) -> DomainError:
     return DomainError(data["code"], **data["params"])
 
 
-def _work(task: dict) -> dict:
-    """The worker's task, in an app of its own on the server's database."""
+def work(task: dict) -> dict:
+    """The worker's task (roster_worker.py), in an app of its own on the server's database."""
     upload = db.session.get(RosterUpload, task["upload_id"])
     case = db.session.get(Case, task["case_id"])
     try:
@@ -305,18 +291,3 @@ def import_roster(case: Case, csv_text: str, filename: str = "roster.csv",
                   user: User | None = None) -> RosterSummary:
     """Import a roster given as CSV text (the demo, tests); the summary of the new version."""
     return summary_of(import_file(case, csv_text.encode("utf-8"), filename, user))
-
-
-def worker_main(stdin=sys.stdin, stdout=sys.stdout) -> None:
-    """The worker: the task as JSON on stdin, its answer on stdout."""
-    _give_way_to_the_server()
-    from facilitator import create_app
-    task = json.load(stdin)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": task["database"], "ASYNC_MODE": "threading",
-                      "REQUIRE_MIGRATED_DATABASE": False})
-    with app.app_context():
-        print(json.dumps(_work(task)), file=stdout)
-
-
-if __name__ == "__main__":
-    worker_main()

@@ -17,6 +17,7 @@ from ..models import AgendaItem, Participant, QueueEntry, Speech
 from ..models.speakers import ENTRY_KINDS, RULINGS, STANCES, meeting_settings
 from ..validation import Field, optional
 from .core import CHAIR, PHONE, Context, Outcome, command
+from ..contract import Datum, event
 
 LIVE_OR_ENDED = ("live", "ended")
 
@@ -187,13 +188,45 @@ _stance = optional("str", choices=STANCES)
 _plan_key = optional("str", max_len=10)
 
 
-@command("hand.raise", roles=PHONE, schema={"kind": _kind, "stance": _stance,
+
+# --- events ------------------------------------------------------------------------------------
+_entry_data = {"entry_id": Datum("id"), "participant_id": Datum("id")}
+event("queue.hand_raised", data={
+    **_entry_data, "name": Datum("str"), "party": Datum("str"),
+    "kind": Datum("str", choices=ENTRY_KINDS), "stance": Datum("str", null=True, choices=STANCES),
+    "plan_key": Datum("str", null=True), "item_id": Datum("id"), "by_chair": Datum("bool")})
+event("queue.hand_withdrawn", data=_entry_data)
+event("queue.entry_removed", data=_entry_data)
+event("queue.entry_moved", data={"entry_id": Datum("id"), "position": Datum("int")})
+event("queue.opened", data={})
+event("queue.closed", data={})
+event("speakers.configured", data={
+    name: Datum("bool" if spec.kind == "bool" else "int", optional=True,
+                null=name == "party_time_budget_seconds")
+    for name, spec in SETTINGS_SCHEMA.items()}, doc="each setting changed")
+event("floor.given", data={
+    "speech_id": Datum("id"), **_entry_data, "name": Datum("str"), "party": Datum("str"),
+    "kind": Datum("str", choices=ENTRY_KINDS), "stance": Datum("str", null=True, choices=STANCES),
+    "plan_key": Datum("str", null=True), "item_id": Datum("id"),
+    "allowed_seconds": Datum("int"), "previous_speech_id": Datum("id", null=True),
+    "out_of_order": Datum("bool", doc="not the next in the rules' order")})
+event("speech.ended", data={"speech_id": Datum("id"), "spoken_ms": Datum("int"),
+                            "overrun_seconds": Datum("int")})
+event("speech.paused", data={"speech_id": Datum("id")})
+event("speech.resumed", data={"speech_id": Datum("id")})
+event("speech.extended", data={"speech_id": Datum("id"), "seconds": Datum("int"),
+                               "total_extension": Datum("int")})
+event("point.ruled", data={"speech_id": Datum("id"), "ruling": Datum("str", choices=RULINGS)})
+event("speech.noted", data={"speech_id": Datum("id"), "notes": Datum("str")})
+
+
+@command("hand.raise", events=("queue.hand_raised",), result=("entry_id", "already_waiting"), roles=PHONE, schema={"kind": _kind, "stance": _stance,
                                             "plan_key": _plan_key})
 def raise_hand(ctx: Context, kind: str, stance, plan_key) -> Outcome:
     return _raise(ctx, _admitted_phone(ctx), kind, stance, plan_key, by_chair=False)
 
 
-@command("hand.withdraw", roles=PHONE, schema={"kind": _kind})
+@command("hand.withdraw", events=("queue.hand_withdrawn",), roles=PHONE, schema={"kind": _kind})
 def withdraw_hand(ctx: Context, kind: str) -> Outcome:
     person = _admitted_phone(ctx)
     entry = db.session.execute(db.select(QueueEntry).filter_by(
@@ -220,7 +253,7 @@ def _entry(ctx: Context, entry_id: int) -> QueueEntry:
     return entry
 
 
-@command("queue.add", roles=CHAIR, schema={"participant_id": Field("int", min=1),
+@command("queue.add", events=("queue.hand_raised",), result=("entry_id", "already_waiting"), roles=CHAIR, schema={"participant_id": Field("int", min=1),
                                            "kind": _kind, "stance": _stance,
                                            "plan_key": _plan_key})
 def add_to_queue(ctx: Context, participant_id: int, kind: str, stance, plan_key) -> Outcome:
@@ -231,12 +264,12 @@ def add_to_queue(ctx: Context, participant_id: int, kind: str, stance, plan_key)
     return _raise(ctx, person, kind, stance, plan_key, by_chair=True)
 
 
-@command("queue.remove", roles=CHAIR, schema={"entry_id": Field("int", min=1)})
+@command("queue.remove", events=("queue.entry_removed",), roles=CHAIR, schema={"entry_id": Field("int", min=1)})
 def remove_from_queue(ctx: Context, entry_id: int) -> Outcome:
     return _leave(ctx, _entry(ctx, entry_id), "removed", "queue.entry_removed")
 
 
-@command("queue.move", roles=CHAIR, schema={"entry_id": Field("int", min=1),
+@command("queue.move", events=("queue.entry_moved",), roles=CHAIR, schema={"entry_id": Field("int", min=1),
                                             "position": Field("int", min=0, max=1000)})
 def move_in_queue(ctx: Context, entry_id: int, position: int) -> Outcome:
     """A manual move overrides the order; it is recorded (this event)."""
@@ -255,7 +288,7 @@ def move_in_queue(ctx: Context, entry_id: int, position: int) -> Outcome:
     return Outcome("queue.entry_moved", {"entry_id": entry_id, "position": position})
 
 
-@command("queue.set_open", roles=CHAIR, schema={"open": Field("bool")})
+@command("queue.set_open", events=("queue.opened", "queue.closed"), roles=CHAIR, schema={"open": Field("bool")})
 def set_queue_open(ctx: Context, open: bool) -> Outcome:
     if ctx.meeting.queue_open == open:
         raise DomainError("command.no_change")
@@ -264,7 +297,7 @@ def set_queue_open(ctx: Context, open: bool) -> Outcome:
     return Outcome("queue.opened" if open else "queue.closed", {})
 
 
-@command("speakers.configure", roles=CHAIR, schema=SETTINGS_SCHEMA,
+@command("speakers.configure", events=("speakers.configured",), roles=CHAIR, schema=SETTINGS_SCHEMA,
          states=("scheduled", "live"))
 def configure_speakers(ctx: Context, **values) -> Outcome:
     chosen = {k: v for k, v in values.items() if v is not None}
@@ -317,7 +350,7 @@ def allowed_seconds(meeting, item: AgendaItem, kind: str) -> int:
         else settings["speech_seconds"]
 
 
-@command("floor.give", roles=CHAIR, schema={"entry_id": optional("int", min=1)})
+@command("floor.give", events=("floor.given",), result=("speech_id",), roles=CHAIR, schema={"entry_id": optional("int", min=1)})
 def give_floor(ctx: Context, entry_id) -> Outcome:
     """To the next in the order the rules give, or to anyone on the list."""
     item = _current_item(ctx)
@@ -353,7 +386,7 @@ def give_floor(ctx: Context, entry_id) -> Outcome:
         {"speech_id": speech.id})
 
 
-@command("speech.end", roles=CHAIR, schema={})
+@command("speech.end", events=("speech.ended",), roles=CHAIR, schema={})
 def end_speech(ctx: Context) -> Outcome:
     _current_speech(ctx)
     speech = end_current_speech(ctx)
@@ -362,7 +395,7 @@ def end_speech(ctx: Context) -> Outcome:
                                     "overrun_seconds": speech.overrun_seconds})
 
 
-@command("speech.pause", roles=CHAIR, schema={})
+@command("speech.pause", events=("speech.paused",), roles=CHAIR, schema={})
 def pause_speech(ctx: Context) -> Outcome:
     speech = _current_speech(ctx)
     if speech.pause_started_at is not None:
@@ -372,7 +405,7 @@ def pause_speech(ctx: Context) -> Outcome:
     return Outcome("speech.paused", {"speech_id": speech.id})
 
 
-@command("speech.resume", roles=CHAIR, schema={})
+@command("speech.resume", events=("speech.resumed",), roles=CHAIR, schema={})
 def resume_speech(ctx: Context) -> Outcome:
     speech = _current_speech(ctx)
     if speech.pause_started_at is None:
@@ -383,7 +416,7 @@ def resume_speech(ctx: Context) -> Outcome:
     return Outcome("speech.resumed", {"speech_id": speech.id})
 
 
-@command("speech.extend", roles=CHAIR, schema={"seconds": Field("int", min=10, max=1800)})
+@command("speech.extend", events=("speech.extended",), roles=CHAIR, schema={"seconds": Field("int", min=10, max=1800)})
 def extend_speech(ctx: Context, seconds: int) -> Outcome:
     speech = _current_speech(ctx)
     speech.extension_seconds += seconds
@@ -399,7 +432,7 @@ def _speech(ctx: Context, speech_id: int) -> Speech:
     return speech
 
 
-@command("point.rule", roles=CHAIR, states=LIVE_OR_ENDED,
+@command("point.rule", events=("point.ruled",), roles=CHAIR, states=LIVE_OR_ENDED,
          schema={"speech_id": Field("int", min=1), "ruling": Field("str", choices=RULINGS)})
 def rule_on_point(ctx: Context, speech_id: int, ruling: str) -> Outcome:
     """The moderator rules on a point of order: upheld or not upheld, recorded."""
@@ -413,7 +446,7 @@ def rule_on_point(ctx: Context, speech_id: int, ruling: str) -> Outcome:
     return Outcome("point.ruled", {"speech_id": speech.id, "ruling": ruling})
 
 
-@command("speech.note", roles=CHAIR, states=LIVE_OR_ENDED,
+@command("speech.note", events=("speech.noted",), roles=CHAIR, states=LIVE_OR_ENDED,
          schema={"speech_id": Field("int", min=1),
                  "notes": optional("text", max_len=4000, default="")})
 def note_speech(ctx: Context, speech_id: int, notes: str) -> Outcome:

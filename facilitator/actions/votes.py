@@ -27,7 +27,7 @@ from ..database import scrub_secret_ballots
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, VOTE_METHODS,
                             Ballot, Plan, Proxy, SealedBallot, SecretTally, Vote,
                             VoteParticipation, new_ballot_id)
@@ -37,6 +37,7 @@ from . import counting
 from .core import CHAIR, PHONE, SYSTEM, Context, Outcome, command
 from .participants import checkin_changed
 from .plans import MATTERS
+from ..contract import Datum, event
 
 ANY_STATE = ("scheduled", "live", "ended")
 MAX_VOTES = 100
@@ -74,7 +75,33 @@ def _has_roster(ctx: Context) -> bool:
 
 # --------------------------------------------------------------------------- create
 
-@command("vote.create", roles=CHAIR, states=ANY_STATE, schema={
+
+# --- events ------------------------------------------------------------------------------------
+event("vote.created", data={"vote_id": Datum("id"), "number": Datum("int"),
+                            "kind": Datum("str", choices=VOTE_KINDS), "method": Datum("str"),
+                            "title": Datum("str"), "channel": Datum("str", choices=CHANNELS)})
+event("vote.opened", data={"vote_id": Datum("id"), "title": Datum("str"),
+                           "plan_revisions": Datum("object", doc="plan key → revision"),
+                           "deadline_ms": Datum("int", null=True)})
+event("vote.closed", data={
+    "vote_id": Datum("id"), "title": Datum("str"), "kind": Datum("str", choices=VOTE_KINDS),
+    "by_countdown": Datum("bool"), "result": Datum("object", doc="§13"),
+    "ballots": Datum("list", optional=True, doc="a named vote's ballots; not a secret one's")})
+event("vote.cancelled", data={"vote_id": Datum("id"), "title": Datum("str"),
+                              "was_open": Datum("bool"), "reason": Datum("str")})
+_ballot = {"vote_id": Datum("id"), "voter_key": Datum("str"), "channel": Datum("str"),
+           "cast_by": Datum("id", null=True), "changed": Datum("bool"),
+           "choices": Datum("strs", optional=True, doc="not in a secret vote")}
+event("ballot.cast", data=_ballot)
+event("ballot.recorded", data=_ballot)
+event("vote.totals_entered", data={"vote_id": Datum("id"), "totals": Datum("object")})
+event("proxy.recorded", data={"proxy_id": Datum("id"), "participant_id": Datum("id"),
+                              "name": Datum("str"), "owner_key": Datum("str"),
+                              "note": Datum("str"), "vote_id": Datum("id", null=True)})
+event("proxy.revoked", data={"proxy_id": Datum("id"), "owner_key": Datum("str")})
+
+
+@command("vote.create", events=("vote.created",), result=("vote_id",), roles=CHAIR, states=ANY_STATE, schema={
     "kind": Field("str", choices=VOTE_KINDS),
     "method": Field("str", choices=VOTE_METHODS),
     "title": Field("str", max_len=200),
@@ -205,7 +232,7 @@ def create_vote(ctx: Context, kind, method, title, question, plans, plan_id, mat
 
 # --------------------------------------------------------------------------- open / close
 
-@command("vote.open", roles=CHAIR, states=ANY_STATE, schema={"id": _id})
+@command("vote.open", events=("vote.opened",), roles=CHAIR, states=ANY_STATE, schema={"id": _id})
 def open_vote(ctx: Context, id: int) -> Outcome:
     vote = _vote(ctx, id)
     if vote.status != "draft":
@@ -299,7 +326,7 @@ def _named_ballots(vote: Vote) -> list[dict]:
     return out
 
 
-@command("vote.close", roles=CHAIR | SYSTEM, states=ANY_STATE, schema={"id": _id})
+@command("vote.close", events=("vote.closed",), result=("vote_id", "passed"), roles=CHAIR | SYSTEM, states=ANY_STATE, schema={"id": _id})
 def close_vote(ctx: Context, id: int) -> Outcome:
     """Close a vote and freeze its result (by the chair, or by the app when the countdown
     ends: then the actor is "system")."""
@@ -320,7 +347,7 @@ def close_vote(ctx: Context, id: int) -> Outcome:
                                          "passed": vote.result["outcome"]["passed"]})
 
 
-@command("vote.cancel", roles=CHAIR, states=ANY_STATE, schema={
+@command("vote.cancel", events=("vote.cancelled",), roles=CHAIR, states=ANY_STATE, schema={
     "id": _id, "reason": optional("str", max_len=500, default="")})
 def cancel_vote(ctx: Context, id: int, reason: str) -> Outcome:
     vote = _vote(ctx, id)
@@ -478,7 +505,7 @@ def _identity(ctx: Context, vote: Vote, person: Participant, proxy_id: int | Non
     return f"p{person.id}", 0, via_proxy, None
 
 
-@command("ballot.cast", roles=PHONE, schema={
+@command("ballot.cast", events=("ballot.cast",), result=("vote_id", "changed"), roles=PHONE, schema={
     "vote_id": _id, "choices": _choices, "proxy_id": Field("int", required=False,
                                                            default=None, min=1)})
 def cast_ballot(ctx: Context, vote_id: int, choices: list, proxy_id) -> Outcome:
@@ -495,7 +522,7 @@ def cast_ballot(ctx: Context, vote_id: int, choices: list, proxy_id) -> Outcome:
                          person.id, verified_via)
 
 
-@command("ballot.record", roles=CHAIR, states=ANY_STATE, schema={
+@command("ballot.record", events=("ballot.recorded",), result=("vote_id", "changed"), roles=CHAIR, states=ANY_STATE, schema={
     "vote_id": _id, "choices": _choices,
     "participant_id": Field("int", required=False, default=None, min=1),
     "owner_key": optional("str", max_len=40)})
@@ -529,7 +556,7 @@ def record_ballot(ctx: Context, vote_id: int, choices: list, participant_id, own
     return _store_ballot(ctx, vote, owner_key, area, picked, channel, None, "paper")
 
 
-@command("vote.enter_totals", roles=CHAIR, states=ANY_STATE, schema={
+@command("vote.enter_totals", events=("vote.totals_entered",), roles=CHAIR, states=ANY_STATE, schema={
     "id": _id, "totals": Field("object", max_len=30)})
 def enter_totals(ctx: Context, id: int, totals: dict) -> Outcome:
     """The totals of a vote held elsewhere (e.g. the city's e-voting system publishes only
@@ -575,7 +602,7 @@ def enter_totals(ctx: Context, id: int, totals: dict) -> Outcome:
 
 # --------------------------------------------------------------------------- proxies
 
-@command("proxy.record", roles=CHAIR, states=("scheduled", "live"), schema={
+@command("proxy.record", events=("proxy.recorded",), result=("proxy_id",), roles=CHAIR, states=("scheduled", "live"), schema={
     "participant_id": _id, "owner_key": Field("str", max_len=40),
     "note": Field("str", max_len=200), "vote_id": Field("int", required=False, default=None,
                                                           min=1)})
@@ -609,7 +636,7 @@ def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str, v
                                       "note": note, "vote_id": vote_id}, {"proxy_id": proxy.id})
 
 
-@command("proxy.revoke", roles=CHAIR, states=("scheduled", "live"), schema={"id": _id})
+@command("proxy.revoke", events=("proxy.revoked",), roles=CHAIR, states=("scheduled", "live"), schema={"id": _id})
 def revoke_proxy(ctx: Context, id: int) -> Outcome:
     proxy = db.session.get(Proxy, id)
     if proxy is None or proxy.meeting_id != ctx.meeting.id:

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from facilitator.domain.parties import PARTIES
 from facilitator.domain.voting import Count
 from facilitator.validation import printable_text
 
@@ -105,8 +106,6 @@ LANGUAGES = ("zh", "en")
 FORMAT = "facilitator.minutes"
 FORMAT_VERSION = 1
 
-PARTIES = ("owner", "owners_committee", "property_company", "developer", "housing_bureau",
-           "street_office", "community", "cppcc_member", "expert", "observer")
 STATUSES = ("draft", "final")
 FORMS = ("on_site", "online", "hybrid")
 VOTE_KINDS = ("straw_poll", "owners_decision", "procedural")

@@ -46,7 +46,9 @@ PAUSE_EVERY = 250  # lines between two pauses: a few milliseconds of work
 
 
 @dataclass(frozen=True)
-class RosterRow:
+class RosterLine:
+    """A line of an uploaded roster file, read (domain/voting.RosterRow is a unit as it is
+    counted)."""
     line: int
     unit: str
     area_hundredths: int
@@ -191,10 +193,10 @@ def _columns(header: list[str]) -> dict[str, int] | None:
 
 def parse_roster_lines(lines: Iterable[tuple[int, list[str]]],
                        pause: Callable[[], None] = lambda: None
-                       ) -> tuple[list[RosterRow], list[LineError]]:
+                       ) -> tuple[list[RosterLine], list[LineError]]:
     """Every row, or every bad line with its number and reason. A header error stops early."""
     lines = iter(lines)
-    rows: list[RosterRow] = []
+    rows: list[RosterLine] = []
     errors: list[LineError] = []
     first = next(lines, None)
     columns = _columns(first[1]) if first is not None else None
@@ -234,13 +236,13 @@ def parse_roster_lines(lines: Iterable[tuple[int, list[str]]],
                                                              "name": owner}))
             continue
         name_of_key.setdefault(owner_key, (owner, line))
-        rows.append(RosterRow(line, unit, parse_area(area_text), owner, owner_key, note))
+        rows.append(RosterLine(line, unit, parse_area(area_text), owner, owner_key, note))
     if not rows and not errors:
         errors.append(LineError(2, "empty", {}))
     return rows, errors
 
 
-def parse_roster_csv(text: str) -> tuple[list[RosterRow], list[LineError]]:
+def parse_roster_csv(text: str) -> tuple[list[RosterLine], list[LineError]]:
     """A roster given as CSV text (the demo's file, tests)."""
     return parse_roster_lines(_csv_lines(text.removeprefix("\ufeff"), lambda: None))
 
@@ -297,7 +299,7 @@ def _facts(row) -> tuple:
 
 def diff_rosters(older, newer, pause: Callable[[], None] = lambda: None) -> RosterDiff:
     """What changed between two versions, unit by unit (rows: anything with the attributes
-    of RosterRow), in the newer file's order and then the older one's."""
+    of RosterLine), in the newer file's order and then the older one's."""
     old, new = {}, {}
     for target, rows in ((old, older), (new, newer)):
         for count, row in enumerate(rows, start=1):

@@ -111,7 +111,9 @@ __all__ = [
     "NO",
     "OWNERS",
     "OptionDecision",
+    "OWNERS_MONEY",
     "Owner",
+    "OwnerShare",
     "PLURALITY",
     "Question",
     "RosterRow",
@@ -132,6 +134,7 @@ __all__ = [
     "format_rate_per_m2",
     "format_yuan",
     "fund_after_draw",
+    "owner_share",
     "owners_from_roster",
     "parse_area",
     "parse_yuan",
@@ -1099,6 +1102,34 @@ def share_by_area(total_fen: int, area: int, total_area: int) -> int:
     if not (_is_int(area) and _is_int(total_area)) or total_area <= 0 or area < 0 or area > total_area:
         raise DomainError("share.bad_area", area=repr(area), total_area=repr(total_area))
     return _round_half_up(total_fen * area, total_area)
+
+
+#: The sources of a plan's money that are the owners' own, shared among them by area: the
+#: draw on the maintenance fund (the owners' money held for them) and a levy raised from them.
+#: The other sources (the developer, the property company, a subsidy) cost owners nothing.
+OWNERS_MONEY = ("maintenance_fund", "owner_levy")
+
+
+@dataclass(frozen=True)
+class OwnerShare:
+    """What an owner (or one of their units) pays toward a plan, in fen: its part of the
+    plan's draw on the maintenance fund and of its levy, each by :func:`share_by_area`."""
+
+    fund: int
+    levy: int
+
+    @property
+    def total(self) -> int:
+        return self.fund + self.levy
+
+
+def owner_share(funding: Mapping[str, int], area: int, total_area: int) -> OwnerShare:
+    """The share of a plan's owners' money (``funding``: source -> fen) for ``area``
+    (hundredths of m²) out of the scope's ``total_area``: the same numbers as the plan's table
+    of shares, e.g. the demo's plan C (232,900 CNY from the fund) gives 89.76 m² 4,754.03."""
+    fund, levy = (funding.get(source, 0) for source in OWNERS_MONEY)
+    return OwnerShare(fund=share_by_area(fund, area, total_area),
+                      levy=share_by_area(levy, area, total_area))
 
 
 def format_rate_per_m2(total_fen: int, total_area: int, decimals: int = 3) -> str:

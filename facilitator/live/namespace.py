@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
+from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import bindparam, select
 
-from .. import access, staff_sessions
+from .. import access, metrics, staff_sessions
 from ..actions import Actor, execute, invitations
 from ..errors import DomainError
 from ..extensions import db, socketio
@@ -26,15 +27,9 @@ from . import notices
 from .broadcast import Broadcaster
 from .redaction import PUBLIC_PARTICIPANT_FIELDS
 from .snapshot import catch_up
+from .rooms import NAMESPACE, room
 from .tallies import coalescer as tallies, init_tallies
 from ..validation import MAX_INT, is_id
-
-NAMESPACE = "/live"
-
-
-def room(meeting_id: int, role: str) -> str:
-    return f"meeting:{meeting_id}:{role}"
-
 
 @dataclass
 class Bucket:
@@ -73,6 +68,26 @@ class Connection:
 
 
 connections: dict[str, Connection] = {}
+
+
+class _ConnectedSockets:
+    """For the operators' /metrics (metrics.py): the live sockets of this process by meeting
+    and role, read at each scrape."""
+
+    def collect(self):
+        family = GaugeMetricFamily("facilitator_connected_sockets",
+                                   "Live sockets of this process, by meeting and role",
+                                   labels=["meeting", "role"])
+        counts: dict[tuple[str, str], int] = {}
+        for connection in list(connections.values()):
+            key = (str(connection.meeting_id), connection.role)
+            counts[key] = counts.get(key, 0) + 1
+        for (meeting, role), count in sorted(counts.items()):
+            family.add_metric([meeting, role], count)
+        yield family
+
+
+metrics.registry.register(_ConnectedSockets())
 # A phone's participant → its sockets in this process, oldest first (SOCKETS_PER_PARTICIPANT).
 phone_sockets: dict[int, list[str]] = {}
 
@@ -275,6 +290,25 @@ class LiveNamespace(Namespace):
         try:
             return {"ok": True, "votes": phone_ballot_status(conn.meeting_id,
                                                              conn.actor.participant_id)}
+        finally:
+            db.session.rollback()
+
+    def on_shares(self, data=None):
+        """A phone's own shares of the plans (docs/protocol.md §13, "shares"): answered to the
+        asking phone alone, never broadcast, so no other screen learns its area."""
+        conn = connections.get(request.sid)
+        if conn is None:
+            return error_ack(DomainError("auth.not_connected"), select_locale())
+        if conn.role != "phone":
+            return error_ack(DomainError("auth.forbidden"), conn.locale)
+        from ..views.votes import own_shares
+        try:
+            person = db.session.get(Participant, conn.actor.participant_id)
+            if person is None or person.status not in ("lobby", "admitted"):
+                status = person.status if person is not None else "removed"
+                return error_ack(DomainError(f"auth.participant_{status}"), conn.locale)
+            return {"ok": True, "shares": own_shares(db.session.get(Meeting, conn.meeting_id),
+                                                     person)}
         finally:
             db.session.rollback()
 

@@ -14,20 +14,24 @@ A notice: {"code", "active", "until" (ms, or null)}; the console words it from i
 """
 from __future__ import annotations
 
+from .. import joining
 from ..extensions import socketio
+from .rooms import NAMESPACE
 
 CONSOLES = "consoles"  # the room every console connection joins, whatever its meeting
 _queue_down = False  # this process's view of the message queue
 
 
 def _send(notice: dict, *, this_process_only: bool = False) -> None:
-    from .namespace import NAMESPACE
     socketio.emit("notice", notice, to=CONSOLES, namespace=NAMESPACE,
                   ignore_queue=this_process_only)
 
 
 def join_guessing(until_ms: int) -> None:
     _send({"code": "live.notice_join_guessing", "active": True, "until": until_ms})
+
+
+joining.guessing_listeners.append(join_guessing)
 
 
 def queue_state(down: bool) -> None:

@@ -7,6 +7,8 @@ see it, or None when the role must not see it at all (the client then drops it).
 """
 from __future__ import annotations
 
+from ..contract import is_public
+
 CLIENT_ROLES = ("chair", "phone", "projector")
 
 PUBLIC_PARTICIPANT_FIELDS = ("id", "name", "party", "unit", "status", "verified_via")
@@ -63,19 +65,16 @@ def redact_changes(changes: list[dict], role: str) -> list[dict]:
     return out
 
 
-# Event data (what happened, for the record) that non-chair roles may read as it is.
-# The minutes' versions are public too: phones offer the download once they are final.
-_PUBLIC_EVENT_DATA = {"agenda.item_started", "agenda.finished", "meeting.opened", "meeting.ended",
-                      "minutes.finalised", "minutes.corrected"}
 
 
 def redact_event(event: dict, role: str) -> dict:
-    """An event as a role receives it: changes cut per role, record data only where public."""
+    """An event as a role receives it: changes cut per role, record data (what happened, for
+    the record) only where its type is declared public (contract.py)."""
     return {
         "seq": event["seq"],
         "type": event["type"],
         "at": event["at"],
-        "data": event["data"] if role in ("chair", "api") or event["type"] in _PUBLIC_EVENT_DATA else {},
+        "data": event["data"] if role in ("chair", "api") or is_public(event["type"]) else {},
         "changes": redact_changes(event["changes"], role),
     }
 
@@ -87,7 +86,7 @@ def redact_batch(batch: dict, role: str) -> dict:
         # Other screens get only the records they may read: the rest of what happened
         # reaches them as changes (and an empty batch is not sent at all, broadcast.py).
         "events": [e for e in batch["events"]
-                   if role in ("chair", "api") or e["type"] in _PUBLIC_EVENT_DATA],
+                   if role in ("chair", "api") or is_public(e["type"])],
         "changes": redact_changes(batch["changes"], role),
     }
 

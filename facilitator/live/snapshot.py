@@ -19,10 +19,10 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem, Meeting, MeetingEvent, Participant, QueueEntry, Speech
 from ..domain.live_state import apply_batch, compact
-from .checkin import checkin_view
+from ..views.checkin import checkin_view
 from .redaction import HIDDEN_COLLECTIONS, redact_batch, redact_snapshot
-from .vote_views import vote_collections
-from .views import (agenda_item_view, case_view, meeting_view, participant_view,
+from ..views.votes import vote_collections
+from ..views.entities import (agenda_item_view, case_view, meeting_view, participant_view,
                     queue_entry_view, speech_view)
 
 _CACHE_SIZE = 128

@@ -82,7 +82,7 @@ class TallyCoalescer:
 
     def flush(self, meeting_id: int) -> None:
         """Recount now and emit to every role room (needs an app context)."""
-        from .namespace import NAMESPACE, room
+        from .rooms import NAMESPACE, room
         full = self.full_tallies(meeting_id, fresh=True)
         # No open vote: one empty message clears the screens' tallies, then silence (people
         # joining mark the meeting too, and must not cost a message to every phone).

@@ -10,6 +10,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "minutes.no_change": ("与上一版相比没有变化，无需生成新版本。",
                           "Nothing differs from the last version: no new version was made."),
     "minutes.version_not_found": ("纪要没有这个版本。", "The minutes have no such version."),
+    "minutes.format_not_found": ("没有这种纪要格式。可用格式：pdf、docx、md、html、json。",
+                                 "No such format of the minutes. Formats: pdf, docx, md, html, json."),
     "minutes.not_available": ("会议结束并定稿后才能下载纪要。",
                               "The minutes can be downloaded once the meeting has ended and they are final."),
     "action_item.not_found": ("议定事项不存在。", "No such agreed item."),

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..domain.parties import PARTIES
 from ..messages import CATALOG
 
 MAX_TEXT = 10_000
@@ -40,8 +41,6 @@ ITEM_PREFIX = "item:"
 PENDING_KINDS = ("owners_decision", "escalated", "open_question", "disagreement")
 ATTACHMENT_KINDS = ("sign_in", "proxies", "assessment", "plans", "tally", "letter",
                     "work_orders", "other")
-PARTIES = ("owner", "owners_committee", "property_company", "developer", "housing_bureau",
-           "street_office", "community", "cppcc_member", "expert", "observer")
 ROLES = ("convener", "moderator", "clerk", "representative", "owner_representative")
 
 _SEPARATOR = re.compile(r"\s*[|｜]\s*")

@@ -1,8 +1,6 @@
 from ..extensions import db
 from ..clock import utcnow
 
-PARTIES = ("owner", "owners_committee", "property_company", "developer", "housing_bureau",
-           "street_office", "community", "cppcc_member", "expert", "observer")
 SEGMENTS = ("opening", "briefing", "questions", "discussion", "vote", "closing")
 MEETING_STATUSES = ("scheduled", "live", "ended")
 PARTICIPANT_STATUSES = ("lobby", "admitted", "rejected", "removed")
@@ -13,6 +11,10 @@ VERIFICATIONS = ("personal_link", "desk")
 
 class Meeting(db.Model):
     __tablename__ = "meetings"
+
+    def run_by(self, user_id: int | None) -> bool:
+        """Whether the user is this meeting's moderator or clerk (who chair it)."""
+        return user_id is not None and user_id in (self.moderator_id, self.clerk_id)
 
     id = db.Column(db.Integer, primary_key=True)
     case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
@@ -39,6 +41,9 @@ class Meeting(db.Model):
     queue_open = db.Column(db.Boolean, nullable=False, default=True)
     # Speaking rules of this meeting; missing keys take the defaults of the local rules.
     speaker_settings = db.Column(db.JSON, nullable=False, default=dict)
+    # What the moderator put on the room's screen by itself (screen.focus): {"kind": "plan"
+    # or "vote", "id": ...} or {"kind": "qr"}; None: the ordinary screen.
+    screen_focus = db.Column(db.JSON)
     opened_at = db.Column(db.DateTime)
     ended_at = db.Column(db.DateTime)
     # The roster version the meeting counts on: the case's newest when the meeting opened.

@@ -9,7 +9,8 @@ from .. import clock, staff_sessions
 from ..extensions import db
 from ..errors import DomainError
 from ..i18n import client_catalog, current_locale, describe_error, t
-from ..models.meetings import PARTIES, SEGMENTS
+from ..domain.parties import PARTIES
+from ..models.meetings import SEGMENTS
 from ..models.cases import SOURCE_CHANNELS
 from ..validation import IdConverter, has_unstorable_chars, printable_text
 from .security import add_headers, https_site

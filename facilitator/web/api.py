@@ -9,7 +9,7 @@ import json
 from functools import wraps
 from pathlib import Path
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 
 from .. import access, rosters
 from ..actions.cases import create_case, create_meeting
@@ -20,7 +20,7 @@ from ..i18n import t
 from ..actions.core import event_dict
 from ..live.redaction import redact_event, redact_value
 from ..live.snapshot import snapshot_for
-from ..live.views import meeting_view
+from ..views.entities import meeting_view
 from ..models import Case, Meeting, MeetingEvent, RosterUnit, User
 from ..clock import to_epoch_ms
 from ..models.users import hash_token
@@ -95,11 +95,39 @@ def openapi():
     return jsonify(json.loads(OPENAPI_FILE.read_text()))
 
 
+def _whole_numbers(wanted: tuple) -> tuple[dict, object]:
+    """Numbers from the query: (name, default, low, high) each; (values, None), or (None, a
+    400 answer naming the first bad one)."""
+    values = {}
+    for name, default, low, high in wanted:
+        text = request.args.get(name)
+        values[name] = default if text is None else whole_number(text, low, high)
+        if values[name] is None and text is not None:
+            return None, _refused_with(400, DomainError("validation.range", field=name,
+                                                        min=low, max=high))
+    return values, None
+
+
+CASES_PAGE_MAX = 100
+
+
 @bp.route("/cases")
 @token_required
 def list_cases():
-    cases = db.session.execute(access.visible_cases(g.api_user).order_by(Case.id)).scalars()
-    return jsonify({"cases": [case_json(c) for c in cases]})
+    """The cases the token's user sees, a page at a time (?page=1&per_page=100), oldest first."""
+    numbers, bad = _whole_numbers((("page", 1, 1, 10**6),
+                                   ("per_page", CASES_PAGE_MAX, 1, CASES_PAGE_MAX)))
+    if bad:
+        return bad
+    page, per_page = numbers["page"], numbers["per_page"]
+    visible = access.visible_cases(g.api_user)
+    total = db.session.execute(db.select(db.func.count()).select_from(
+        visible.subquery())).scalar()
+    cases = db.session.execute(visible.order_by(Case.id).offset((page - 1) * per_page)
+                               .limit(per_page)).scalars()
+    return jsonify({"cases": [case_json(c) for c in cases], "page": page,
+                    "per_page": per_page, "pages": max(1, -(-total // per_page)),
+                    "total": total})
 
 
 @bp.route("/cases", methods=["POST"])
@@ -167,14 +195,10 @@ def get_roster(case_id: int):
     case, missing = _get_or_404(Case, case_id, "case.not_found")
     if missing:
         return missing
-    numbers = {}
-    for name, default, top in (("version", None, 10**6), ("page", 1, 10**6),
-                               ("per_page", ROSTER_PAGE_MAX, ROSTER_PAGE_MAX)):
-        text = request.args.get(name)
-        numbers[name] = default if text is None else whole_number(text, 1, top)
-        if numbers[name] is None and text is not None:
-            return _refused_with(400, DomainError("validation.range", field=name, min=1,
-                                                  max=top))
+    numbers, bad = _whole_numbers((("version", None, 1, 10**6), ("page", 1, 1, 10**6),
+                                   ("per_page", ROSTER_PAGE_MAX, 1, ROSTER_PAGE_MAX)))
+    if bad:
+        return bad
     versions = rosters.versions_of(case.id)
     version = versions[0] if versions and numbers["version"] is None else \
         rosters.version_number(case.id, numbers["version"]) if numbers["version"] else None
@@ -262,3 +286,102 @@ def get_events(meeting_id: int):
         .order_by(MeetingEvent.seq).limit(limit)).scalars().all()
     return jsonify({"meeting_id": meeting_id, "last_seq": meeting.last_seq,
                     "events": [redact_event(event_dict(r), API_ROLE) for r in rows]})
+
+
+def _meeting_state(meeting_id: int) -> tuple[dict | None, object]:
+    """The meeting's snapshot as the API sees it, or a 404 answer."""
+    _, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
+    if missing:
+        return None, missing
+    snapshot = snapshot_for(meeting_id, API_ROLE)
+    if snapshot is None:
+        return None, _error(404, "meeting.not_found", t("meeting.not_found"))
+    return snapshot, None
+
+
+def _in_order(collection: dict, key: str) -> list[dict]:
+    return sorted(collection.values(), key=lambda entity: (entity[key], entity["id"]))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda")
+@token_required
+def get_agenda(meeting_id: int):
+    """The agenda items in their order, with their timing, as of `seq`."""
+    state, missing = _meeting_state(meeting_id)
+    return missing or jsonify({"meeting_id": meeting_id, "seq": state["seq"],
+                               "current_item_id": state["meeting"]["current_item_id"],
+                               "items": _in_order(state["agenda"], "position")})
+
+
+@bp.route("/meetings/<int:meeting_id>/participants")
+@token_required
+def get_participants(meeting_id: int):
+    """Everyone in the meeting (lobby, admitted, removed …) with how each owner was verified,
+    the proxies recorded, and the check-in figures against the scope and the gate."""
+    state, missing = _meeting_state(meeting_id)
+    return missing or jsonify({"meeting_id": meeting_id, "seq": state["seq"],
+                               "participants": _in_order(state["participants"], "id"),
+                               "proxies": _in_order(state["proxies"], "id"),
+                               "checkin": state["checkin"]})
+
+
+@bp.route("/meetings/<int:meeting_id>/votes")
+@token_required
+def get_votes(meeting_id: int):
+    """The plans and every vote, a closed vote with its result and every number its rule
+    used (docs/protocol.md §13)."""
+    state, missing = _meeting_state(meeting_id)
+    return missing or jsonify({"meeting_id": meeting_id, "seq": state["seq"],
+                               "plans": _in_order(state["plans"], "id"),
+                               "votes": _in_order(state["votes"], "number")})
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes")
+@token_required
+def get_minutes_versions(meeting_id: int):
+    """The final versions of the minutes, each with its hash, note, sign-offs and the links
+    to every format; and the live draft's links."""
+    from ..minutes.versions import versions_of
+    from .minutes import FORMATS
+    meeting, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
+    if missing:
+        return missing
+
+    def links(**args) -> dict:
+        return {fmt: url_for("api.get_minutes", meeting_id=meeting_id, format=fmt, **args)
+                for fmt in FORMATS}
+    return jsonify({"meeting_id": meeting_id, "versions": [
+        {"number": v.number, "content_hash": v.content_hash, "created_by": v.created_by_name,
+         "created_at": to_epoch_ms(v.created_at), "note": v.change_note,
+         "signoffs": [{"name": s.name, "party": s.party, "decision": s.decision,
+                       "note": s.note, "at": to_epoch_ms(s.at)} for s in v.signoffs],
+         "links": links(version=v.number)} for v in versions_of(meeting_id)],
+        "draft": links(draft=1)})
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes.<format>")
+@token_required
+def get_minutes(meeting_id: int, format: str):  # noqa: A002 - the path's own name
+    """The minutes in one format: the newest final version, ?version=N, or ?draft=1 for the
+    live draft (what the log says now; members of the case may read it, as on its pages)."""
+    from ..minutes.load import minutes_for
+    from ..minutes.versions import document_of, latest_version, version_number
+    from .minutes import RENDERERS, minutes_file
+    meeting, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
+    if missing:
+        return missing
+    if format not in RENDERERS:
+        return _error(404, "minutes.format_not_found", t("minutes.format_not_found"))
+    numbers, bad = _whole_numbers((("version", None, 1, 10**6), ("draft", 0, 0, 1)))
+    if bad:
+        return bad
+    if numbers["draft"]:
+        last = latest_version(meeting_id)
+        document = minutes_for(meeting, version=(last.number + 1) if last else 1)
+        return minutes_file(document, format, final=False)
+    version = (version_number(meeting_id, numbers["version"]) if numbers["version"]
+               else latest_version(meeting_id))
+    if version is None:
+        code = "minutes.version_not_found" if numbers["version"] else "minutes.not_final"
+        return _error(404, code, t(code))
+    return minutes_file(document_of(version), format, final=True)

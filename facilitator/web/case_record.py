@@ -13,7 +13,7 @@ from ..extensions import db
 from ..i18n import t
 from ..models import ActionItem, Case
 from ..models.case_record import FEEDBACK_CHANNELS, SATISFACTION
-from ..models.meetings import PARTIES
+from ..domain.parties import PARTIES
 from ..validation import optional, validate
 from . import case_views
 from .auth import case_or_404, login_required

@@ -7,6 +7,7 @@ page and one socket handshake per phone, no form post, no session.
 from __future__ import annotations
 
 import gzip
+import secrets
 import time
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -19,11 +20,19 @@ from ..domain.owner_sheets import normalise_personal_code
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, t
-from ..joining import admit, by_code, by_key, cookie_participant, give_device_cookie
+from ..joining import DEVICE_COOKIE, admit, by_code, by_key, cookie_participant
 from ..models import Meeting
 from .forms import error_message
+from .security import https_site
 
 bp = Blueprint("join", __name__)
+
+
+def give_device_cookie(response) -> None:
+    """The join page gives a browser its device cookie (once): random, HttpOnly."""
+    if not request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400,
+                            httponly=True, samesite="Lax", secure=https_site())
 
 
 def _code_page(error: DomainError | None, status: int = 200):

@@ -100,12 +100,18 @@ def download(meeting_id: int, fmt: str):
         document = minutes_for(meeting, version=(last.number + 1) if last else 1)  # the live draft
     else:
         return _error(404, "minutes.not_available")
+    return minutes_file(document, fmt, final=version is not None)
+
+
+def minutes_file(document, fmt: str, final: bool):
+    """A response holding the minutes in one format, named for the case and the version (a
+    final version, or the live draft), with its version, status and hash in headers."""
     renderer = RENDERERS[fmt]
     body = renderer.render(document, document.language)
     response = make_response(body)
     response.headers["Content-Type"] = renderer.MEDIA_TYPE
     number = document.header.number
-    suffix = f"v{document.header.version}" if version is not None else "draft"
+    suffix = f"v{document.header.version}" if final else "draft"
     name = f"{number}-{suffix}.{renderer.EXTENSION}"
     ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)
     disposition = "inline" if fmt == "html" else "attachment"

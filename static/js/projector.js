@@ -5,6 +5,131 @@
   const root = document.getElementById("projector");
   const $ = (id) => document.getElementById(id);
 
+  // Everything on the screen stays whole, on a 1920×1080 screen as on a 1280×720 one. Each
+  // region (.pj-fit: the left column, the side column, a plan or vote shown alone) first
+  // shows its lists a page at a time: a list marked data-pager inside a .pj-pages box is cut
+  // into pages where the next item would cross the box's bottom edge; "rotate" turns the
+  // pages every few seconds, "pin" keeps the page of its data-pin item, "first" shows the
+  // first page and counts the rest (its data-more adds those not listed at all). When the
+  // region still overflows, its type shrinks a step (--fit, used by projector.css) and the
+  // pages are cut again, down to MIN_FIT. Before paging, a region tries to show every list
+  // whole with its type shrunk down to ONE_PAGE_FIT.
+  const MIN_FIT = 0.6;
+  const ONE_PAGE_FIT = 0.8;
+  const FIT_STEP = 0.05;
+  const ROTATE_MS = 10000;
+  const pages = new Map(); // list id → {page, pages: [[start, end), ...]}
+  let fitTimer = null;
+
+  function overflows(element) {
+    return element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1;
+  }
+
+  // Whether anything in the region is clipped or sticks out of its box (as the browser
+  // tests check the whole screen). Text with a line clamp is shortened on purpose.
+  function regionOverflows(region) {
+    if (overflows(region)) return true;
+    for (const element of region.querySelectorAll("*")) {
+      if (!element.clientHeight || !element.getClientRects().length) continue;
+      if (getComputedStyle(element).webkitLineClamp !== "none") continue;
+      if (overflows(element)) return true;
+    }
+    return false;
+  }
+
+  function cutPages(list) {
+    const box = list.closest(".pj-pages");
+    const items = [...list.children];
+    const cut = [];
+    let start = 0;
+    while (start < items.length) {
+      items.forEach((item, k) => { item.hidden = k < start; });
+      const bottom = box.getBoundingClientRect().top + box.clientHeight;
+      let end = start + 1;
+      while (end < items.length && items[end].getBoundingClientRect().bottom <= bottom + 0.5) end += 1;
+      cut.push([start, end]);
+      start = end;
+    }
+    const entry = pages.get(list.id) || { page: 0 };
+    entry.pages = cut;
+    if (list.dataset.pager === "pin") {
+      const pin = Number(list.dataset.pin || 0);
+      entry.page = Math.max(0, cut.findIndex(([s, e]) => pin >= s && pin < e));
+    } else if (list.dataset.pager === "first" || entry.page >= cut.length) {
+      entry.page = 0;
+    }
+    pages.set(list.id, entry);
+    showPage(list);
+  }
+
+  function showPage(list) {
+    const entry = pages.get(list.id);
+    const [start, end] = entry.pages[entry.page] || [0, 0];
+    [...list.children].forEach((item, k) => { item.hidden = k < start || k >= end; });
+    const indicator = document.querySelector(`[data-pager-for="${list.id}"]`);
+    if (!indicator) return;
+    if (list.dataset.pager === "first") {
+      const more = list.children.length - end + Number(list.dataset.more || 0);
+      indicator.textContent = more > 0 ? tr("screen.more_waiting", { n: more }) : "";
+      indicator.hidden = more <= 0;
+    } else {
+      indicator.textContent = tr("screen.page", { n: entry.page + 1, of: entry.pages.length });
+      indicator.hidden = entry.pages.length < 2;
+    }
+  }
+
+  // The region at a size: its lists cut into pages; whether it then fits on one page each.
+  function tryFit(region, lists, fit) {
+    region.style.setProperty("--fit", String(fit));
+    let onePage = true;
+    for (const list of lists) {
+      if (!list.closest(".pj-pages").getClientRects().length) continue;
+      cutPages(list);
+      onePage = onePage && pages.get(list.id).pages.length <= 1;
+    }
+    return { fits: !regionOverflows(region), onePage };
+  }
+
+  function fitRegion(region) {
+    if (!region.getClientRects().length) return;
+    const lists = [...region.querySelectorAll("[data-pager]")];
+    // Everything at once with slightly smaller type (down to ONE_PAGE_FIT) rather than pages;
+    // else full-size type and pages; type shrinks further only when a page still overflows.
+    for (let fit = 1; fit >= ONE_PAGE_FIT; fit = Math.round((fit - FIT_STEP) * 100) / 100) {
+      const { fits, onePage } = tryFit(region, lists, fit);
+      if (fits && onePage) return;
+    }
+    for (let fit = 1; ; fit = Math.max(MIN_FIT, Math.round((fit - FIT_STEP) * 100) / 100)) {
+      if (tryFit(region, lists, fit).fits || fit <= MIN_FIT) return;
+    }
+  }
+
+  let fits = 0;
+  function fitAll() {
+    fitTimer = null;
+    document.querySelectorAll(".pj-fit").forEach(fitRegion);
+    fits += 1;
+    root.dataset.fits = String(fits); // the browser tests wait for the screen to settle
+  }
+
+  // After every renderer of a change has run (they all schedule this).
+  function scheduleFit() {
+    if (!fitTimer) fitTimer = setTimeout(fitAll, 0);
+  }
+
+  setInterval(() => {
+    for (const list of document.querySelectorAll("[data-pager=rotate]")) {
+      const entry = pages.get(list.id);
+      if (!entry || entry.pages.length < 2 || !list.getClientRects().length) continue;
+      entry.page = (entry.page + 1) % entry.pages.length;
+      showPage(list);
+    }
+  }, ROTATE_MS);
+  window.addEventListener("resize", scheduleFit);
+  // schedule: for the other renderers; pagesOf: how a list was cut (the browser tests check
+  // that every plan is on a page).
+  window.projectorFit = { schedule: scheduleFit, pagesOf: (id) => pages.get(id) };
+
   const listeners = [render];
   const store = new LiveStore({
     meetingId: Number(root.dataset.meetingId),
@@ -19,6 +144,7 @@
   store.listeners = listeners;
   window.projectorStore = store;
   setTimeout(() => store.connect(), 0);
+  $("pj-qr").addEventListener("load", scheduleFit);
 
   function render(state) {
     if (!state) return;
@@ -42,11 +168,17 @@
     $("pj-present").textContent = tr("live.people_present", { n: present.length });
     const items = sortedAgenda(state);
     const current = currentItem(state);
-    $("pj-agenda").innerHTML = items.map((item) => {
+    const html = items.map((item) => {
       const cls = current && current.id === item.id ? "current" : item.started_at ? "done" : "";
       return `<li class="${cls}"><span>${escapeHtml(item.title)}</span><span class="pj-min">${item.planned_seconds / 60}′</span></li>`;
     }).join("");
+    if ($("pj-agenda").dataset.html !== html) {
+      $("pj-agenda").innerHTML = html;
+      $("pj-agenda").dataset.html = html;
+    }
+    $("pj-agenda").dataset.pin = String(Math.max(0, items.findIndex((item) => current && item.id === current.id)));
     renderCountdown();
+    scheduleFit();
   }
 
   function renderCountdown() {
@@ -85,6 +217,7 @@
   const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue } = window.live;
   const $ = (id) => document.getElementById(id);
   const store = window.projectorStore;
+  const SHOWN = 5;
 
   function label(entry) {
     return entry.kind === "speech" ? tr("stance." + entry.stance) : tr("kind." + entry.kind);
@@ -101,9 +234,13 @@
       $("pj-speaker-name").textContent = person.name || "";
       $("pj-speaker-meta").textContent = `${tr("party." + speech.party)}${person.unit ? " · " + person.unit : ""} · ${label(speech)}`;
     }
-    const next = orderedQueue(state).slice(0, 5);
+    const queue = orderedQueue(state);
+    const next = queue.slice(0, SHOWN);
     $("pj-queue-box").hidden = !next.length && !state.speakers.stats;
     document.querySelector(".pj-side").classList.toggle("with-queue", !$("pj-queue-box").hidden);
+    // Names wrap in full: the screen shows fewer of the next five rather than cut a name,
+    // and says how many more are waiting.
+    $("pj-next").dataset.more = String(queue.length - next.length);
     $("pj-next").innerHTML = next.map((entry) => {
       const person = people[String(entry.participant_id)] || {};
       return `<li>${escapeHtml(person.name || "")} <small>· ${escapeHtml(tr("party." + entry.party))} · ${escapeHtml(label(entry))}</small></li>`;
@@ -112,6 +249,7 @@
     $("pj-stats").innerHTML = stats ? Object.entries(stats.by_party).map(([party, t]) =>
       `${escapeHtml(tr("party." + party))} ${t.turns} · ${formatClock(t.seconds)}`).join("<br>") : "";
     tick();
+    window.projectorFit.schedule();
   }
 
   function tick() {

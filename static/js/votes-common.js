@@ -114,6 +114,8 @@
   function planMoneyHtml(plan) {
     const money = plan.money;
     const parts = [`${escapeHtml(tr("votes.total"))} ${escapeHtml(tr("votes.yuan", { amount: formatYuan(plan.total) }))}`];
+    // The whole cost per m² of the roster's area (the server's figure, to the fen).
+    if (money && money.total_per_m2) parts.push(escapeHtml(tr("votes.per_m2", { rate: money.total_per_m2 })));
     if (plan.duration_days) parts.push(escapeHtml(tr("votes.duration", { days: plan.duration_days })));
     const funding = Object.entries(plan.funding || {}).map(([source, fen]) =>
       `${escapeHtml(tr("funding." + source))} ${escapeHtml(formatYuan(fen))}`).join(" · ");

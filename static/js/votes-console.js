@@ -60,12 +60,21 @@
     return `<details class="plan-revisions" data-details="rev-${plan.id}"><summary>${escapeHtml(tr("votes.revisions", { n: revisions.length }))}</summary><ol class="revision-list" reversed>${items}</ol></details>`;
   }
 
+  // Puts the plan or vote alone on the room's screen (screen.focus); pressed while it is.
+  function screenButton(show, id, label) {
+    const focus = ((store().state || {}).meeting || {}).screen_focus;
+    const on = Boolean(focus && focus.kind === show && focus.id === id);
+    return `<button type="button" data-act="screen.focus" data-show="${show}" data-id="${id}" aria-pressed="${on}">`
+      + `${escapeHtml(tr(label))}</button>`;
+  }
+
   function planCard(plan) {
     const actions = plan.status === "proposed"
       ? `<button type="button" data-act="plan.accept" data-id="${plan.id}" class="primary">${escapeHtml(tr("votes.accept"))}</button>`
         + `<button type="button" data-act="plan.decline" data-id="${plan.id}">${escapeHtml(tr("votes.decline"))}</button>`
       : "";
-    const edit = `<button type="button" data-act="plan.edit-open" data-id="${plan.id}">${escapeHtml(tr("votes.edit_plan"))}</button>`;
+    const edit = `<button type="button" data-act="plan.edit-open" data-id="${plan.id}">${escapeHtml(tr("votes.edit_plan"))}</button>`
+      + (plan.status === "accepted" ? screenButton("plan", plan.id, "screen.show_plan") : "");
     const party = plan.proposer_party ? ` (${escapeHtml(tr("party." + plan.proposer_party))})` : "";
     return `<li class="plan plan-${plan.status}" data-plan="${plan.id}"><div class="row-between"><strong>${escapeHtml(plan.key || "?")} · ${escapeHtml(plan.title)}</strong>`
       + `<span class="badge">${escapeHtml(tr("plan_status." + plan.status))} · r${plan.revision}</span></div>`
@@ -91,7 +100,8 @@
       + `<div class="button-row">${buttons.map(([act, label, cls]) =>
         `<button type="button" class="${cls}${window.live.isArmed(`${act}:${vote.id}`) ? " armed" : ""}" data-act="${act}" data-id="${vote.id}"`
         + ` data-label="${escapeHtml(tr(label))}" data-confirm-key="${act}:${vote.id}">`
-        + `${escapeHtml(window.live.armedLabel(`${act}:${vote.id}`, tr(label)))}</button>`).join("")}</div>`;
+        + `${escapeHtml(window.live.armedLabel(`${act}:${vote.id}`, tr(label)))}</button>`).join("")}`
+      + `${vote.status === "open" || vote.status === "closed" ? screenButton("vote", vote.id, "screen.show_vote") : ""}</div>`;
     if (vote.status === "open") {
       html += `<div class="vote-live" data-live="${vote.id}">${liveHtml(vote, live)}</div>`;
       const options = [...vote.options.map((o) => o.key), "abstain"];
@@ -228,7 +238,9 @@
     }
     if ((act === "vote.close" || act === "vote.cancel")
         && !window.live.confirmedBySecondTap(button, `${act}:${id}`)) return;
-    if (act === "plan.decline") {
+    if (act === "screen.focus") {
+      await run(act, { show: button.dataset.show, id });
+    } else if (act === "plan.decline") {
       const reason = window.prompt(tr("field.reason"), "");
       if (reason === null) return;
       await run(act, { id, reason: reason || null });

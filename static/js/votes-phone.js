@@ -1,6 +1,8 @@
 // A resident's phone: the plans, proposing one, and voting — for oneself and for each owner
 // whose written authorisation one holds. What this phone may vote for, and whether it has,
-// comes from the server ("ballots" call), asked again after every change of the votes.
+// comes from the server ("ballots" call), asked again after every change of the votes; an
+// owner's own share of each plan comes from the server too ("shares" call), which alone holds
+// the rule and the owner's area.
 (function () {
   "use strict";
   const { escapeHtml } = window.live;
@@ -11,6 +13,10 @@
   let statusKey = null;
   let busy = false;
   let lastHtml = null;
+  let shares = null; // this phone's own shares (docs/protocol.md §13, "shares"), or null
+  let sharesKey = null;
+  let shownVoteId = null; // the open vote last brought into view
+  let watching = false; // the live view has been shown before: a vote opening now is news
 
   // Asked again only when it can have changed: another open vote, a proxy given or taken,
   // a reconnect (statusKey reset), or after this phone voted — not on every batch, which
@@ -30,6 +36,70 @@
     render(store);
   }
 
+  // Asked again only when an answer can have changed: the accepted plans or a revision of
+  // one, the phone's unit or its verification (a verified owner sees every unit they hold),
+  // or after a failed ask. A phone with no unit has none: it shows the samples.
+  let sharesAsked = 0;
+  async function refreshShares(store) {
+    const me = store.me;
+    if (!store.state || !me) return;
+    if (me.party !== "owner" || !me.unit) {
+      sharesKey = null;
+      sharesAsked += 1; // an answer still on its way is for a unit this phone no longer has
+      if (shares) { shares = null; render(store); }
+      return;
+    }
+    const plans = ui.sortedPlans(store.state, "accepted").map((p) => `${p.id}.${p.revision}`).join(",");
+    const key = `${me.unit}:${me.verified_via}:${plans}`;
+    if (key === sharesKey) return;
+    sharesKey = key;
+    const asked = ++sharesAsked;
+    let reply = null;
+    try {
+      reply = await store.socket.timeout(8000).emitWithAck("shares", {});
+    } catch (err) { /* reconnecting: asked again on the next change */ }
+    if (asked !== sharesAsked) return; // a later ask (after a later change) has the say
+    if (reply && reply.ok) shares = reply.shares;
+    else sharesKey = null;
+    render(store);
+  }
+
+  function shareOf(planId) {
+    return planId && shares ? shares.plans[String(planId)] || null : null;
+  }
+
+  function shareText(share) {
+    return tr("votes.your_share", { amount: ui.formatYuan(share.total) });
+  }
+
+  // The plan an option adopts: a plan's own option, or "yes" on a motion about a plan.
+  function optionPlanId(vote, key) {
+    const option = (vote.options || []).find((o) => o.key === key);
+    if (option && option.plan_id) return option.plan_id;
+    return key === "yes" ? vote.plan_id : null;
+  }
+
+  function optionShareHtml(vote, key) {
+    const share = shareOf(optionPlanId(vote, key));
+    return share ? ` <span class="my-share" data-testid="option-share">${escapeHtml(shareText(share))}</span>` : "";
+  }
+
+  // Beside each plan: the owner's share; what it is made of when the plan both draws on the
+  // fund and levies the owners; each unit's when the owner holds several.
+  function planShareDetailsHtml(plan) {
+    const share = shareOf(plan.id);
+    if (!share) return "";
+    let html = "";
+    if (share.fund && share.levy) {
+      html += `<p class="my-share-parts">${escapeHtml(tr("votes.your_share_parts", { fund: ui.formatYuan(share.fund), levy: ui.formatYuan(share.levy) }))}</p>`;
+    }
+    if (share.units.length > 1) {
+      html += `<p class="my-share-units" data-testid="my-share-units">${share.units.map((u) => escapeHtml(tr("votes.your_share_unit", { unit: u.unit, amount: ui.formatYuan(u.total) }))).join("<br>")}`
+        + `<br><span class="muted">${escapeHtml(tr("votes.your_share_area", { area: ui.formatArea(shares.area) }))}</span></p>`;
+    }
+    return html;
+  }
+
   function identityLabel(state, identity) {
     if (identity.proxy_id === null) return tr("votes.for_self");
     const proxy = (state.proxies || {})[String(identity.proxy_id)];
@@ -37,17 +107,26 @@
     return tr("votes.for_owner", { name });
   }
 
+  // Whether the phone shows a ballot form for this identity (else it says who voted).
+  function formShown(vote, identity) {
+    if (!identity.voted) return true;
+    return identity.cast_by_me !== false && vote.allow_change && !vote.secret;
+  }
+
   function ballotForm(vote, identity, index) {
     const name = `ballot-${vote.id}-${index}`;
     const keys = vote.options.map((o) => o.key);
+    // The phone's own share beside each option of its own ballot (not of an owner it votes
+    // for by proxy: that owner's share is not this phone's to know).
+    const share = (k) => (identity.proxy_id === null ? optionShareHtml(vote, k) : "");
     let inputs = "";
     if (vote.method === "approval") {
-      inputs = keys.map((k) => `<label class="choice"><input type="checkbox" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}</label>`).join("");
+      inputs = keys.map((k) => `<label class="choice"><input type="checkbox" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}${share(k)}</label>`).join("");
     } else if (vote.method === "ranked") {
       const ranks = ["", ...keys.map((_, i) => String(i + 1))];
-      inputs = keys.map((k) => `<label class="choice"><select data-key="${escapeHtml(k)}">${ranks.map((r) => `<option value="${r}">${r || "—"}</option>`).join("")}</select> ${escapeHtml(ui.choiceLabel(vote, k))}</label>`).join("");
+      inputs = keys.map((k) => `<label class="choice"><select data-key="${escapeHtml(k)}">${ranks.map((r) => `<option value="${r}">${r || "—"}</option>`).join("")}</select> ${escapeHtml(ui.choiceLabel(vote, k))}${share(k)}</label>`).join("");
     } else {
-      inputs = [...keys, "abstain"].map((k) => `<label class="choice"><input type="radio" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}</label>`).join("");
+      inputs = [...keys, "abstain"].map((k) => `<label class="choice"><input type="radio" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}${share(k)}</label>`).join("");
     }
     return `<form class="ballot-form" data-vote="${vote.id}" data-proxy="${identity.proxy_id === null ? "" : identity.proxy_id}">`
       + `${inputs}<button type="submit" class="primary">${escapeHtml(tr(identity.voted ? "votes.change" : "votes.cast"))}</button></form>`;
@@ -86,11 +165,19 @@
         } else if (identity.voted) {
           html += `<p class="voted" data-testid="phone-voted">✓ ${escapeHtml(tr("votes.you_voted"))}</p>`;
           if (identity.choices) html += `<p>${escapeHtml(tr("votes.you_chose", { choice: identity.choices.map((c) => ui.choiceLabel(vote, c)).join(" > ") }))}</p>`;
-          if (vote.allow_change && !vote.secret) html += ballotForm(vote, identity, index);
+          if (formShown(vote, identity)) html += ballotForm(vote, identity, index);
         } else {
           html += ballotForm(vote, identity, index);
         }
       });
+      // No ballot of this phone's own to fill in (cast already, or not its to cast): the
+      // owner's share of each option still stands, listed under the ballots.
+      const ownForm = eligible.some((i) => i.proxy_id === null && formShown(vote, i));
+      const optionShares = vote.options.filter((o) => shareOf(optionPlanId(vote, o.key)));
+      if (identities.length && !ownForm && optionShares.length) {
+        html += `<ul class="my-shares">${optionShares.map((o) =>
+          `<li>${escapeHtml(ui.choiceLabel(vote, o.key))}${optionShareHtml(vote, o.key)}</li>`).join("")}</ul>`;
+      }
       html += `<div class="vote-live" id="phone-vote-live"></div></div>`;
     } else {
       const closed = ui.latestClosed(state);
@@ -102,8 +189,9 @@
     const plans = ui.sortedPlans(state, "accepted");
     if (plans.length) {
       html += `<div class="phone-card"><h3>${escapeHtml(tr("votes.plans"))}</h3>${plans.map((p) =>
-        `<details class="plan"><summary><strong>${escapeHtml(p.key)}</strong> ${escapeHtml(p.title)}</summary>`
-        + `${p.description ? `<p>${escapeHtml(p.description)}</p>` : ""}${ui.planMoneyHtml(p)}</details>`).join("")}`
+        `<details class="plan" data-plan="${escapeHtml(p.key)}"><summary><strong>${escapeHtml(p.key)}</strong> ${escapeHtml(p.title)}`
+        + `${shareOf(p.id) ? `<span class="my-share" data-testid="plan-share">${escapeHtml(shareText(shareOf(p.id)))}</span>` : ""}</summary>`
+        + `${planShareDetailsHtml(p)}${p.description ? `<p>${escapeHtml(p.description)}</p>` : ""}${ui.planMoneyHtml(p)}</details>`).join("")}`
         + `<details class="propose"><summary>${escapeHtml(tr("votes.propose"))}</summary>`
         + `<form id="plan-propose" class="stack-sm"><input name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
         + `<textarea name="description" maxlength="5000" rows="3" placeholder="${escapeHtml(tr("field.description"))}"></textarea>`
@@ -140,6 +228,25 @@
     // made in the form is never disturbed.
     const liveBox = root.querySelector("#phone-vote-live");
     if (liveBox && liveBox.innerHTML !== liveHtml) liveBox.innerHTML = liveHtml;
+    announce(vote);
+  }
+
+  // A vote that opens is brought into view, and the phone vibrates where the browser lets it
+  // (not on the page's first view: a vote open already when the page loads is no news).
+  function announce(vote) {
+    const live = document.getElementById("phone-live");
+    if (!live || live.hidden) return;
+    const news = watching;
+    watching = true;
+    if (!vote) { shownVoteId = null; return; }
+    if (vote.id === shownVoteId) return;
+    const card = root.querySelector("[data-testid=phone-vote]");
+    if (!card) return;
+    shownVoteId = vote.id;
+    // At once, not smoothly: the card is redrawn while a smooth scroll would still be on its
+    // way (this phone's ballots arrive), and the page's scroll anchoring then moves it off.
+    card.scrollIntoView({ block: "start" });
+    if (news && typeof navigator.vibrate === "function") navigator.vibrate([200, 100, 200]);
   }
 
   root.addEventListener("submit", async (event) => {
@@ -180,6 +287,7 @@
     if (!e.detail.batch) statusKey = null; // a sync: after a reconnect, ask again
     render(e.detail.store);
     refreshStatus(e.detail.store);
+    refreshShares(e.detail.store);
   });
   document.addEventListener("live:tally", (e) => render(e.detail.store));
   setInterval(() => {

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from socketio import packet
 
-from facilitator.live.packets import TextPacket
+from facilitator.socket_packets import TextPacket
 
 from tests.factories import command, connect, login, make_meeting, make_user, sync
 

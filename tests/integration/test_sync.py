@@ -94,6 +94,12 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
         ("vote.open", chair, {"id": "<vote:last>"}),
         ("ballot.cast", "<phone:张建国（3-1-101）>", {"vote_id": "<vote:last>", "choices": ["B"]}),
         ("vote.close", chair, {"id": "<vote:last>"}),
+        # The room's screen (actions/screen.py): a plan, the result, the QR code alone; the
+        # meeting's end takes the last one down.
+        ("screen.focus", chair, {"show": "plan", "id": "<plan:A>"}),
+        ("screen.focus", chair, {"show": "vote", "id": "<vote:last>"}),
+        ("screen.focus", chair, {"show": "none"}),
+        ("screen.focus", chair, {"show": "qr"}),
         ("vote.create", chair, {"kind": "owners_decision", "method": "yes_no", "secret": True,
                                 "title": "使用维修资金", "plan_id": "<plan:B>",
                                 "channel": "elsewhere"}),

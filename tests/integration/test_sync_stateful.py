@@ -34,7 +34,7 @@ PARTS = {"agenda": ("agenda.",), "people": ("participant.", "checkin.", "invitat
          "speakers": ("hand.", "queue.", "floor.", "speech.", "point.", "speakers."),
          "plans": ("plan.", "proxy."), "votes": ("vote.", "ballot."),
          "minutes": ("minutes.", "action_item."), "end": ("meeting.end",),
-         "meeting": ("meeting.",)}
+         "meeting": ("meeting.", "screen.")}
 EXAMPLES, STEPS = 30, 25
 
 

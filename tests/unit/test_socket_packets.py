@@ -7,7 +7,7 @@ import pytest
 from socketio import packet
 
 from facilitator.extensions import socketio
-from facilitator.live.packets import TextPacket
+from facilitator.socket_packets import TextPacket
 
 SYNC_ACK = [{"ok": True, "snapshot": {"seq": 42, "meeting": {"id": 1, "title": "车库漏水"},
                                       "agenda": {str(i): {"id": i, "title": f"议题 {i}",
@@ -81,7 +81,7 @@ def test_a_welcome_carrying_a_snapshot_encodes_as_the_standard_packet_would():
 def test_a_snapshot_brought_forward_reuses_the_text_of_the_collections_it_shares(monkeypatch):
     """A join storm: each phone's snapshot is the one before with a new seq, its collections
     the same objects; their JSON is made once, not once per phone."""
-    from facilitator.live import packets
+    from facilitator import socket_packets as packets
     first = SYNC_ACK[0]["snapshot"]
     TextPacket(packet.ACK, namespace="/live", data=[{"ok": True, "snapshot": first}],
                id=1).encode()

@@ -49,6 +49,7 @@ from facilitator.domain.voting import (
     format_rate_per_m2,
     format_yuan,
     fund_after_draw,
+    owner_share,
     owners_from_roster,
     parse_area,
     parse_yuan,
@@ -397,6 +398,27 @@ def test_demo_fund_share_is_exact_proportion_by_area_rounded_half_up():
     assert format_yuan(share_by_area(fund_part, parse_area("89.76"), total_area)) == "4,754.03"
     assert format_yuan(share_by_area(fund_part, parse_area("118.42"), total_area)) == "6,271.98"
     assert format_rate_per_m2(fund_part, total_area) == "52.964"
+
+
+def test_an_owners_share_of_a_plan_is_its_fund_draw_and_levy_shared_by_area():
+    """What a phone shows as "your share": plan C (fund only) gives case.json's 4,754.03 for
+    89.76 m²; plan B both draws on the fund and levies the owners, each part shared alone;
+    the developer's and the property company's parts cost owners nothing."""
+    plans = {o["key"]: {source: parse_yuan(cny) for source, cny in o["funding_cny"].items()}
+             for o in case()["options"]}
+    _, total_area = scope_totals(demo_owners())
+    c = owner_share(plans["C"], parse_area("89.76"), total_area)
+    assert (format_yuan(c.fund), c.levy, format_yuan(c.total)) == ("4,754.03", 0, "4,754.03")
+    assert format_yuan(owner_share(plans["C"], parse_area("118.42"), total_area).total) \
+        == "6,271.98"
+    b = owner_share(plans["B"], parse_area("89.76"), total_area)
+    assert b.fund == share_by_area(plans["B"]["maintenance_fund"], 8976, total_area)
+    assert b.levy == share_by_area(plans["B"]["owner_levy"], 8976, total_area)
+    assert b.total == b.fund + b.levy
+    assert owner_share({"developer": 20940000}, 8976, total_area).total == 0
+    # The whole scope pays exactly the owners' money of the plan.
+    assert owner_share(plans["B"], total_area, total_area).total == \
+        plans["B"]["maintenance_fund"] + plans["B"]["owner_levy"]
 
 
 def test_rounding_the_rate_first_would_not_give_the_published_shares():

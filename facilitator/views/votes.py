@@ -1,17 +1,18 @@
 """Full (unredacted) JSON views of plans, votes and proxies (see views.py for the idea).
 
 A plan's view carries its money as the owners need to read it (the numbers come from the
-pure facilitator.domain.voting, integers only: docs/architecture.md §5): the share of the
-maintenance fund (and of a levy) per m² and for each unit size of the roster, and the
-fund's balance after the draw against the top-up floor. Amounts are in fen, areas in
-hundredths of m².
+pure facilitator.domain.voting, integers only: docs/architecture.md §5): the whole cost
+per m² of the roster's area, the share of the maintenance fund (and of a levy) per m² and
+for each unit size of the roster, and the fund's balance after the draw against the top-up
+floor. Amounts are in fen, areas in hundredths of m².
 """
 from __future__ import annotations
 
 from .. import rosters
-from ..domain.voting import (format_rate_per_m2, fund_after_draw, parse_yuan, share_by_area)
+from ..domain.voting import (format_rate_per_m2, fund_after_draw, owner_share, parse_yuan,
+                             share_by_area)
 from ..errors import DomainError
-from ..models import Case, Meeting, RosterUnit
+from ..models import Case, Meeting, Participant, RosterUnit, RosterVersion
 from ..clock import to_epoch_ms
 from ..models.votes import Plan, Proxy, Vote
 from ..extensions import db
@@ -52,13 +53,17 @@ def _share_table(fen: int, total_area: int, areas: list[int]) -> dict:
 
 def plan_money(plan: Plan, meeting: Meeting) -> dict:
     case = meeting.case
-    funding = {key: int(value) for key, value in (plan.funding or {}).items()}
+    funding = _funding(plan)
     draw = funding.get("maintenance_fund", 0)
     levy = funding.get("owner_levy", 0)
     money = {"total": plan.total_fen, "funding": funding, "fund_share": None,
-             "levy_share": None, "fund": None}
+             "levy_share": None, "fund": None, "total_per_m2": None, "scope_area": None}
     total_area, areas = _roster_areas(rosters.meeting_version_id(meeting))
     if total_area > 0:
+        # The whole cost over the roster's total exclusive area, as the screens show it
+        # beside the total: CNY per m² to the fen (the fund's and levy's rates keep 3 places).
+        money["total_per_m2"] = format_rate_per_m2(plan.total_fen, total_area, decimals=2)
+        money["scope_area"] = total_area
         if draw:
             money["fund_share"] = _share_table(draw, total_area, areas)
         if levy:
@@ -124,6 +129,50 @@ def plan_view(plan: Plan) -> dict:
         "money": money,
         "warnings": plan_warnings(plan, money),
     }
+
+
+def _funding(plan: Plan) -> dict[str, int]:
+    return {key: int(value) for key, value in (plan.funding or {}).items()}
+
+
+def own_shares(meeting: Meeting, person: Participant) -> dict | None:
+    """A phone's own shares of the meeting's accepted plans (docs/protocol.md §13, `shares`),
+    for that phone alone: no other screen may learn an owner's area or what they pay.
+
+    The units are the owner's in the meeting's roster version: the one claimed at joining,
+    and every unit of the owner once verified (a personal link, the desk), since a claim
+    alone must not tell whoever made it which other units the owner holds. Each unit's
+    share and the owner's (of the summed area, as an owner counts in the plans' tables and
+    in the votes) come from domain.voting.owner_share, like every other figure of a plan.
+    None for someone with no unit of the roster (not an owner, or a meeting without one)."""
+    version_id = rosters.meeting_version_id(meeting)
+    if version_id is None or person.owner_key is None:
+        return None
+    query = db.select(RosterUnit.unit, RosterUnit.area_hundredths).filter_by(
+        version_id=version_id, owner_key=person.owner_key)
+    if person.verified_via is None:
+        query = query.filter_by(unit=person.unit)
+    units = db.session.execute(query.order_by(RosterUnit.id)).all()
+    if not units:
+        return None
+    total_area = db.session.get(RosterVersion, version_id).area_hundredths
+    area = sum(unit_area for _, unit_area in units)
+
+    def figures(share) -> dict:
+        return {"fund": share.fund, "levy": share.levy, "total": share.total}
+
+    plans = db.session.execute(db.select(Plan).filter_by(meeting_id=meeting.id,
+                                                         status="accepted")
+                               .order_by(Plan.id)).scalars()
+    return {"roster_version_id": version_id,
+            "units": [{"unit": unit, "area": unit_area} for unit, unit_area in units],
+            "area": area,
+            "plans": {str(plan.id): {
+                "key": plan.key,
+                **figures(owner_share(_funding(plan), area, total_area)),
+                "units": [{"unit": unit, **figures(owner_share(_funding(plan), unit_area,
+                                                               total_area))}
+                          for unit, unit_area in units]} for plan in plans}}
 
 
 def proxy_view(proxy: Proxy) -> dict:

@@ -33,6 +33,7 @@ def meeting_view(meeting: Meeting) -> dict:
         "queue_open": meeting.queue_open,
         "roster_version_id": meeting.roster_version_id,
         "speaker_settings": meeting_settings(meeting),
+        "screen_focus": meeting.screen_focus,
     }
 
 
@@ -107,7 +108,7 @@ COLLECTIONS = {
     "speeches": (Speech, speech_view),
 }
 # Plans, votes and proxies (their views: vote_views.py).
-from .vote_views import plan_view, proxy_view, vote_view  # noqa: E402
+from .votes import plan_view, proxy_view, vote_view  # noqa: E402
 from ..models import Plan, Proxy, Vote  # noqa: E402
 COLLECTIONS.update({"plans": (Plan, plan_view), "votes": (Vote, vote_view),
                     "proxies": (Proxy, proxy_view)})

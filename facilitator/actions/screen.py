@@ -1,0 +1,55 @@
+"""What the room's screen shows by itself: one plan, one vote (its participation while it is
+open, its result once closed) or the QR code to join, full-screen, until the chair returns it
+to the ordinary screen. The choice is kept on the meeting, so a projector that reloads shows
+it again; ending the meeting returns the screen to the ordinary one (the end message)."""
+from __future__ import annotations
+
+from ..contract import Datum, event
+from ..errors import DomainError
+from ..extensions import db
+from ..models.votes import Plan, Vote
+from ..validation import Field, optional
+from .core import CHAIR, Context, Outcome, command
+
+SHOWN = ("plan", "vote", "qr", "none")
+# The votes the projector receives (docs/protocol.md §13): a draft or a cancelled vote is
+# not on any screen.
+SHOWN_VOTES = ("open", "closed")
+
+
+def _target(ctx: Context, show: str, target_id: int | None) -> dict | None:
+    if show in ("qr", "none"):
+        if target_id is not None:
+            raise DomainError("screen.id_not_needed")
+        return {"kind": "qr"} if show == "qr" else None
+    if target_id is None:
+        raise DomainError("validation.required", field="id")
+    if show == "plan":
+        plan = db.session.get(Plan, target_id)
+        if plan is None or plan.meeting_id != ctx.meeting.id:
+            raise DomainError("plan.not_found")
+        if plan.status != "accepted":  # proposals are the console's, not the room's
+            raise DomainError("plan.not_accepted")
+    else:
+        vote = db.session.get(Vote, target_id)
+        if vote is None or vote.meeting_id != ctx.meeting.id:
+            raise DomainError("vote.not_found")
+        if vote.status not in SHOWN_VOTES:
+            raise DomainError("screen.vote_not_shown")
+    return {"kind": show, "id": target_id}
+
+
+event("screen.focused", data={
+    "show": Datum("str", choices=SHOWN),
+    "id": Datum("id", null=True, doc="the plan's or vote's; null for qr and none")})
+
+
+@command("screen.focus", events=("screen.focused",), roles=CHAIR,
+         schema={"show": Field("str", choices=SHOWN), "id": optional("int", min=1)})
+def focus_screen(ctx: Context, show: str, id: int | None) -> Outcome:
+    focus = _target(ctx, show, id)
+    if ctx.meeting.screen_focus == focus:
+        raise DomainError("command.no_change")
+    ctx.meeting.screen_focus = focus
+    ctx.changed(ctx.meeting)
+    return Outcome("screen.focused", {"show": show, "id": id})
