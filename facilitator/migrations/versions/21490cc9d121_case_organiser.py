@@ -1,7 +1,7 @@
 """cases.organiser: the organisation that holds the consultation and seals its minutes (主办单位)
 
 Revision ID: 21490cc9d121
-Revises: c7d8e9f0a1b2
+Revises: d8e9f0a1b2c3
 Create Date: 2026-12-06 13:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '21490cc9d121'
-down_revision = 'c7d8e9f0a1b2'
+down_revision = 'd8e9f0a1b2c3'
 branch_labels = None
 depends_on = None
 
