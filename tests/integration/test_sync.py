@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from facilitator.actions import Actor, execute, registry
 from facilitator.actions import core
-from facilitator.actions.core import event_dict
 from facilitator.domain.live_state import apply_batch, apply_events
 from facilitator.extensions import db
 from facilitator.live.redaction import CLIENT_ROLES, redact_event, redact_snapshot
 from facilitator.live import snapshot
 from facilitator.live.snapshot import catch_up, snapshot_for
-from facilitator.models import Meeting, MeetingEvent
+from facilitator.models import Meeting
 
 from tests.factories import chair_of, make_meeting, make_user
 
