@@ -161,14 +161,28 @@ describe("a whole meeting played by the reference client", { concurrency: 1 }, (
     }
     const ids = phones.map((p) => p.me.id);
     await consoleEvent("queue.hand_raised", (e) => e.data.participant_id === ids[1]);
+    // §6, the speakers: the waiting hands, and their order by the rules, for every role.
+    await everyone("two hands in the queue", (c) => Object.keys(c.state.queue).length === 2
+      && c.state.speakers.order.length === 2);
+    const waiting = Object.values(consoleClient.state.queue).map((e) => e.participant_id).sort();
+    assert.deepEqual(waiting, [...ids].sort());
+    assert.equal(phones[0].state.speakers.stats, null, "phones get no speaking statistics");
+    const next = consoleClient.state.queue[String(consoleClient.state.speakers.order[0])];
     const given = await consoleClient.run("floor.give");
     await consoleEvent("floor.given", (e) => e.seq === given.seq);
     const record = consoleClient.events.find((e) => e.seq === given.seq);
     assert.equal(record.data.speech_id, given.result.speech_id);
-    assert.ok(ids.includes(record.data.participant_id), "one of the phones has the floor");
+    assert.equal(record.data.participant_id, next.participant_id, "the first of `order` speaks");
+    const speechId = String(given.result.speech_id);
+    await everyone("the speech at the floor", (c) =>
+      c.state.meeting.current_speech_id === given.result.speech_id
+      && c.state.speeches[speechId]?.ended_at === null && Object.keys(c.state.queue).length === 1);
+    assert.equal(phones[1].state.speeches[speechId].name, record.data.name,
+      "phones learn the speaker's name from the speech");
     const ended = await consoleClient.run("speech.end");
     await consoleEvent("speech.ended", (e) => e.seq === ended.seq);
-    await everyone("the speech's end", (c) => c.state.seq >= ended.seq);
+    await everyone("the speech's end", (c) => c.state.seq >= ended.seq
+      && c.state.meeting.current_speech_id === null && c.state.speeches[speechId].ended_at !== null);
   });
 
   it("the chair opens a straw poll on the demo's plans; both phones vote; the chair closes it", { timeout: STEP_MS }, async () => {
