@@ -106,9 +106,10 @@ export class LiveClient {
 
   // Resolves with the welcome once connected and holding a state; rejects with the refusal's
   // error object (§2, "Refusals").
+  // The handshake asks for the catch-up from the state held (none at first), §2.
   connect() {
     const auth = { meeting_id: this.meetingId, face: this.face, ...this.auth,
-      sync: { since: null } };
+      sync: { since: this.state ? this.state.seq : null } };
     const options = { auth, reconnection: false, forceNew: true };
     if (this.cookie) options.extraHeaders = { Cookie: this.cookie };
     this.socket = io(`${this.baseUrl}/live`, options);
@@ -116,7 +117,8 @@ export class LiveClient {
       this.socket.on("connect_error", (err) => reject(err.data || err));
       this.socket.on("welcome", (welcome) => {
         this.welcome = welcome;
-        if (welcome.token) this.token = welcome.token;
+        // A phone that joined reconnects with its token from then on (§2, "Joining").
+        if (welcome.token) this.auth = { token: welcome.token };
         if (!welcome.sync) {
           this.problem("the welcome of a handshake with `sync` carries no `sync`");
         } else {
@@ -243,6 +245,27 @@ export class LiveClient {
       this.listeners.add(check);
       check();
     });
+  }
+
+  // A new connection that keeps the state: the welcome brings what was missed (§5).
+  reconnect() {
+    this.close();
+    this.welcome = null;
+    return this.connect();
+  }
+
+  // §11: the offset of the sample with the shortest round trip of three.
+  async clockOffset() {
+    let best = null;
+    for (let i = 0; i < 3; i++) {
+      const sent = Date.now();
+      const reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("clock", { t: sent });
+      const received = Date.now();
+      if (reply.client_time !== sent) this.problem("clock: client_time does not echo t");
+      const sample = { rtt: received - sent, offset: reply.server_time - (sent + received) / 2 };
+      if (best === null || sample.rtt < best.rtt) best = sample;
+    }
+    return best.offset;
   }
 
   close() {

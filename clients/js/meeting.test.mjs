@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Api, LiveClient, commandId, signIn } from "./client.mjs";
+import { applyEvent } from "./reducer.mjs";
 import { Schemas } from "./schemas.mjs";
 
 const env = (name) => {
@@ -43,6 +44,7 @@ describe("a whole meeting played by the reference client", { concurrency: 1 }, (
   let owners;          // the two owners of the roster the phones claim to be
   let voteId;
   let finalised;       // the minutes.finalised record
+  let before0;         // the API's snapshot before the meeting is played
 
   const clients = () => [consoleClient, projector, ...phones].filter(Boolean);
   const everyone = (what, predicate) =>
@@ -54,6 +56,7 @@ describe("a whole meeting played by the reference client", { concurrency: 1 }, (
     const response = await fetch(`${baseUrl}/api/v1/openapi.json`);
     assert.equal(response.status, 200, "the OpenAPI document is served without a token");
     schemas = new Schemas(await response.json());
+    before0 = await api.get(`/meetings/${meetingId}/snapshot`);
   });
 
   after(() => { for (const client of clients()) client.close(); });
@@ -69,6 +72,7 @@ describe("a whole meeting played by the reference client", { concurrency: 1 }, (
     assert.equal(consoleClient.state.meeting.status, "live", "the demo meeting is live");
     assert.match(consoleClient.state.meeting.join_code, /^[1-9]\d{5}$/);
     assert.equal(typeof consoleClient.state.meeting.projector_token, "string");
+    assert.ok(Number.isFinite(await consoleClient.clockOffset()), "§11's clock offset");
   });
 
   it("a console without a session is refused with auth.login_required", { timeout: STEP_MS }, async () => {
@@ -151,6 +155,42 @@ describe("a whole meeting played by the reference client", { concurrency: 1 }, (
       phones.every((p) => c.state.participants[String(p.me.id)]?.status === "admitted"));
   });
 
+  it("a phone proposes a plan, seen by the console alone until the chair accepts it", { timeout: STEP_MS }, async () => {
+    phones[1].close();   // away meanwhile: it catches up in the next step
+    const proposed = await phones[0].run("plan.propose", { title: "排水沟清淤并加装截水槽",
+      description: "先疏通3幢车库排水沟，入口加装截水槽，观察一个雨季。", total: "38000" });
+    assert.equal(proposed.result.key, null, "a proposal takes no letter");
+    const planId = String(proposed.result.plan_id);
+    await consoleClient.waitFor("the proposal", (c) => c.state.plans[planId]?.status === "proposed");
+    assert.equal(consoleClient.state.plans[planId].total, 3800000, "money in fen");
+    assert.equal(projector.state.plans[planId], undefined, "the projector sees accepted plans only");
+    assert.equal(phones[0].state.plans[planId], undefined, "so do phones, the proposer's too");
+    // §13: a plan is accepted only when its funding adds up to its total; the chair completes it.
+    const early = await consoleClient.send("plan.accept", { id: Number(planId) });
+    assert.equal(early.ok, false);
+    assert.equal(early.error.code, "plan.funding_mismatch");
+    const edited = await consoleClient.run("plan.edit", { id: Number(planId),
+      funding: { maintenance_fund: "38000" }, matters: ["use_fund"], note: "维修资金列支" });
+    assert.equal(edited.result.revision, 2);
+    const accepted = await consoleClient.run("plan.accept", { id: Number(planId) });
+    assert.equal(accepted.result.key, "D");
+    await Promise.all([consoleClient, projector, phones[0]].map((c) =>
+      c.waitFor("plan D", (x) => x.state.plans[planId]?.key === "D" && x.state.seq >= accepted.seq)));
+  });
+
+  it("a phone that was away reconnects with its token and catches up", { timeout: STEP_MS }, async () => {
+    const phone = phones[1];
+    const held = phone.state.seq;
+    const welcome = await phone.reconnect();
+    assert.equal(welcome.token, undefined, "a reconnect is not a join");
+    assert.equal(welcome.participant_id, phone.me.id);
+    assert.ok(welcome.sync.batch, "the handshake's sync answers with the missed events");
+    assert.equal(welcome.sync.batch.from, held + 1);
+    assert.ok(Object.values(phone.state.plans).some((p) => p.key === "D"));
+    const fresh = await phone.freshSnapshot();
+    assert.deepEqual(phone.state, fresh.snapshot);
+  });
+
   it("both phones raise a hand; the chair gives the floor and ends the speech", { timeout: STEP_MS }, async () => {
     for (const phone of phones) {
       const ack = await phone.run("hand.raise", { kind: "speech", stance: "for", plan_key: "C" });
@@ -188,20 +228,28 @@ describe("a whole meeting played by the reference client", { concurrency: 1 }, (
   it("the chair opens a straw poll on the demo's plans; both phones vote; the chair closes it", { timeout: STEP_MS }, async () => {
     const keys = Object.values(consoleClient.state.plans)
       .filter((p) => p.status === "accepted").map((p) => p.key).sort();
-    assert.deepEqual(keys, ["A", "B", "C"], "the demo has three accepted plans");
+    assert.deepEqual(keys, ["A", "B", "C", "D"], "the demo's three plans and the phone's");
     const created = await consoleClient.run("vote.create", { kind: "straw_poll", method: "single",
       title: "意向表决：倾向哪个方案", plans: keys });
     voteId = created.result.vote_id;
     const opened = await consoleClient.run("vote.open", { id: voteId });
     await Promise.all(phones.map((p) => p.waitFor("the open vote", (c) =>
       c.state.votes[String(voteId)]?.status === "open" && c.state.seq >= opened.seq)));
+    const key = String(voteId);
     for (const phone of phones) {
       const ack = await phone.run("ballot.cast", { vote_id: voteId, choices: ["C"] });
       assert.equal(ack.result.vote_id, voteId);
       const mine = await phone.socket.timeout(8000).emitWithAck("ballots", {});
       assert.equal(mine.ok, true);
-      assert.equal(mine.votes[String(voteId)][0].voted, true);
+      assert.equal(mine.votes[key][0].voted, true);
     }
+    // §13: live counts outside the sequence; a straw poll shows its counts after the close,
+    // so only the console gets them (and who voted) while it is open.
+    await consoleClient.waitFor("the console's tally of two ballots", (c) =>
+      c.tallies?.votes[key]?.voted?.length === 2 && c.tallies.votes[key].tally);
+    await phones[0].waitFor("the phone's tally", (c) => c.tallies?.votes[key]?.ballots === 2);
+    assert.equal(phones[0].tallies.votes[key].tally, undefined, "no counts for phones yet");
+    assert.equal(phones[0].tallies.votes[key].voted, undefined, "nor who voted");
     const closed = await consoleClient.run("vote.close", { id: voteId });
     assert.equal(typeof closed.result.passed, "boolean");
     await everyone("the closed vote", (c) => c.state.votes[String(voteId)]?.status === "closed");
@@ -261,6 +309,7 @@ describe("a whole meeting played by the reference client", { concurrency: 1 }, (
       const fresh = await client.freshSnapshot();
       assert.deepEqual(client.state, fresh.snapshot, `${client.label}: reduced state = snapshot`);
       if (client.face === "phone") assert.deepEqual(client.me, fresh.me, `${client.label}: me`);
+      assert.ok("tallies" in fresh, `${client.label}: a sync answer carries the tallies (§13)`);
     }
   });
 
@@ -278,6 +327,13 @@ describe("a whole meeting played by the reference client", { concurrency: 1 }, (
     assert.equal(page.events.length, page.last_seq);
     const errors = page.events.map((e) => schemas.checkEvent(e)).filter(Boolean);
     assert.deepEqual(errors, []);
+  });
+
+  it("the API's events applied one by one to its first snapshot give its last", { timeout: STEP_MS }, async () => {
+    const page = await api.get(`/meetings/${meetingId}/events?since=${before0.seq}&limit=1000`);
+    const state = structuredClone(before0);
+    for (const event of page.events) applyEvent(state, event);
+    assert.deepEqual(state, await api.get(`/meetings/${meetingId}/snapshot`));
   });
 
   it("no client noticed a disagreement with the protocol on the way", () => {
