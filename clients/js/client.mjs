@@ -15,6 +15,8 @@ export const PUBLIC_EVENTS = new Set(["agenda.item_started", "agenda.finished", 
 const ACK_TIMEOUT_MS = 8000;
 const TRIES = 5;
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function commandId() {
   return randomBytes(16).toString("hex");
 }
@@ -187,7 +189,13 @@ export class LiveClient {
 
   async sync(since = this.state ? this.state.seq : null) {
     this.store.syncing = true;
-    const answer = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { since });
+    let answer;
+    for (;;) {
+      answer = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { since });
+      // §4, throttling: ask again once the wait the server names is over.
+      if (answer.ok || answer.error.code !== "sync.too_fast") break;
+      await sleep(1000 * answer.error.params.seconds);
+    }
     this.onSyncAnswer(answer);
     return answer;
   }
@@ -206,11 +214,20 @@ export class LiveClient {
     if (error) throw new Error(`the payload does not match CommandPayload: ${error}`);
     const message = { id: commandId(), type, payload };
     for (let attempt = 1; ; attempt++) {
+      let ack;
       try {
-        return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("command", message);
+        ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("command", message);
       } catch (timeout) {
         if (attempt >= TRIES) throw timeout;
+        continue;
       }
+      // §4: out of tokens (5 a second come back); a refused command leaves no record, so
+      // the same id is sent again.
+      if (!ack.ok && ack.error.code === "command.too_fast" && attempt < TRIES) {
+        await sleep(250);
+        continue;
+      }
+      return ack;
     }
   }
 
@@ -227,7 +244,7 @@ export class LiveClient {
 
   // Resolves once `predicate(this)` holds (checked after every message), or rejects after
   // `ms` with `what` in the message.
-  waitFor(what, predicate, ms = 5000) {
+  waitFor(what, predicate, ms = 10000) {
     return new Promise((resolve, reject) => {
       const check = () => {
         let ok = false;
