@@ -41,10 +41,9 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def live_server(artifacts_dir):
+def _demo_server(log_path: Path):
     workdir = Path(tempfile.mkdtemp(prefix="facilitator-browser-"))
-    server = LiveServer(workdir=workdir, port=free_port(), log_path=artifacts_dir / "server.log")
+    server = LiveServer(workdir=workdir, port=free_port(), log_path=log_path)
     try:
         server.load_demo()
         server.start()
@@ -52,6 +51,21 @@ def live_server(artifacts_dir):
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(artifacts_dir):
+    """The demo meeting the browser tests share."""
+    yield from _demo_server(artifacts_dir / "server.log")
+
+
+def own_live_server(name: str):
+    """A module's own server with the demo loaded, instead of the shared one: for tests
+    that leave the demo meeting in a state the others must not meet (ended, a vote closed)."""
+    @pytest.fixture(scope="module")
+    def live_server(artifacts_dir):
+        yield from _demo_server(artifacts_dir / f"server-{name}.log")
+    return live_server
 
 
 # --- the browser --------------------------------------------------------------------------

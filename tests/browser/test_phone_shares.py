@@ -14,10 +14,15 @@ try:
 except ImportError:  # the fixtures skip (or fail in CI) with the reason
     expect = None
 
+from tests.browser.conftest import own_live_server  # noqa: E402
 from tests.browser.test_live_meeting import LIVE, open_console, open_projector, shot  # noqa: E402
 from tests.browser.test_speakers import join_and_admit  # noqa: E402
 from tests.browser.test_votes import open_straw_poll  # noqa: E402
 from tests.browser.test_checkin import join_with_code  # noqa: E402
+
+# The test closes a straw poll, whose result the shared demo's projector would then show in
+# place of the plans: on a server of its own.
+live_server = own_live_server("shares")
 
 # The phone's vibrations, recorded (a headless browser has no motor to vibrate).
 RECORD_VIBRATIONS = """

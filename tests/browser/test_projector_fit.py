@@ -12,13 +12,9 @@ tests' shared demo meeting must not.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from tests.support import LiveServer, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +23,7 @@ try:
 except ImportError:  # the fixtures skip (or fail in CI) with the reason
     expect = None
 
+from tests.browser.conftest import own_live_server  # noqa: E402
 from tests.browser.test_live_meeting import LIVE, open_console  # noqa: E402
 
 SIZES = {"1080p": (1920, 1080), "720p": (1280, 720)}
@@ -96,19 +93,8 @@ LOW_CONTRAST = """(minimum) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def live_server(artifacts_dir):
-    """This module's own server with the demo loaded (overrides the shared one)."""
-    workdir = Path(tempfile.mkdtemp(prefix="facilitator-projector-"))
-    server = LiveServer(workdir=workdir, port=free_port(),
-                        log_path=artifacts_dir / "server-projector.log")
-    try:
-        server.load_demo()
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+# The test ends the meeting: on a server of its own.
+live_server = own_live_server("projector")
 
 
 def send(console, type_: str, payload: dict) -> dict:
