@@ -9,9 +9,8 @@ import json
 import pytest
 from docx import Document
 
-from facilitator.demo_played import load_played_demo
 from facilitator.extensions import db
-from facilitator.models import CaseMember, Meeting
+from facilitator.models import CaseMember
 
 from tests.factories import make_case, make_user
 
@@ -25,12 +24,6 @@ def _token_client(app, user):
         def get(self, path):
             return http.get(path, headers={"Authorization": f"Bearer {token}"})
     return Api()
-
-
-@pytest.fixture
-def played(ctx):
-    """The demo meeting held, ended and its minutes final (version 1)."""
-    return db.session.get(Meeting, load_played_demo()["meeting_id"])
 
 
 @pytest.fixture

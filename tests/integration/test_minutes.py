@@ -15,7 +15,6 @@ from docx import Document as open_docx
 
 from facilitator.actions import Actor, execute
 from facilitator.demo import demo_case_data
-from facilitator.demo_played import load_played_demo
 from facilitator.domain.minutes_model import MinutesDocument
 from facilitator.exports import json as json_export
 from facilitator.exports import layout, markdown
@@ -31,13 +30,6 @@ from tests.unit.test_minutes_renderers import (PARTY_NAMES_ZH, docx_text, every_
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "minutes_played_zh.json"
 UPDATE_GOLDEN = os.environ.get("FACILITATOR_UPDATE_GOLDEN") == "1"
-
-
-@pytest.fixture
-def played(ctx):
-    """The demo meeting held, ended and its minutes final (version 1)."""
-    info = load_played_demo()
-    return db.session.get(Meeting, info["meeting_id"])
 
 
 def _version(meeting_id: int, number: int = 1) -> MinutesVersion:

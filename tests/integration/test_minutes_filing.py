@@ -12,26 +12,17 @@ import shutil
 import subprocess
 import zipfile
 
-import pytest
 from docx import Document as open_docx
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from facilitator.actions.cases import create_meeting
 from facilitator.demo import load_demo
-from facilitator.demo_played import load_played_demo
 from facilitator.extensions import db
 from facilitator.models import Case, Meeting, User
 from tests.factories import chair_of, login, make_meeting, make_user, run, sign_in_as
 from tests.support import require_service
 from tests.unit.test_minutes_renderers import docx_text, plain, squash
-
-
-@pytest.fixture
-def played(ctx):
-    """The demo meeting held, ended and its minutes final (version 1)."""
-    info = load_played_demo()
-    return db.session.get(Meeting, info["meeting_id"])
 
 
 def _chair_client(app, meeting: Meeting):
