@@ -162,3 +162,15 @@ def test_a_method_an_address_does_not_take_is_405_with_the_allowed_ones(app):
             assert "Allow header" in response.json["error"]["message"]
         checked += 1
     assert checked > 40
+
+
+def test_a_case_number_already_used_is_a_conflict_and_saves_nothing(api):
+    """A valid case whose number another case has is refused as a conflict with what is
+    stored (409), not as a malformed request, in the caller's language."""
+    body = {"number": "API-9", "title": "车库渗漏", "community": "锦华苑"}
+    assert api.post("/api/v1/cases", body).status_code == 201
+    again = api.post("/api/v1/cases", {**body, "title": "电梯更新"}, **{"Accept-Language": "en"})
+    assert again.status_code == 409
+    assert again.json["error"] == {"code": "case.number_taken", "field": None,
+                                   "message": "Case number API-9 is already used."}
+    assert [c["title"] for c in api.get("/api/v1/cases").json["cases"]] == ["车库渗漏"]
