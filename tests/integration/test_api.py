@@ -174,3 +174,13 @@ def test_a_case_number_already_used_is_a_conflict_and_saves_nothing(api):
     assert again.json["error"] == {"code": "case.number_taken", "field": None,
                                    "message": "Case number API-9 is already used."}
     assert [c["title"] for c in api.get("/api/v1/cases").json["cases"]] == ["车库渗漏"]
+
+
+@pytest.mark.parametrize("case_id", ["0", "2147483648", "9999999999"])
+def test_a_write_to_an_id_out_of_range_is_404_as_a_read_is(api, case_id):
+    """An id that is not a whole number from 1 to 2147483647 names nothing, whatever the
+    method: 404, not a 405 that says the address would take a GET."""
+    answer = api.post(f"/api/v1/cases/{case_id}/meetings", {"title": "协商会"},
+                      **{"Accept-Language": "en"})
+    assert answer.status_code == 404 and "Allow" not in answer.headers
+    assert answer.json["error"]["code"] == "error.not_found"
