@@ -183,6 +183,27 @@ def contract_command(write):
     click.echo("docs/protocol.md and openapi.json match the declarations")
 
 
+def _serve_workers(app, host: str, port: int, async_mode: str, max_connections: int,
+                   backlog: int, workers: int) -> None:
+    from .workers import WorkerGroup, group_refusal, port_is_free, this_program
+    refusal = group_refusal(workers, app.config["SQLALCHEMY_DATABASE_URI"],
+                            app.config.get("REDIS_URL"))
+    if refusal is None and async_mode == "threading":
+        refusal = "--workers needs --async-mode eventlet or gevent."
+    if refusal is None and not port_is_free(host, port):
+        refusal = f"Port {port} is in use: another server listens on it."
+    if refusal:
+        raise click.ClickException(refusal)
+    click.echo(f"facilitator serving on http://{host}:{port} ({async_mode}, {workers} workers)")
+    _say_where_phones_join(app, host, port)
+
+    def worker_command(_number: int) -> list[str]:
+        return [*this_program(), "serve", "--host", host, "--port",
+                str(port), "--async-mode", async_mode, "--max-connections",
+                str(max_connections), "--backlog", str(backlog), "--shared-port"]
+    raise SystemExit(WorkerGroup(worker_command, workers, click.echo).run())
+
+
 def _say_where_phones_join(app, host: str, port: int) -> None:
     """The addresses phones in the room can use; a console opened on this computer as
     127.0.0.1 gives phones the first of them (web/links.py)."""
@@ -210,7 +231,12 @@ def _say_where_phones_join(app, host: str, port: int) -> None:
               help="Concurrent connections (eventlet's own default of 1024 is too few).")
 @click.option("--backlog", type=int, default=2048, show_default=True,
               help="Listen backlog, so a reconnect storm of phones is not refused.")
-def serve_command(host, port, async_mode, max_connections, backlog):
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes on this port, restarted when one ends (2 or more need "
+                   "REDIS_URL and a PostgreSQL DATABASE_URL; docs/deployment.md §5).")
+@click.option("--shared-port", is_flag=True, hidden=True,
+              help="One worker of a group: share the port with the others (SO_REUSEPORT).")
+def serve_command(host, port, async_mode, max_connections, backlog, workers, shared_port):
     """Run the production server (reads PORT, DATABASE_URL, REDIS_URL, SECRET_KEY)."""
     from . import create_app
     from .database import DatabaseNotMigrated
@@ -219,6 +245,9 @@ def serve_command(host, port, async_mode, max_connections, backlog):
         app = create_app({"ASYNC_MODE": async_mode})
     except DatabaseNotMigrated as error:
         raise click.ClickException(str(error)) from None
+    if workers > 1:
+        _serve_workers(app, host, port, async_mode, max_connections, backlog, workers)
+        return
     click.echo(f"facilitator serving on http://{host}:{port} ({async_mode})")
     _say_where_phones_join(app, host, port)
     if async_mode in ("eventlet", "gevent"):
@@ -244,13 +273,22 @@ def serve_command(host, port, async_mode, max_connections, backlog):
     if async_mode == "eventlet":
         import eventlet
         import eventlet.wsgi
-        # reuse_port off: a second server on the same port must fail, not share it silently.
-        listener = eventlet.listen((host, port), backlog=backlog, reuse_port=False)
+        # reuse_port only among the workers of one group: a second server on the same port
+        # must fail, not share it silently.
+        listener = eventlet.listen((host, port), backlog=backlog, reuse_port=shared_port)
         eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
     elif async_mode == "gevent":
         from gevent.pool import Pool
         from gevent.pywsgi import WSGIServer
-        WSGIServer((host, port), app, spawn=Pool(max_connections), backlog=backlog,
+        listener = (host, port)
+        if shared_port:
+            from gevent import socket as green_socket
+            listener = green_socket.socket(green_socket.AF_INET, green_socket.SOCK_STREAM)
+            listener.setsockopt(green_socket.SOL_SOCKET, green_socket.SO_REUSEADDR, 1)
+            listener.setsockopt(green_socket.SOL_SOCKET, green_socket.SO_REUSEPORT, 1)
+            listener.bind((host, port))
+            listener.listen(backlog)
+        WSGIServer(listener, app, spawn=Pool(max_connections), backlog=backlog,
                    log=None).serve_forever()
     else:
         from .extensions import socketio

@@ -59,6 +59,7 @@ def load_demo() -> dict:
         dates = spec["dates"]
         case = create_case({
             "number": spec["number"], "title": spec["title"], "community": spec["community"],
+            "organiser": spec["organiser"],
             "source_channel": "letter", "source": spec["source"],
             "description": f"{spec['garage']}\n\n{spec['assessment']}", "scope": spec["scope"],
             "received_on": dates["letter_received"],

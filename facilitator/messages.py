@@ -213,6 +213,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "field.segment": ("环节", "Segment"),
     "field.number": ("案件编号", "Case number"),
     "field.community": ("小区/社区", "Community"),
+    "field.organiser": ("主办单位", "Organiser"),
+    "field.organiser_hint": ("写在协商纪要上并在此盖章的单位，如社区居委会；不填则为小区/社区名称",
+                             "The organisation named on the minutes that seals them, e.g. the "
+                             "residents' committee; when empty, the community's name"),
     "field.source_channel": ("来源渠道", "Source channel"),
     "field.source": ("来源说明", "Source"),
     "field.description": ("情况描述", "Description"),

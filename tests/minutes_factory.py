@@ -154,6 +154,7 @@ def demo_minutes(language: str = "zh") -> MinutesDocument:
         status="final",
         finalised_at=at("17:30"),
         last_event_seq=486,
+        host=tr(spec["organiser"], "Jinhua Residents' Committee"),
     )
 
     # ------------------------------------------------------------ attendance
@@ -208,11 +209,11 @@ def demo_minutes(language: str = "zh") -> MinutesDocument:
     matter = Matter(
         title=spec["title"] if zh else spec["title_en"],
         source=tr("2026年9月3日26位业主联名信；2024年8月至2026年8月物业工单8条（首条 WO-2024-0812-017）",
-                  spec["source"]),
+                  spec["source_en"]),
         scope=tr("3幢：2个单元×10层×每层2户，共40套专有部分；按计数规则38位业主；专有部分面积 4,397.34 m²（不含车位）",
-                 spec["scope"]),
+                 spec["scope_en"]),
         description=tr("B1车库62个车位，顶板上覆约1.2米种植土；顶板约2,400 m²、侧墙约120米受影响。",
-                       spec["garage"]),
+                       spec["garage_en"]),
         scope_count=scope,
         dates=tuple(KeyDate(key, date.fromisoformat(dates[key])) for key in (
             "completion_accepted", "delivered", "contractor_waterproofing_warranty_end",
@@ -222,7 +223,7 @@ def demo_minutes(language: str = "zh") -> MinutesDocument:
                   as_of=date(2026, 11, 30)),
         assessment=tr("恒正检测（检测费38,000元由建设单位垫付）：渗漏点27处；湿渍面积约占顶板3.1%（二级防水限值0.1%）；"
                       "后浇带裂缝最宽0.35 mm；2处钢筋表面锈蚀；混凝土强度满足C35；种植层4个排水口堵塞；"
-                      "无立即结构危险，应在下一个雨季前治理。", spec["assessment"]),
+                      "无立即结构危险，应在下一个雨季前治理。", spec["assessment_en"]),
     )
 
     # ------------------------------------------------------------ agenda as run
@@ -436,7 +437,7 @@ def demo_minutes(language: str = "zh") -> MinutesDocument:
         "referral and its answer reported to the owners",
     ]
     agreed = tuple(
-        AgreedItem(number=n, what=what_zh if zh else item["what"], party=item["party"], person=item["person"],
+        AgreedItem(number=n, what=what_zh if zh else item["what_en"], party=item["party"], person=item["person"],
                    organisation=org(item["party"]), due=date.fromisoformat(item["due"]), amount_fen=amount,
                    funding_source=source, acceptance=acceptance_zh if zh else acceptance_en[n - 1])
         for n, (item, (what_zh, amount, source, acceptance_zh)) in enumerate(zip(items, agreed_zh), 1))

@@ -21,6 +21,7 @@ CASE_SCHEMA = {
     "number": Field("str", max_len=40),
     "title": Field("str", max_len=200),
     "community": Field("str", max_len=100),
+    "organiser": optional("str", max_len=100, default=""),
     "source_channel": optional("str", choices=SOURCE_CHANNELS, default="letter"),
     "source": optional("text", max_len=2000, default=""),
     "description": optional("text", max_len=10000, default=""),

@@ -29,7 +29,7 @@ from ..contract import check_outcome
 from ..database import begin_sqlite_write
 from ..errors import DomainError
 from ..extensions import db, socketio
-from ..views.entities import change_for, removal_for
+from ..views.entities import NOT_LOGGED, change_for, removal_for
 from ..models import Meeting, MeetingEvent, Participant, User
 from ..validation import Field, is_token, validate
 
@@ -533,7 +533,8 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
                      "at": now_ms(), "actor": command.actor.label, "data": outcome.data,
                      "changes": context.changes}
             rows.append({"meeting_id": meeting_id, "seq": last_seq, "type": outcome.event_type,
-                         "data": outcome.data, "changes": context.changes,
+                         "data": outcome.data,
+                         "changes": [c for c in context.changes if c["c"] not in NOT_LOGGED],
                          "result": outcome.result, "actor": command.actor.label,
                          "command_id": command.command_id, "at_ms": event["at"]})
             outcomes.append(CommandOutcome(ok=True, seq=last_seq, event=event, result={

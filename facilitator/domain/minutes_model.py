@@ -64,6 +64,10 @@ from facilitator.domain.parties import PARTIES
 from facilitator.domain.voting import Count
 from facilitator.validation import printable_text
 
+# A field added after versions of the minutes were stored: left out of the canonical JSON
+# while it is empty, so a version stored before it existed keeps its content hash.
+LATER_FIELD = {"omit_when_empty": True}
+
 __all__ = [
     "AbsentPerson",
     "AgendaRun",
@@ -133,7 +137,7 @@ class Header:
     case_number: str
     case_title: str
     meeting_title: str
-    organiser: str  # the consultation platform / room
+    organiser: str  # the consultation platform / room (协商平台)
     place: str
     form: str  # on_site | online | hybrid
     started_at: datetime
@@ -146,6 +150,9 @@ class Header:
     status: str = "draft"  # draft | final
     finalised_at: datetime | None = None
     last_event_seq: int = 0  # the event log's last sequence number these minutes cover
+    # 主办单位: the organisation that holds the consultation and seals the minutes (the
+    # case's organiser, else its community).
+    host: str = field(default="", metadata=LATER_FIELD)
 
     def __post_init__(self):
         _require(self.language in LANGUAGES, f"language must be one of {LANGUAGES}")
@@ -627,7 +634,8 @@ def _to_plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not (f.metadata.get("omit_when_empty") and getattr(value, f.name) == f.default)}
     if isinstance(value, (tuple, list)):
         return [_to_plain(item) for item in value]
     raise TypeError(f"cannot put {type(value).__name__} into the minutes JSON")

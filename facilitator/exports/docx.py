@@ -1,15 +1,18 @@
 """Minutes as DOCX (python-docx): A4, Chinese set in SimSun / SimHei (宋体 / 黑体).
 
 The East-Asian font (``w:eastAsia``) and the language (``w:lang w:eastAsia="zh-CN"``) are set
-on the document defaults and on every style used, with the theme-font attributes removed, so
-Word and LibreOffice both pick a Chinese face for Chinese text (LibreOffice substitutes an
-installed CJK face such as Noto CJK when SimSun is missing). Tables for attendance, the
-agenda, views, plans, votes, agreed and pending items, with the header row repeated on each
-page; signature lines at the end; the version and content hash in every page's footer.
+on the document defaults and on every style used, with the theme-font attributes removed, and
+on the theme's font language (no ja-JP of python-docx's template is left), so Word and
+LibreOffice both pick a Chinese face for Chinese text (LibreOffice substitutes an installed
+CJK face such as Noto CJK when SimSun is missing). Tables for attendance, the agenda, views,
+plans, votes, agreed and pending items, with the header row repeated on each page; the
+signature section (heading, notes, signature rows, the organiser's seal line) kept together
+on one page; the version and content hash in every page's footer.
 """
 from __future__ import annotations
 
 import io
+import re
 from datetime import timezone
 
 from docx import Document
@@ -23,7 +26,7 @@ from facilitator.domain.minutes_model import MinutesDocument
 from facilitator.validation import printable_text
 
 from . import labels as L
-from .layout import Bullets, Fields, Heading, Layout, PageBreak, Paragraph, SignatureLines, Table, Title, build
+from .layout import Bullets, Fields, Heading, Keep, Layout, PageBreak, Paragraph, SignatureLines, Table, Title, build
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXTENSION = "docx"
@@ -67,6 +70,23 @@ def _set_fonts(rpr_owner, latin: str, east_asian: str, lang: str) -> None:
     lang_el.set(qn("w:eastAsia"), "zh-CN")
 
 
+def _set_theme_language(document, lang: str) -> None:
+    """The languages Word assumes for theme fonts (w:themeFontLang in settings.xml) and the
+    legacy copy of the styles Word 2010 reads (stylesWithEffects.xml): python-docx's template
+    says ja-JP and en-US there, which makes Word pick Japanese glyph forms and proofing for
+    Chinese text."""
+    settings = document.settings.element
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is None:
+        theme_lang = OxmlElement("w:themeFontLang")
+        settings.append(theme_lang)
+    theme_lang.set(qn("w:val"), "zh-CN" if lang == "zh" else "en-US")
+    theme_lang.set(qn("w:eastAsia"), "zh-CN")
+    for part in document.part.package.iter_parts():
+        if str(part.partname) == "/word/stylesWithEffects.xml":
+            part._blob = re.sub(rb'w:eastAsia="[A-Za-z-]+"', b'w:eastAsia="zh-CN"', part.blob)
+
+
 def _style(document, name: str, latin: str, east_asian: str, lang: str, size: float | None = None,
            bold: bool | None = None, color: RGBColor | None = None):
     style = document.styles[name]
@@ -102,6 +122,7 @@ def _setup(document, lang: str) -> None:
         style.paragraph_format.keep_with_next = True
     for name in ("List Bullet", "List Number", "Table Grid", "Footer"):
         _style(document, name, SERIF_LATIN, SERIF_EA, lang)
+    _set_theme_language(document, lang)
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -152,6 +173,7 @@ class _Renderer:
         self.doc = Document()
         _setup(self.doc, self.lang)
         self.table_style = self.doc.styles["Table Grid"].style_id
+        self.keeping = False  # inside a Keep: each paragraph keeps with the next
 
     def render(self, created) -> bytes:
         layout = self.layout
@@ -208,8 +230,15 @@ class _Renderer:
     def _heading(self, block: Heading) -> None:
         self.doc.add_heading(block.text, level=block.level)
 
+    def _keep(self, block: Keep) -> None:
+        self.keeping = True
+        for inner in block.blocks:
+            getattr(self, f"_{type(inner).__name__.lower()}")(inner)
+        self.keeping = False
+
     def _paragraph(self, block: Paragraph) -> None:
         paragraph = self.doc.add_paragraph()
+        paragraph.paragraph_format.keep_with_next = self.keeping or None
         size = 8.5 if block.small else None
         if block.lead:
             _run(paragraph, block.lead + L.colon(self.lang), bold=True, size=size, sans=True, lang=self.lang)
@@ -230,7 +259,7 @@ class _Renderer:
             _run(paragraph, item)
 
     def _grid(self, headers, rows, widths, align: str, size: float, min_height_mm: float | None = None,
-              keep_together: bool = False):
+              keep_together: bool = False, keep_with_next: bool = False):
         """A bordered table (style Table Grid), its head row shaded and repeated on every page,
         no row split across pages. Built as one piece of WordprocessingML and parsed once:
         python-docx's cell-by-cell API takes seconds on a long meeting's tables."""
@@ -262,7 +291,7 @@ class _Renderer:
         count = len(rows)
         for index, texts in enumerate([headers, *rows]):
             head = index == 0
-            keep = keep_together and index < count
+            keep = keep_together and (index < count or keep_with_next)
             tr_pr = "<w:cantSplit/>" + ("<w:tblHeader/>" if head else height)
             cells = []
             for text, width, a in zip(texts, twips, align):
@@ -274,14 +303,31 @@ class _Renderer:
         out.append("</w:tbl>")
         body = self.doc.element.body
         body.insert(len(body) - 1, parse_xml("".join(out)))  # before the section properties
-        self.doc.add_paragraph().paragraph_format.space_after = Pt(2)
+        spacer = self.doc.add_paragraph().paragraph_format
+        spacer.space_after = Pt(2)
+        spacer.keep_with_next = keep_with_next or None
 
     def _table(self, block: Table) -> None:
         self._grid(block.headers, block.rows, block.widths, block.align, 8.5 if block.small else 9)
 
     def _signaturelines(self, block: SignatureLines) -> None:
+        """The signature table, then the organiser's seal line: the rows kept with each other
+        and with the seal (Word moves them to the next page together)."""
         rows = [(role, name, "", "") for role, name in block.rows]
-        self._grid(block.headers, rows, (27, 25, 30, 18), "LLLL", 10, min_height_mm=11, keep_together=True)
+        if rows:
+            self._grid(block.headers, rows, (27, 25, 30, 18), "LLLL", 10, min_height_mm=11,
+                       keep_together=True, keep_with_next=True)
+        label, host = block.host
+        lines = ((label + L.colon(self.lang) + host, 10.5, True), (block.seal, 9, False), (block.date, 10.5, False))
+        for n, (text, size, bold) in enumerate(lines):
+            paragraph = self.doc.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            paragraph.paragraph_format.keep_with_next = n < len(lines) - 1
+            if n == 1:  # room for the seal (a 40 mm stamp) around its caption
+                paragraph.paragraph_format.space_before = Mm(16)
+                paragraph.paragraph_format.space_after = Mm(16)
+            _run(paragraph, text, bold=bold, size=size, sans=bold, lang=self.lang,
+                 color=RGBColor(0x88, 0x88, 0x88) if n == 1 else None)
 
     def _pagebreak(self, block: PageBreak) -> None:
         self.doc.add_page_break()

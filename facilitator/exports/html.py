@@ -7,7 +7,7 @@ from html import escape
 from facilitator.domain.minutes_model import MinutesDocument
 
 from . import labels as L
-from .layout import Bullets, Fields, Heading, PageBreak, Paragraph, SignatureLines, Table, Title, build
+from .layout import Bullets, Fields, Heading, Keep, PageBreak, Paragraph, SignatureLines, Table, Title, build
 
 MEDIA_TYPE = "text/html; charset=utf-8"
 EXTENSION = "html"
@@ -59,6 +59,11 @@ thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}
 td.c {{ text-align: center; }} td.r {{ text-align: right; font-variant-numeric: tabular-nums; }}
 table.signatures td {{ height: 11mm; vertical-align: middle; }}
+section.keep {{ break-inside: avoid; page-break-inside: avoid; }}
+.seal {{ margin: 1.2em 0 0 auto; width: 80mm; text-align: center; }}
+.seal p {{ margin: .3em 0; }}
+.seal-box {{ margin: .4em auto; width: 40mm; height: 40mm; border: .6pt dashed #888; border-radius: 50%;
+             display: flex; align-items: center; justify-content: center; color: #888; font-size: 9pt; }}
 .page-break {{ break-before: page; page-break-before: always; }}
 footer.foot {{ margin-top: 2em; border-top: 1px solid #999; padding-top: .4em; }}
 @media print {{
@@ -96,8 +101,15 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
     middle, after = rest.split("\x01")
     hash_text = f"SHA-256 {layout.content_hash}"
     body: list[str] = []
-    for block in layout.blocks:
-        if isinstance(block, Title):
+
+    def emit(block) -> None:
+        if isinstance(block, Keep):
+            # One page when it fits on one (printing breaks pages before it, not inside).
+            body.append('<section class="keep">')
+            for inner in block.blocks:
+                emit(inner)
+            body.append("</section>")
+        elif isinstance(block, Title):
             body.append('<header class="title">')
             body.append(f"<h1>{_text(block.text)}</h1>")
             body.append(f'<p class="subtitle">{_text(block.subtitle)}</p>')
@@ -123,16 +135,24 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
             tag = "ol" if block.ordered else "ul"
             body.append(f"<{tag}>" + "".join(f"<li>{_text(item)}</li>" for item in block.items) + f"</{tag}>")
         elif isinstance(block, Table):
-            body += _table(block)
+            body.extend(_table(block))
         elif isinstance(block, SignatureLines):
-            body.append('<table class="signatures"><colgroup><col style="width:26%"><col style="width:24%">'
-                        '<col style="width:32%"><col style="width:18%"></colgroup>')
-            body.append("<thead><tr>" + "".join(f"<th>{_text(h)}</th>" for h in block.headers) + "</tr></thead><tbody>")
-            for role, name in block.rows:
-                body.append(f"<tr><td>{_text(role)}</td><td>{_text(name)}</td><td></td><td></td></tr>")
-            body.append("</tbody></table>")
+            if block.rows:
+                body.append('<table class="signatures"><colgroup><col style="width:26%"><col style="width:24%">'
+                            '<col style="width:32%"><col style="width:18%"></colgroup>')
+                body.append("<thead><tr>" + "".join(f"<th>{_text(h)}</th>" for h in block.headers)
+                            + "</tr></thead><tbody>")
+                for role, name in block.rows:
+                    body.append(f"<tr><td>{_text(role)}</td><td>{_text(name)}</td><td></td><td></td></tr>")
+                body.append("</tbody></table>")
+            label, host = block.host
+            body.append(f'<div class="seal"><p><strong>{_text(label)}</strong>{L.colon(lang)}{_text(host)}</p>'
+                        f'<div class="seal-box">{_text(block.seal)}</div><p>{_text(block.date)}</p></div>')
         elif isinstance(block, PageBreak):
             body.append('<div class="page-break"></div>')
+
+    for block in layout.blocks:
+        emit(block)
     html_lang = "zh-CN" if lang == "zh" else "en"
     head = [
         "<!DOCTYPE html>",

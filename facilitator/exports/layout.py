@@ -68,8 +68,14 @@ class Table:
 
 @dataclass(frozen=True)
 class SignatureLines:
+    """The signature table and, under it, the organiser's seal line (主办单位（盖章）), kept
+    together: a renderer never leaves a signature row or the seal alone on a page."""
+
     rows: tuple[tuple[str, str], ...]  # (role, name); signature and date are left blank
     headers: tuple[str, str, str, str]
+    host: tuple[str, str] = ("", "")  # (label, organisation): 主办单位（盖章）, 锦华社区居委会
+    seal: str = ""  # the caption of the space left for the seal (盖章处)
+    date: str = ""  # the date line under the seal, filled in by hand
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,24 @@ class PageBreak:
     pass
 
 
-Block = Title | Heading | Paragraph | Fields | Bullets | Table | SignatureLines | PageBreak
+@dataclass(frozen=True)
+class Keep:
+    """Blocks that go on one page when they fit on one: the signature section (its heading,
+    notes, signature lines and seal), so a page never holds a heading without what it heads."""
+
+    blocks: tuple[Title | Heading | Paragraph | SignatureLines, ...]
+
+
+Block = Title | Heading | Paragraph | Fields | Bullets | Table | SignatureLines | PageBreak | Keep
+
+
+def flat(blocks):
+    """The blocks with every Keep opened, for formats that do not paginate themselves."""
+    for block in blocks:
+        if isinstance(block, Keep):
+            yield from block.blocks
+        else:
+            yield block
 
 
 @dataclass(frozen=True)
@@ -202,6 +225,7 @@ class _Builder:
              + (self.paren(duration) if duration else "")),
             (self.t("meeting.place"), h.place),
             (self.t("meeting.form"), self.t(f"form.{h.form}")),
+            (self.t("meeting.host"), h.host),
             (self.t("meeting.organiser"), h.organiser),
             (self.t("meeting.conveners"), self.join(self._person(p) for p in h.conveners)),
             (self.t("meeting.moderator"), self._person(h.moderator)),
@@ -251,7 +275,7 @@ class _Builder:
         if a.sign_in:
             self.subheading(self.t("att.sign_in"))
             self.blocks.append(Table(
-                (self.t("att.owner"), self.t("att.units"), self.t("att.attendee"),
+                (self.t("att.registered_owner"), self.t("att.units"), self.t("att.attendee"),
                  self.t("att.verified_via"), self.t("att.verified_by")),
                 tuple((s.owner, self.join(s.units), s.attendee,
                        self.t(f"verified.{s.via}") + (self.paren(s.note) if s.note else ""),
@@ -507,14 +531,17 @@ class _Builder:
         elif vote.named_choices:
             labels = {c.choice: c.label for c in vote.counts}
             self.blocks.append(Heading(3, self.t("vote.named_choices")))
+            # Who actually voted first, then whom they voted for (the registered owner: a
+            # co-owner, a proxy holder and the owner in person all vote for one owner); a
+            # paper ballot staff entered was signed by the owner.
             self.blocks.append(Table(
-                (self.t("vote.voter"), self.t("att.units"), self.t("vote.cast_by"),
+                (self.t("vote.cast_by"), self.t("vote.voter"), self.t("att.units"),
                  self.t("att.verified_via"), self.t("vote.choice")),
-                tuple((n.voter, self.join(n.units), n.cast_by or "—",
+                tuple((n.cast_by or n.voter, n.voter, self.join(n.units),
                        self.t(f"verified.{n.verified_via}") if n.verified_via
                        else self.t("verified.none"), labels.get(n.choice, n.choice))
                       for n in vote.named_choices),
-                (20, 16, 18, 20, 26), role="named_choices"))
+                (18, 22, 16, 20, 24), role="named_choices"))
 
     # ------------------------------------------------------------------ outcomes
     def agreed(self) -> None:
@@ -597,6 +624,7 @@ class _Builder:
             (6, 50, 44), "CLL", role="attachments"))
 
     def signatures(self) -> None:
+        start = len(self.blocks)
         self.heading("sec.signatures")
         self.blocks.append(Paragraph(self.t("sign.intro")))
         h = self.doc.header
@@ -612,9 +640,11 @@ class _Builder:
             else:
                 role = self.t(f"role.{s.role}")
             rows.append((role, s.name + self.paren(s.title)))
-        if rows:
-            self.blocks.append(SignatureLines(tuple(rows), (self.t("sign.role"), self.t("sign.name"),
-                                                            self.t("sign.signature"), self.t("sign.date"))))
+        self.blocks.append(SignatureLines(
+            tuple(rows), (self.t("sign.role"), self.t("sign.name"), self.t("sign.signature"),
+                          self.t("sign.date")),
+            host=(self.t("sign.host"), h.host), seal=self.t("sign.seal"), date=self.t("sign.seal_date")))
+        self.blocks[start:] = [Keep(tuple(self.blocks[start:]))]
 
     # ------------------------------------------------------------------ appendix
     def appendix(self) -> None:

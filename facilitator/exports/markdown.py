@@ -4,7 +4,7 @@ from __future__ import annotations
 from facilitator.domain.minutes_model import MinutesDocument
 
 from . import labels as L
-from .layout import Bullets, Fields, Heading, PageBreak, Paragraph, SignatureLines, Table, Title, build
+from .layout import Bullets, Fields, Heading, PageBreak, Paragraph, SignatureLines, Table, Title, build, flat
 
 MEDIA_TYPE = "text/markdown; charset=utf-8"
 EXTENSION = "md"
@@ -39,7 +39,7 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
     layout = build(document, language)
     lang = layout.language
     out: list[str] = []
-    for block in layout.blocks:
+    for block in flat(layout.blocks):
         if isinstance(block, Title):
             out += [f"# {_inline(block.text)}", "", f"**{_inline(block.subtitle)}**", ""]
             out += [_inline(line) + "  " for line in block.meta]
@@ -66,8 +66,13 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
             out += _table(block.headers, block.rows, block.align)
             out.append("")
         elif isinstance(block, SignatureLines):
-            out += _table(block.headers, [(role, name, "", "") for role, name in block.rows])
-            out.append("")
+            if block.rows:
+                out += _table(block.headers, [(role, name, "", "") for role, name in block.rows])
+                out.append("")
+            label, host = block.host
+            out += [f"**{_inline(label)}**{L.colon(lang)}{_inline(host)}  ",
+                    f"（{_inline(block.seal)}）  " if lang == "zh" else f"({_inline(block.seal)})  ",
+                    _inline(block.date), ""]
         elif isinstance(block, PageBreak):
             out += ["---", ""]
     out += ["---", "", f"*{_inline(layout.footer)} · SHA-256 {layout.content_hash}*", ""]

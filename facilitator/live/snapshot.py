@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ..actions.core import event_dict
+from ..actions.speakers import speakers_view
 from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem, Meeting, MeetingEvent, Participant, QueueEntry, Speech
@@ -33,7 +34,6 @@ _cache_lock = Lock()
 def build_snapshot(meeting: Meeting, without: frozenset = frozenset()) -> dict:
     """The full (chair) snapshot of a meeting as the rows are now, less the collections in
     `without` (those a role never holds: no need to read them)."""
-    from ..actions.speakers import speakers_view
     seq = meeting.last_seq
     participants = [] if "participants" in without else db.session.execute(
         db.select(Participant).filter_by(meeting_id=meeting.id).order_by(Participant.id)).scalars()
@@ -85,9 +85,7 @@ def _brought_forward(meeting_id: int, seq: int, role: str) -> dict | None:
     events = _events_between(meeting_id, old_seq, seq)
     if len(events) != seq - old_seq:
         return None
-    batch = redact_batch(compact(events), role)
-    if not batch["changes"]:
-        return {**old, "seq": seq}
+    batch = redact_batch(_from_log(meeting_id, events), role)
     return apply_batch(old, batch)
 
 
@@ -161,4 +159,17 @@ def catch_up(meeting_id: int, since: int | None, role: str) -> dict:
     if since is None or since > last or last - since > limit:
         return {"snapshot": snapshot_for(meeting_id, role, last)}
     events = _events_between(meeting_id, since, last)
-    return {"batch": redact_batch(compact(events), role) if events else None}
+    return {"batch": redact_batch(_from_log(meeting_id, events), role) if events else None}
+
+
+def _from_log(meeting_id: int, events: list[dict]) -> dict:
+    """Events read back from the log as one batch, with the current state of the views the
+    log does not keep (views.entities.NOT_LOGGED: the speaking order)."""
+    batch = compact(events)
+    meeting = db.session.get(Meeting, meeting_id)
+    batch["changes"] += [{"c": name, "v": view(meeting)} for name, view in CURRENT_VIEWS.items()]
+    return batch
+
+
+# How each view the log does not keep is computed now (one per views.entities.NOT_LOGGED).
+CURRENT_VIEWS = {"speakers": speakers_view}

@@ -11,7 +11,7 @@ same canonical JSON and hash). The inputs are plain data (``load.py`` reads them
   (participants, agenda, speeches, plans, votes, proxies), the ``data`` what only the record
   holds (the clerk's narrative ``minutes.written``, the agreed items ``action_item.*``, who
   chose what in a named vote ``vote.closed``, the times of milestones).
-* ``case_record``: number, title, community, source, description, scope, the ``*_on`` dates
+* ``case_record``: number, title, community, organiser, source, description, scope, the ``*_on`` dates
   (ISO strings) and ``details`` (fund, dates, platform, …) of the case.
 * ``meeting_record``: title, place, scheduled_start (epoch ms), created_at (epoch ms),
   moderator_name, clerk_name, ordinal (the meeting's number within the case), version.
@@ -328,6 +328,7 @@ class _Builder:
             version=int(m.get("version") or 1),
             status="draft",
             last_event_seq=self.log.last_seq,
+            host=c.get("organiser") or c.get("community") or "",
         )
 
     def case_title(self) -> str:

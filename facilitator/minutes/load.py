@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Meeting, MeetingEvent
 from .builder import build_minutes
 
-_CASE_COLUMNS = ("number", "title", "community", "source_channel", "source", "description",
+_CASE_COLUMNS = ("number", "title", "community", "organiser", "source_channel", "source", "description",
                  "scope")
 _CASE_DATES = ("received_on", "completion_accepted_on", "delivered_on", "warranty_end_on",
                "first_report_on")

@@ -14,6 +14,8 @@ class Case(db.Model):
     number = db.Column(db.String(40), unique=True, nullable=False)
     title = db.Column(db.String(200), nullable=False)
     community = db.Column(db.String(100), nullable=False)
+    # 主办单位: who holds the consultation and seals its minutes; empty: the community.
+    organiser = db.Column(db.String(100), nullable=False, default="", server_default="")
     source_channel = db.Column(db.String(20), nullable=False, default="letter")
     source = db.Column(db.Text, nullable=False, default="")
     description = db.Column(db.Text, nullable=False, default="")

@@ -113,6 +113,11 @@ from ..models import Plan, Proxy, Vote  # noqa: E402
 COLLECTIONS.update({"plans": (Plan, plan_view), "votes": (Vote, vote_view),
                     "proxies": (Proxy, proxy_view)})
 SINGLETONS = {"meeting": meeting_view, "case": case_view}  # and "speakers", "checkin"
+# Views derived from other entities that the event log does not keep: the speaking order
+# (a function of the item's hands and speeches, and as long as the queue; kept in each
+# event it made the log grow with the square of the queue). Live batches carry it; a batch
+# read back from the log gets the current one (live/snapshot.py).
+NOT_LOGGED = frozenset({"speakers"})
 
 
 def change_for(entity) -> dict:

@@ -63,7 +63,7 @@ def case_json(case: Case) -> dict:
     summary = rosters.summary_of(version)
     return {
         "id": case.id, "number": case.number, "title": case.title, "community": case.community,
-        "source_channel": case.source_channel, "source": case.source,
+        "organiser": case.organiser, "source_channel": case.source_channel, "source": case.source,
         "description": case.description, "scope": case.scope, "status": case.status,
         "dates": {key: (getattr(case, key).isoformat() if getattr(case, key) else None)
                   for key in ("received_on", "completion_accepted_on", "delivered_on",

@@ -85,6 +85,11 @@
       this.socket = io("/live", {
         // Asked at every (re)connect: a phone reconnects with the token it was given.
         auth: (send) => send(this.handshake()),
+        // The websocket first: with several server processes on one port
+        // (`serve --workers`) each HTTP request may reach another process, which only a
+        // websocket survives; long polling is the fallback where websockets are blocked.
+        transports: ["websocket", "polling"],
+        tryAllTransports: true,
         reconnectionDelay: 500,
         reconnectionDelayMax: 5000,
       });

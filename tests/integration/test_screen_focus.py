@@ -11,7 +11,7 @@ from facilitator.demo import demo_case_data, demo_plan_payload
 from facilitator.domain.voting import format_rate_per_m2
 from facilitator.extensions import db
 from facilitator.live.snapshot import snapshot_for
-from facilitator.models import Meeting, MeetingEvent
+from facilitator.models import MeetingEvent
 
 from tests.factories import (chair_of, command, connect, make_meeting, make_user,
                              received_batches, run)

@@ -20,12 +20,11 @@ from hypothesis.stateful import (RuleBasedStateMachine, invariant, precondition,
 from sqlalchemy.exc import NoResultFound
 
 from facilitator.actions import Actor, execute, registry
-from facilitator.actions.core import event_dict
+from facilitator.actions import core
 from facilitator.domain.live_state import apply_batch, apply_events
 from facilitator.extensions import db
 from facilitator.live.redaction import redact_event
 from facilitator.live.snapshot import catch_up
-from facilitator.models import MeetingEvent
 
 from tests.factories import chair_of, make_meeting, make_user
 from tests.integration.test_sync import ROLES, _actor, _resolve, _scenario, fresh_snapshot
@@ -60,6 +59,11 @@ class LiveMeeting(RuleBasedStateMachine):
                 ("participant.add", chair_of(self.meeting),
                  {"name": "王奶奶", "party": "owner", "unit": "3-1-102"})]:
             assert execute(self.meeting.id, actor, name, payload).ok, name
+        # What a connected client receives: the events as published after each commit
+        # (the log keeps less: no derived views, views.entities.NOT_LOGGED).
+        self.published: list[dict] = []
+        self._publisher = self.published.extend
+        core.publishers.append(self._publisher)
         self.clients = {role: fresh_snapshot(self.meeting.id, role) for role in ROLES}
         self.seen_seq = self.clients["chair"]["seq"]
         self.history = {role: [self.clients[role]] for role in ROLES}
@@ -75,10 +79,7 @@ class LiveMeeting(RuleBasedStateMachine):
         outcome = execute(self.meeting.id, sender, name, payload)
         self.ran.append(f"{name}{'' if outcome.ok else ' (refused)'}")
         db.session.rollback()
-        new = [event_dict(row) for row in db.session.execute(
-            db.select(MeetingEvent).filter(MeetingEvent.meeting_id == self.meeting.id,
-                                           MeetingEvent.seq > self.seen_seq)
-            .order_by(MeetingEvent.seq)).scalars()]
+        new = [event for event in self.published if event["seq"] > self.seen_seq]
         assert outcome.ok or not new, f"{name} was refused but recorded an event"
         for role in ROLES:
             self.clients[role] = apply_events(self.clients[role],
@@ -131,6 +132,9 @@ class LiveMeeting(RuleBasedStateMachine):
         assert "batch" in answer  # a few events behind: events, not a new snapshot
         self.clients[role] = old if answer["batch"] is None else apply_batch(old,
                                                                             answer["batch"])
+
+    def teardown(self):
+        core.publishers.remove(self._publisher)
 
     @invariant()
     def every_client_holds_what_a_fresh_snapshot_says(self):

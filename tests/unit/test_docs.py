@@ -61,3 +61,10 @@ def test_the_deployment_guide_quotes_the_procfile_as_it_is():
     # a `web` that migrated itself would race its siblings.
     assert set(types) == {"release", "web"}
     assert "upgrade-db" in types["release"] and "upgrade-db" not in types["web"]
+
+
+def test_the_protocol_s_contents_list_every_section():
+    protocol = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## (\d+)\. ", protocol, re.M)
+    listed = re.findall(r"^(\d+)\. \[", protocol.split("---", 1)[0], re.M)
+    assert sections == listed and sections == [str(n) for n in range(1, len(sections) + 1)]

@@ -30,6 +30,7 @@ from facilitator.domain.minutes_model import (
     Count,
     MinutesDocument,
     NamedChoice,
+    Signature,
     Vote,
     finalise,
 )
@@ -160,7 +161,8 @@ def test_the_demo_minutes_list_the_seven_agreed_items_of_the_case_file():
     agreed = document().agreed
     assert [(a.party, a.person, a.due.isoformat()) for a in agreed] == \
         [(i["party"], i["person"], i["due"]) for i in items]
-    assert document("en").agreed[0].what == items[0]["what"]
+    assert document().agreed[0].what == items[0]["what"]
+    assert document("en").agreed[0].what == items[0]["what_en"]
 
 
 def test_the_owners_decision_on_the_fund_is_pending_under_the_article_278_majority_rule():
@@ -389,9 +391,9 @@ def test_the_same_vote_held_openly_lists_who_chose_what_in_every_format():
             continue
         section = _vote_section(text, doc, "zh")
         assert "记名表决明细" in section, fmt
-        # The owner, the unit, who actually voted, how they were verified, the choice.
-        assert "张建国3-1-101张建国签到台核验弃权" in section, fmt
-        assert "刘秀英3-1-102刘秀英签到台核验方案C" in section, fmt
+        # Who actually voted, the owner they voted for, the unit, how they were verified, the choice.
+        assert "张建国张建国3-1-101签到台核验弃权" in section, fmt
+        assert "刘秀英刘秀英3-1-102签到台核验方案C" in section, fmt
 
 
 # --------------------------------------------------------------------------- labels
@@ -462,6 +464,62 @@ def test_a_note_longer_than_a_page_continues_on_the_next_pages_of_the_pdf():
     assert "第1句记录：业主认为排水口应先疏通。" in text and "第300句记录：业主认为排水口应先疏通。" in text
     # (a sentence cut by a page break has the footer and the next page's head in between)
     assert text.count("业主认为排水口应先疏通。") >= 290
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    return extract_pdf_text(data).split("\f")[:-1]
+
+
+@pytest.mark.parametrize("signers", [3, 9, 14, 19, 24, 31, 40])
+def test_no_pdf_page_holds_a_single_signature_row_or_the_seal_without_rows(signers):
+    doc = document()
+    people = tuple(Signature("owner_representative", f"签字人{n:02d}", "owner") for n in range(1, signers + 1))
+    pages = _pdf_pages(pdf_export.render(dataclasses.replace(doc, signatures=people), "zh"))
+    rows = [len(re.findall(r"签字人\d\d", page)) for page in pages]
+    assert sum(rows) == signers
+    assert all(n == 0 or n >= 2 for n in rows), rows
+    (seal_page,) = [n for n, page in enumerate(pages) if "盖章处" in page]
+    assert rows[seal_page] >= 2 and "主办单位（盖章）：锦华社区居委会" in squash(pages[seal_page])
+    if signers <= 14:  # fits on one page: heading, notes, rows and seal together
+        assert rows[seal_page] == signers and "十二、签字" in pages[seal_page]
+
+
+def test_a_character_no_font_has_is_written_as_its_code_point():
+    doc = dataclasses.replace(document(), summary=("业主表示满意😀，并点赞👍❤️。",))
+    text = squash(extract_pdf_text(pdf_export.render(doc, "zh", fallback_fonts=())))
+    # (the variation selector after the heart, U+FE0F, shows nothing on its own)
+    assert "业主表示满意[U+1F600]，并点赞[U+1F44D][U+2764]。" in text
+
+
+def test_a_fallback_font_draws_what_the_chinese_font_lacks():
+    dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    if not os.path.exists(dejavu):
+        pytest.skip("DejaVu Sans (Debian's fonts-dejavu-core) is not installed")
+    doc = dataclasses.replace(document(), summary=("业主表示满意😀✔，并点赞👍。",))
+    data = pdf_export.render(doc, "zh", fallback_fonts=(dejavu,))
+    assert "业主表示满意😀✔，并点赞[U+1F44D]。" in squash(extract_pdf_text(data))
+    fonts = {str(font.get_object()["/BaseFont"]).split("+")[-1] for page in PdfReader(io.BytesIO(data)).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts == {"NotoSansSC", "DejaVuSansBook"}
+
+
+def test_a_table_cell_split_by_page_breaks_stays_one_element_of_the_pdfs_structure():
+    doc = document()
+    long_note = "".join(f"第{n}句记录：业主认为排水口应先疏通。" for n in range(1, 301))
+    view = dataclasses.replace(doc.views[0], notes=long_note)
+    data = pdf_export.render(dataclasses.replace(doc, views=(view,) + doc.views[1:]), "zh")
+    tool = shutil.which("pdfinfo")
+    require_service(tool is not None, "pdfinfo (Debian's poppler-utils) is not installed")
+    lines = subprocess.run([tool, "-struct-text", "-"], input=data, capture_output=True, check=True,
+                           timeout=60).stdout.decode("utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if "第1句记录" in line)
+    assert lines[start - 1].strip() == "TD"
+    cell = []
+    for line in lines[start:]:
+        if not line.strip().startswith('"'):
+            break
+        cell.append(line.strip()[1:-1])
+    assert "".join(cell) == long_note  # one cell over several pages, in order, nothing else
 
 
 def test_the_language_defaults_to_the_meetings():
