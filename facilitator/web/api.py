@@ -82,8 +82,12 @@ def meeting_json(meeting: Meeting) -> dict:
             "created_at": to_epoch_ms(meeting.created_at)}
 
 
+# Refusals that are about what is stored, not about the request: a valid request that conflicts.
+CONFLICTS = frozenset({"case.number_taken"})
+
+
 def _refused(error: DomainError):
-    return _refused_with(422, error)
+    return _refused_with(409 if error.code in CONFLICTS else 422, error)
 
 
 def _refused_with(status: int, error: DomainError):

@@ -162,3 +162,25 @@ def test_a_method_an_address_does_not_take_is_405_with_the_allowed_ones(app):
             assert "Allow header" in response.json["error"]["message"]
         checked += 1
     assert checked > 40
+
+
+def test_a_case_number_already_used_is_a_conflict_and_saves_nothing(api):
+    """A valid case whose number another case has is refused as a conflict with what is
+    stored (409), not as a malformed request, in the caller's language."""
+    body = {"number": "API-9", "title": "车库渗漏", "community": "锦华苑"}
+    assert api.post("/api/v1/cases", body).status_code == 201
+    again = api.post("/api/v1/cases", {**body, "title": "电梯更新"}, **{"Accept-Language": "en"})
+    assert again.status_code == 409
+    assert again.json["error"] == {"code": "case.number_taken", "field": None,
+                                   "message": "Case number API-9 is already used."}
+    assert [c["title"] for c in api.get("/api/v1/cases").json["cases"]] == ["车库渗漏"]
+
+
+@pytest.mark.parametrize("case_id", ["0", "2147483648", "9999999999"])
+def test_a_write_to_an_id_out_of_range_is_404_as_a_read_is(api, case_id):
+    """An id that is not a whole number from 1 to 2147483647 names nothing, whatever the
+    method: 404, not a 405 that says the address would take a GET."""
+    answer = api.post(f"/api/v1/cases/{case_id}/meetings", {"title": "协商会"},
+                      **{"Accept-Language": "en"})
+    assert answer.status_code == 404 and "Allow" not in answer.headers
+    assert answer.json["error"]["code"] == "error.not_found"
