@@ -17,7 +17,7 @@ from facilitator import create_app
 from facilitator.extensions import db, socketio
 
 from tests.frozen_time import TEST_NOW
-from tests.support import require_service
+from tests.support import postgres_up, require_service
 
 POSTGRES_URL = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -28,15 +28,6 @@ def frozen_clock():
     """The wall clock moved to TEST_NOW for the whole session, ticking from there."""
     with time_machine.travel(TEST_NOW, tick=True):
         yield
-
-
-def _postgres_reachable() -> bool:
-    import psycopg
-    try:
-        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=3):
-            return True
-    except psycopg.Error:
-        return False
 
 
 def _postgres_database_of_this_worker() -> str:
@@ -57,7 +48,7 @@ def _postgres_database_of_this_worker() -> str:
 
 def _test_database_url(tmp_path_factory) -> str:
     if os.environ.get("FACILITATOR_TEST_DATABASE") == "postgresql":
-        require_service(_postgres_reachable(),
+        require_service(postgres_up(POSTGRES_URL),
                         f"PostgreSQL is not reachable at {POSTGRES_URL}")
         import psycopg
         url = _postgres_database_of_this_worker()

@@ -44,6 +44,26 @@ def service_env() -> dict:
             if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
 
 
+def redis_up(port: int = 6379) -> bool:
+    """Whether a Redis server answers on 127.0.0.1."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def postgres_up(url: str) -> bool:
+    """Whether PostgreSQL answers at a SQLAlchemy URL."""
+    import psycopg
+    try:
+        with psycopg.connect(url.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

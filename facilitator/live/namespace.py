@@ -70,6 +70,16 @@ class Connection:
 connections: dict[str, Connection] = {}
 
 
+def _asking_phone():
+    """The connection of the phone asking, or the answer that refuses anyone else."""
+    conn = connections.get(request.sid)
+    if conn is None:
+        return None, error_ack(DomainError("auth.not_connected"), select_locale())
+    if conn.role != "phone":
+        return None, error_ack(DomainError("auth.forbidden"), conn.locale)
+    return conn, None
+
+
 class _ConnectedSockets:
     """For the operators' /metrics (metrics.py): the live sockets of this process by meeting
     and role, read at each scrape."""
@@ -281,11 +291,9 @@ class LiveNamespace(Namespace):
     def on_ballots(self, data=None):
         """A phone's own ballots in the open votes: whom it may vote for and whether each has
         voted (docs/protocol.md, "Votes")."""
-        conn = connections.get(request.sid)
-        if conn is None:
-            return error_ack(DomainError("auth.not_connected"), select_locale())
-        if conn.role != "phone":
-            return error_ack(DomainError("auth.forbidden"), conn.locale)
+        conn, refused = _asking_phone()
+        if refused:
+            return refused
         from ..actions.votes import phone_ballot_status
         try:
             return {"ok": True, "votes": phone_ballot_status(conn.meeting_id,
@@ -296,11 +304,9 @@ class LiveNamespace(Namespace):
     def on_shares(self, data=None):
         """A phone's own shares of the plans (docs/protocol.md §13, "shares"): answered to the
         asking phone alone, never broadcast, so no other screen learns its area."""
-        conn = connections.get(request.sid)
-        if conn is None:
-            return error_ack(DomainError("auth.not_connected"), select_locale())
-        if conn.role != "phone":
-            return error_ack(DomainError("auth.forbidden"), conn.locale)
+        conn, refused = _asking_phone()
+        if refused:
+            return refused
         from ..views.votes import own_shares
         try:
             person = db.session.get(Participant, conn.actor.participant_id)

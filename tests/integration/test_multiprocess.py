@@ -4,7 +4,6 @@ another."""
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -13,23 +12,15 @@ import pytest
 import requests
 import socketio
 
-from tests.support import LiveServer, csrf_token_in, demo_server, free_port, require_service
+from tests.support import (LiveServer, csrf_token_in, demo_server, free_port, redis_up,
+                           require_service)
 
 pytestmark = pytest.mark.redis
 REDIS_URL = os.environ.get("FACILITATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 def test_a_command_on_one_process_reaches_a_phone_on_another():
-    require_service(_redis_up(), "Redis is not reachable at 127.0.0.1:6379")
+    require_service(redis_up(), "Redis is not reachable at 127.0.0.1:6379")
     workdir = Path(tempfile.mkdtemp(prefix="facilitator-two-processes-"))
     with demo_server(workdir, REDIS_URL=REDIS_URL) as server_a:
         server_b = LiveServer(workdir=workdir, port=free_port(), log_path=workdir / "b.log",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -19,8 +18,8 @@ import socketio
 
 from facilitator.workers import QUICK_ENDS_LIMIT, WorkerGroup, group_refusal
 from tests import frozen_time
-from tests.support import FACILITATOR_COMMAND, REPO_ROOT, free_port, require_service, \
-    run_facilitator
+from tests.support import (FACILITATOR_COMMAND, REPO_ROOT, free_port, postgres_up, redis_up,
+                           require_service, run_facilitator)
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 POSTGRES = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
@@ -28,29 +27,11 @@ POSTGRES = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
 REDIS_URL = os.environ.get("FACILITATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _postgres_up() -> bool:
-    import psycopg
-    try:
-        with psycopg.connect(POSTGRES.replace("+psycopg", ""), connect_timeout=3):
-            return True
-    except psycopg.Error:
-        return False
-
-
 @pytest.fixture
 def deployment(tmp_path):
     """A fresh PostgreSQL database with the demo, and the environment of its servers."""
-    require_service(_redis_up(), "Redis is not reachable at 127.0.0.1:6379")
-    require_service(_postgres_up(), f"PostgreSQL is not reachable at {POSTGRES}")
+    require_service(redis_up(), "Redis is not reachable at 127.0.0.1:6379")
+    require_service(postgres_up(POSTGRES), f"PostgreSQL is not reachable at {POSTGRES}")
     import psycopg
     from sqlalchemy.engine import make_url
     name = f"workers_{uuid.uuid4().hex[:12]}"
