@@ -166,9 +166,24 @@ def _from_log(meeting_id: int, events: list[dict]) -> dict:
     """Events read back from the log as one batch, with the current state of the views the
     log does not keep (views.entities.NOT_LOGGED: the speaking order)."""
     batch = compact(events)
-    meeting = db.session.get(Meeting, meeting_id)
-    batch["changes"] += [{"c": name, "v": view(meeting)} for name, view in CURRENT_VIEWS.items()]
+    batch["changes"] += _current_views(meeting_id, batch["to"])
     return batch
+
+
+def _current_views(meeting_id: int, seq: int) -> list[dict]:
+    """The views the log does not keep, computed once per meeting and sequence number (a
+    thousand phones reconnecting at once catch up to the same one)."""
+    key = (meeting_id, seq, "views not logged")
+    with _cache_lock:
+        changes = _cache.get(key)
+    if changes is None:
+        meeting = db.session.get(Meeting, meeting_id)
+        changes = [{"c": name, "v": view(meeting)} for name, view in CURRENT_VIEWS.items()]
+        with _cache_lock:
+            _cache[key] = changes
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return changes
 
 
 # How each view the log does not keep is computed now (one per views.entities.NOT_LOGGED).

@@ -97,3 +97,18 @@ def test_the_demo_s_log_as_the_old_code_wrote_it_converts_to_the_same_minutes(ct
 def _all(meeting_id: int) -> list[MeetingEvent]:
     return list(db.session.execute(db.select(MeetingEvent).filter_by(
         meeting_id=meeting_id).order_by(MeetingEvent.seq)).scalars())
+
+
+def test_phones_catching_up_to_the_same_point_share_one_computation_of_the_order(
+        ctx, monkeypatch):
+    from facilitator.live import snapshot
+    meeting = _queue_of(2)
+    behind = snapshot_for(meeting.id, "chair")["seq"]
+    run(meeting, chair_of(meeting), "agenda.add", {"title": "临时动议", "minutes": 5})
+    computed = []
+    real = snapshot.CURRENT_VIEWS["speakers"]
+    monkeypatch.setitem(snapshot.CURRENT_VIEWS, "speakers",
+                        lambda m: computed.append(m.id) or real(m))
+    for role in ("phone", "phone", "projector", "chair"):
+        assert catch_up(meeting.id, behind, role)["batch"] is not None
+    assert computed == [meeting.id]
