@@ -346,7 +346,7 @@ def get_minutes_versions(meeting_id: int):
     """The final versions of the minutes, each with its hash, note, sign-offs and the links
     to every format; and the live draft's links."""
     from ..minutes.versions import versions_of
-    from .minutes import FORMATS
+    from .minutes import FORMATS, version_json
     meeting, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
     if missing:
         return missing
@@ -354,13 +354,10 @@ def get_minutes_versions(meeting_id: int):
     def links(**args) -> dict:
         return {fmt: url_for("api.get_minutes", meeting_id=meeting_id, format=fmt, **args)
                 for fmt in FORMATS}
-    return jsonify({"meeting_id": meeting_id, "versions": [
-        {"number": v.number, "content_hash": v.content_hash, "created_by": v.created_by_name,
-         "created_at": to_epoch_ms(v.created_at), "note": v.change_note,
-         "signoffs": [{"name": s.name, "party": s.party, "decision": s.decision,
-                       "note": s.note, "at": to_epoch_ms(s.at)} for s in v.signoffs],
-         "links": links(version=v.number)} for v in versions_of(meeting_id)],
-        "draft": links(draft=1)})
+    return jsonify({"meeting_id": meeting_id,
+                    "versions": [version_json(v, links(version=v.number))
+                                 for v in versions_of(meeting_id)],
+                    "draft": links(draft=1)})
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes.<format>")

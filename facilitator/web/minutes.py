@@ -136,11 +136,11 @@ def download_links(meeting: Meeting, version: int | None = None, draft: bool = F
             for fmt in FORMATS}
 
 
-def _version_json(meeting: Meeting, version) -> dict:
+def version_json(version, links: dict[str, str]) -> dict:
+    """A final version of the minutes as the console and the API list it."""
     return {"number": version.number, "content_hash": version.content_hash,
             "created_by": version.created_by_name, "created_at": to_epoch_ms(version.created_at),
-            "note": version.change_note, "changes": version.changes,
-            "links": download_links(meeting, version.number),
+            "note": version.change_note, "changes": version.changes, "links": links,
             "signoffs": [{"name": s.name, "party": s.party, "decision": s.decision,
                           "note": s.note, "at": to_epoch_ms(s.at)} for s in version.signoffs]}
 
@@ -186,7 +186,7 @@ def draft(meeting_id: int):
                          for item in items],
         "agenda": [{"id": run_id, "number": n, "title": title, "segment": segment}
                    for n, (run_id, title, segment) in enumerate(_agenda(meeting), start=1)],
-        "versions": [_version_json(meeting, v) for v in versions],
+        "versions": [version_json(v, download_links(meeting, v.number)) for v in versions],
         "draft_links": download_links(meeting, draft=True),
     })
     response.headers["Cache-Control"] = "no-store"
