@@ -1058,21 +1058,30 @@ def explain(decision: Decision, lang: str) -> str:
     return render(decision)
 
 
+def _option_head_en(result: OptionDecision) -> tuple[str, str]:
+    status = "passed" if result.passed else "not passed"
+    label = f" (option {result.option})" if result.option != YES else ""
+    rule = "every matter's rule is met" if result.passed else "every matter's rule must pass"
+    return f"{status}{label}: {rule}", " — "
+
+
+def _option_head_zh(result: OptionDecision) -> tuple[str, str]:
+    status = "通过" if result.passed else "未通过"
+    label = f"（选项 {result.option}）" if result.option != YES else ""
+    rule = "各事项均已通过" if result.passed else "须每一事项均通过"
+    return f"{status}{label}：{rule}", "——"
+
+
+_OPTION_HEADS = {"en": _option_head_en, "zh": _option_head_zh}
+
+
 def explain_option(result: OptionDecision, lang: str) -> str:
     """A headline, then one line per matter (``"• use the maintenance fund — passed: ..."``)."""
     render = _RENDERERS.get(lang)
     if render is None:
         raise DomainError("explain.unknown_language", lang=lang)
     labels = _MATTER_LABELS[lang]
-    if lang == "en":
-        status = "passed" if result.passed else "not passed"
-        label = f" (option {result.option})" if result.option != YES else ""
-        head = f"{status}{label}: " + ("every matter's rule is met" if result.passed else "every matter's rule must pass")
-    else:
-        status = "通过" if result.passed else "未通过"
-        label = f"（选项 {result.option}）" if result.option != YES else ""
-        head = f"{status}{label}：" + ("各事项均已通过" if result.passed else "须每一事项均通过")
-    dash = " — " if lang == "en" else "——"
+    head, dash = _OPTION_HEADS[lang](result)
     lines = [head]
     for d in result.decisions:
         name = labels.get(d.matter, d.matter) if d.matter else d.rule

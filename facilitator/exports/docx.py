@@ -66,7 +66,7 @@ def _set_fonts(rpr_owner, latin: str, east_asian: str, lang: str) -> None:
     if lang_el is None:
         lang_el = OxmlElement("w:lang")
         rpr.append(lang_el)
-    lang_el.set(qn("w:val"), "zh-CN" if lang == "zh" else "en-US")
+    lang_el.set(qn("w:val"), L.language_tag(lang))
     lang_el.set(qn("w:eastAsia"), "zh-CN")
 
 
@@ -80,7 +80,7 @@ def _set_theme_language(document, lang: str) -> None:
     if theme_lang is None:
         theme_lang = OxmlElement("w:themeFontLang")
         settings.append(theme_lang)
-    theme_lang.set(qn("w:val"), "zh-CN" if lang == "zh" else "en-US")
+    theme_lang.set(qn("w:val"), L.language_tag(lang))
     theme_lang.set(qn("w:eastAsia"), "zh-CN")
     for part in document.part.package.iter_parts():
         if str(part.partname) == "/word/stylesWithEffects.xml":
@@ -184,7 +184,7 @@ class _Renderer:
         props.author = "facilitator"
         props.last_modified_by = "facilitator"
         props.comments = f"SHA-256 {layout.content_hash}"
-        props.language = "zh-CN" if self.lang == "zh" else "en-US"
+        props.language = L.language_tag(self.lang)
         props.created = props.modified = created
         props.revision = 1
         self._footer()
@@ -267,7 +267,7 @@ class _Renderer:
         twips = [int(CONTENT_WIDTH_MM * w / total * 1440 / 25.4) for w in widths]
         align = align.ljust(len(headers), "L")
         half_points = int(round(size * 2))
-        lang = "zh-CN" if self.lang == "zh" else "en-US"
+        lang = L.language_tag(self.lang)
         body_rpr = f'<w:rPr><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>'
         head_rpr = (f'<w:rPr><w:rFonts w:ascii="{SANS_LATIN}" w:hAnsi="{SANS_LATIN}" w:eastAsia="{SANS_EA}" '
                     f'w:cs="{SANS_LATIN}"/><w:b/><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'

@@ -153,7 +153,7 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
 
     for block in layout.blocks:
         emit(block)
-    html_lang = "zh-CN" if lang == "zh" else "en"
+    html_lang = L.language_tag(lang)
     head = [
         "<!DOCTYPE html>",
         f'<html lang="{html_lang}">',

@@ -24,6 +24,7 @@ from datetime import datetime
 import segno
 from fpdf import FPDF
 
+from ..catalogue import message_for
 from ..domain.owner_sheets import by_building, format_personal_code
 from ..domain.voting import format_area
 from .pdf import FONT, PT, font_path, wrap_text
@@ -59,38 +60,9 @@ class InvitationBatch:
     sheets: tuple[InvitationSheet, ...]
 
 
-TEXT = {
-    "title": ("协商会议个人邀请函", "Personal invitation to the consultation meeting"),
-    "dear": ("尊敬的 {owner} 业主：", "Dear {owner},"),
-    "invite": ("诚邀您参加以下协商会议。本函为您本人专用，凭二维码或个人码入场即视为已核验业主身份，无需在签到台出示证件。",
-               "You are invited to the consultation meeting below. This letter is yours alone: "
-               "joining with its QR code or personal code verifies you as the owner, without "
-               "showing documents at the check-in desk."),
-    "units": ("房号", "Units"),
-    "area": ("专有部分面积", "Exclusive area"),
-    "meeting": ("会议", "Meeting"),
-    "case": ("议题", "Matter"),
-    "time": ("时间", "Time"),
-    "place": ("地点", "Place"),
-    "agenda": ("议程", "Agenda"),
-    "how": ("入场方式", "How to join"),
-    "how_qr": ("会议开始后，用手机扫描右侧二维码，即以本人身份进入会议；", "Once the meeting has started, scan the QR code with your phone: you join as yourself;"),
-    "how_code": ("或打开 {url} ，输入个人码：", "or open {url} and type your personal code:"),
-    "keep": ("个人码只能使用一次。请勿转交他人；如委托他人参会表决，请另附书面委托书。遗失本函请联系社区重新发放，原二维码和个人码随即作废。",
-             "The personal code works once. Do not pass this letter on: to send someone in your "
-             "place, give them a written authorisation. If you lose it, ask the community for a "
-             "new one: this QR code and code then stop working."),
-    "serial": ("编号", "No."),
-    "cover": ("第 {building} 幢 邀请函送达清单（{count} 户）", "Building {building}: delivery list ({count} owners)"),
-    "cover_owner": ("业主", "Owner"),
-    "cover_delivered": ("已送达", "Delivered"),
-    "cover_sign": ("签收", "Signature"),
-}
-
-
 def _t(key: str, language: str, **params) -> str:
-    zh, en = TEXT[key]
-    return (zh if language == "zh" else en).format(**params)
+    """The letter's words: the catalogue's "letter." messages."""
+    return message_for(f"letter.{key}", language, **params)
 
 
 class _Document(FPDF):
@@ -136,9 +108,8 @@ class _Writer:
         moment = self.batch.starts_at
         if moment is None:
             return ""
-        if self.lang == "zh":
-            return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-        return f"{moment:%Y-%m-%d %H:%M}"
+        return _t("when", self.lang, year=moment.year, month=moment.month, day=moment.day,
+                  time=f"{moment:%H:%M}")
 
     def sheet(self, sheet: InvitationSheet) -> None:
         batch, lang = self.batch, self.lang
@@ -148,7 +119,7 @@ class _Writer:
         self.line(_t("title", lang), 19, gap=5)
         self.line(_t("dear", lang, owner=sheet.owner), 12.5, gap=2)
         self.line(_t("invite", lang), 10.5, gap=4)
-        facts = ((_t("units", lang), "、".join(sheet.units) if lang == "zh" else ", ".join(sheet.units)),
+        facts = ((_t("units", lang), message_for("punct.list", lang).join(sheet.units)),
                  (_t("area", lang), f"{format_area(sheet.area)} m²"),
                  (_t("meeting", lang), batch.meeting_title),
                  (_t("case", lang), f"{batch.case_number} {batch.case_title}"),
@@ -197,7 +168,7 @@ class _Writer:
                        (_t("cover_delivered", lang), 22), (_t("cover_sign", lang), WIDTH - 132))
             self._row([c for c, _ in columns], [w for _, w in columns], head=True)
             for sheet in sheets[start:start + rows_per_page]:
-                self._row(["、".join(sheet.units) if lang == "zh" else ", ".join(sheet.units),
+                self._row([message_for("punct.list", lang).join(sheet.units),
                            sheet.owner, "□", ""], [w for _, w in columns])
 
     def _row(self, cells, widths, head: bool = False) -> None:

@@ -8,6 +8,7 @@ such as "a secret vote shows no one's choice" is decided here once.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from facilitator.domain.minutes_model import (
@@ -19,6 +20,8 @@ from facilitator.domain.minutes_model import (
     View,
     Vote,
 )
+
+from facilitator.catalogue import message_for
 
 from . import labels as L
 
@@ -139,6 +142,14 @@ class _Builder:
     def colon(self) -> str:
         return L.colon(self.lang)
 
+    def sentences(self, parts) -> str:
+        """Sentences one after another: run together in Chinese, a space apart in English."""
+        return functools.reduce(lambda first, second: self.punct("sentences", first=first, second=second), parts)
+
+    def punct(self, name: str, /, **params) -> str:
+        """Punctuation in the document's language (the catalogue's "punct." messages)."""
+        return message_for(f"punct.{name}", self.lang, **params)
+
     def heading(self, key: str) -> None:
         self.section += 1
         self.subsection = 0
@@ -146,10 +157,8 @@ class _Builder:
 
     def subheading(self, text: str) -> None:
         self.subsection += 1
-        if self.lang == "zh":
-            number = f"（{L.zh_numeral(self.subsection)}）"
-        else:
-            number = f"{self.section}.{self.subsection} "
+        number = self.t("subsection_n", section=self.section, n=self.subsection,
+                        numeral=L.zh_numeral(self.subsection))
         self.blocks.append(Heading(2, f"{number}{text}"))
 
     def none(self) -> None:
@@ -199,9 +208,8 @@ class _Builder:
 
     def title(self) -> None:
         h = self.doc.header
-        meta = [f"{self.t('doc.number')}{self.colon()}{h.number}　{self.t('doc.case_number')}{self.colon()}{h.case_number}"
-                if self.lang == "zh" else
-                f"{self.t('doc.number')}{self.colon()}{h.number}   {self.t('doc.case_number')}{self.colon()}{h.case_number}"]
+        meta = [f"{self.t('doc.number')}{self.colon()}{h.number}{self.punct('wide_gap')}"
+                f"{self.t('doc.case_number')}{self.colon()}{h.case_number}"]
         status = f"{self.t('doc.version_n', n=h.version)} · {self.t(f'doc.status.{h.status}')}"
         if h.finalised_at is not None:
             status += f" · {L.fmt_datetime(h.finalised_at, self.lang)}"
@@ -241,8 +249,7 @@ class _Builder:
             extra.append(person.title)
         if person.units:
             extra.append(self.join(person.units))
-        sep = "，" if self.lang == "zh" else ", "
-        return person.name + self.paren(sep.join(extra))
+        return person.name + self.paren(self.punct("comma").join(extra))
 
     def attendance(self) -> None:
         a = self.doc.attendance
@@ -265,13 +272,13 @@ class _Builder:
                 text += self.t("att.of_scope", owners=scope.owners, area=L.fmt_area(scope.area),
                                pct_owners=L.fmt_pct(present.owners, scope.owners, 1),
                                pct_area=L.fmt_pct(present.area, scope.area, 2))
-            self.blocks.append(Paragraph(text + ("。" if self.lang == "zh" else ".")))
+            self.blocks.append(Paragraph(text + self.punct("stop")))
         if a.roster is not None:
             r = a.roster
             self.blocks.append(Paragraph(self.t(
                 "att.roster", version=r.version, at=L.fmt_datetime(r.imported_at, self.lang),
                 units=r.units, owners=r.owners, area=L.fmt_area(r.area), sha=r.sha256)
-                + ("。" if self.lang == "zh" else "."), small=True))
+                + self.punct("stop"), small=True))
         if a.sign_in:
             self.subheading(self.t("att.sign_in"))
             self.blocks.append(Table(
@@ -312,8 +319,7 @@ class _Builder:
         if m.scope_count is not None:
             scope_count = self.t("vote.participation_value", owners=m.scope_count.owners,
                                  area=L.fmt_area(m.scope_count.area))
-        sep = "；" if self.lang == "zh" else "; "
-        dates = sep.join(f"{self.t(f'date.{d.key}')} {self.date(d.on)}" for d in m.dates)
+        dates = self.punct("clause").join(f"{self.t(f'date.{d.key}')} {self.date(d.on)}" for d in m.dates)
         fund = ""
         if m.fund is not None:
             f = m.fund
@@ -325,7 +331,7 @@ class _Builder:
                 parts.append(self.t("fund.floor", amount=self.money(f.floor_fen)))
             if f.drawn_fen is not None:
                 parts.append(self.t("fund.drawn", amount=self.money(f.drawn_fen)))
-            fund = sep.join(parts)
+            fund = self.punct("clause").join(parts)
         self.fields((
             (self.t("matter.title"), m.title),
             (self.t("matter.source"), m.source),
@@ -341,13 +347,12 @@ class _Builder:
     def _agenda_row(self, run: AgendaRun) -> tuple[str, ...]:
         planned = L.fmt_duration(run.planned_seconds, self.lang)
         if run.planned_start is not None:
-            planned = f"{L.fmt_time(run.planned_start)}，{planned}" if self.lang == "zh" else \
-                f"{L.fmt_time(run.planned_start)}, {planned}"
+            planned = f"{L.fmt_time(run.planned_start)}{self.punct('comma')}{planned}"
         if run.actual_start is None:
             actual, used = self.t("agenda.not_run"), "—"
         else:
-            dash = "—" if self.lang == "zh" else "–"
-            actual = f"{L.fmt_time(run.actual_start)}{dash}{L.fmt_time(run.actual_end)}"
+            actual = self.punct("range", start=L.fmt_time(run.actual_start),
+                                end=L.fmt_time(run.actual_end))
             used = L.fmt_duration(run.used_seconds, self.lang)
         return (str(run.number), run.title, L.label(f"segment.{run.segment}", self.lang),
                 planned, actual, used, run.note)
@@ -462,7 +467,7 @@ class _Builder:
             items = []
             for p in self.doc.plans:
                 parts = []
-                sep, stop = ("；", "。") if self.lang == "zh" else ("; ", ". ")
+                sep, stop = self.punct("clause"), self.punct("stop")
                 if p.pros:
                     parts.append(f"{self.t('plan.pros')}{self.colon()}{sep.join(p.pros)}{stop}")
                 if p.cons:
@@ -470,7 +475,7 @@ class _Builder:
                 if p.note:
                     parts.append(p.note)
                 if parts:
-                    items.append(f"{self.t('plan.label', key=p.key)}{self.colon()}{''.join(parts).strip()}")
+                    items.append(f"{self.t('plan.label', key=p.key)}{self.colon()}{self.sentences(parts)}")
             if items:
                 self.blocks.append(Bullets(tuple(items)))
         for vote in self.doc.votes:
@@ -482,8 +487,7 @@ class _Builder:
         self.subheading(self.t("vote.heading", n=vote.number, question=vote.question))
         kind = self.t(f"vote.kind.{vote.kind}")
         kind += self.paren(self.t("vote.non_binding") if vote.non_binding else self.t("vote.binding"))
-        method = f"{self.t(f'vote.method.{vote.method}')}，" if self.lang == "zh" else \
-            f"{self.t(f'vote.method.{vote.method}')}, "
+        method = self.t(f"vote.method.{vote.method}") + self.punct("comma")
         method += self.t("vote.secret") if vote.secret else self.t("vote.named")
         rule = vote.rule_text or self.t(f"rule.{vote.rule}")
         has_area = any(c.area is not None for c in vote.counts)
@@ -498,7 +502,7 @@ class _Builder:
             eligible += self.paren(self.t("vote.participation_value", owners=e.owners, area=L.fmt_area(e.area))
                                    if has_area else self.t("vote.participation_heads", owners=e.owners))
         if vote.verified_only:
-            eligible += ("；" if self.lang == "zh" else "; ") + self.t("vote.verified_only")
+            eligible += self.punct("clause") + self.t("vote.verified_only")
         time = ""
         if vote.opened_at is not None:
             time = L.fmt_span(vote.opened_at, vote.closed_at, self.lang)
@@ -651,8 +655,9 @@ class _Builder:
         a = self.doc.appendix
         self.blocks.append(PageBreak())
         self.blocks.append(Heading(1, self.t("sec.appendix")))
-        number = (lambda n: f"{self.t('sec.appendix')}{L.zh_numeral(n)}　") if self.lang == "zh" else \
-            (lambda n: f"{self.t('sec.appendix')} {n}. ")
+        def number(n: int) -> str:
+            return self.t("appendix_n", appendix=self.t("sec.appendix"), n=n,
+                          numeral=L.zh_numeral(n))
         self.blocks.append(Heading(2, number(1) + self.t("app.speaking_time")))
         if a.speaking_time:
             total = sum(p.seconds for p in a.speaking_time)

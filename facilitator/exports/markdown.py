@@ -1,6 +1,7 @@
 """Minutes as Markdown (GitHub-flavoured tables), UTF-8. Deterministic: same document, same bytes."""
 from __future__ import annotations
 
+from facilitator.catalogue import message_for
 from facilitator.domain.minutes_model import MinutesDocument
 
 from . import labels as L
@@ -71,7 +72,7 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
                 out.append("")
             label, host = block.host
             out += [f"**{_inline(label)}**{L.colon(lang)}{_inline(host)}  ",
-                    f"（{_inline(block.seal)}）  " if lang == "zh" else f"({_inline(block.seal)})  ",
+                    message_for("punct.paren_alone", lang, text=_inline(block.seal)) + "  ",
                     _inline(block.date), ""]
         elif isinstance(block, PageBreak):
             out += ["---", ""]

@@ -462,7 +462,7 @@ class _Renderer:
         pdf.set_subject(layout.footer)
         pdf.set_keywords(f"sha256:{layout.content_hash}")
         pdf.set_creator("facilitator")
-        pdf.set_lang("zh-CN" if layout.language == "zh" else "en")
+        pdf.set_lang(L.language_tag(layout.language))
         self.new_page()
         for block in layout.blocks:
             getattr(self, f"_{type(block).__name__.lower()}")(block)

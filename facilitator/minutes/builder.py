@@ -63,7 +63,7 @@ from ..domain.minutes_model import (
     Vote,
 )
 from ..errors import DomainError
-from ..messages import CATALOG
+from ..catalogue import has_message, message_for
 from . import narrative
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -80,55 +80,20 @@ DATE_COLUMNS = (("received_on", "letter_received"), ("completion_accepted_on", "
                 ("first_report_on", "first_report"))
 ROLE_RANK = {"moderator": 0, "convener": 1, "participant": 2, "proxy": 2, "clerk": 3}
 
-# The few words the builder writes itself (content in the meeting's language; every label
-# of the rendered minutes comes from facilitator.exports.labels at render time).
-WORDS = {
-    "title": ("{meeting}纪要", "Minutes: {meeting}"),
-    "runs": ("分 {n} 段进行", "run in {n} parts"),
-    "eligible.present": ("全体到会人员", "everyone present"),
-    "eligible.owners_present": ("到会业主（按计数规则，一户一票）",
-                                "owners present (one vote per owner by the counting rules)"),
-    "eligible.scope_owners": ("本范围全体业主", "all owners of the scope"),
-    "eligible.parties": ("指定各方：{parties}", "the parties named: {parties}"),
-    "choice.plan": ("方案{key}", "Plan {key}"),
-    "choice.yes": ("同意", "Yes"),
-    "choice.no": ("反对", "No"),
-    "choice.abstain": ("弃权", "Abstain"),
-    "recused.owner": ("{name}（{units}）", "{name} ({units})"),
-    "pending.decide_plan": ("就方案{key}（{title}）作出业主共同决定",
-                            "An owners' decision on plan {key} ({title})"),
-    "plan.edited": ("会上修改 {n} 次，表决时为第 {revision} 版", "amended {n} times in the meeting; revision {revision}"),
-    "plan.proposed_by": ("由{name}提出", "proposed by {name}"),
-    "attach.sign_in": ("签到表", "Sign-in sheet"),
-    "attach.sign_in_note": ("出席 {n} 人", "{n} present"),
-    "attach.proxies": ("授权委托书", "Written authorisations"),
-    "attach.proxy_note": ("{owner}委托{proxy}", "{owner} to {proxy}"),
-    "attach.plans": ("方案及预算", "Plans and budgets"),
-    "attach.plans_note": ("方案{keys}", "plans {keys}"),
-    "attach.tally": ("表决{n}统计表", "Tally of vote {n}"),
-    "attach.tally_secret": ("仅汇总，不含个人选择", "totals only, no one's choice"),
-    "attach.tally_named": ("含记名明细", "with who chose what"),
-    "tl.vote_closed": ("{n} 人参与", "{n} took part"),
-    "tl.vote_leads": ("{label}居首", "{label} leads"),
-    "tl.passed": ("通过", "passed"),
-    "tl.not_passed": ("未通过", "not passed"),
-    "tl.cancelled": ("表决取消：{title}", "vote cancelled: {title}"),
-    "held_by": ("{name}（{party}）", "{name} ({party})"),
-}
-
-
 def word(key: str, language: str, /, **params) -> str:
-    text = WORDS[key][0 if language == "zh" else 1]
-    return text.format(**params) if params else text
+    """The few words the builder writes into the content itself, in the meeting's language
+    (the catalogue's "content." messages; every label of the rendered minutes comes from
+    facilitator.exports.labels at render time)."""
+    return message_for(f"content.{key}", language, **params)
 
 
 def party_label(party: str, language: str) -> str:
-    entry = CATALOG.get(f"party.{party}")
-    return (entry[0] if language == "zh" else entry[1]) if entry else party
+    key = f"party.{party}"
+    return message_for(key, language) if has_message(key) else party
 
 
 def join(items, language: str) -> str:
-    return ("、" if language == "zh" else ", ").join(i for i in items if i)
+    return message_for("punct.list", language).join(i for i in items if i)
 
 
 @dataclass
@@ -333,9 +298,8 @@ class _Builder:
 
     def case_title(self) -> str:
         details = self.case.get("details") or {}
-        if self.lang == "en" and details.get("title_en"):
-            return details["title_en"]
-        return self.case["title"]
+        # A case may carry its title in other languages than its own (title_en).
+        return details.get(f"title_{self.lang}") or self.case["title"]
 
     # ------------------------------------------------------------------ attendance
     def attendance(self) -> Attendance:
@@ -542,7 +506,7 @@ class _Builder:
                 notes.append(self.w("plan.edited", n=edits, revision=plan["revision"]))
             if plan.get("proposed_by_id") and plan.get("proposer"):
                 notes.append(self.w("plan.proposed_by", name=plan["proposer"]))
-            sep = "；" if self.lang == "zh" else "; "
+            sep = message_for("punct.clause", self.lang)
             out.append(Plan(key=plan["key"], title=plan["title"], total_fen=int(plan["total"]),
                             funding=shares, duration_days=plan.get("duration_days") or 0,
                             matters=tuple(plan.get("matters") or ()),
@@ -790,7 +754,7 @@ class _Builder:
                 vote = votes_by_id.get(ref)
                 minutes_vote = closed.get(vote["number"]) if vote else None
                 if minutes_vote is not None:
-                    sep = "，" if self.lang == "zh" else "; "
+                    sep = self.w("tl.result_sep")
                     text = self.w("tl.vote_closed", n=minutes_vote.participation.owners)
                     if minutes_vote.passed is not None:
                         text += sep + self.w("tl.passed" if minutes_vote.passed else "tl.not_passed")

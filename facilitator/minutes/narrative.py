@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..domain.parties import PARTIES
-from ..messages import CATALOG
+from ..catalogue import LOCALES, message_for
 
 MAX_TEXT = 10_000
 FIXED_SECTIONS = ("title", "summary", "dissent", "pending", "follow_up", "attachments", "people")
@@ -99,10 +99,8 @@ def _party_aliases() -> dict[str, str]:
     aliases = {}
     for key in PARTIES:
         aliases[key] = key
-        entry = CATALOG.get(f"party.{key}")
-        if entry:
-            aliases[entry[0]] = key
-            aliases[entry[1].lower()] = key
+        for locale in LOCALES:
+            aliases[message_for(f"party.{key}", locale).lower()] = key
     return aliases
 
 

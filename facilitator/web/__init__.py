@@ -1,6 +1,8 @@
 """Thin blueprints: they authenticate, validate and call actions; no domain logic here."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -8,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from .. import clock, staff_sessions
 from ..extensions import db
 from ..errors import DomainError
+from ..catalogue import LOCALES, message_for
 from ..i18n import client_catalog, current_locale, describe_error, t
 from ..domain.parties import PARTIES
 from ..models.meetings import SEGMENTS
@@ -84,7 +87,7 @@ def register_web(app: Flask) -> None:
         return {"t": t, "locale": current_locale(), "current_user": g.get("user"),
                 "PARTIES": PARTIES, "SEGMENTS": SEGMENTS, "SOURCE_CHANNELS": SOURCE_CHANNELS,
                 "client_catalog": lambda: client_catalog(current_locale()),
-                "switch_language_url": _switch_language_url}
+                "other_languages": _other_languages}
 
     def _error_page(status: int, key: str, headers=()):
         if request.path.startswith("/api/"):
@@ -122,8 +125,10 @@ def upload_limits() -> None:
         request.max_content_length = limit
 
 
-def _switch_language_url(lang: str) -> str:
-    args = request.args.to_dict()
-    args["lang"] = lang
-    from urllib.parse import urlencode
-    return request.path + "?" + urlencode(args)
+def _other_languages() -> list[dict]:
+    """The language switch: each other language by its own name, with this page in it."""
+    here = current_locale()
+    return [{"code": locale, "name": message_for("lang.name", locale),
+             "tag": message_for("lang.tag", locale),
+             "url": request.path + "?" + urlencode({**request.args.to_dict(), "lang": locale})}
+            for locale in LOCALES if locale != here]

@@ -64,13 +64,13 @@ def case_error_message(error: DomainError) -> str:
     message = describe_error(DomainError(error.code, **params), current_locale())
     if error.code == "case.invalid_transition":
         steps = [event_label(e) for e in allowed or []]
-        message += ("" if current_locale() == "zh" else " ") + (
-            t("case.allowed_now", steps=_list(steps)) if steps else t("case.no_steps"))
+        message = t("punct.sentences", first=message, second=(
+            t("case.allowed_now", steps=_list(steps)) if steps else t("case.no_steps")))
     return message
 
 
 def _list(words: list[str]) -> str:
-    return ("、" if current_locale() == "zh" else ", ").join(words)
+    return t("punct.list").join(words)
 
 
 def level_label(level: str) -> str:
@@ -242,8 +242,7 @@ def _vote_result_text(vote: Vote) -> tuple[str, bool | None]:
     explanation = (result.get("explanation") or {}).get(current_locale()) or ""
     verdict = t("votes.passed" if passed else "votes.tied" if outcome.get("tied")
                 else "votes.not_passed")
-    return (f"{verdict}。{explanation}" if current_locale() == "zh" else
-            f"{verdict}. {explanation}").strip(), passed
+    return t("votes.verdict_because", verdict=verdict, explanation=explanation).strip(), passed
 
 
 def closed_votes(case: Case) -> list[Vote]:
@@ -353,7 +352,7 @@ def _item_owner(item: ActionItem) -> str:
     parts = [t(f"party.{item.party}") if item.party else "", item.organisation, item.person]
     owner = " · ".join(p for p in parts if p)
     if item.due_on:
-        owner += ("；" if current_locale() == "zh" else "; ") + t("follow.due", date=item.due_on)
+        owner += t("punct.clause") + t("follow.due", date=item.due_on)
     return owner
 
 

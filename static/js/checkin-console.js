@@ -18,10 +18,8 @@
     const v = figures.verified, s = figures.scope, gate = figures.gate;
     let text = tr("checkin.figures", { owners: v.owners, scope_owners: s.owners,
                                        area: area(v.area), scope_area: area(s.area) });
-    const space = document.documentElement.lang.startsWith("zh") ? "" : " ";
-    text += space + (gate.met ? tr("checkin.gate_met")
-      : tr("checkin.gate_missing", { owners: gate.missing.owners, area: area(gate.missing.area) }));
-    return text;
+    return tr("punct.sentences", { first: text, second: gate.met ? tr("checkin.gate_met")
+      : tr("checkin.gate_missing", { owners: gate.missing.owners, area: area(gate.missing.area) }) });
   }
 
   function pendingLine(p) {

@@ -292,8 +292,18 @@
       .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
   }
 
+  // A message of the page's catalogue (facilitator/catalogue.py): a string, or for one with
+  // plural forms the placeholder that counts and a form per plural category of the page's
+  // language, chosen as the server chooses it (CLDR rules, here Intl.PluralRules).
+  const pluralRules = new Intl.PluralRules(document.documentElement.lang || "zh-CN");
+
   function tr(key, params) {
-    let text = (window.I18N && window.I18N[key]) || key;
+    const entry = (window.I18N && window.I18N[key]) || key;
+    let text = entry;
+    if (typeof entry === "object") {
+      const count = Number((params || {})[entry.count]);
+      text = entry.forms[pluralRules.select(Number.isFinite(count) ? count : 2)] || entry.forms.other;
+    }
     for (const [name, value] of Object.entries(params || {})) {
       text = text.split("{" + name + "}").join(String(value));
     }

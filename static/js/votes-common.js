@@ -76,8 +76,8 @@
 
   function explanation(block) {
     if (!block) return "";
-    const lang = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
-    return block[lang] || block.en || "";
+    // The server writes the explanation in each language, keyed "zh" and "en".
+    return block[document.documentElement.lang.split("-")[0]] || block.en || "";
   }
 
   // A closed vote's result: the outcome, the numbers and the rule's explanation.

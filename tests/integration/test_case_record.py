@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
+from facilitator.catalogue import has_message
 from facilitator.domain.case_lifecycle import Event, allowed_transitions
 from facilitator.extensions import db
 from facilitator.models import ActionItem, Case
@@ -289,8 +290,7 @@ def test_the_page_offers_exactly_the_steps_of_the_machine(http):
     offered = re.findall(r'data-testid="step-([a-z_]+)"', page)
     assert offered == [str(e) for e in allowed_transitions(status_of(case))]
     for event in Event:  # every event has a label in both languages
-        from facilitator.messages import CATALOG
-        assert f"case_event.{event}" in CATALOG
+        assert has_message(f"case_event.{event}")
 
 
 # --- the timeline ------------------------------------------------------------------------------

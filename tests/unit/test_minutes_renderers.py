@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import string
 import subprocess
 from datetime import datetime
 from functools import cache
@@ -397,13 +396,6 @@ def test_the_same_vote_held_openly_lists_who_chose_what_in_every_format():
 
 
 # --------------------------------------------------------------------------- labels
-
-
-def test_every_label_exists_in_chinese_and_english_with_the_same_placeholders():
-    names = lambda text: {f[1] for f in string.Formatter().parse(text) if f[1]}  # noqa: E731
-    for key, (zh, en) in labels.LABELS.items():
-        assert zh.strip() and en.strip(), key
-        assert names(zh) == names(en), key
 
 
 def test_every_key_the_demo_uses_has_a_label():
