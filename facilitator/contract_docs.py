@@ -10,14 +10,12 @@ from pathlib import Path
 
 from .actions import core
 from .contract import Datum, event_registry, payload_json_schema
+from .domain.statuses import ANY_MEETING_STATUS
 from .validation import MAX_INT, MIN_INT, Field
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = ROOT / "docs" / "protocol.md"
 OPENAPI = Path(__file__).resolve().parent / "web" / "openapi.json"
-
-_STATES = {("live",): "live", ("scheduled", "live"): "scheduled, live",
-           ("scheduled",): "scheduled", ("scheduled", "live", "ended"): "any"}
 
 
 def _roles(roles: frozenset) -> str:
@@ -28,7 +26,7 @@ def _roles(roles: frozenset) -> str:
 
 
 def _states(states: tuple) -> str:
-    return _STATES.get(tuple(states), ", ".join(states))
+    return "any" if tuple(states) == ANY_MEETING_STATUS else ", ".join(states)
 
 
 def _field_text(name: str, spec: Field) -> str:

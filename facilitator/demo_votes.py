@@ -21,6 +21,7 @@ import csv
 from . import rosters
 from .actions import Actor, execute
 from .demo import DEMO_DIR, demo_case_data
+from .domain.statuses import ParticipantStatus
 from .extensions import db
 from .models import Meeting, Participant, RosterUnit
 
@@ -59,7 +60,7 @@ def _join_and_admit(meeting_id: int, chair: Actor, name: str, party: str,
     if unit:
         payload["unit"] = unit
     joined = _run(meeting_id, Actor(role="visitor"), "participant.join", payload)
-    if joined["status"] == "lobby":
+    if joined["status"] == ParticipantStatus.LOBBY:
         _run(meeting_id, chair, "participant.admit", {"id": joined["participant_id"]})
     return joined["participant_id"]
 

@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .clock import now_ms
+from .domain.statuses import MeetingStatus
 from .errors import DomainError
 from .extensions import db
 from .models import JoinGuesses, Meeting, Participant
@@ -272,9 +273,10 @@ def join_limiter() -> JoinLimiter:
 
 _meetings = Meeting.__table__
 _BY_CODE = select(_meetings.c.id).where(_meetings.c.join_code == bindparam("code"),
-                                        _meetings.c.status == "live")
+                                        _meetings.c.status == MeetingStatus.LIVE)
 _ENDED_BY_CODE = select(_meetings.c.id).where(
-    _meetings.c.former_join_code == bindparam("code"), _meetings.c.status == "ended").limit(1)
+    _meetings.c.former_join_code == bindparam("code"),
+    _meetings.c.status == MeetingStatus.ENDED).limit(1)
 _BY_KEY = select(_meetings.c.id, _meetings.c.join_code, _meetings.c.status).where(
     _meetings.c.join_key == bindparam("key"))
 _BY_ID = select(_meetings.c.join_code, _meetings.c.former_join_code, _meetings.c.status).where(
@@ -303,9 +305,9 @@ def by_key(key) -> tuple[tuple[int, str | None], bool] | None:
         return None
     def read():
         row = db.session.connection().execute(_BY_KEY, {"key": key}).first()
-        if row is None or row.status == "scheduled":
+        if row is None or row.status == MeetingStatus.SCHEDULED:
             return None
-        return (row.id, row.join_code), row.status == "live"
+        return (row.id, row.join_code), row.status == MeetingStatus.LIVE
     return _recently_read("key", key, read, keep=_live)
 
 
@@ -317,9 +319,9 @@ def in_meeting(meeting_id: int, code) -> tuple[int, bool] | None:
         row = db.session.connection().execute(_BY_ID, {"id": meeting_id}).first()
         if row is None:
             return None
-        if row.status == "live" and row.join_code == code:
+        if row.status == MeetingStatus.LIVE and row.join_code == code:
             return meeting_id, True
-        if row.status == "ended" and row.former_join_code == code:
+        if row.status == MeetingStatus.ENDED and row.former_join_code == code:
             return meeting_id, False
         return None
     return _recently_read("meeting code", (meeting_id, code), read, keep=_live)

@@ -8,25 +8,29 @@ area weighs in a vote that is open or closed.
 from __future__ import annotations
 
 from .domain.roster import RosterSummary
+from .domain.statuses import MeetingStatus, RosterVersionStatus
 from .extensions import db
 from .models import Meeting, RosterUnit, RosterVersion, Vote
 
 
+def _active_versions(case_id: int):
+    """The case's complete imports, newest first (an interrupted import is never read)."""
+    return db.select(RosterVersion).filter_by(
+        case_id=case_id, status=RosterVersionStatus.ACTIVE).order_by(RosterVersion.number.desc())
+
+
 def current_version(case_id: int) -> RosterVersion | None:
     """The case's newest active version (None: no roster yet)."""
-    return db.session.execute(db.select(RosterVersion).filter_by(
-        case_id=case_id, status="active").order_by(RosterVersion.number.desc()).limit(1)
-    ).scalar_one_or_none()
+    return db.session.execute(_active_versions(case_id).limit(1)).scalar_one_or_none()
 
 
 def versions_of(case_id: int) -> list[RosterVersion]:
-    return list(db.session.execute(db.select(RosterVersion).filter_by(
-        case_id=case_id, status="active").order_by(RosterVersion.number.desc())).scalars())
+    return list(db.session.execute(_active_versions(case_id)).scalars())
 
 
 def version_number(case_id: int, number: int) -> RosterVersion | None:
-    return db.session.execute(db.select(RosterVersion).filter_by(
-        case_id=case_id, number=number, status="active")).scalar_one_or_none()
+    return db.session.execute(
+        _active_versions(case_id).filter_by(number=number)).scalar_one_or_none()
 
 
 def units_of(version_id: int | None) -> list[RosterUnit]:
@@ -81,8 +85,8 @@ def vote_version_id(vote: Vote, meeting: Meeting) -> int | None:
 
 
 def live_meeting_of(case_id: int) -> Meeting | None:
-    return db.session.execute(db.select(Meeting).filter_by(case_id=case_id, status="live")
-                              .limit(1)).scalar_one_or_none()
+    return db.session.execute(db.select(Meeting).filter_by(
+        case_id=case_id, status=MeetingStatus.LIVE).limit(1)).scalar_one_or_none()
 
 
 def summary_of(version: RosterVersion | None) -> RosterSummary:

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from ..domain.agenda import neighbour
+from ..domain.statuses import NOT_ENDED
 from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem
@@ -10,7 +11,6 @@ from ..validation import Field, optional
 from .core import CHAIR, Context, Outcome, command
 from ..contract import Datum, event
 
-PREPARING = ("scheduled", "live")
 _minutes = Field("int", min=1, max=480)
 
 
@@ -82,7 +82,7 @@ event("agenda.item_started", public=True, data={
 event("agenda.finished", public=True, data={"previous_id": Datum("id", null=True)})
 
 
-@command("agenda.add", events=("agenda.item_added",), result=("item_id",), roles=CHAIR, states=PREPARING, schema={
+@command("agenda.add", events=("agenda.item_added",), result=("item_id",), roles=CHAIR, states=NOT_ENDED, schema={
     "title": Field("str", max_len=200), "minutes": _minutes,
     "segment": optional("str", choices=SEGMENTS, default="discussion")})
 def add_item(ctx: Context, title: str, minutes: int, segment: str) -> Outcome:
@@ -99,7 +99,7 @@ def add_item(ctx: Context, title: str, minutes: int, segment: str) -> Outcome:
                    {"item_id": item.id})
 
 
-@command("agenda.edit", events=("agenda.item_edited",), roles=CHAIR, states=PREPARING, schema={
+@command("agenda.edit", events=("agenda.item_edited",), roles=CHAIR, states=NOT_ENDED, schema={
     "id": Field("int", min=1), "title": optional("str", max_len=200),
     "minutes": Field("int", min=1, max=480, required=False, default=None),
     "segment": optional("str", choices=SEGMENTS)})
@@ -119,7 +119,7 @@ def edit_item(ctx: Context, id: int, title, minutes, segment) -> Outcome:
     return Outcome("agenda.item_edited", {"item_id": id, **changed})
 
 
-@command("agenda.reorder", events=("agenda.reordered",), roles=CHAIR, states=PREPARING,
+@command("agenda.reorder", events=("agenda.reordered",), roles=CHAIR, states=NOT_ENDED,
          schema={"ids": Field("id_list", max_len=100)})
 def reorder_items(ctx: Context, ids: list[int]) -> Outcome:
     items = _items(ctx)
@@ -133,7 +133,7 @@ def reorder_items(ctx: Context, ids: list[int]) -> Outcome:
     return Outcome("agenda.reordered", {"ids": ids})
 
 
-@command("agenda.remove", events=("agenda.item_removed",), roles=CHAIR, states=PREPARING, schema={"id": Field("int", min=1)})
+@command("agenda.remove", events=("agenda.item_removed",), roles=CHAIR, states=NOT_ENDED, schema={"id": Field("int", min=1)})
 def remove_item(ctx: Context, id: int) -> Outcome:
     item = _item(ctx, id)
     if ctx.meeting.current_item_id == item.id:

@@ -10,6 +10,7 @@ from datetime import date
 
 from .. import access, clock
 from ..domain import case_dates
+from ..domain.statuses import MeetingStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Case, CaseMember, Meeting, User
@@ -72,7 +73,7 @@ def update_case(case: Case, values: dict) -> Case:
     if (case.number, case.title, case.community) != shown_before:
         # What the meeting screens show of the case changed: tell them.
         for meeting in case.meetings:
-            if meeting.status != "ended":
+            if meeting.status != MeetingStatus.ENDED:
                 execute(meeting.id, Actor(role="system"), "meeting.case_changed", {})
     return case
 
@@ -138,7 +139,7 @@ def remove_member(case: Case, user_id, acting: User) -> None:
     if case.created_by_id == member.user_id:
         raise DomainError("case.member_creator")
     running = db.session.execute(db.select(Meeting).filter(
-        Meeting.case_id == case.id, Meeting.status != "ended",
+        Meeting.case_id == case.id, Meeting.status != MeetingStatus.ENDED,
         (Meeting.moderator_id == member.user_id) | (Meeting.clerk_id == member.user_id))
     ).scalars().first()
     if running is not None:

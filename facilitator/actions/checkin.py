@@ -23,6 +23,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
 from ..domain.parties import PARTIES
+from ..domain.statuses import IN_MEETING, ParticipantStatus
 from ..validation import Field, optional
 from .. import rosters
 from .core import CHAIR, Context, Outcome, command
@@ -45,8 +46,8 @@ def _verified(ctx: Context, person: Participant, via: str, note: str) -> None:
     person.verified_at = ctx.now
     person.verified_by = ctx.actor_name() if via == "desk" else ""
     person.verification_note = note
-    if person.status == "lobby":
-        person.status = "admitted"
+    if person.status == ParticipantStatus.LOBBY:
+        person.status = ParticipantStatus.ADMITTED
         person.admitted_at = ctx.now
 
 
@@ -73,7 +74,7 @@ def verify(ctx: Context, id: int, note: str) -> Outcome:
     """The desk saw the certificate or ID: the person is the owner of the unit claimed (and is
     admitted, if still in the lobby)."""
     person = participant(ctx, id)
-    if person.status not in ("lobby", "admitted"):
+    if person.status not in IN_MEETING:
         raise DomainError("participant.wrong_status", status=person.status)
     if not person.owner_key:
         raise DomainError("checkin.not_an_owner")
@@ -91,7 +92,7 @@ def verify(ctx: Context, id: int, note: str) -> Outcome:
 def relabel(ctx: Context, id: int, party: str, note: str) -> Outcome:
     """Not the owner (a family member, a tenant): attends for another party, without a unit."""
     person = participant(ctx, id)
-    if person.status not in ("lobby", "admitted"):
+    if person.status not in IN_MEETING:
         raise DomainError("participant.wrong_status", status=person.status)
     before = {"party": person.party, "unit": person.unit}
     was_verified = person.verified_via is not None
@@ -109,11 +110,11 @@ def relabel(ctx: Context, id: int, party: str, note: str) -> Outcome:
 def reject(ctx: Context, id: int, reason: str) -> Outcome:
     """The claim is false and the person is not admitted."""
     person = participant(ctx, id)
-    if person.status not in ("lobby", "admitted"):
+    if person.status not in IN_MEETING:
         raise DomainError("participant.wrong_status", status=person.status)
     was_verified = person.verified_via is not None
     record = _record(person)
-    person.status = "rejected"
+    person.status = ParticipantStatus.REJECTED
     clear_verification(person)
     ctx.changed(person)
     if was_verified:
@@ -147,8 +148,8 @@ def add_owner(ctx: Context, unit: str, name, note: str) -> Outcome:
         raise DomainError("participant.unit_not_in_roster", unit=unit)
     person = Participant(meeting_id=ctx.meeting.id, name=(name or row.owner_name)[:60],
                          party="owner", unit=row.unit, owner_key=row.owner_key,
-                         registered_owner=row.owner_name, status="admitted", has_phone=False,
-                         joined_at=ctx.now, admitted_at=ctx.now)
+                         registered_owner=row.owner_name, status=ParticipantStatus.ADMITTED,
+                         has_phone=False, joined_at=ctx.now, admitted_at=ctx.now)
     _verified(ctx, person, "desk", note)
     db.session.add(person)
     ctx.changed(person)

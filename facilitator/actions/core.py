@@ -27,6 +27,7 @@ from .. import metrics
 from ..clock import now_ms, utcnow
 from ..contract import check_outcome
 from ..database import begin_sqlite_write
+from ..domain.statuses import MeetingStatus
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..views.entities import NOT_LOGGED, change_for, removal_for
@@ -69,7 +70,7 @@ class CommandSpec:
     schema: dict[str, Field]
     # The meeting states in which the command is allowed (most need a live meeting; the
     # agenda and the people can be prepared before it opens).
-    states: tuple = ("live",)
+    states: tuple = (MeetingStatus.LIVE,)
     # The event types it may write (one per command, or none when nothing changes) and the
     # keys its result may hold: declared here, checked while the tests run (contract.py).
     events: tuple = ()
@@ -80,7 +81,7 @@ registry: dict[str, CommandSpec] = {}
 
 
 def command(name: str, *, roles: frozenset, schema: dict[str, Field], events: tuple,
-            result: tuple = (), states: tuple = ("live",)):
+            result: tuple = (), states: tuple = (MeetingStatus.LIVE,)):
     def register(handler):
         if name in registry:
             raise ValueError(f"command {name!r} declared twice")

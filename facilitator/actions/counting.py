@@ -14,6 +14,7 @@ from ..domain.voting import (ABSTAIN, CIVIL_CODE, FUND_OFFICE_2007, PLURALITY, S
                              Threshold)
 from ..extensions import db
 from .. import ballot_seal, rosters
+from ..domain.statuses import ParticipantStatus, ProxyStatus
 from ..models import Participant, RosterUnit
 from ..models.votes import Ballot as BallotRow
 from ..models.votes import Proxy, SealedBallot, SecretTally, Vote, VoteParticipation
@@ -195,11 +196,11 @@ def eligible_now(vote: Vote) -> Count:
     people = {p.id: p for p in db.session.execute(
         db.select(Participant.id, Participant.party, Participant.owner_key,
                   Participant.verified_via).filter_by(
-            meeting_id=vote.meeting_id, status="admitted"))}
+            meeting_id=vote.meeting_id, status=ParticipantStatus.ADMITTED))}
     identities = [(p, p.owner_key if p.owner_key in areas else None, False)
                   for p in people.values()]
     for proxy in db.session.execute(db.select(Proxy).filter_by(
-            meeting_id=vote.meeting_id, status="active")).scalars():
+            meeting_id=vote.meeting_id, status=ProxyStatus.ACTIVE)).scalars():
         if proxy.vote_id not in (None, vote.id):
             continue
         holder = people.get(proxy.participant_id)

@@ -25,6 +25,7 @@ from flask import current_app
 
 from .. import rosters
 from ..domain.owner_sheets import PERSONAL_CODE_DIGITS
+from ..domain.statuses import IN_MEETING, NOT_ENDED, ParticipantStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Invitation, Participant, RosterUnit
@@ -34,7 +35,6 @@ from .core import CHAIR, VISITOR, Context, Outcome, command
 from .participants import checkin_changed
 from ..contract import Datum, event
 
-PREPARING = ("scheduled", "live")
 
 
 def _key() -> bytes:
@@ -126,7 +126,7 @@ event("participant.rejoined", data={"participant_id": Datum("id"),
       doc="a personal link opened again, on another phone")
 
 
-@command("invitations.issue", events=("invitations.issued",), result=("issued",), roles=CHAIR, states=PREPARING, schema={})
+@command("invitations.issue", events=("invitations.issued",), result=("issued",), roles=CHAIR, states=NOT_ENDED, schema={})
 def issue(ctx: Context) -> Outcome:
     """An invitation for every owner of the meeting's roster who has none yet."""
     version_id = rosters.meeting_version_id(ctx.meeting)
@@ -146,7 +146,7 @@ def issue(ctx: Context) -> Outcome:
                                           "by": by}, {"issued": len(new)})
 
 
-@command("invitation.reissue", events=("invitation.reissued",), roles=CHAIR, states=PREPARING, schema={
+@command("invitation.reissue", events=("invitation.reissued",), roles=CHAIR, states=NOT_ENDED, schema={
     "owner_key": Field("str", max_len=40)})
 def reissue(ctx: Context, owner_key: str) -> Outcome:
     """A new link and code for one owner (a lost sheet or phone): the old ones stop working,
@@ -163,8 +163,8 @@ def reissue(ctx: Context, owner_key: str) -> Outcome:
     removed = None
     person = db.session.get(Participant, invitation.participant_id) \
         if invitation.participant_id else None
-    if person is not None and person.status in ("lobby", "admitted"):
-        person.status = "removed"
+    if person is not None and person.status in IN_MEETING:
+        person.status = ParticipantStatus.REMOVED
         removed = person.id
         ctx.changed(person)
         checkin_changed(ctx)
@@ -189,7 +189,7 @@ def join_invited(ctx: Context, invitation_id: int) -> Outcome:
     ctx.secret_result["token"] = token
     person = db.session.get(Participant, invitation.participant_id) \
         if invitation.participant_id else None
-    if person is not None and person.status in ("lobby", "admitted"):
+    if person is not None and person.status in IN_MEETING:
         person.token_hash = hash_token(token)
         return Outcome("participant.rejoined", {"participant_id": person.id,
                                                 "via": "personal_link"},
@@ -197,7 +197,8 @@ def join_invited(ctx: Context, invitation_id: int) -> Outcome:
     first = units[0]
     person = Participant(meeting_id=ctx.meeting.id, name=first.owner_name[:60], party="owner",
                          unit=first.unit, owner_key=invitation.owner_key,
-                         registered_owner=first.owner_name, status="admitted", has_phone=True,
+                         registered_owner=first.owner_name, status=ParticipantStatus.ADMITTED,
+                         has_phone=True,
                          token_hash=hash_token(token), joined_at=ctx.now, admitted_at=ctx.now,
                          verified_via="personal_link", verified_at=ctx.now, verified_by="",
                          verification_note="")
@@ -208,5 +209,6 @@ def join_invited(ctx: Context, invitation_id: int) -> Outcome:
     checkin_changed(ctx)
     return Outcome("participant.joined",
                    {"participant_id": person.id, "name": person.name, "party": "owner",
-                    "unit": person.unit, "status": "admitted", "via": "personal_link"},
-                   {"participant_id": person.id, "status": "admitted"})
+                    "unit": person.unit, "status": ParticipantStatus.ADMITTED,
+                    "via": "personal_link"},
+                   {"participant_id": person.id, "status": ParticipantStatus.ADMITTED})

@@ -4,6 +4,7 @@ import secrets
 from .. import rosters
 from ..clock import to_epoch_ms
 from ..domain.join_codes import new_join_code
+from ..domain.statuses import NOT_ENDED, MeetingStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..views.entities import case_view
@@ -37,11 +38,11 @@ event("meeting.case_changed", data={"number": Datum("str"), "title": Datum("str"
       doc="the case's, after the edit")
 
 
-@command("meeting.open", events=("meeting.opened",), result=("join_code",), roles=MODERATOR, schema={}, states=("scheduled",))
+@command("meeting.open", events=("meeting.opened",), result=("join_code",), roles=MODERATOR, schema={}, states=(MeetingStatus.SCHEDULED,))
 def open_meeting(ctx: Context) -> Outcome:
     """Open the meeting; from now on it counts on the roster version in force now."""
     meeting = ctx.meeting
-    meeting.status = "live"
+    meeting.status = MeetingStatus.LIVE
     meeting.opened_at = ctx.now
     meeting.join_code = _free_join_code()
     version = rosters.current_version(meeting.case_id)
@@ -76,13 +77,13 @@ def _roster_record(version) -> dict | None:
             "filename": version.filename}
 
 
-@command("meeting.end", events=("meeting.ended",), roles=MODERATOR, schema={}, states=("live",))
+@command("meeting.end", events=("meeting.ended",), roles=MODERATOR, schema={}, states=(MeetingStatus.LIVE,))
 def end_meeting(ctx: Context) -> Outcome:
     meeting = ctx.meeting
     from .speakers import end_current_speech, refresh_speakers
     end_current_speech(ctx)
     stop_current_run(ctx)
-    meeting.status = "ended"
+    meeting.status = MeetingStatus.ENDED
     meeting.ended_at = ctx.now
     meeting.former_join_code, meeting.join_code = meeting.join_code, None
     had_item = meeting.current_item_id is not None
@@ -94,7 +95,7 @@ def end_meeting(ctx: Context) -> Outcome:
     return Outcome("meeting.ended", {})
 
 
-@command("meeting.configure", events=("meeting.configured",), roles=CHAIR, states=("scheduled", "live"),
+@command("meeting.configure", events=("meeting.configured",), roles=CHAIR, states=NOT_ENDED,
          schema={"allow_direct_entry": Field("bool")})
 def configure_meeting(ctx: Context, allow_direct_entry: bool) -> Outcome:
     if ctx.meeting.allow_direct_entry == allow_direct_entry:
@@ -104,7 +105,7 @@ def configure_meeting(ctx: Context, allow_direct_entry: bool) -> Outcome:
     return Outcome("meeting.configured", {"allow_direct_entry": allow_direct_entry})
 
 
-@command("meeting.case_changed", events=("meeting.case_changed",), roles=SYSTEM, schema={}, states=("scheduled", "live"))
+@command("meeting.case_changed", events=("meeting.case_changed",), roles=SYSTEM, schema={}, states=NOT_ENDED)
 def case_changed(ctx: Context) -> Outcome:
     """The case was edited on its page: the meeting's screens show its new number and title."""
     ctx.changes.append({"c": "case", "v": case_view(ctx.meeting.case)})

@@ -16,6 +16,9 @@ from datetime import date
 
 from .. import clock
 from ..domain import case_dates
+from ..domain.action_items import ActionItemStatus
+from ..domain.minutes_model import MinutesStatus
+from ..domain.statuses import ANY_MEETING_STATUS, MeetingStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..minutes import narrative
@@ -31,7 +34,6 @@ from .cases import meeting_day
 from .core import CHAIR, MODERATOR, Context, Outcome, command
 from ..contract import Datum, event
 
-ANY_STATE = ("scheduled", "live", "ended")
 MAX_ACTION_ITEMS = 100
 # Where the money of an agreed item comes from (the minutes' vocabulary: exports/labels.py).
 FUNDING_SOURCES = ("developer", "property_company", "maintenance_fund", "owner_levy",
@@ -85,7 +87,7 @@ event("minutes.signed", data={
     "note": Datum("str")})
 
 
-@command("minutes.write", events=("minutes.written",), result=("section",), roles=CHAIR, states=ANY_STATE, schema={
+@command("minutes.write", events=("minutes.written",), result=("section",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
     "section": Field("str", max_len=40),
     "text": optional("text", max_len=narrative.MAX_TEXT, default="")})
 def write_section(ctx: Context, section: str, text: str) -> Outcome:
@@ -132,7 +134,7 @@ def _check_money(amount, funding_source) -> None:
         raise DomainError("action_item.source_without_amount")
 
 
-@command("action_item.add", events=("action_item.added",), result=("action_item_id", "number"), roles=CHAIR, states=ANY_STATE, schema=_item_fields)
+@command("action_item.add", events=("action_item.added",), result=("action_item_id", "number"), roles=CHAIR, states=ANY_MEETING_STATUS, schema=_item_fields)
 def add_action_item(ctx: Context, what: str, party: str, person, organisation, due: date | None,
                     amount, funding_source, acceptance) -> Outcome:
     _check_money(amount, funding_source)
@@ -146,7 +148,7 @@ def add_action_item(ctx: Context, what: str, party: str, person, organisation, d
                       number=(highest or 0) + 1, what=what.strip(), party=party,
                       person=person or "", organisation=organisation or "", due_on=due,
                       amount_fen=amount, funding_source=funding_source,
-                      acceptance=(acceptance or "").strip(), status="open",
+                      acceptance=(acceptance or "").strip(), status=ActionItemStatus.OPEN,
                       created_at=ctx.now, updated_at=ctx.now)
     db.session.add(item)
     db.session.flush()
@@ -154,7 +156,7 @@ def add_action_item(ctx: Context, what: str, party: str, person, organisation, d
                    {"action_item_id": item.id, "number": item.number})
 
 
-@command("action_item.edit", events=("action_item.edited",), result=("action_item_id",), roles=CHAIR, states=ANY_STATE, schema={
+@command("action_item.edit", events=("action_item.edited",), result=("action_item_id",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
     "id": Field("int", min=1),
     **{name: Field(f.kind, required=False, default=None, max_len=f.max_len, choices=f.choices)
        for name, f in _item_fields.items()},
@@ -186,12 +188,12 @@ def edit_action_item(ctx: Context, id: int, clear, **fields) -> Outcome:
                                           "changed": changed}, {"action_item_id": item.id})
 
 
-@command("action_item.remove", events=("action_item.removed",), roles=CHAIR, states=ANY_STATE, schema={"id": Field("int", min=1)})
+@command("action_item.remove", events=("action_item.removed",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={"id": Field("int", min=1)})
 def remove_action_item(ctx: Context, id: int) -> Outcome:
     """Remove an agreed item that follow-up has not started on; the later ones move up so the
     minutes stay numbered 1, 2, 3… (the event says which were renumbered)."""
     item = _action_item(ctx, id)
-    if item.status != "open":
+    if item.status != ActionItemStatus.OPEN:
         raise DomainError("action_item.not_open", status=item.status)
     from ..models.case_record import ActionItemUpdate
     if db.session.execute(db.select(ActionItemUpdate.id).filter_by(action_item_id=item.id)
@@ -222,7 +224,8 @@ def _store(ctx: Context, number: int, note: str, changes: list, previous=None) -
         if not changes:
             raise DomainError("minutes.no_change")
     version = MinutesVersion(
-        meeting_id=ctx.meeting.id, number=number, status="final", language=document.language,
+        meeting_id=ctx.meeting.id, number=number, status=MinutesStatus.FINAL,
+        language=document.language,
         document=document.to_json(), content_hash=document.content_hash(),
         last_event_seq=document.header.last_event_seq, created_by=ctx.actor.label,
         created_by_name=ctx.actor_name(), created_at=ctx.now, change_note=note,
@@ -235,7 +238,7 @@ def _store(ctx: Context, number: int, note: str, changes: list, previous=None) -
                    {"version": number, "content_hash": version.content_hash})
 
 
-@command("minutes.finalise", events=("minutes.finalised",), result=("version", "content_hash"), roles=MODERATOR, states=("ended",), schema={
+@command("minutes.finalise", events=("minutes.finalised",), result=("version", "content_hash"), roles=MODERATOR, states=(MeetingStatus.ENDED,), schema={
     "note": optional("str", max_len=500, default="")})
 def finalise_minutes(ctx: Context, note: str) -> Outcome:
     """After the meeting: the minutes as the log stands become version 1 (final, hashed)."""
@@ -244,7 +247,7 @@ def finalise_minutes(ctx: Context, note: str) -> Outcome:
     return _store(ctx, 1, note, [])
 
 
-@command("minutes.correct", events=("minutes.corrected",), result=("version", "content_hash"), roles=MODERATOR, states=("ended",), schema={
+@command("minutes.correct", events=("minutes.corrected",), result=("version", "content_hash"), roles=MODERATOR, states=(MeetingStatus.ENDED,), schema={
     "note": Field("text", max_len=2000)})
 def correct_minutes(ctx: Context, note: str) -> Outcome:
     """A correction: the minutes as the log stands now become version n+1; version n stays
@@ -255,7 +258,7 @@ def correct_minutes(ctx: Context, note: str) -> Outcome:
     return _store(ctx, previous.number + 1, note.strip(), [], previous)
 
 
-@command("minutes.sign", events=("minutes.signed",), result=("version", "signoff_id"), roles=CHAIR, states=("ended",), schema={
+@command("minutes.sign", events=("minutes.signed",), result=("version", "signoff_id"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
     "version": Field("int", required=False, default=None, min=1),
     "name": Field("str", max_len=100),
     "party": Field("str", choices=PARTIES),

@@ -11,6 +11,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
 from ..domain.parties import PARTIES
+from ..domain.statuses import IN_MEETING, NOT_ENDED, ParticipantStatus, ProxyStatus
 from ..models.users import hash_token
 from ..validation import Field, optional
 from .core import CHAIR, VISITOR, Context, Outcome, command
@@ -95,7 +96,7 @@ def resolve_unit(ctx: Context, party: str, unit: str | None
 _person = {"participant_id": Datum("id"), "name": Datum("str")}
 event("participant.joined", data={
     **_person, "party": Datum("str", choices=PARTIES), "unit": Datum("str", null=True),
-    "status": Datum("str", choices=("lobby", "admitted")),
+    "status": Datum("str", choices=IN_MEETING),
     "via": Datum("str", optional=True, choices=("personal_link",))})
 event("participant.added", data={**_person, "party": Datum("str", choices=PARTIES),
                                  "unit": Datum("str", null=True)})
@@ -118,13 +119,14 @@ def join(ctx: Context, name: str, party: str, unit, device, address) -> Outcome:
     _within_join_limits(ctx, device, address)
     unit, owner_key, registered = resolve_unit(ctx, party, unit)
     token = secrets.token_urlsafe(24)
-    status = "admitted" if ctx.meeting.allow_direct_entry else "lobby"
+    status = (ParticipantStatus.ADMITTED if ctx.meeting.allow_direct_entry
+              else ParticipantStatus.LOBBY)
     person = Participant(meeting_id=ctx.meeting.id, name=name, party=party, unit=unit,
                          owner_key=owner_key, registered_owner=registered, status=status,
                          has_phone=True, verified_by="", verification_note="",
                          device_hash=device, joined_from=address,
                          token_hash=hash_token(token), joined_at=ctx.now,
-                         admitted_at=ctx.now if status == "admitted" else None)
+                         admitted_at=ctx.now if status == ParticipantStatus.ADMITTED else None)
     # One INSERT on the command's connection, not through the session's unit of work: a room
     # joining at once writes hundreds of these in a row (a third of a join's cost otherwise).
     # The object only carries the values to the view; nothing else in the command uses it.
@@ -138,14 +140,14 @@ def join(ctx: Context, name: str, party: str, unit, device, address) -> Outcome:
                    {"participant_id": person.id, "status": status})
 
 
-@command("participant.add", events=("participant.added",), result=("participant_id",), roles=CHAIR, states=("scheduled", "live"),
+@command("participant.add", events=("participant.added",), result=("participant_id",), roles=CHAIR, states=NOT_ENDED,
          schema={"name": _name, "party": _party, "unit": _unit})
 def add(ctx: Context, name: str, party: str, unit) -> Outcome:
     """Someone without a phone (often an elderly resident), added by name."""
     unit, owner_key, registered = resolve_unit(ctx, party, unit)
     person = Participant(meeting_id=ctx.meeting.id, name=name, party=party, unit=unit,
-                         owner_key=owner_key, registered_owner=registered, status="admitted",
-                         has_phone=False,
+                         owner_key=owner_key, registered_owner=registered,
+                         status=ParticipantStatus.ADMITTED, has_phone=False,
                          joined_at=ctx.now, admitted_at=ctx.now)
     db.session.add(person)
     ctx.changed(person)
@@ -160,7 +162,7 @@ def _set_status(ctx: Context, participant_id: int, allowed_from: tuple, status: 
     if person.status not in allowed_from:
         raise DomainError("participant.wrong_status", status=person.status)
     person.status = status
-    if status == "admitted":
+    if status == ParticipantStatus.ADMITTED:
         person.admitted_at = ctx.now
     ctx.changed(person)
     if person.verified_via is not None or _holds_proxies(person):
@@ -171,25 +173,27 @@ def _set_status(ctx: Context, participant_id: int, allowed_from: tuple, status: 
 def _holds_proxies(person: Participant) -> bool:
     from ..models import Proxy
     return db.session.execute(db.select(Proxy.id).filter_by(
-        participant_id=person.id, status="active").limit(1)).first() is not None
+        participant_id=person.id, status=ProxyStatus.ACTIVE).limit(1)).first() is not None
 
 
 @command("participant.admit", events=("participant.admitted",), roles=CHAIR, schema={"id": _id})
 def admit(ctx: Context, id: int) -> Outcome:
-    return _set_status(ctx, id, ("lobby", "rejected"), "admitted", "participant.admitted")
+    return _set_status(ctx, id, (ParticipantStatus.LOBBY, ParticipantStatus.REJECTED),
+                       ParticipantStatus.ADMITTED, "participant.admitted")
 
 
 @command("participant.reject", events=("participant.rejected",), roles=CHAIR, schema={"id": _id})
 def reject(ctx: Context, id: int) -> Outcome:
-    return _set_status(ctx, id, ("lobby",), "rejected", "participant.rejected")
+    return _set_status(ctx, id, (ParticipantStatus.LOBBY,), ParticipantStatus.REJECTED,
+                       "participant.rejected")
 
 
-@command("participant.remove", events=("participant.removed",), roles=CHAIR, states=("scheduled", "live"), schema={"id": _id})
+@command("participant.remove", events=("participant.removed",), roles=CHAIR, states=NOT_ENDED, schema={"id": _id})
 def remove(ctx: Context, id: int) -> Outcome:
-    return _set_status(ctx, id, ("lobby", "admitted"), "removed", "participant.removed")
+    return _set_status(ctx, id, IN_MEETING, ParticipantStatus.REMOVED, "participant.removed")
 
 
-@command("participant.rename", events=("participant.renamed",), roles=CHAIR, states=("scheduled", "live"),
+@command("participant.rename", events=("participant.renamed",), roles=CHAIR, states=NOT_ENDED,
          schema={"id": _id, "name": _name})
 def rename(ctx: Context, id: int, name: str) -> Outcome:
     person = participant(ctx, id)
@@ -200,7 +204,7 @@ def rename(ctx: Context, id: int, name: str) -> Outcome:
     return Outcome("participant.renamed", {"participant_id": id, "from": old_name, "to": name})
 
 
-@command("participant.set_party", events=("participant.party_changed",), roles=CHAIR, states=("scheduled", "live"),
+@command("participant.set_party", events=("participant.party_changed",), roles=CHAIR, states=NOT_ENDED,
          schema={"id": _id, "party": _party, "unit": _unit})
 def set_party(ctx: Context, id: int, party: str, unit) -> Outcome:
     person = participant(ctx, id)

@@ -13,12 +13,12 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant
 from ..domain.parties import PARTIES
+from ..domain.statuses import NOT_ENDED, ParticipantStatus, PlanStatus, VoteStatus
 from ..models.votes import FUNDING_SOURCES, Plan, PlanRevision, Vote
 from ..validation import Field, optional
 from .core import CHAIR, PHONE, Context, Outcome, command
 from ..contract import Datum, event
 
-PREPARING = ("scheduled", "live")
 MATTERS = tuple(m.value for m in Matter)
 MAX_PLANS = 26  # plans with a letter: what the chair creates and accepts
 MAX_PENDING_PROPOSALS = 3  # per phone
@@ -106,7 +106,7 @@ def _revise(ctx: Context, plan: Plan, kind: str, changes: dict, note: str = "") 
 
 def _in_open_vote(ctx: Context, plan: Plan) -> bool:
     for vote in db.session.execute(db.select(Vote).filter_by(
-            meeting_id=ctx.meeting.id, status="open")).scalars():
+            meeting_id=ctx.meeting.id, status=VoteStatus.OPEN)).scalars():
         if vote.plan_id == plan.id or any(o.get("plan_id") == plan.id for o in vote.options):
             return True
     return False
@@ -146,18 +146,18 @@ event("plan.declined", data={"plan_id": Datum("id"), "title": Datum("str"),
                              "proposer": Datum("str"), "reason": Datum("str")})
 
 
-@command("plan.create", events=("plan.created",), result=("plan_id", "key"), roles=CHAIR, states=PREPARING, schema={
+@command("plan.create", events=("plan.created",), result=("plan_id", "key"), roles=CHAIR, states=NOT_ENDED, schema={
     "key": _key, **_fields,
     "proposer": optional("str", max_len=60, default=""),
     "proposer_party": optional("str", choices=PARTIES)})
 def create_plan(ctx: Context, key, title, description, total, funding, duration_days, risks,
                 matters, proposer, proposer_party) -> Outcome:
     # Proposals from phones wait in a list of their own: they never take the chair's letters.
-    if _count_plans(ctx, "accepted") >= MAX_PLANS:
+    if _count_plans(ctx, PlanStatus.ACCEPTED) >= MAX_PLANS:
         raise DomainError("plan.too_many", max=MAX_PLANS)
     funding = funding or {}
     _check_funding(total, funding)
-    plan = Plan(meeting_id=ctx.meeting.id, status="accepted",
+    plan = Plan(meeting_id=ctx.meeting.id, status=PlanStatus.ACCEPTED,
                 key=_check_key(ctx, key) if key else _next_key(ctx), title=title,
                 description=description, proposer=proposer, proposer_party=proposer_party,
                 total_fen=total, funding=funding, duration_days=duration_days, risks=risks,
@@ -171,18 +171,18 @@ def propose_plan(ctx: Context, title, description, total, funding, duration_days
                  matters) -> Outcome:
     """A participant proposes a plan from the phone; the chair accepts or declines it."""
     person = db.session.get(Participant, ctx.actor.participant_id)
-    if person is None or person.status != "admitted":
+    if person is None or person.status != ParticipantStatus.ADMITTED:
         raise DomainError("participant.not_admitted")
     pending = db.session.execute(db.select(db.func.count(Plan.id)).filter_by(
-        meeting_id=ctx.meeting.id, proposed_by_id=person.id, status="proposed")).scalar()
+        meeting_id=ctx.meeting.id, proposed_by_id=person.id, status=PlanStatus.PROPOSED)).scalar()
     if pending >= MAX_PENDING_PROPOSALS:
         raise DomainError("plan.too_many_proposals", max=MAX_PENDING_PROPOSALS)
-    if _count_plans(ctx, "proposed") >= MAX_PENDING_PROPOSALS_PER_MEETING:
+    if _count_plans(ctx, PlanStatus.PROPOSED) >= MAX_PENDING_PROPOSALS_PER_MEETING:
         raise DomainError("plan.proposals_full", max=MAX_PENDING_PROPOSALS_PER_MEETING)
     funding = funding or {}
     if funding:
         _check_funding(total, funding)
-    plan = Plan(meeting_id=ctx.meeting.id, status="proposed", key=None, title=title,
+    plan = Plan(meeting_id=ctx.meeting.id, status=PlanStatus.PROPOSED, key=None, title=title,
                 description=description, proposer=person.name, proposer_party=person.party,
                 proposed_by_id=person.id, total_fen=total, funding=funding,
                 duration_days=duration_days, risks=risks, matters=_clean_matters(matters),
@@ -190,7 +190,7 @@ def propose_plan(ctx: Context, title, description, total, funding, duration_days
     return _created(ctx, plan, "proposed", "plan.proposed")
 
 
-@command("plan.edit", events=("plan.edited",), result=("revision",), roles=CHAIR, states=PREPARING, schema={
+@command("plan.edit", events=("plan.edited",), result=("revision",), roles=CHAIR, states=NOT_ENDED, schema={
     "id": _id, "key": _key,
     **{name: Field(f.kind, required=False, default=None, max_len=f.max_len, min_len=f.min_len,
                    choices=f.choices, min=f.min, max=f.max) for name, f in _fields.items()},
@@ -200,13 +200,13 @@ def propose_plan(ctx: Context, title, description, total, funding, duration_days
 def edit_plan(ctx: Context, id: int, note: str, **fields) -> Outcome:
     """An amendment: any of the plan's fields; the revision records what changed."""
     plan = _plan(ctx, id)
-    if plan.status == "declined":
+    if plan.status == PlanStatus.DECLINED:
         raise DomainError("plan.declined")
     if _in_open_vote(ctx, plan):
         raise DomainError("plan.in_open_vote")
     before = _values(plan)
     if fields.get("key") is not None:
-        if plan.status != "accepted":
+        if plan.status != PlanStatus.ACCEPTED:
             raise DomainError("plan.not_accepted")
         plan.key = _check_key(ctx, fields["key"], plan.id)
     for name, attribute in (("title", "title"), ("description", "description"),
@@ -225,7 +225,7 @@ def edit_plan(ctx: Context, id: int, note: str, **fields) -> Outcome:
     if not changes:
         raise DomainError("command.no_change")
     if "total" in changes or "funding" in changes:
-        if plan.funding or plan.status == "accepted":
+        if plan.funding or plan.status == PlanStatus.ACCEPTED:
             _check_funding(plan.total_fen, dict(plan.funding or {}))
     revision = _revise(ctx, plan, "edited", changes, note)
     ctx.changed(plan)
@@ -234,33 +234,35 @@ def edit_plan(ctx: Context, id: int, note: str, **fields) -> Outcome:
                                    "note": note}, {"revision": revision.number})
 
 
-@command("plan.accept", events=("plan.accepted",), result=("plan_id", "key"), roles=CHAIR, states=PREPARING, schema={"id": _id, "key": _key})
+@command("plan.accept", events=("plan.accepted",), result=("plan_id", "key"), roles=CHAIR, states=NOT_ENDED, schema={"id": _id, "key": _key})
 def accept_plan(ctx: Context, id: int, key) -> Outcome:
     plan = _plan(ctx, id)
-    if plan.status != "proposed":
+    if plan.status != PlanStatus.PROPOSED:
         raise DomainError("plan.not_proposed")
     if db.session.execute(db.select(db.func.count(Plan.id)).filter_by(
-            meeting_id=ctx.meeting.id, status="accepted")).scalar() >= MAX_PLANS:
+            meeting_id=ctx.meeting.id, status=PlanStatus.ACCEPTED)).scalar() >= MAX_PLANS:
         raise DomainError("plan.too_many", max=MAX_PLANS)
     plan.key = _check_key(ctx, key, plan.id) if key else _next_key(ctx)
     _check_funding(plan.total_fen, dict(plan.funding or {}))
-    plan.status = "accepted"
-    _revise(ctx, plan, "accepted", {"status": ["proposed", "accepted"], "key": [None, plan.key]})
+    plan.status = PlanStatus.ACCEPTED
+    _revise(ctx, plan, "accepted", {"status": [PlanStatus.PROPOSED, PlanStatus.ACCEPTED],
+                                    "key": [None, plan.key]})
     ctx.changed(plan)
     return Outcome("plan.accepted", {"plan_id": plan.id, "key": plan.key, "title": plan.title,
                                      "proposer": plan.proposer},
                    {"plan_id": plan.id, "key": plan.key})
 
 
-@command("plan.decline", events=("plan.declined",), roles=CHAIR, states=PREPARING, schema={
+@command("plan.decline", events=("plan.declined",), roles=CHAIR, states=NOT_ENDED, schema={
     "id": _id, "reason": optional("str", max_len=500, default="")})
 def decline_plan(ctx: Context, id: int, reason: str) -> Outcome:
     plan = _plan(ctx, id)
-    if plan.status != "proposed":
+    if plan.status != PlanStatus.PROPOSED:
         raise DomainError("plan.not_proposed")
-    plan.status = "declined"
+    plan.status = PlanStatus.DECLINED
     plan.decline_reason = reason
-    _revise(ctx, plan, "declined", {"status": ["proposed", "declined"]}, reason)
+    _revise(ctx, plan, "declined", {"status": [PlanStatus.PROPOSED, PlanStatus.DECLINED]},
+            reason)
     ctx.changed(plan)
     return Outcome("plan.declined", {"plan_id": plan.id, "title": plan.title,
                                      "proposer": plan.proposer, "reason": reason})

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import utcnow
 from ..domain.roster import (LineError, RosterLine, RosterSummary, check_file, diff_rosters,
                              parse_roster_lines, read_roster_file, summarise)
+from ..domain.statuses import RosterVersionStatus
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..models import Case, Meeting, RosterUnit, RosterUpload, RosterVersion, User
@@ -162,7 +163,7 @@ def import_file(case: Case, data: bytes, filename: str, user: User | None) -> Ro
     _forget_interrupted_imports(case)
     number = (db.session.execute(db.select(db.func.max(RosterVersion.number))
                                  .filter_by(case_id=case.id)).scalar() or 0) + 1
-    version = RosterVersion(case_id=case.id, number=number, status="importing",
+    version = RosterVersion(case_id=case.id, number=number, status=RosterVersionStatus.IMPORTING,
                             filename=_clean_name(filename),
                             sha256=hashlib.sha256(data).hexdigest(),
                             source_format=source_format, units=summary.units,
@@ -188,7 +189,8 @@ def import_file(case: Case, data: bytes, filename: str, user: User | None) -> Ro
     _pause()
     # A meeting that opened meanwhile counts on the version before this one (it was the
     # newest active one when the meeting opened): this one is for later meetings.
-    db.session.execute(db.update(RosterVersion).filter_by(id=version_id).values(status="active"))
+    db.session.execute(db.update(RosterVersion).filter_by(id=version_id).values(
+        status=RosterVersionStatus.ACTIVE))
     db.session.commit()
     return db.session.get(RosterVersion, version_id)
 
@@ -274,7 +276,7 @@ def _refuse_while_live(case: Case) -> None:
 
 def _forget_interrupted_imports(case: Case) -> None:
     stale = [row.id for row in db.session.execute(db.select(RosterVersion.id).filter(
-        RosterVersion.case_id == case.id, RosterVersion.status == "importing",
+        RosterVersion.case_id == case.id, RosterVersion.status == RosterVersionStatus.IMPORTING,
         RosterVersion.imported_at < utcnow() - STALE_IMPORT))]
     if stale:
         db.session.execute(db.delete(RosterUnit).where(RosterUnit.version_id.in_(stale)))

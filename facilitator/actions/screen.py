@@ -5,6 +5,7 @@ it again; ending the meeting returns the screen to the ordinary one (the end mes
 from __future__ import annotations
 
 from ..contract import Datum, event
+from ..domain.statuses import SHOWN_VOTE, PlanStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..models.votes import Plan, Vote
@@ -12,9 +13,6 @@ from ..validation import Field, optional
 from .core import CHAIR, Context, Outcome, command
 
 SHOWN = ("plan", "vote", "qr", "none")
-# The votes the projector receives (docs/protocol.md §13): a draft or a cancelled vote is
-# not on any screen.
-SHOWN_VOTES = ("open", "closed")
 
 
 def _target(ctx: Context, show: str, target_id: int | None) -> dict | None:
@@ -28,13 +26,13 @@ def _target(ctx: Context, show: str, target_id: int | None) -> dict | None:
         plan = db.session.get(Plan, target_id)
         if plan is None or plan.meeting_id != ctx.meeting.id:
             raise DomainError("plan.not_found")
-        if plan.status != "accepted":  # proposals are the console's, not the room's
+        if plan.status != PlanStatus.ACCEPTED:  # proposals are the console's, not the room's
             raise DomainError("plan.not_accepted")
     else:
         vote = db.session.get(Vote, target_id)
         if vote is None or vote.meeting_id != ctx.meeting.id:
             raise DomainError("vote.not_found")
-        if vote.status not in SHOWN_VOTES:
+        if vote.status not in SHOWN_VOTE:
             raise DomainError("screen.vote_not_shown")
     return {"kind": show, "id": target_id}
 

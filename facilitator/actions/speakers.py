@@ -13,13 +13,14 @@ from datetime import timedelta
 from ..domain import speaker_queue as rules
 from ..errors import DomainError
 from ..extensions import db
+from ..domain.statuses import (LIVE_OR_ENDED, NOT_ENDED, ParticipantStatus, PlanStatus,
+                               QueueEntryStatus)
 from ..models import AgendaItem, Participant, QueueEntry, Speech
 from ..models.speakers import ENTRY_KINDS, RULINGS, STANCES, meeting_settings
 from ..validation import Field, optional
 from .core import CHAIR, PHONE, Context, Outcome, command
 from ..contract import Datum, event
 
-LIVE_OR_ENDED = ("live", "ended")
 
 SETTINGS_SCHEMA = {
     "speech_seconds": optional("int", min=30, max=1800),
@@ -51,7 +52,7 @@ def _waiting(meeting_id: int, item_id: int | None) -> list[QueueEntry]:
     if item_id is None:
         return []
     return list(db.session.execute(db.select(QueueEntry).filter_by(
-        meeting_id=meeting_id, agenda_item_id=item_id, status="waiting")
+        meeting_id=meeting_id, agenda_item_id=item_id, status=QueueEntryStatus.WAITING)
         .order_by(QueueEntry.id)).scalars())
 
 
@@ -80,7 +81,7 @@ _SPEECH_COLUMNS = (Speech.participant_id, Speech.party, Speech.kind, Speech.stan
 _WAITING_FACTS = (db.select(*_ENTRY_COLUMNS)
                   .where(QueueEntry.meeting_id == db.bindparam("meeting_id"),
                          QueueEntry.agenda_item_id == db.bindparam("item_id"),
-                         QueueEntry.status == "waiting")
+                         QueueEntry.status == QueueEntryStatus.WAITING)
                   .order_by(QueueEntry.id))
 _SPEECH_FACTS = (db.select(*_SPEECH_COLUMNS)
                  .where(Speech.meeting_id == db.bindparam("meeting_id"),
@@ -136,7 +137,7 @@ def refresh_speakers(ctx: Context, facts=None) -> None:
 
 def _admitted_phone(ctx: Context) -> Participant:
     person = db.session.get(Participant, ctx.actor.participant_id)
-    if person is None or person.status != "admitted":
+    if person is None or person.status != ParticipantStatus.ADMITTED:
         raise DomainError("queue.not_admitted")
     return person
 
@@ -180,7 +181,7 @@ def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
 def _is_accepted_plan(meeting_id: int, key: str) -> bool:
     from ..models import Plan
     return db.session.execute(db.select(Plan.id).filter_by(
-        meeting_id=meeting_id, key=key, status="accepted")).first() is not None
+        meeting_id=meeting_id, key=key, status=PlanStatus.ACCEPTED)).first() is not None
 
 
 _kind = Field("str", choices=ENTRY_KINDS)
@@ -230,11 +231,11 @@ def raise_hand(ctx: Context, kind: str, stance, plan_key) -> Outcome:
 def withdraw_hand(ctx: Context, kind: str) -> Outcome:
     person = _admitted_phone(ctx)
     entry = db.session.execute(db.select(QueueEntry).filter_by(
-        meeting_id=ctx.meeting.id, participant_id=person.id, kind=kind, status="waiting",
-        agenda_item_id=ctx.meeting.current_item_id)).scalar_one_or_none()
+        meeting_id=ctx.meeting.id, participant_id=person.id, kind=kind,
+        status=QueueEntryStatus.WAITING, agenda_item_id=ctx.meeting.current_item_id)).scalar_one_or_none()
     if entry is None:
         raise DomainError("queue.not_waiting")
-    return _leave(ctx, entry, "withdrawn", "queue.hand_withdrawn")
+    return _leave(ctx, entry, QueueEntryStatus.WITHDRAWN, "queue.hand_withdrawn")
 
 
 def _leave(ctx: Context, entry: QueueEntry, status: str, event_type: str) -> Outcome:
@@ -248,7 +249,8 @@ def _leave(ctx: Context, entry: QueueEntry, status: str, event_type: str) -> Out
 
 def _entry(ctx: Context, entry_id: int) -> QueueEntry:
     entry = db.session.get(QueueEntry, entry_id)
-    if entry is None or entry.meeting_id != ctx.meeting.id or entry.status != "waiting":
+    if entry is None or entry.meeting_id != ctx.meeting.id \
+            or entry.status != QueueEntryStatus.WAITING:
         raise DomainError("queue.entry_not_found", entry_id=entry_id)
     return entry
 
@@ -259,14 +261,15 @@ def _entry(ctx: Context, entry_id: int) -> QueueEntry:
 def add_to_queue(ctx: Context, participant_id: int, kind: str, stance, plan_key) -> Outcome:
     """The moderator puts someone on the list by name (e.g. an elderly resident with no phone)."""
     person = db.session.get(Participant, participant_id)
-    if person is None or person.meeting_id != ctx.meeting.id or person.status != "admitted":
+    if person is None or person.meeting_id != ctx.meeting.id \
+            or person.status != ParticipantStatus.ADMITTED:
         raise DomainError("participant.not_found")
     return _raise(ctx, person, kind, stance, plan_key, by_chair=True)
 
 
 @command("queue.remove", events=("queue.entry_removed",), roles=CHAIR, schema={"entry_id": Field("int", min=1)})
 def remove_from_queue(ctx: Context, entry_id: int) -> Outcome:
-    return _leave(ctx, _entry(ctx, entry_id), "removed", "queue.entry_removed")
+    return _leave(ctx, _entry(ctx, entry_id), QueueEntryStatus.REMOVED, "queue.entry_removed")
 
 
 @command("queue.move", events=("queue.entry_moved",), roles=CHAIR, schema={"entry_id": Field("int", min=1),
@@ -298,7 +301,7 @@ def set_queue_open(ctx: Context, open: bool) -> Outcome:
 
 
 @command("speakers.configure", events=("speakers.configured",), roles=CHAIR, schema=SETTINGS_SCHEMA,
-         states=("scheduled", "live"))
+         states=NOT_ENDED)
 def configure_speakers(ctx: Context, **values) -> Outcome:
     chosen = {k: v for k, v in values.items() if v is not None}
     if "party_time_budget_seconds" in values and values["party_time_budget_seconds"] == 0:
@@ -363,7 +366,7 @@ def give_floor(ctx: Context, entry_id) -> Outcome:
     if entry.agenda_item_id != item.id:
         raise DomainError("queue.entry_not_found", entry_id=entry_id)
     previous = end_current_speech(ctx)
-    entry.status = "called"
+    entry.status = QueueEntryStatus.CALLED
     speech = Speech(meeting_id=ctx.meeting.id, agenda_item_id=item.id,
                     participant_id=entry.participant_id, entry_id=entry.id, kind=entry.kind,
                     stance=entry.stance, plan_key=entry.plan_key, party=entry.party,

@@ -28,6 +28,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, RosterUnit
 from ..domain.parties import PARTIES
+from ..domain.statuses import (ANY_MEETING_STATUS, IN_MEETING, NOT_ENDED, PENDING_VOTE,
+                               MeetingStatus, ParticipantStatus, PlanStatus, ProxyStatus,
+                               VoteStatus)
 from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, VOTE_METHODS,
                             Ballot, Plan, Proxy, SealedBallot, SecretTally, Vote,
                             VoteParticipation, new_ballot_id)
@@ -39,7 +42,6 @@ from .participants import checkin_changed
 from .plans import MATTERS
 from ..contract import Datum, event
 
-ANY_STATE = ("scheduled", "live", "ended")
 MAX_VOTES = 100
 _id = Field("int", min=1)
 _choices = Field("str_list", max_len=26)
@@ -55,7 +57,7 @@ def _vote(ctx: Context, vote_id: int) -> Vote:
 def _require_live_for(ctx: Context, vote: Vote) -> None:
     """In-meeting votes run while the meeting is live; a vote held elsewhere (paper ballots,
     a city's e-voting system) is recorded whenever its results come in."""
-    if vote.channel == "meeting" and ctx.meeting.status != "live":
+    if vote.channel == "meeting" and ctx.meeting.status != MeetingStatus.LIVE:
         raise DomainError(f"meeting.is_{ctx.meeting.status}")
 
 
@@ -64,7 +66,7 @@ def _accepted_plan(ctx: Context, key_or_id, by: str = "key") -> Plan:
     plan = db.session.execute(query).scalar_one_or_none()
     if plan is None:
         raise DomainError("plan.not_found")
-    if plan.status != "accepted":
+    if plan.status != PlanStatus.ACCEPTED:
         raise DomainError("plan.not_accepted")
     return plan
 
@@ -101,7 +103,7 @@ event("proxy.recorded", data={"proxy_id": Datum("id"), "participant_id": Datum("
 event("proxy.revoked", data={"proxy_id": Datum("id"), "owner_key": Datum("str")})
 
 
-@command("vote.create", events=("vote.created",), result=("vote_id",), roles=CHAIR, states=ANY_STATE, schema={
+@command("vote.create", events=("vote.created",), result=("vote_id",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
     "kind": Field("str", choices=VOTE_KINDS),
     "method": Field("str", choices=VOTE_METHODS),
     "title": Field("str", max_len=200),
@@ -128,7 +130,7 @@ event("proxy.revoked", data={"proxy_id": Datum("id"), "owner_key": Datum("str")}
 def create_vote(ctx: Context, kind, method, title, question, plans, plan_id, matters, rule,
                 settings, eligibility, parties, recused, secret, verified_only, allow_change,
                 show_results, max_choices, channel, channel_note, duration_seconds) -> Outcome:
-    if channel == "meeting" and ctx.meeting.status == "ended":
+    if channel == "meeting" and ctx.meeting.status == MeetingStatus.ENDED:
         raise DomainError("meeting.is_ended")
     count = db.session.execute(db.select(db.func.count(Vote.id)).filter_by(
         meeting_id=ctx.meeting.id)).scalar()
@@ -222,7 +224,7 @@ def create_vote(ctx: Context, kind, method, title, question, plans, plan_id, mat
                 verified_only=(kind == "owners_decision") if verified_only is None
                 else verified_only,
                 max_choices=max_choices, channel=channel, channel_note=channel_note,
-                duration_seconds=duration_seconds, status="draft", created_at=ctx.now)
+                duration_seconds=duration_seconds, status=VoteStatus.DRAFT, created_at=ctx.now)
     db.session.add(vote)
     ctx.changed(vote)
     return Outcome("vote.created", {"vote_id": vote.id, "number": number, "kind": kind,
@@ -232,21 +234,21 @@ def create_vote(ctx: Context, kind, method, title, question, plans, plan_id, mat
 
 # --------------------------------------------------------------------------- open / close
 
-@command("vote.open", events=("vote.opened",), roles=CHAIR, states=ANY_STATE, schema={"id": _id})
+@command("vote.open", events=("vote.opened",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={"id": _id})
 def open_vote(ctx: Context, id: int) -> Outcome:
     vote = _vote(ctx, id)
-    if vote.status != "draft":
+    if vote.status != VoteStatus.DRAFT:
         raise DomainError("vote.not_draft")
     _require_live_for(ctx, vote)
     if vote.channel == "meeting" and db.session.execute(db.select(Vote.id).filter_by(
-            meeting_id=ctx.meeting.id, status="open", channel="meeting")).first():
+            meeting_id=ctx.meeting.id, status=VoteStatus.OPEN, channel="meeting")).first():
         raise DomainError("vote.another_open")
     # Freeze what is voted on: each option's plan title, matters and revision.
     option_matters, revisions, options = {}, {}, []
     for option in vote.options:
         if option["plan_id"] is not None:
             plan = db.session.get(Plan, option["plan_id"])
-            if plan.status != "accepted":
+            if plan.status != PlanStatus.ACCEPTED:
                 raise DomainError("plan.not_accepted")
             option = {**option, "label": plan.title}
             option_matters[option["key"]] = list(plan.matters or [])
@@ -263,7 +265,7 @@ def open_vote(ctx: Context, id: int) -> Outcome:
     vote.options = options
     vote.option_matters = option_matters
     vote.plan_revisions = revisions
-    vote.status = "open"
+    vote.status = VoteStatus.OPEN
     vote.opened_at = ctx.now
     vote.roster_version_id = rosters.meeting_version_id(ctx.meeting)
     if vote.duration_seconds:
@@ -326,14 +328,14 @@ def _named_ballots(vote: Vote) -> list[dict]:
     return out
 
 
-@command("vote.close", events=("vote.closed",), result=("vote_id", "passed"), roles=CHAIR | SYSTEM, states=ANY_STATE, schema={"id": _id})
+@command("vote.close", events=("vote.closed",), result=("vote_id", "passed"), roles=CHAIR | SYSTEM, states=ANY_MEETING_STATUS, schema={"id": _id})
 def close_vote(ctx: Context, id: int) -> Outcome:
     """Close a vote and freeze its result (by the chair, or by the app when the countdown
     ends: then the actor is "system")."""
     vote = _vote(ctx, id)
-    if vote.status != "open":
+    if vote.status != VoteStatus.OPEN:
         raise DomainError("vote.not_open")
-    vote.status = "closed"
+    vote.status = VoteStatus.CLOSED
     vote.closed_at = ctx.now
     vote.result = counting.result_of(vote)
     data = {"vote_id": vote.id, "title": vote.title, "kind": vote.kind,
@@ -347,14 +349,14 @@ def close_vote(ctx: Context, id: int) -> Outcome:
                                          "passed": vote.result["outcome"]["passed"]})
 
 
-@command("vote.cancel", events=("vote.cancelled",), roles=CHAIR, states=ANY_STATE, schema={
+@command("vote.cancel", events=("vote.cancelled",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
     "id": _id, "reason": optional("str", max_len=500, default="")})
 def cancel_vote(ctx: Context, id: int, reason: str) -> Outcome:
     vote = _vote(ctx, id)
-    if vote.status not in ("draft", "open"):
+    if vote.status not in PENDING_VOTE:
         raise DomainError("vote.not_open")
-    was_open = vote.status == "open"
-    vote.status = "cancelled"
+    was_open = vote.status == VoteStatus.OPEN
+    vote.status = VoteStatus.CANCELLED
     vote.closed_at = ctx.now
     if vote.secret and was_open:
         _reseal(ctx, vote)
@@ -413,14 +415,14 @@ def _ballot_person(ctx: Context, participant_id: int | None):
         _SELECT_PERSON, {"participant_id": participant_id}).one_or_none()
     if person is None or person.meeting_id != ctx.meeting.id:
         raise DomainError("participant.not_found")
-    if person.status != "admitted":
+    if person.status != ParticipantStatus.ADMITTED:
         raise DomainError("participant.not_admitted")
     return person
 
 
 def _open_for_ballots(ctx: Context, vote) -> None:
-    if vote.status != "open":
-        raise DomainError("vote.closed" if vote.status == "closed" else "vote.not_open")
+    if vote.status != VoteStatus.OPEN:
+        raise DomainError("vote.closed" if vote.status == VoteStatus.CLOSED else "vote.not_open")
     if vote.deadline_at is not None and ctx.now >= vote.deadline_at:
         raise DomainError("vote.closed")
     if vote.entered_totals is not None:
@@ -486,7 +488,7 @@ def _identity(ctx: Context, vote: Vote, person: Participant, proxy_id: int | Non
         if proxy is None or proxy.meeting_id != ctx.meeting.id \
                 or proxy.participant_id != person.id:
             raise DomainError("proxy.not_found")
-        if proxy.status != "active":
+        if proxy.status != ProxyStatus.ACTIVE:
             raise DomainError("proxy.revoked")
         if proxy.vote_id is not None and proxy.vote_id != vote.id:
             raise DomainError("proxy.other_vote")
@@ -522,7 +524,7 @@ def cast_ballot(ctx: Context, vote_id: int, choices: list, proxy_id) -> Outcome:
                          person.id, verified_via)
 
 
-@command("ballot.record", events=("ballot.recorded",), result=("vote_id", "changed"), roles=CHAIR, states=ANY_STATE, schema={
+@command("ballot.record", events=("ballot.recorded",), result=("vote_id", "changed"), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
     "vote_id": _id, "choices": _choices,
     "participant_id": Field("int", required=False, default=None, min=1),
     "owner_key": optional("str", max_len=40)})
@@ -556,7 +558,7 @@ def record_ballot(ctx: Context, vote_id: int, choices: list, participant_id, own
     return _store_ballot(ctx, vote, owner_key, area, picked, channel, None, "paper")
 
 
-@command("vote.enter_totals", events=("vote.totals_entered",), roles=CHAIR, states=ANY_STATE, schema={
+@command("vote.enter_totals", events=("vote.totals_entered",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
     "id": _id, "totals": Field("object", max_len=30)})
 def enter_totals(ctx: Context, id: int, totals: dict) -> Outcome:
     """The totals of a vote held elsewhere (e.g. the city's e-voting system publishes only
@@ -565,7 +567,7 @@ def enter_totals(ctx: Context, id: int, totals: dict) -> Outcome:
     vote = _vote(ctx, id)
     if vote.channel != "elsewhere":
         raise DomainError("vote.totals_only_elsewhere")
-    if vote.status != "open":
+    if vote.status != VoteStatus.OPEN:
         raise DomainError("vote.not_open")
     if vote.method not in ("single", "yes_no"):
         raise DomainError("vote.totals_method", method=vote.method)
@@ -602,7 +604,7 @@ def enter_totals(ctx: Context, id: int, totals: dict) -> Outcome:
 
 # --------------------------------------------------------------------------- proxies
 
-@command("proxy.record", events=("proxy.recorded",), result=("proxy_id",), roles=CHAIR, states=("scheduled", "live"), schema={
+@command("proxy.record", events=("proxy.recorded",), result=("proxy_id",), roles=CHAIR, states=NOT_ENDED, schema={
     "participant_id": _id, "owner_key": Field("str", max_len=40),
     "note": Field("str", max_len=200), "vote_id": Field("int", required=False, default=None,
                                                           min=1)})
@@ -613,21 +615,21 @@ def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str, v
     (e.g. "委托书 2026-12-01, 身份证核对")."""
     if vote_id is not None:
         vote = _vote(ctx, vote_id)
-        if vote.status not in ("draft", "open"):
+        if vote.status not in PENDING_VOTE:
             raise DomainError("vote.not_open")
     person = db.session.get(Participant, participant_id)
     if person is None or person.meeting_id != ctx.meeting.id:
         raise DomainError("participant.not_found")
-    if person.status not in ("lobby", "admitted"):
+    if person.status not in IN_MEETING:
         raise DomainError("participant.wrong_status", status=person.status)
     _owner_weight(rosters.meeting_version_id(ctx.meeting), owner_key)  # in the roster
     if person.owner_key == owner_key:
         raise DomainError("proxy.own_unit")
     if db.session.execute(db.select(Proxy.id).filter_by(
-            meeting_id=ctx.meeting.id, owner_key=owner_key, status="active")).first():
+            meeting_id=ctx.meeting.id, owner_key=owner_key, status=ProxyStatus.ACTIVE)).first():
         raise DomainError("proxy.already_held", owner_key=owner_key)
     proxy = Proxy(meeting_id=ctx.meeting.id, participant_id=person.id, owner_key=owner_key,
-                  note=note, vote_id=vote_id, status="active", recorded_at=ctx.now)
+                  note=note, vote_id=vote_id, status=ProxyStatus.ACTIVE, recorded_at=ctx.now)
     db.session.add(proxy)
     ctx.changed(proxy)
     checkin_changed(ctx)
@@ -636,14 +638,14 @@ def record_proxy(ctx: Context, participant_id: int, owner_key: str, note: str, v
                                       "note": note, "vote_id": vote_id}, {"proxy_id": proxy.id})
 
 
-@command("proxy.revoke", events=("proxy.revoked",), roles=CHAIR, states=("scheduled", "live"), schema={"id": _id})
+@command("proxy.revoke", events=("proxy.revoked",), roles=CHAIR, states=NOT_ENDED, schema={"id": _id})
 def revoke_proxy(ctx: Context, id: int) -> Outcome:
     proxy = db.session.get(Proxy, id)
     if proxy is None or proxy.meeting_id != ctx.meeting.id:
         raise DomainError("proxy.not_found")
-    if proxy.status != "active":
+    if proxy.status != ProxyStatus.ACTIVE:
         raise DomainError("proxy.revoked")
-    proxy.status = "revoked"
+    proxy.status = ProxyStatus.REVOKED
     proxy.revoked_at = ctx.now
     ctx.changed(proxy)
     checkin_changed(ctx)
@@ -659,11 +661,11 @@ def phone_ballot_status(meeting_id: int, participant_id: int) -> dict:
     if person is None or person.meeting_id != meeting_id:
         return {}
     proxies = db.session.execute(db.select(Proxy).filter_by(
-        meeting_id=meeting_id, participant_id=person.id, status="active")
+        meeting_id=meeting_id, participant_id=person.id, status=ProxyStatus.ACTIVE)
         .order_by(Proxy.id)).scalars().all()
     out = {}
     for vote in db.session.execute(db.select(Vote).filter_by(
-            meeting_id=meeting_id, status="open", channel="meeting")).scalars():
+            meeting_id=meeting_id, status=VoteStatus.OPEN, channel="meeting")).scalars():
         areas = counting.owner_areas(vote.roster_version_id)
         identities = []
         candidates = [(None, person.owner_key if person.owner_key in areas else None)]

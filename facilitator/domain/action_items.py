@@ -28,39 +28,49 @@ Refusals (``DomainError``):
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from facilitator.errors import DomainError
 
-STATUSES = ("open", "in_progress", "done", "verified", "closed")
+
+class ActionItemStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    VERIFIED = "verified"
+    CLOSED = "closed"
+
+
+_S = ActionItemStatus
 #: Where an item may go from each status (keeping the status is always allowed).
-MOVES: dict[str, tuple[str, ...]] = {
-    "open": ("in_progress", "done"),
-    "in_progress": ("done",),
-    "done": ("verified", "in_progress"),
-    "verified": ("closed", "in_progress"),
-    "closed": ("in_progress",),
+MOVES: dict[ActionItemStatus, tuple[ActionItemStatus, ...]] = {
+    _S.OPEN: (_S.IN_PROGRESS, _S.DONE),
+    _S.IN_PROGRESS: (_S.DONE,),
+    _S.DONE: (_S.VERIFIED, _S.IN_PROGRESS),
+    _S.VERIFIED: (_S.CLOSED, _S.IN_PROGRESS),
+    _S.CLOSED: (_S.IN_PROGRESS,),
 }
 #: Statuses in which the deadline still matters.
-PENDING = frozenset({"open", "in_progress"})
+PENDING = frozenset({_S.OPEN, _S.IN_PROGRESS})
 FLAGS = ("overdue", "blocked", "escalated")
 
 
-def allowed_statuses(current: str) -> tuple[str, ...]:
+def allowed_statuses(current: str) -> tuple[ActionItemStatus, ...]:
     """The statuses an update may set from ``current``: itself first, then the moves."""
-    if current not in STATUSES:
+    if current not in MOVES:
         raise DomainError("action_item.unknown_status", status=str(current))
-    return (current, *MOVES[current])
+    return (ActionItemStatus(current), *MOVES[current])
 
 
-def check_status_change(current: str, new: str) -> str:
+def check_status_change(current: str, new: str) -> ActionItemStatus:
     """``new`` if an update may set it, else a refusal that changes nothing."""
-    if new not in STATUSES:
+    if new not in MOVES:
         raise DomainError("action_item.unknown_status", status=str(new))
     allowed = allowed_statuses(current)
     if new not in allowed:
         raise DomainError("action_item.invalid_status_change", from_status=current,
                           to_status=new, allowed=list(allowed))
-    return new
+    return ActionItemStatus(new)
 
 
 def is_overdue(due_on: date | None, status: str, today: date) -> bool:

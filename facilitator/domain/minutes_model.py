@@ -58,6 +58,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from facilitator.domain.parties import PARTIES
@@ -89,6 +90,7 @@ __all__ = [
     "LANGUAGES",
     "Matter",
     "MinutesDocument",
+    "MinutesStatus",
     "NamedChoice",
     "PartyTime",
     "PendingItem",
@@ -106,7 +108,13 @@ LANGUAGES = ("zh", "en")
 FORMAT = "facilitator.minutes"
 FORMAT_VERSION = 1
 
-STATUSES = ("draft", "final")
+
+class MinutesStatus(StrEnum):
+    """The live draft, built from the log; a final version, stored (models.minutes)."""
+    DRAFT = "draft"
+    FINAL = "final"
+
+
 FORMS = ("on_site", "online", "hybrid")
 VOTE_KINDS = ("straw_poll", "owners_decision", "procedural")
 
@@ -147,7 +155,7 @@ class Header:
     clerk: Person
     language: str  # zh | en: the language of the free text
     version: int = 1
-    status: str = "draft"  # draft | final
+    status: str = MinutesStatus.DRAFT
     finalised_at: datetime | None = None
     last_event_seq: int = 0  # the event log's last sequence number these minutes cover
     # 主办单位: the organisation that holds the consultation and seals the minutes (the
@@ -156,10 +164,11 @@ class Header:
 
     def __post_init__(self):
         _require(self.language in LANGUAGES, f"language must be one of {LANGUAGES}")
-        _require(self.status in STATUSES, f"status must be one of {STATUSES}")
+        _require(self.status in tuple(MinutesStatus),
+                 f"status must be one of {', '.join(MinutesStatus)}")
         _require(self.form in FORMS, f"form must be one of {FORMS}")
         _require(isinstance(self.version, int) and self.version >= 1, "version must be an int >= 1")
-        _require((self.status == "final") == (self.finalised_at is not None),
+        _require((self.status == MinutesStatus.FINAL) == (self.finalised_at is not None),
                  "a final version has a finalisation time, a draft has none")
 
 
@@ -599,8 +608,8 @@ def finalise(document: MinutesDocument, at: datetime) -> MinutesDocument:
     Locking itself (refusing later edits) is the caller's: a final version is stored with
     its :meth:`~MinutesDocument.content_hash` and a change makes a new version.
     """
-    _require(document.header.status == "draft", "only a draft can be finalised")
-    header = dataclasses.replace(document.header, status="final", finalised_at=at)
+    _require(document.header.status == MinutesStatus.DRAFT, "only a draft can be finalised")
+    header = dataclasses.replace(document.header, status=MinutesStatus.FINAL, finalised_at=at)
     return dataclasses.replace(document, header=header)
 
 

@@ -15,6 +15,7 @@ from facilitator.domain.minutes_model import (
     AgendaRun,
     Attendee,
     MinutesDocument,
+    MinutesStatus,
     PendingItem,
     Plan,
     View,
@@ -204,7 +205,7 @@ class _Builder:
             self.t(f"doc.status.{h.status}"),
         ))
         return Layout(self.lang, f"{h.title} {h.number}", tuple(self.blocks), footer, self.hash,
-                      h.status != "final")
+                      h.status != MinutesStatus.FINAL)
 
     def title(self) -> None:
         h = self.doc.header

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 
 from .. import access, metrics, staff_sessions
 from ..actions import Actor, execute, invitations
+from ..domain.statuses import IN_MEETING, ParticipantStatus
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
@@ -151,7 +152,7 @@ def authenticate(auth: dict) -> Identity:
         person = participant_for_token(meeting_id, auth.get("token"))
         if person is None:
             raise DomainError("auth.not_joined")
-        if person.status not in ("lobby", "admitted"):
+        if person.status not in IN_MEETING:
             raise DomainError(f"auth.participant_{person.status}")
         return Identity(meeting_id, "phone", Actor(role="phone", participant_id=person.id))
     meeting = db.session.get(Meeting, meeting_id)
@@ -310,8 +311,8 @@ class LiveNamespace(Namespace):
         from ..views.votes import own_shares
         try:
             person = db.session.get(Participant, conn.actor.participant_id)
-            if person is None or person.status not in ("lobby", "admitted"):
-                status = person.status if person is not None else "removed"
+            if person is None or person.status not in IN_MEETING:
+                status = person.status if person is not None else ParticipantStatus.REMOVED
                 return error_ack(DomainError(f"auth.participant_{status}"), conn.locale)
             return {"ok": True, "shares": own_shares(db.session.get(Meeting, conn.meeting_id),
                                                      person)}
@@ -329,7 +330,7 @@ class LiveNamespace(Namespace):
         actor = conn.actor
         if conn.role == "phone":
             status = _phone_status(conn)
-            if status not in ("lobby", "admitted"):
+            if status not in IN_MEETING:
                 return error_ack(DomainError(f"auth.participant_{status}"), conn.locale)
         if conn.role == "chair" and not _still_signed_in(conn):
             return error_ack(DomainError("auth.login_required"), conn.locale)
@@ -413,7 +414,8 @@ def _phone_status(conn: Connection) -> str:
     """A phone acts only while its participant is still in the meeting (checked each time:
     the moderator may have removed it from another process)."""
     return db.session.connection().execute(
-        _PHONE_STATUS, {"id": conn.actor.participant_id}).scalar_one_or_none() or "removed"
+        _PHONE_STATUS, {"id": conn.actor.participant_id}
+    ).scalar_one_or_none() or ParticipantStatus.REMOVED
 
 
 # Asked before every command of a phone (a vote of a thousand phones: a thousand times).

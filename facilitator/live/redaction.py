@@ -8,6 +8,7 @@ see it, or None when the role must not see it at all (the client then drops it).
 from __future__ import annotations
 
 from ..contract import is_public
+from ..domain.statuses import SHOWN_VOTE, ParticipantStatus, PlanStatus, ProxyStatus
 
 CLIENT_ROLES = ("chair", "phone", "projector")
 
@@ -47,7 +48,7 @@ def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
     if collection == "participants":
         # The projector shows those admitted; the lobby, the rejected and the removed are for
         # the console (a phone hears about itself through self_view).
-        if role == "phone" or value["status"] != "admitted":
+        if role == "phone" or value["status"] != ParticipantStatus.ADMITTED:
             return None
         return {k: value[k] for k in PUBLIC_PARTICIPANT_FIELDS}
     return value
@@ -122,12 +123,12 @@ def _redact_vote_entity(collection: str, value: dict) -> dict | None:
     votes once opened (not drafts, not cancelled ones), without the recusal list (owner
     keys); active proxies without the owner key."""
     if collection == "plans":
-        return value if value["status"] == "accepted" else None
+        return value if value["status"] == PlanStatus.ACCEPTED else None
     if collection == "votes":
-        if value["status"] not in ("open", "closed"):
+        if value["status"] not in SHOWN_VOTE:
             return None
         return {**value, "recused": []}
-    if value["status"] != "active":
+    if value["status"] != ProxyStatus.ACTIVE:
         return None
     return {k: v for k, v in value.items() if k not in ("owner_key", "note")}
 

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 
 from ..actions.core import event_dict
 from ..actions.speakers import speakers_view
+from ..domain.statuses import QueueEntryStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..models import AgendaItem, Meeting, MeetingEvent, Participant, QueueEntry, Speech
@@ -41,7 +42,7 @@ def build_snapshot(meeting: Meeting, without: frozenset = frozenset()) -> dict:
         db.select(AgendaItem).filter_by(meeting_id=meeting.id).order_by(AgendaItem.position)
     ).scalars()
     waiting = db.session.execute(db.select(QueueEntry).filter_by(
-        meeting_id=meeting.id, status="waiting").order_by(QueueEntry.id)).scalars()
+        meeting_id=meeting.id, status=QueueEntryStatus.WAITING).order_by(QueueEntry.id)).scalars()
     speeches = db.session.execute(
         db.select(Speech).filter_by(meeting_id=meeting.id).order_by(Speech.id)).scalars()
     return {

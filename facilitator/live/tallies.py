@@ -29,6 +29,7 @@ import time
 
 from flask import current_app
 
+from ..domain.statuses import VoteStatus
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..models import Meeting
@@ -111,7 +112,7 @@ class TallyCoalescer:
         out = {}
         if meeting is not None:
             for vote in db.session.execute(db.select(Vote).filter_by(
-                    meeting_id=meeting_id, status="open").order_by(Vote.id)).scalars():
+                    meeting_id=meeting_id, status=VoteStatus.OPEN).order_by(Vote.id)).scalars():
                 facts = {"secret": vote.secret, "show_results": vote.show_results}
                 try:
                     out[str(vote.id)] = (facts, live_tally(vote))
@@ -134,7 +135,7 @@ class TallyCoalescer:
         """The `tallies` of a sync answer: the same shape as a tally message. A snapshot
         sent with it that holds no open vote says there is nothing to count (a join storm
         of phones, each syncing, reads nothing more)."""
-        if snapshot is not None and not any(vote.get("status") == "open"
+        if snapshot is not None and not any(vote.get("status") == VoteStatus.OPEN
                                             for vote in snapshot.get("votes", {}).values()):
             return {"meeting_id": meeting_id, "at": now_ms(), "votes": {}}
         return self.message(meeting_id, self.full_tallies(meeting_id), role)
@@ -159,7 +160,7 @@ class TallyCoalescer:
                     # The same vote still open with the same deadline (not another one that
                     # got the id in a database that was replaced meanwhile).
                     if vote is not None and vote.meeting_id == meeting_id \
-                            and vote.status == "open" \
+                            and vote.status == VoteStatus.OPEN \
                             and to_epoch_ms(vote.deadline_at) == deadline_ms:
                         from ..actions import Actor, execute
                         db.session.rollback()

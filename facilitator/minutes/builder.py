@@ -49,6 +49,7 @@ from ..domain.minutes_model import (
     KeyDate,
     Matter,
     MinutesDocument,
+    MinutesStatus,
     NamedChoice,
     PartyTime,
     PendingItem,
@@ -62,6 +63,8 @@ from ..domain.minutes_model import (
     View,
     Vote,
 )
+from ..domain.statuses import (PENDING_VOTE, ParticipantStatus, PlanStatus, ProxyStatus,
+                               VoteStatus)
 from ..errors import DomainError
 from ..catalogue import has_message, message_for
 from . import narrative
@@ -192,11 +195,12 @@ class _Builder:
             self.note_by_name.setdefault(note.name, note)
         self.agenda = sorted(s["agenda"].values(), key=lambda i: (i["position"], i["id"]))
         self.item_number = {item["id"]: n for n, item in enumerate(self.agenda, start=1)}
-        self.plans = sorted((p for p in s["plans"].values() if p["status"] == "accepted" and p["key"]),
+        self.plans = sorted((p for p in s["plans"].values() if p["status"] == PlanStatus.ACCEPTED
+                            and p["key"]),
                             key=lambda p: (len(p["key"]), p["key"]))
         self.votes = sorted(s["votes"].values(), key=lambda v: v["number"])
-        self.proxies = sorted((p for p in s["proxies"].values() if p["status"] == "active"),
-                              key=lambda p: p["id"])
+        self.proxies = sorted((p for p in s["proxies"].values()
+                               if p["status"] == ProxyStatus.ACTIVE), key=lambda p: p["id"])
 
     # ------------------------------------------------------------------ helpers
     def w(self, key: str, /, **params) -> str:
@@ -240,8 +244,8 @@ class _Builder:
         return ""
 
     def present(self) -> list[dict]:
-        return sorted((p for p in self.people.values() if p["status"] == "admitted"),
-                      key=lambda p: p["id"])
+        return sorted((p for p in self.people.values()
+                       if p["status"] == ParticipantStatus.ADMITTED), key=lambda p: p["id"])
 
     # ------------------------------------------------------------------ document
     def build(self) -> MinutesDocument:
@@ -291,7 +295,7 @@ class _Builder:
             clerk=Person(clerk, self.party_of_name(clerk), self.title_of(clerk)),
             language=self.lang,
             version=int(m.get("version") or 1),
-            status="draft",
+            status=MinutesStatus.DRAFT,
             last_event_seq=self.log.last_seq,
             host=c.get("organiser") or c.get("community") or "",
         )
@@ -541,7 +545,7 @@ class _Builder:
         out = []
         for vote in self.votes:
             result = vote.get("result")
-            if vote["status"] != "closed" or not result:
+            if vote["status"] != VoteStatus.CLOSED or not result:
                 continue
             tally = result["tally"]
             by_area = vote["eligibility"] in ("owners_present", "scope_owners")
@@ -620,7 +624,7 @@ class _Builder:
         out = []
         decided_plans = set()
         for vote in self.votes:
-            if vote["kind"] == "owners_decision" and vote["status"] == "closed":
+            if vote["kind"] == "owners_decision" and vote["status"] == VoteStatus.CLOSED:
                 decided_plans.add(vote.get("plan_id"))
                 decided_plans.update(o.get("plan_id") for o in vote["options"])
         by_key = {p["key"]: p for p in self.plans}
@@ -633,7 +637,7 @@ class _Builder:
                         matters, self.strictest_rule(matters), "", None))
             decided_plans.add(plan["id"])
         for vote in self.votes:
-            if vote["kind"] == "owners_decision" and vote["status"] in ("draft", "open"):
+            if vote["kind"] == "owners_decision" and vote["status"] in PENDING_VOTE:
                 matters = tuple(vote.get("matters") or ())
                 by_option = vote.get("option_matters") or {}
                 for option_matters in (by_option[key] for key in sorted(by_option)):

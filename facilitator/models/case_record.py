@@ -6,6 +6,7 @@ Every row is written once and never changed: the record only grows (owners may i
 """
 from ..extensions import db
 from ..clock import utcnow
+from ..domain.action_items import ActionItemStatus
 
 #: How the complainants were told the outcome.
 FEEDBACK_CHANNELS = ("phone", "visit", "meeting", "letter", "message", "notice", "other")
@@ -43,8 +44,8 @@ class ActionItemUpdate(db.Model):
                                index=True)
     case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
     reported_on = db.Column(db.Date, nullable=False)
-    status_from = db.Column(db.String(12), nullable=False)
-    status_to = db.Column(db.String(12), nullable=False)
+    status_from = db.Column(db.String(12), nullable=False, info={"statuses": ActionItemStatus})
+    status_to = db.Column(db.String(12), nullable=False, info={"statuses": ActionItemStatus})
     note = db.Column(db.Text, nullable=False)
     evidence = db.Column(db.Text, nullable=False, default="")
     # Responsible parties have no accounts: the report's source is written down.

@@ -1,5 +1,7 @@
 from ..extensions import db
 from ..clock import utcnow
+from ..domain.case_lifecycle import initial_state
+from ..domain.statuses import RosterVersionStatus
 
 SOURCE_CHANNELS = ("letter", "hotline", "work_order", "visit", "other")
 
@@ -20,7 +22,7 @@ class Case(db.Model):
     source = db.Column(db.Text, nullable=False, default="")
     description = db.Column(db.Text, nullable=False, default="")
     scope = db.Column(db.Text, nullable=False, default="")
-    status = db.Column(db.String(40), nullable=False, default="received")
+    status = db.Column(db.String(40), nullable=False, default=initial_state().encode())
     received_on = db.Column(db.Date)
     completion_accepted_on = db.Column(db.Date)
     delivered_on = db.Column(db.Date)
@@ -65,7 +67,8 @@ class RosterVersion(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
     number = db.Column(db.Integer, nullable=False)
-    status = db.Column(db.String(10), nullable=False, default="importing")
+    status = db.Column(db.String(10), nullable=False, default=RosterVersionStatus.IMPORTING,
+                       info={"statuses": RosterVersionStatus})
     filename = db.Column(db.String(200), nullable=False, default="")
     # SHA-256 of the file as uploaded: the minutes name it, so the file can be matched later.
     sha256 = db.Column(db.String(64), nullable=False)

@@ -1,9 +1,8 @@
 from ..extensions import db
 from ..clock import utcnow
+from ..domain.statuses import MeetingStatus, ParticipantStatus
 
 SEGMENTS = ("opening", "briefing", "questions", "discussion", "vote", "closing")
-MEETING_STATUSES = ("scheduled", "live", "ended")
-PARTICIPANT_STATUSES = ("lobby", "admitted", "rejected", "removed")
 # How an owner's identity was checked (签到核验): their personal invitation link or code, or
 # staff at the check-in desk who saw the property certificate or ID.
 VERIFICATIONS = ("personal_link", "desk")
@@ -22,7 +21,8 @@ class Meeting(db.Model):
     place = db.Column(db.String(200), nullable=False, default="")
     scheduled_start = db.Column(db.DateTime)
     language = db.Column(db.String(2), nullable=False, default="zh")
-    status = db.Column(db.String(10), nullable=False, default="scheduled")
+    status = db.Column(db.String(10), nullable=False, default=MeetingStatus.SCHEDULED,
+                       info={"statuses": MeetingStatus})
     # Unique among live meetings: set when the meeting opens, cleared when it ends.
     join_code = db.Column(db.String(6), unique=True)
     # The key the QR code's link carries (128 random bits): set when the meeting opens and
@@ -67,7 +67,8 @@ class Participant(db.Model):
     party = db.Column(db.String(20), nullable=False)
     unit = db.Column(db.String(40))
     owner_key = db.Column(db.String(40))
-    status = db.Column(db.String(10), nullable=False, default="lobby")
+    status = db.Column(db.String(10), nullable=False, default=ParticipantStatus.LOBBY,
+                       info={"statuses": ParticipantStatus})
     has_phone = db.Column(db.Boolean, nullable=False, default=True)
     # The phone's identity: only the hash is kept; the token lives in the phone's cookie.
     token_hash = db.Column(db.String(64), unique=True)

@@ -13,9 +13,9 @@ minutes are built from the events. ``status`` is the follow-up's (open → in_pr
 """
 from ..extensions import db
 from ..clock import utcnow
+from ..domain.action_items import ActionItemStatus
+from ..domain.minutes_model import MinutesStatus
 
-ACTION_ITEM_STATUSES = ("open", "in_progress", "done", "verified", "closed")
-MINUTES_VERSION_STATUSES = ("final",)
 SIGNOFF_DECISIONS = ("signed", "refused")
 
 
@@ -38,7 +38,8 @@ class ActionItem(db.Model):
     amount_fen = db.Column(db.BigInteger)
     funding_source = db.Column(db.String(30))
     acceptance = db.Column(db.Text, nullable=False, default="")
-    status = db.Column(db.String(12), nullable=False, default="open")
+    status = db.Column(db.String(12), nullable=False, default=ActionItemStatus.OPEN,
+                       info={"statuses": ActionItemStatus})
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -54,7 +55,9 @@ class MinutesVersion(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=False, index=True)
     number = db.Column(db.Integer, nullable=False)
-    status = db.Column(db.String(10), nullable=False, default="final")
+    # Only final versions are stored; the draft is built from the log.
+    status = db.Column(db.String(10), nullable=False, default=MinutesStatus.FINAL,
+                       info={"statuses": MinutesStatus})
     language = db.Column(db.String(2), nullable=False, default="zh")
     document = db.Column(db.Text, nullable=False)  # MinutesDocument.to_json()
     content_hash = db.Column(db.String(64), nullable=False)

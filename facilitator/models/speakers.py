@@ -3,10 +3,10 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..clock import utcnow
+from ..domain.statuses import QueueEntryStatus
 
 ENTRY_KINDS = ("speech", "point_of_order", "point_of_information")
 STANCES = ("for", "against", "neutral", "question")
-ENTRY_STATUSES = ("waiting", "called", "withdrawn", "removed")
 RULINGS = ("upheld", "not_upheld")
 
 # Speaking rules a meeting can change, with defaults as rules of procedure commonly set them:
@@ -23,14 +23,16 @@ def meeting_settings(meeting) -> dict:
     return {**SETTING_DEFAULTS, **(meeting.speaker_settings or {})}
 
 
+_IS_WAITING = f"status = '{QueueEntryStatus.WAITING}'"
+
+
 class QueueEntry(db.Model):
     """A raised hand. While it waits, one person has at most one entry of each kind on an
     item: a unique index over the waiting entries enforces it in the database."""
     __tablename__ = "queue_entries"
     __table_args__ = (
         db.Index("uq_queue_entries_waiting", "agenda_item_id", "participant_id", "kind",
-                 unique=True, sqlite_where=text("status = 'waiting'"),
-                 postgresql_where=text("status = 'waiting'")),
+                 unique=True, sqlite_where=text(_IS_WAITING), postgresql_where=text(_IS_WAITING)),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -46,7 +48,8 @@ class QueueEntry(db.Model):
     raised_seq = db.Column(db.Integer, nullable=False)
     # Set when the moderator placed it by hand (see domain/speaker_queue.py, manual moves).
     manual_position = db.Column(db.Integer)
-    status = db.Column(db.String(10), nullable=False, default="waiting")
+    status = db.Column(db.String(10), nullable=False, default=QueueEntryStatus.WAITING,
+                       info={"statuses": QueueEntryStatus})
     added_by_chair = db.Column(db.Boolean, nullable=False, default=False)
     raised_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 

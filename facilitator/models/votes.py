@@ -22,13 +22,12 @@ import uuid
 
 from ..extensions import db
 from ..clock import utcnow
+from ..domain.statuses import PlanStatus, ProxyStatus, VoteStatus
 
-PLAN_STATUSES = ("proposed", "accepted", "declined")
 FUNDING_SOURCES = ("developer", "maintenance_fund", "property_company", "government_subsidy",
                    "owner_levy", "other")
 VOTE_KINDS = ("straw_poll", "owners_decision")
 VOTE_METHODS = ("single", "yes_no", "approval", "ranked")
-VOTE_STATUSES = ("draft", "open", "closed", "cancelled")
 ELIGIBILITIES = ("present", "owners_present", "parties", "scope_owners")
 CHANNELS = ("meeting", "elsewhere")
 SHOW_RESULTS = ("live", "after_close")
@@ -48,7 +47,8 @@ class Plan(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     meeting_id = db.Column(db.Integer, db.ForeignKey("meetings.id"), nullable=False, index=True)
     key = db.Column(db.String(4))
-    status = db.Column(db.String(10), nullable=False, default="accepted")
+    status = db.Column(db.String(10), nullable=False, default=PlanStatus.ACCEPTED,
+                       info={"statuses": PlanStatus})
     title = db.Column(db.String(200), nullable=False)
     description = db.Column(db.Text, nullable=False, default="")
     proposer = db.Column(db.String(60), nullable=False, default="")
@@ -98,7 +98,8 @@ class Proxy(db.Model):
     note = db.Column(db.String(200), nullable=False, default="")
     # The authorisation's scope: the whole meeting, or one vote of it (vote_id).
     vote_id = db.Column(db.Integer, db.ForeignKey("votes.id"))
-    status = db.Column(db.String(10), nullable=False, default="active")  # active | revoked
+    status = db.Column(db.String(10), nullable=False, default=ProxyStatus.ACTIVE,
+                       info={"statuses": ProxyStatus})
     recorded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     revoked_at = db.Column(db.DateTime)
 
@@ -137,7 +138,8 @@ class Vote(db.Model):
     channel = db.Column(db.String(10), nullable=False, default="meeting")
     channel_note = db.Column(db.String(200), nullable=False, default="")
     duration_seconds = db.Column(db.Integer)
-    status = db.Column(db.String(10), nullable=False, default="draft")
+    status = db.Column(db.String(10), nullable=False, default=VoteStatus.DRAFT,
+                       info={"statuses": VoteStatus})
     # The roster version counted on, fixed when the vote opens (the meeting's, while live).
     roster_version_id = db.Column(db.Integer, db.ForeignKey("roster_versions.id"))
     # Totals of a vote held elsewhere, entered instead of ballots: option → [owners, area].

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select, union
 
 from .. import rosters
+from ..domain.statuses import ParticipantStatus, ProxyStatus
 from ..domain.voting import TWO_THIRDS_AT_LEAST, Count
 from ..extensions import db
 from ..models import Meeting, Participant, RosterUnit, RosterVersion
@@ -22,12 +23,12 @@ def verified_owner_keys(meeting_id: int):
     """A select of the owner keys present and verified: in person, or through a recorded
     proxy whose holder is present."""
     people = select(Participant.owner_key).where(
-        Participant.meeting_id == meeting_id, Participant.status == "admitted",
+        Participant.meeting_id == meeting_id, Participant.status == ParticipantStatus.ADMITTED,
         Participant.verified_via.is_not(None), Participant.owner_key.is_not(None))
     held = select(Proxy.owner_key).join(Participant, Participant.id == Proxy.participant_id
                                         ).where(Proxy.meeting_id == meeting_id,
-                                                Proxy.status == "active",
-                                                Participant.status == "admitted")
+                                                Proxy.status == ProxyStatus.ACTIVE,
+                                                Participant.status == ParticipantStatus.ADMITTED)
     return union(people, held)
 
 

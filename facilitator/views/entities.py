@@ -4,6 +4,7 @@ An event's `changes` carry these views of every entity the command touched, so a
 applies an event by replacing entities (idempotent); `redaction.py` cuts them per role.
 """
 from ..extensions import db
+from ..domain.statuses import QueueEntryStatus
 from ..models import AgendaItem, Case, Meeting, Participant, QueueEntry, Speech
 from ..clock import to_epoch_ms
 from ..models.speakers import meeting_settings
@@ -97,7 +98,7 @@ def speech_view(speech: Speech) -> dict:
 def queue_change(entry: QueueEntry) -> dict:
     """Only waiting hands are on the list; a called, withdrawn or removed one leaves it."""
     return {"c": "queue", "id": entry.id,
-            "v": queue_entry_view(entry) if entry.status == "waiting" else None}
+            "v": queue_entry_view(entry) if entry.status == QueueEntryStatus.WAITING else None}
 
 
 # Collection name → (model, view). "meeting", "case" and "speakers" are single entities.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import rosters
 from ..domain.voting import (format_rate_per_m2, fund_after_draw, owner_share, parse_yuan,
                              share_by_area)
+from ..domain.statuses import PlanStatus
 from ..errors import DomainError
 from ..models import Case, Meeting, Participant, RosterUnit, RosterVersion
 from ..clock import to_epoch_ms
@@ -162,7 +163,7 @@ def own_shares(meeting: Meeting, person: Participant) -> dict | None:
         return {"fund": share.fund, "levy": share.levy, "total": share.total}
 
     plans = db.session.execute(db.select(Plan).filter_by(meeting_id=meeting.id,
-                                                         status="accepted")
+                                                         status=PlanStatus.ACCEPTED)
                                .order_by(Plan.id)).scalars()
     return {"roster_version_id": version_id,
             "units": [{"unit": unit, "area": unit_area} for unit, unit_area in units],

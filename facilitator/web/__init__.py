@@ -13,6 +13,7 @@ from ..errors import DomainError
 from ..catalogue import LOCALES, message_for
 from ..i18n import client_catalog, current_locale, describe_error, t
 from ..domain.parties import PARTIES
+from ..domain.statuses import MeetingStatus
 from ..models.meetings import SEGMENTS
 from ..models.cases import SOURCE_CHANNELS
 from ..validation import IdConverter, has_unstorable_chars, printable_text
@@ -86,6 +87,7 @@ def register_web(app: Flask) -> None:
     def template_helpers():
         return {"t": t, "locale": current_locale(), "current_user": g.get("user"),
                 "PARTIES": PARTIES, "SEGMENTS": SEGMENTS, "SOURCE_CHANNELS": SOURCE_CHANNELS,
+                "MeetingStatus": MeetingStatus,
                 "client_catalog": lambda: client_catalog(current_locale()),
                 "other_languages": _other_languages}
 

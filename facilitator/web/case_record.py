@@ -8,6 +8,7 @@ from .. import access, clock
 from ..actions.case_record import (FEEDBACK_SCHEMA, UPDATE_SCHEMA, apply_transition,
                                    record_feedback, record_update)
 from ..domain import action_items as follow_up
+from ..domain.action_items import ActionItemStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import t
@@ -24,8 +25,7 @@ bp = Blueprint("case_record", __name__)
 
 @bp.app_context_processor
 def case_record_helpers():
-    return {"FEEDBACK_CHANNELS": FEEDBACK_CHANNELS, "SATISFACTION": SATISFACTION,
-            "ACTION_STATUSES": follow_up.STATUSES}
+    return {"FEEDBACK_CHANNELS": FEEDBACK_CHANNELS, "SATISFACTION": SATISFACTION}
 
 
 @bp.app_template_filter("case_state")
@@ -154,7 +154,7 @@ def post_feedback(case_id: int):
 
 BOARD_SCHEMA = {
     "community": optional("str", max_len=100),
-    "status": optional("str", max_len=20, choices=("all", *follow_up.STATUSES)),
+    "status": optional("str", max_len=20, choices=("all", *ActionItemStatus)),
     "party": optional("str", max_len=20, choices=PARTIES),
     "overdue": optional("bool", default=False),
     "blocked": optional("bool", default=False),
@@ -176,7 +176,7 @@ def board_rows(filters: dict, today=None) -> list[tuple[Case, list]]:
     if status and status != "all":
         items = items.filter(ActionItem.status == status)
     elif not status:
-        items = items.filter(ActionItem.status != "closed")
+        items = items.filter(ActionItem.status != ActionItemStatus.CLOSED)
     if filters.get("party"):
         items = items.filter(ActionItem.party == filters["party"])
     rows = case_views.item_rows(list(db.session.execute(items).scalars()), today)
@@ -209,5 +209,6 @@ def board():
         counts[flag] = sum(1 for _, items in rows for r in items if r.flags[flag])
     return render_template("cases/board.html", rows=rows, filters=filters, raw=raw,
                            error=error, communities=communities, counts=counts, today=today,
-                           statuses=follow_up.STATUSES, parties=PARTIES), (400 if error else 200)
+                           statuses=tuple(ActionItemStatus), parties=PARTIES), \
+        (400 if error else 200)
 

@@ -14,6 +14,7 @@ from ..actions import case_record as record_actions
 from ..domain import action_items as follow_up
 from ..domain.case_lifecycle import (CaseState, Event, Stage, allowed_transitions,
                                      reason_required)
+from ..domain.statuses import PlanStatus, VoteStatus
 from ..domain.voting import format_yuan
 from ..errors import DomainError
 from ..extensions import db
@@ -111,15 +112,15 @@ def next_steps(case: Case) -> list[NextStep]:
 
 
 # The main line as a row of steps (the owners' decision is one optional step).
-MAIN_PATH = ("received", "screening", "accepted", "investigation", "preparation", "meeting",
-             "minutes_drafted", "minutes_signed", "published", "owners_decision",
-             "implementation", "acceptance", "feedback", "monitoring", "closed")
+MAIN_PATH = (Stage.RECEIVED, Stage.SCREENING, Stage.ACCEPTED, Stage.INVESTIGATION,
+             Stage.PREPARATION, Stage.MEETING, Stage.MINUTES_DRAFTED, Stage.MINUTES_SIGNED,
+             Stage.PUBLISHED, "owners_decision", Stage.IMPLEMENTATION, Stage.ACCEPTANCE,
+             Stage.FEEDBACK, Stage.MONITORING, Stage.CLOSED)
 _PATH_POSITION = {**{stage: i for i, stage in enumerate(MAIN_PATH)},
-                  "decision_notice": MAIN_PATH.index("owners_decision"),
-                  "decision_voting": MAIN_PATH.index("owners_decision"),
-                  "decided": MAIN_PATH.index("owners_decision"),
-                  "not_decided": MAIN_PATH.index("owners_decision"),
-                  "reopened": 0}
+                  **{stage: MAIN_PATH.index("owners_decision")
+                     for stage in (Stage.DECISION_NOTICE, Stage.DECISION_VOTING, Stage.DECIDED,
+                                   Stage.NOT_DECIDED)},
+                  Stage.REOPENED: 0}
 
 
 def progress(state: CaseState | None, decided: bool = True) -> list[tuple[str, str, str]]:
@@ -137,7 +138,7 @@ def progress(state: CaseState | None, decided: bool = True) -> list[tuple[str, s
         label = t("case_state.owners_decision") if step == "owners_decision" \
             else t(f"case_state.{step}")
         mark = "done" if index < here else "current" if index == here else "todo"
-        if step == "closed" and stage == "closed":
+        if step == stage == Stage.CLOSED:
             mark = "done"
         if step == "owners_decision" and mark == "done" and not decided:
             mark = "skipped"
@@ -248,7 +249,7 @@ def _vote_result_text(vote: Vote) -> tuple[str, bool | None]:
 def closed_votes(case: Case) -> list[Vote]:
     return list(db.session.execute(
         db.select(Vote).join(Meeting, Vote.meeting_id == Meeting.id)
-        .filter(Meeting.case_id == case.id, Vote.status == "closed")
+        .filter(Meeting.case_id == case.id, Vote.status == VoteStatus.CLOSED)
         .order_by(Vote.closed_at)).scalars())
 
 
@@ -409,7 +410,7 @@ def case_record_for(case: Case) -> CaseRecord:
     from ..models import Plan
     for meeting in case.meetings:
         rows = list(db.session.execute(db.select(Plan).filter_by(meeting_id=meeting.id,
-                                                                 status="accepted")
+                                                                 status=PlanStatus.ACCEPTED)
                                        .order_by(Plan.key)).scalars())
         if rows:
             plans[meeting.id] = rows

@@ -17,6 +17,7 @@ from ..actions import invitations
 from ..clock import utcnow
 from ..domain.join_codes import normalise_join_code
 from ..domain.owner_sheets import normalise_personal_code
+from ..domain.statuses import MeetingStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, t
@@ -100,10 +101,10 @@ def invitation(token: str):
     meeting = db.session.get(Meeting, found.meeting_id)
     units = invitations.owners_of(rosters.meeting_version_id(meeting)).get(found.owner_key, [])
     owner = units[0].owner_name if units else ""
-    if meeting.status != "live":
+    if meeting.status != MeetingStatus.LIVE:
         return render_template("join/invitation.html", meeting=meeting, owner=owner,
                                units=[u.unit for u in units]), \
-            (200 if meeting.status == "scheduled" else 410)
+            (200 if meeting.status == MeetingStatus.SCHEDULED else 410)
     return render_template("phone.html", meeting=meeting, code=None, units=[],
                            invitation={"token": token, "owner": owner,
                                        "units": "、".join(u.unit for u in units)})
@@ -128,7 +129,7 @@ def join_page(code: str):
     cached = _join_pages.get((meeting_id, code, current_locale()))
     if cached is None or time.monotonic() - cached[0] >= _JOIN_PAGE_SECONDS:
         meeting = db.session.get(Meeting, meeting_id)
-        if meeting is None or meeting.status != "live":
+        if meeting is None or meeting.status != MeetingStatus.LIVE:
             return _refused(DomainError("join.meeting_ended"))
         cached = _render_join_page(meeting)
     _, page, compressed = cached

@@ -23,6 +23,7 @@ from ..i18n import t
 from ..joining import cookie_participant
 from ..minutes.load import minutes_for
 from ..minutes.versions import document_of, latest_version, version_number, versions_of
+from ..domain.statuses import MeetingStatus, ParticipantStatus
 from ..models import ActionItem, Meeting
 from ..clock import to_epoch_ms
 
@@ -43,10 +44,10 @@ def may_download(meeting: Meeting) -> bool:
     case; a participant's phone once the meeting has ended."""
     if access.sees_case(g.get("user"), meeting.case_id):
         return True
-    if meeting.status != "ended":
+    if meeting.status != MeetingStatus.ENDED:
         return False
     person = cookie_participant(meeting.id)
-    return person is not None and person.status == "admitted"
+    return person is not None and person.status == ParticipantStatus.ADMITTED
 
 
 def _refused(meeting: Meeting):

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from .. import rosters
 from ..actions import Actor, execute
 from ..domain.proxy_list import ProxyLine, ProxyLineError, parse_proxy_list
+from ..domain.statuses import IN_MEETING, PENDING_VOTE, ProxyStatus
 from ..extensions import db
 from ..i18n import t
 from ..models import Meeting, Participant, Proxy, Vote
@@ -43,11 +44,11 @@ def resolve(meeting: Meeting, lines: list[ProxyLine]) -> list[Resolved]:
         by_key.setdefault(row.owner_key, []).append(row)
     people = list(db.session.execute(db.select(Participant).filter(
         Participant.meeting_id == meeting.id,
-        Participant.status.in_(("lobby", "admitted")))).scalars())
+        Participant.status.in_(IN_MEETING))).scalars())
     votes = {v.number: v for v in db.session.execute(
         db.select(Vote).filter_by(meeting_id=meeting.id)).scalars()}
     held = set(db.session.execute(db.select(Proxy.owner_key).filter_by(
-        meeting_id=meeting.id, status="active")).scalars())
+        meeting_id=meeting.id, status=ProxyStatus.ACTIVE)).scalars())
     seen: set[str] = set()
     out = []
     for line in lines:
@@ -73,7 +74,7 @@ def resolve(meeting: Meeting, lines: list[ProxyLine]) -> list[Resolved]:
                              else "proxies.reason.holder", holder=line.holder)
         if line.vote:
             vote = votes.get(int(line.vote))
-            if vote is None or vote.status not in ("draft", "open"):
+            if vote is None or vote.status not in PENDING_VOTE:
                 item.problem = item.problem or t("proxies.reason.no_vote", vote=line.vote)
             else:
                 item.vote_id, item.vote_title = vote.id, vote.title
@@ -87,7 +88,7 @@ def _reason(error: ProxyLineError) -> str:
 
 def _page(meeting: Meeting, status: int = 200, **extra):
     proxies = db.session.execute(db.select(Proxy).filter_by(
-        meeting_id=meeting.id, status="active").order_by(Proxy.id)).scalars().all()
+        meeting_id=meeting.id, status=ProxyStatus.ACTIVE).order_by(Proxy.id)).scalars().all()
     return render_template("meetings/proxies.html", meeting=meeting, proxies=proxies,
                            people={p.id: p for p in db.session.execute(db.select(Participant)
                                    .filter_by(meeting_id=meeting.id)).scalars()},

@@ -5,8 +5,9 @@ from datetime import date
 
 import pytest
 
-from facilitator.domain.action_items import (STATUSES, allowed_statuses, check_status_change,
-                                             days_overdue, flags_of, is_overdue)
+from facilitator.domain.action_items import (ActionItemStatus, allowed_statuses,
+                                             check_status_change, days_overdue, flags_of,
+                                             is_overdue)
 from facilitator.errors import DomainError
 
 MOVES = {("open", "in_progress"), ("open", "done"), ("in_progress", "done"),
@@ -14,8 +15,8 @@ MOVES = {("open", "in_progress"), ("open", "done"), ("in_progress", "done"),
          ("verified", "in_progress"), ("closed", "in_progress")}
 
 
-@pytest.mark.parametrize("current", STATUSES)
-@pytest.mark.parametrize("new", STATUSES)
+@pytest.mark.parametrize("current", list(ActionItemStatus))
+@pytest.mark.parametrize("new", list(ActionItemStatus))
 def test_every_status_change_is_allowed_or_refused_as_listed(current, new):
     if current == new or (current, new) in MOVES:
         assert check_status_change(current, new) == new
