@@ -262,10 +262,13 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, sha
             click.echo(f"garbage collection: freeze every {policy.freeze_interval:g} s, full "
                        f"collection every {policy.full_collect_interval:g} s when quiet "
                        f"for {policy.quiet:g} s")
+    # Votes close at their deadline even with no one watching (a written ballot runs for days).
+    from .extensions import socketio
+    from .live.deadlines import run_deadline_sweep
+    socketio.start_background_task(run_deadline_sweep, app)
     if app.config.get("REDIS_URL"):
         # Clients of this process learn the other processes' events even while the message
         # queue is down (live/heartbeat.py).
-        from .extensions import socketio
         from .live.heartbeat import run_heartbeat
         socketio.start_background_task(run_heartbeat, app)
         click.echo(f"message queue: REDIS_URL; heartbeat to the clients every "

@@ -54,6 +54,8 @@ CLIENT_PREFIXES = frozenset({
     "vote_eligibility", "vote_status", "vote_channel", "vote_choice",
     # the room's screen and the console's controls for it (actions/screen.py)
     "screen",
+    # the written ballot's link on the console's vote (actions/written_ballot.py)
+    "written",
     "punct", "lang",
 })
 

@@ -165,13 +165,14 @@ def _coerce(name: str, field: Field, value):
         if not isinstance(value, bool):
             raise DomainError("validation.type", field=name)
     elif kind == "date":
+        # Text only: Python reads the number 20261213 as a date too.
         try:
-            value = date.fromisoformat(str(value).strip())
+            value = date.fromisoformat(value.strip() if isinstance(value, str) else "")
         except ValueError:
             raise DomainError("validation.date", field=name) from None
     elif kind == "datetime":
         try:
-            value = datetime.fromisoformat(str(value).strip())
+            value = datetime.fromisoformat(value.strip() if isinstance(value, str) else "")
         except ValueError:
             raise DomainError("validation.datetime", field=name) from None
     elif kind == "id_list":

@@ -38,20 +38,25 @@ CHAIR = frozenset({"admin", "moderator", "clerk"})
 MODERATOR = frozenset({"admin", "moderator"})
 PHONE = frozenset({"phone"})
 VISITOR = frozenset({"visitor"})
+# An owner on the ballot page of their personal link during a written ballot (no meeting
+# phone, no account: the link is the credential).
+OWNER_LINK = frozenset({"owner_link"})
 # The app itself (e.g. a case edited on its page tells the meeting's screens): no client has it.
 SYSTEM = frozenset({"system"})
 # The role sets by the names docs/protocol.md §8 gives them.
 ROLE_SETS = {"chair": CHAIR, "moderator": MODERATOR, "phone": PHONE, "visitor": VISITOR,
-             "system": SYSTEM}
+             "owner_link": OWNER_LINK, "system": SYSTEM}
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who sends a command. `role` is the user's role, "phone" for a participant's phone,
-    "projector" for the read-only screen, "visitor" for a phone not yet joined."""
+    "projector" for the read-only screen, "visitor" for a phone not yet joined,
+    "owner_link" for an owner on their personal invitation's ballot page (`owner_key`)."""
     role: str
     user_id: int | None = None
     participant_id: int | None = None
+    owner_key: str | None = None
 
     @property
     def label(self) -> str:
@@ -59,6 +64,8 @@ class Actor:
             return f"user:{self.user_id}"
         if self.participant_id is not None:
             return f"participant:{self.participant_id}"
+        if self.owner_key is not None:
+            return f"owner:{self.owner_key}"
         return self.role
 
 

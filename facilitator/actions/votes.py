@@ -35,7 +35,7 @@ from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, V
                             Ballot, Plan, Proxy, SealedBallot, SecretTally, Vote,
                             VoteParticipation, new_ballot_id)
 from ..validation import Field, optional
-from .. import ballot_seal, rosters
+from .. import ballot_seal, clock, rosters
 from . import counting
 from .core import CHAIR, PHONE, SYSTEM, Context, Outcome, command
 from .participants import checkin_changed
@@ -55,9 +55,11 @@ def _vote(ctx: Context, vote_id: int) -> Vote:
 
 
 def _require_live_for(ctx: Context, vote: Vote) -> None:
-    """In-meeting votes run while the meeting is live; a vote held elsewhere (paper ballots,
-    a city's e-voting system) is recorded whenever its results come in."""
-    if vote.channel == "meeting" and ctx.meeting.status != MeetingStatus.LIVE:
+    """In-meeting votes run while the meeting is live, and after it while they continue as a
+    written ballot (written_ballot.py); a vote held elsewhere (paper ballots, a city's
+    e-voting system) is recorded whenever its results come in."""
+    if vote.channel == "meeting" and vote.written_since is None \
+            and ctx.meeting.status != MeetingStatus.LIVE:
         raise DomainError(f"meeting.is_{ctx.meeting.status}")
 
 
@@ -240,8 +242,10 @@ def open_vote(ctx: Context, id: int) -> Outcome:
     if vote.status != VoteStatus.DRAFT:
         raise DomainError("vote.not_draft")
     _require_live_for(ctx, vote)
+    # One vote at a time in the room; a written ballot running for days is not in the room.
     if vote.channel == "meeting" and db.session.execute(db.select(Vote.id).filter_by(
-            meeting_id=ctx.meeting.id, status=VoteStatus.OPEN, channel="meeting")).first():
+            meeting_id=ctx.meeting.id, status=VoteStatus.OPEN, channel="meeting",
+            written_since=None)).first():
         raise DomainError("vote.another_open")
     # Freeze what is voted on: each option's plan title, matters and revision.
     option_matters, revisions, options = {}, {}, []
@@ -274,6 +278,12 @@ def open_vote(ctx: Context, id: int) -> Outcome:
     return Outcome("vote.opened", {"vote_id": vote.id, "title": vote.title,
                                    "plan_revisions": revisions,
                                    "deadline_ms": vote_deadline_ms(vote)})
+
+
+def deadline_close_id(vote_id: int, deadline_ms: int) -> str:
+    """The command id of closing a vote at its deadline: the same for every process and for
+    the countdown and the sweep (live/deadlines.py), so the vote closes once."""
+    return f"vote-countdown-{vote_id}-{deadline_ms}"
 
 
 def vote_deadline_ms(vote: Vote) -> int | None:
@@ -335,6 +345,11 @@ def close_vote(ctx: Context, id: int) -> Outcome:
     vote = _vote(ctx, id)
     if vote.status != VoteStatus.OPEN:
         raise DomainError("vote.not_open")
+    if vote.written_since is not None and ctx.actor.role != "system" \
+            and ctx.now < vote.deadline_at:
+        # The owners were told they may vote until the deadline (cancelling stays possible).
+        raise DomainError("written.closes_at_deadline",
+                          deadline=clock.local(vote.deadline_at).strftime("%Y-%m-%d %H:%M"))
     vote.status = VoteStatus.CLOSED
     vote.closed_at = ctx.now
     vote.result = counting.result_of(vote)
@@ -384,7 +399,7 @@ _VP, _B, _R = VoteParticipation.__table__, Ballot.__table__, RosterUnit.__table_
 _SELECT_VOTE = db.select(*(_V.c[name] for name in (
     "id", "meeting_id", "status", "deadline_at", "entered_totals", "channel", "method",
     "options", "max_choices", "eligibility", "parties", "recused", "secret", "allow_change",
-    "roster_version_id", "verified_only"))
+    "roster_version_id", "verified_only", "written_since"))
 ).where(_V.c.id == db.bindparam("vote_id"))
 _SELECT_PERSON = db.select(_P.c.id, _P.c.meeting_id, _P.c.status, _P.c.party, _P.c.owner_key,
                            _P.c.verified_via, _P.c.name
@@ -472,7 +487,8 @@ def _store_ballot(ctx: Context, vote, voter_key: str, area: int, choices: tuple,
             "cast_by": cast_by_id, "changed": changed}
     if not vote.secret:
         data["choices"] = list(choices)
-    return Outcome("ballot.cast" if channel in ("phone", "proxy") else "ballot.recorded",
+    # Cast by the voter (a phone, a proxy holder, the owner's link); recorded by staff.
+    return Outcome("ballot.cast" if channel in ("phone", "proxy", "link") else "ballot.recorded",
                    data, {"vote_id": vote.id, "changed": changed})
 
 

@@ -163,9 +163,10 @@ class TallyCoalescer:
                             and vote.status == VoteStatus.OPEN \
                             and to_epoch_ms(vote.deadline_at) == deadline_ms:
                         from ..actions import Actor, execute
+                        from ..actions.votes import deadline_close_id
                         db.session.rollback()
                         execute(meeting_id, Actor(role="system"), "vote.close", {"id": vote_id},
-                                command_id=f"vote-countdown-{vote_id}-{deadline_ms}")
+                                command_id=deadline_close_id(vote_id, deadline_ms))
                 finally:
                     db.session.remove()
         except Exception:  # noqa: BLE001

@@ -6,11 +6,11 @@ from .meetings import Meeting, Participant, AgendaItem, Invitation, JoinGuesses
 from .events import MeetingEvent
 from .speakers import QueueEntry, Speech
 from .votes import (Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot, SealedBallot,
-                    SecretTally)
+                    SecretTally, BallotReceipt)
 from .minutes import ActionItem, MinutesVersion, MinutesSignoff
 from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
 
 __all__ = ["User", "StaffSession", "SignInThrottle", "SignInEvent", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
            "JoinGuesses", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
-           "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "ActionItem", "MinutesVersion", "MinutesSignoff",
+           "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "BallotReceipt", "ActionItem", "MinutesVersion", "MinutesSignoff",
            "CaseTransition", "ActionItemUpdate", "CaseFeedback"]

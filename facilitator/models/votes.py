@@ -31,7 +31,8 @@ VOTE_METHODS = ("single", "yes_no", "approval", "ranked")
 ELIGIBILITIES = ("present", "owners_present", "parties", "scope_owners")
 CHANNELS = ("meeting", "elsewhere")
 SHOW_RESULTS = ("live", "after_close")
-BALLOT_CHANNELS = ("phone", "proxy", "paper", "elsewhere")
+# link: the owner's personal link, during a written ballot (书面征求意见) after the meeting.
+BALLOT_CHANNELS = ("phone", "proxy", "paper", "elsewhere", "link")
 
 
 def new_ballot_id() -> str:
@@ -147,6 +148,9 @@ class Vote(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     opened_at = db.Column(db.DateTime)
     deadline_at = db.Column(db.DateTime)
+    # When an owners' decision continued as a written ballot (书面征求意见) until deadline_at:
+    # owners who did not vote in the meeting vote by their personal link or on paper.
+    written_since = db.Column(db.DateTime)
     closed_at = db.Column(db.DateTime)
     # Frozen when the vote closes: the tally, the decision and its explanation.
     result = db.Column(db.JSON)
@@ -207,3 +211,18 @@ class Ballot(db.Model):
     heads = db.Column(db.Integer, nullable=False, default=1)
     area = db.Column(db.Integer, nullable=False, default=0)
     voter_key = db.Column(db.String(40))
+
+
+class BallotReceipt(db.Model):
+    """The receipt of a ballot cast by personal link: its code (kept only as a hash) lets
+    anyone holding it check on a public page that the ballot was counted, and for a named
+    vote what was recorded. A later ballot of the same owner (where the vote allows a
+    change) replaces the earlier one: its receipt says so."""
+    __tablename__ = "ballot_receipts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    vote_id = db.Column(db.Integer, db.ForeignKey("votes.id"), nullable=False, index=True)
+    code_hash = db.Column(db.String(64), nullable=False, unique=True)
+    voter_key = db.Column(db.String(40), nullable=False)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    replaced_at = db.Column(db.DateTime)

@@ -54,7 +54,7 @@ def _share_table(fen: int, total_area: int, areas: list[int]) -> dict:
 
 def plan_money(plan: Plan, meeting: Meeting) -> dict:
     case = meeting.case
-    funding = _funding(plan)
+    funding = funding_of(plan)
     draw = funding.get("maintenance_fund", 0)
     levy = funding.get("owner_levy", 0)
     money = {"total": plan.total_fen, "funding": funding, "fund_share": None,
@@ -132,7 +132,7 @@ def plan_view(plan: Plan) -> dict:
     }
 
 
-def _funding(plan: Plan) -> dict[str, int]:
+def funding_of(plan: Plan) -> dict[str, int]:
     return {key: int(value) for key, value in (plan.funding or {}).items()}
 
 
@@ -170,8 +170,8 @@ def own_shares(meeting: Meeting, person: Participant) -> dict | None:
             "area": area,
             "plans": {str(plan.id): {
                 "key": plan.key,
-                **figures(owner_share(_funding(plan), area, total_area)),
-                "units": [{"unit": unit, **figures(owner_share(_funding(plan), unit_area,
+                **figures(owner_share(funding_of(plan), area, total_area)),
+                "units": [{"unit": unit, **figures(owner_share(funding_of(plan), unit_area,
                                                                total_area))}
                           for unit, unit_area in units]} for plan in plans}}
 
@@ -228,6 +228,7 @@ def vote_view(vote: Vote) -> dict:
         "roster_version_id": vote.roster_version_id,
         "opened_at": to_epoch_ms(vote.opened_at),
         "deadline_at": to_epoch_ms(vote.deadline_at),
+        "written_since": to_epoch_ms(vote.written_since),
         "closed_at": to_epoch_ms(vote.closed_at),
         "result": vote.result,
     }

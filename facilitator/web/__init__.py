@@ -13,6 +13,7 @@ from ..errors import DomainError
 from ..catalogue import LOCALES, message_for
 from ..i18n import client_catalog, current_locale, describe_error, t
 from ..domain.parties import PARTIES
+from ..domain.voting import format_area
 from ..domain.statuses import MeetingStatus
 from ..models.meetings import SEGMENTS
 from ..models.cases import SOURCE_CHANNELS
@@ -25,9 +26,9 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from . import api, auth, cases, join, meetings, projector
     from . import case_record
-    from . import admin, health, invitations, proxies
+    from . import admin, health, invitations, proxies, written_ballot
     for module in (auth, cases, meetings, join, projector, api, case_record, invitations,
-                   proxies, health, admin):
+                   proxies, health, admin, written_ballot):
         app.register_blueprint(module.bp)
     from . import minutes as minutes_pages  # downloads of the minutes, the console's draft
     app.register_blueprint(minutes_pages.bp)
@@ -60,7 +61,7 @@ def register_web(app: Flask) -> None:
     @app.after_request
     def remember_language(response):
         chosen = request.args.get("lang")
-        if chosen in ("zh", "en"):
+        if chosen in LOCALES:
             response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax",
                                 secure=https_site())
         return response
@@ -78,6 +79,11 @@ def register_web(app: Flask) -> None:
         if moment is None:
             return ""
         return clock.local(moment).strftime("%Y-%m-%d %H:%M")
+
+    @app.template_filter("area")
+    def area(hundredths):
+        """Hundredths of m² as m², exact: 4,397.34."""
+        return format_area(hundredths)
 
     @app.template_filter("user_options")
     def user_options(users):

@@ -24,7 +24,9 @@ from ..i18n import current_locale, t
 from ..joining import DEVICE_COOKIE, admit, by_code, by_key, cookie_participant
 from ..models import Meeting
 from .forms import error_message
+from ..actions.written_ballot import written_votes
 from .security import https_site
+from .written_ballot import ballot_page
 
 bp = Blueprint("join", __name__)
 
@@ -101,6 +103,9 @@ def invitation(token: str):
     meeting = db.session.get(Meeting, found.meeting_id)
     units = invitations.owners_of(rosters.meeting_version_id(meeting)).get(found.owner_key, [])
     owner = units[0].owner_name if units else ""
+    if meeting.status == MeetingStatus.ENDED and written_votes(meeting.id):
+        # The decision continues in writing: the link is the owner's ballot.
+        return ballot_page(token, found, meeting)
     if meeting.status != MeetingStatus.LIVE:
         return render_template("join/invitation.html", meeting=meeting, owner=owner,
                                units=[u.unit for u in units]), \

@@ -89,7 +89,8 @@
     const live = store().tallies[String(vote.id)];
     const buttons = [];
     if (vote.status === "draft") buttons.push(["vote.open", "votes.open", "primary"]);
-    if (vote.status === "open") buttons.push(["vote.close", "votes.close", "primary"]);
+    // A written ballot closes by itself at its deadline (the server refuses an early close).
+    if (vote.status === "open" && !vote.written_since) buttons.push(["vote.close", "votes.close", "primary"]);
     if (vote.status === "draft" || vote.status === "open") buttons.push(["vote.cancel", "votes.cancel", "danger"]);
     let html = `<li class="vote vote-${vote.status}" data-vote="${vote.id}"><div class="row-between">`
       + `<strong>#${vote.number} ${escapeHtml(vote.title)}</strong><span class="badge">${escapeHtml(tr("vote_status." + vote.status))}</span></div>`
@@ -97,6 +98,9 @@
       + `${escapeHtml(tr("vote_eligibility." + vote.eligibility))} · ${escapeHtml(tr(vote.secret ? "votes.secret" : "votes.named"))}`
       + `${vote.rule ? " · " + escapeHtml(tr("vote_rule." + vote.rule)) : ""}${vote.channel === "elsewhere" ? " · " + escapeHtml(tr("vote_channel.elsewhere")) : ""}`
       + `${vote.verified_only ? " · " + escapeHtml(tr("votes.verified_only")) : ""}</p>`
+      + (vote.kind === "owners_decision" && vote.channel === "meeting" && (vote.status === "open" || vote.written_since)
+        ? `<p class="small"><a href="/meetings/${state.meeting.id}/votes/${vote.id}/written" data-testid="written-link-${vote.id}">`
+          + `${escapeHtml(tr(vote.written_since ? "written.title" : "written.open_page"))}</a></p>` : "")
       + `<div class="button-row">${buttons.map(([act, label, cls]) =>
         `<button type="button" class="${cls}${window.live.isArmed(`${act}:${vote.id}`) ? " armed" : ""}" data-act="${act}" data-id="${vote.id}"`
         + ` data-label="${escapeHtml(tr(label))}" data-confirm-key="${act}:${vote.id}">`
