@@ -1,8 +1,9 @@
 """Votes: who counts, how ballots are tallied, and whether a motion passes.
 
-Pure domain logic (no Flask, no database, no I/O): plain dataclasses and functions over
-plain data, so the same numbers come out in the console, on the projector, in the minutes
-and in the tests.
+Pure domain logic (no Flask, no database): plain dataclasses and functions over plain data,
+so the same numbers come out in the console, on the projector, in the minutes and in the
+tests. The explanations' words are messages of the catalogue (``facilitator.catalogue``,
+``explain.*``), the one file the module reads.
 
 Why the numbers are integers
     Owners' decisions are legal acts (Civil Code Art. 278) whose thresholds sit exactly on
@@ -76,7 +77,7 @@ Error codes (raised as ``facilitator.errors.DomainError(code, **params)``)
     share.bad_area                        area, total_area -- total <= 0, area < 0 or
                                           area > total
     fund.overdraw                         balance, draw -- a draw larger than the balance
-    explain.unknown_language              lang -- only "zh" and "en" are rendered
+    explain.unknown_language              lang -- a language the catalogue has no messages in
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
+from facilitator.catalogue import LOCALES, has_message, message_for
 from facilitator.errors import DomainError
 
 __all__ = [
@@ -874,94 +876,69 @@ def decide_option(
 
 
 # --------------------------------------------------------------------------- explanations
+#
+# Every word and every mark of an explanation is a message of the catalogue (keys under
+# ``explain.``); the code below only chooses the messages and fills them in, the same way
+# for every language.
 
-_FRACTION_EN = {(1, 2): "half", (2, 3): "two-thirds", (3, 4): "three-quarters", (1, 3): "one-third"}
+# Chinese writes a fraction's terms up to ten in characters (三分之二); a message uses them
+# as {num_numeral} and {den_numeral}, or the figures {num} and {den}.
 _CN_DIGITS = "零一二三四五六七八九十"
 
-_MATTER_LABELS = {
-    "en": {
-        Matter.RULES_OF_PROCEDURE: "owners' assembly rules",
-        Matter.COVENANT: "management covenant",
-        Matter.COMMITTEE: "elect or replace the owners' committee",
-        Matter.PROPERTY_MANAGER: "hire or fire the property manager",
-        Matter.USE_FUND: "use the maintenance fund",
-        Matter.RAISE_FUND: "raise the maintenance fund",
-        Matter.ALTER_REBUILD: "alter or rebuild buildings and facilities",
-        Matter.CHANGE_USE: "change the use of common parts",
-        Matter.OTHER_MAJOR: "other major matters",
-    },
-    "zh": {
-        Matter.RULES_OF_PROCEDURE: "制定和修改议事规则",
-        Matter.COVENANT: "制定和修改管理规约",
-        Matter.COMMITTEE: "选举或更换业主委员会",
-        Matter.PROPERTY_MANAGER: "选聘和解聘物业服务企业",
-        Matter.USE_FUND: "使用维修资金",
-        Matter.RAISE_FUND: "筹集维修资金",
-        Matter.ALTER_REBUILD: "改建、重建建筑物及其附属设施",
-        Matter.CHANGE_USE: "改变共有部分用途或利用共有部分经营",
-        Matter.OTHER_MAJOR: "其他重大事项",
-    },
-}
+
+def _fraction(t: Threshold, lang: str) -> str:
+    """The fraction in words: a named one (half, two-thirds), else its terms."""
+    named = f"explain.fraction.{t.num}_{t.den}"
+    if has_message(named):
+        return message_for(named, lang)
+    if 0 < t.num < len(_CN_DIGITS) and 0 < t.den < len(_CN_DIGITS):
+        return message_for("explain.fraction", lang, num=t.num, den=t.den,
+                           num_numeral=_CN_DIGITS[t.num], den_numeral=_CN_DIGITS[t.den])
+    return message_for("explain.fraction_in_figures", lang, num=t.num, den=t.den)
 
 
-def _fraction_en(t: Threshold) -> str:
-    words = _FRACTION_EN.get((t.num, t.den), f"{t.num}/{t.den}")
-    return f"more than {words}" if t.strict else words
+def _requirement(kind: str, t: Threshold, lang: str) -> str:
+    """``needed more than half of both`` / ``需双过半``: the message ``explain.<kind>.more_than``
+    (boundary excluded) or ``.at_least`` (included), or the one a language has for this very
+    fraction (``explain.<kind>.more_than.1_2``: 过半数, 双过半)."""
+    key = f"explain.{kind}.{'more_than' if t.strict else 'at_least'}"
+    own = f"{key}.{t.num}_{t.den}"
+    return message_for(own if has_message(own) else key, lang, fraction=_fraction(t, lang))
 
 
-def _fraction_words_zh(t: Threshold) -> str:
-    if 0 < t.num <= 10 and 0 < t.den <= 10:
-        return f"{_CN_DIGITS[t.den]}分之{_CN_DIGITS[t.num]}"
-    return f"{t.num}/{t.den}"
+def _measures(owners: str, area: str | None, lang: str) -> str:
+    """The headcount part of a figure, with its area part when there is one."""
+    return message_for("explain.owners_and_area", lang, owners=owners, area=area) if area else owners
 
 
-def _fraction_zh(t: Threshold) -> str:
-    """过半数 / 超过三分之二 / 达三分之二以上 (以上 includes the boundary, 超过 does not)."""
-    words = _fraction_words_zh(t)
-    if t.strict:
-        return "过半数" if (t.num, t.den) == (1, 2) else f"超过{words}"
-    return f"达{words}以上"
+def _of(part: Count, whole: Count, measures: tuple[str, ...], lang: str) -> str:
+    """``30 of 38 owners and 3,564.62 of 4,397.34 m²``."""
+    owners = message_for("explain.owners_of", lang, part=part.owners, whole=whole.owners)
+    if AREA not in measures:
+        return owners
+    area = message_for("explain.area_of", lang, part=format_area(part.area), whole=format_area(whole.area))
+    return _measures(owners, area, lang)
 
 
-def _fraction_of_total_zh(t: Threshold, whole: str) -> str:
-    """超过全体业主人数的二分之一 / 达全体业主人数和总面积的三分之二以上."""
-    words = _fraction_words_zh(t)
-    return f"超过{whole}的{words}" if t.strict else f"达{whole}的{words}以上"
+def _counts(part: Count, whole: Count, measures: tuple[str, ...], lang: str) -> str:
+    """``21 of 30 owners (70.0%) and 2,661.08 of 3,564.62 m² (74.65%)``."""
+    owners = message_for("explain.with_percent", lang, count=_of(part, whole, HEADS_ONLY, lang),
+                         percent=percent(part.owners, whole.owners, 1))
+    if AREA not in measures:
+        return owners
+    area = message_for("explain.with_percent", lang,
+                       count=message_for("explain.area_of", lang, part=format_area(part.area),
+                                         whole=format_area(whole.area)),
+                       percent=percent(part.area, whole.area, 2))
+    return _measures(owners, area, lang)
 
 
-def _counts_en(part: Count, whole: Count, measures: tuple[str, ...]) -> str:
-    text = f"{part.owners} of {whole.owners} owners ({percent(part.owners, whole.owners, 1)})"
-    if AREA in measures:
-        text += (
-            f" and {format_area(part.area)} of {format_area(whole.area)} m²"
-            f" ({percent(part.area, whole.area, 2)})"
-        )
-    return text
-
-
-def _counts_zh(part: Count, whole: Count, measures: tuple[str, ...]) -> str:
-    text = f"{part.owners}/{whole.owners} 人（{percent(part.owners, whole.owners, 1)}）"
-    if AREA in measures:
-        text += f"、面积 {format_area(part.area)}/{format_area(whole.area)} m²（{percent(part.area, whole.area, 2)}）"
-    return text
-
-
-def _shortfall_en(short: Count, measures: tuple[str, ...]) -> str:
-    parts = []
-    if short.owners:
-        parts.append(f"{short.owners} owner{'s' if short.owners != 1 else ''}")
-    if AREA in measures and short.area:
-        parts.append(f"{format_area(short.area)} m²")
-    return " and ".join(parts)
-
-
-def _shortfall_zh(short: Count, measures: tuple[str, ...]) -> str:
-    parts = []
-    if short.owners:
-        parts.append(f"{short.owners} 人")
-    if AREA in measures and short.area:
-        parts.append(f"面积 {format_area(short.area)} m²")
-    return "、".join(parts)
+def _shortfall(short: Count, measures: tuple[str, ...], lang: str) -> str:
+    area = (message_for("explain.area", lang, area=format_area(short.area))
+            if AREA in measures and short.area else None)
+    if not short.owners:
+        return area or ""
+    return _measures(message_for("explain.owners_short", lang, owners=short.owners), area, lang)
 
 
 def _shares_the_top(d: Decision) -> bool:
@@ -971,121 +948,94 @@ def _shares_the_top(d: Decision) -> bool:
             and d.yes.owners == d.runner_up.owners)
 
 
-def _render_en(d: Decision, with_label: bool = True) -> str:
-    status = "passed" if d.passed else "tied" if _shares_the_top(d) else "not passed"
-    label = f" (option {d.option})" if with_label and d.option != YES else ""
-    counts = _counts_en(d.yes, d.base, d.measures)
-    if d.approval is None:
-        runner = f"{d.runner_up.owners if d.runner_up else 0} owners"
-        if AREA in d.measures and d.runner_up:
-            runner += f" and {format_area(d.runner_up.area)} m²"
-        if d.method == Method.RANKED:
-            need = f"needed to win the instant runoff (final round {d.rounds}; next best {runner})"
-        else:
-            need = f"needed more votes than any other choice (next best {runner})"
-        return f"{status}{label}: {counts}; {need}"
+def _head(status: str, option: str | None, lang: str) -> str:
+    """``passed``, or with the option named ``passed (option C)``."""
+    status = message_for(f"explain.status.{status}", lang)
+    if option is None:
+        return status
+    return message_for("explain.status_of_option", lang, status=status, option=option)
+
+
+def _named(option: str) -> str | None:
+    """The option as a headline names it: not at all when it is a motion's yes."""
+    return None if option == YES else option
+
+
+def _plurality_need(d: Decision, lang: str) -> str:
+    runner = d.runner_up
+    runner_text = message_for("explain.owners", lang, owners=runner.owners if runner else 0)
+    if AREA in d.measures and runner:
+        area = message_for("explain.area", lang, area=format_area(runner.area))
+        runner_text = _measures(runner_text, area, lang)
+    if d.method == Method.RANKED:
+        return message_for("explain.need_runoff", lang, rounds=d.rounds, runner_up=runner_text)
+    return message_for("explain.need_most_votes", lang, runner_up=runner_text)
+
+
+def _threshold_need(d: Decision, approval: Threshold, lang: str) -> str:
     both = AREA in d.measures
     if d.base_kind == Base.TOTAL:
-        of = "of all owners and of the total area" if both else "of all owners"
+        kind = "need.all_owners_and_area" if both else "need.all_owners"
     else:
-        of = "of both" if both else ""
-    need = f"needed {_fraction_en(d.approval)}" + (f" {of}" if of else "")
-    text = f"{status}{label}: {counts}; {need}"
-    if d.gate is not None and d.scope is not None:
-        text += f"; participation {d.participation.owners} of {d.scope.owners} owners"
-        if both:
-            text += f" and {format_area(d.participation.area)} of {format_area(d.scope.area)} m²"
-        text += f", needed {_fraction_en(d.gate)}" + (" of both" if both else "")
-        if not d.gate_met and d.gate_shortfall is not None:
-            text += f": not met, short by {_shortfall_en(d.gate_shortfall, d.measures)}"
-    return text
+        kind = "need.owners_and_area" if both else "need.owners"
+    need = _requirement(kind, approval, lang)
+    if d.gate is None or d.scope is None:
+        return need
+    gate = message_for("explain.participation", lang,
+                       participation=_of(d.participation, d.scope, d.measures, lang),
+                       need=_requirement("gate.owners_and_area" if both else "gate.owners", d.gate, lang))
+    if not d.gate_met and d.gate_shortfall is not None:
+        gate = message_for("explain.gate_not_met", lang, gate=gate,
+                           shortfall=_shortfall(d.gate_shortfall, d.measures, lang))
+    return message_for("explain.clauses", lang, first=need, then=gate)
 
 
-def _render_zh(d: Decision, with_label: bool = True) -> str:
-    status = "通过" if d.passed else "平票" if _shares_the_top(d) else "未通过"
-    label = f"（选项 {d.option}）" if with_label and d.option != YES else ""
-    lead = "同意 " if d.option == YES else ""
-    counts = lead + _counts_zh(d.yes, d.base, d.measures)
-    if d.approval is None:
-        runner = f"{d.runner_up.owners if d.runner_up else 0} 人"
-        if AREA in d.measures and d.runner_up:
-            runner += f"、面积 {format_area(d.runner_up.area)} m²"
-        if d.method == Method.RANKED:
-            need = f"需在即时决选中胜出（第 {d.rounds} 轮决出；次高 {runner}）"
-        else:
-            need = f"需得票多于其他任一选项（次高 {runner}）"
-        return f"{status}{label}：{counts}；{need}"
-    both = AREA in d.measures
-    phrase = _fraction_zh(d.approval)
-    if d.base_kind == Base.TOTAL:
-        need = (
-            f"需同意人数和面积均{_fraction_of_total_zh(d.approval, '全体业主人数和总面积')}"
-            if both
-            else f"需同意人数{_fraction_of_total_zh(d.approval, '全体业主人数')}"
-        )
-    elif both and d.approval == HALF_STRICT:
-        need = "需双过半"
-    elif both:
-        need = f"需参与表决人数和面积均{phrase}"
-    else:
-        need = f"需{phrase}"
-    text = f"{status}{label}：{counts}；{need}"
-    if d.gate is not None and d.scope is not None:
-        text += f"；参与表决 {d.participation.owners}/{d.scope.owners} 人"
-        if both:
-            text += f"、面积 {format_area(d.participation.area)}/{format_area(d.scope.area)} m²"
-        text += "，需人数和面积均" if both else "，需人数"
-        text += _fraction_zh(d.gate)
-        if not d.gate_met and d.gate_shortfall is not None:
-            text += f"，未达到：尚差 {_shortfall_zh(d.gate_shortfall, d.measures)}"
-    return text
+def _render(d: Decision, lang: str, with_label: bool = True) -> str:
+    status = "passed" if d.passed else "tied" if _shares_the_top(d) else "not_passed"
+    head = _head(status, _named(d.option) if with_label else None, lang)
+    counts = _counts(d.yes, d.base, d.measures, lang)
+    if d.option == YES:
+        counts = message_for("explain.support_for_yes", lang, counts=counts)
+    need = _plurality_need(d, lang) if d.approval is None else _threshold_need(d, d.approval, lang)
+    return message_for("explain.headed", lang, head=head,
+                       text=message_for("explain.clauses", lang, first=counts, then=need))
 
 
-_RENDERERS = {"en": _render_en, "zh": _render_zh}
+def _check_language(lang: str) -> None:
+    if lang not in LOCALES:
+        raise DomainError("explain.unknown_language", lang=lang)
 
 
 def explain(decision: Decision, lang: str) -> str:
-    """One sentence saying whether the decision passed and why, in ``"zh"`` or ``"en"``.
+    """One sentence saying whether the decision passed and why, in a language of the catalogue.
 
     E.g. en: ``passed: 21 of 30 owners (70.0%) and 2,661.08 of 3,564.62 m² (74.65%);
     needed more than half of both; participation 30 of 38 owners and 3,564.62 of
     4,397.34 m², needed two-thirds of both``. Headcount percentages have one decimal and
     area percentages two, rounded half-up.
     """
-    render = _RENDERERS.get(lang)
-    if render is None:
-        raise DomainError("explain.unknown_language", lang=lang)
-    return render(decision)
+    _check_language(lang)
+    return _render(decision, lang)
 
 
-def _option_head_en(result: OptionDecision) -> tuple[str, str]:
-    status = "passed" if result.passed else "not passed"
-    label = f" (option {result.option})" if result.option != YES else ""
-    rule = "every matter's rule is met" if result.passed else "every matter's rule must pass"
-    return f"{status}{label}: {rule}", " — "
-
-
-def _option_head_zh(result: OptionDecision) -> tuple[str, str]:
-    status = "通过" if result.passed else "未通过"
-    label = f"（选项 {result.option}）" if result.option != YES else ""
-    rule = "各事项均已通过" if result.passed else "须每一事项均通过"
-    return f"{status}{label}：{rule}", "——"
-
-
-_OPTION_HEADS = {"en": _option_head_en, "zh": _option_head_zh}
+def _matter_name(d: Decision, lang: str) -> str:
+    """The matter as the explanation names it (a matter the catalogue does not know by its
+    key; a decision on no matter by its rule)."""
+    if not d.matter:
+        return d.rule
+    key = f"explain.matter.{d.matter}"
+    return message_for(key, lang) if has_message(key) else d.matter
 
 
 def explain_option(result: OptionDecision, lang: str) -> str:
     """A headline, then one line per matter (``"• use the maintenance fund — passed: ..."``)."""
-    render = _RENDERERS.get(lang)
-    if render is None:
-        raise DomainError("explain.unknown_language", lang=lang)
-    labels = _MATTER_LABELS[lang]
-    head, dash = _OPTION_HEADS[lang](result)
-    lines = [head]
-    for d in result.decisions:
-        name = labels.get(d.matter, d.matter) if d.matter else d.rule
-        lines.append(f"• {name}{dash}{render(d, with_label=False)}")
+    _check_language(lang)
+    head = _head("passed" if result.passed else "not_passed", _named(result.option), lang)
+    rule = message_for(f"explain.every_matter_{'passed' if result.passed else 'must_pass'}", lang)
+    lines = [message_for("explain.headed", lang, head=head, text=rule)]
+    lines.extend(message_for("explain.matter_line", lang, matter=_matter_name(d, lang),
+                             text=_render(d, lang, with_label=False))
+                 for d in result.decisions)
     return "\n".join(lines)
 
 

@@ -29,8 +29,8 @@ def po(locale: str):
 
 def placeholders(text: str) -> set[str]:
     """The placeholders a text fills in; {numeral} (a number written in Chinese characters,
-    一、二、三) counts as the {n} it spells."""
-    return {"n" if field == "numeral" else field
+    一、二、三) counts as the {n} it spells, and {den_numeral} as {den}."""
+    return {"n" if field == "numeral" else field.removesuffix("_numeral")
             for _, field, _, _ in string.Formatter().parse(text) if field}
 
 
