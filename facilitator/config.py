@@ -100,6 +100,9 @@ def from_environment() -> dict:
         "SIGN_IN_FIRST_DELAY_SECONDS": _count("SIGN_IN_FIRST_DELAY_SECONDS", 60),
         "SIGN_IN_MAX_DELAY_SECONDS": _count("SIGN_IN_MAX_DELAY_SECONDS", 3600),
         "TIMEZONE": os.environ.get("TIMEZONE") or "Asia/Shanghai",
+        # The days a decision's result stays on the notice board (公示) unless the notice
+        # says otherwise (actions/result_notice.py).
+        "RESULT_NOTICE_DAYS": _count("RESULT_NOTICE_DAYS", 7),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         # Staff sessions end this long after sign-in (staff_sessions.py), used or not.

@@ -334,8 +334,12 @@ class _Renderer:
 
 
 def render(document: MinutesDocument, language: str | None = None) -> bytes:
-    layout = build(document, language)
-    created = document.header.finalised_at or document.header.started_at
+    return render_layout(build(document, language),
+                         document.header.finalised_at or document.header.started_at)
+
+
+def render_layout(layout: Layout, created) -> bytes:
+    """The DOCX of any document laid out in blocks (the minutes, a result notice)."""
     if created.tzinfo is not None:
         created = created.astimezone(timezone.utc).replace(tzinfo=None)
     return _Renderer(layout).render(created)

@@ -796,9 +796,15 @@ def _xmp(layout: Layout, when) -> str:
 def render(document: MinutesDocument, language: str | None = None, fallback_fonts=None) -> bytes:
     """The PDF of ``document``; ``fallback_fonts``: font files for what Noto Sans SC lacks
     (default FALLBACK_FONTS, those present on the machine)."""
-    layout = build(document, language)
+    return render_layout(build(document, language),
+                         document.header.finalised_at or document.header.started_at,
+                         fallback_fonts)
+
+
+def render_layout(layout: Layout, when, fallback_fonts=None) -> bytes:
+    """The PDF of any document laid out in blocks (the minutes, a result notice), dated
+    ``when`` (naive UTC or aware)."""
     renderer = _Renderer(layout, fallback_fonts)
-    when = document.header.finalised_at or document.header.started_at
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     renderer.pdf.set_creation_date(when)

@@ -9,8 +9,9 @@ from .votes import (Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot, 
                     SecretTally, BallotReceipt)
 from .minutes import ActionItem, MinutesVersion, MinutesSignoff
 from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
+from .notices import Objection, ResultNotice
 
 __all__ = ["User", "StaffSession", "SignInThrottle", "SignInEvent", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
            "JoinGuesses", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
            "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "BallotReceipt", "ActionItem", "MinutesVersion", "MinutesSignoff",
-           "CaseTransition", "ActionItemUpdate", "CaseFeedback"]
+           "CaseTransition", "ActionItemUpdate", "CaseFeedback", "ResultNotice", "Objection"]

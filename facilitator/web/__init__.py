@@ -26,9 +26,9 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from . import api, auth, cases, join, meetings, projector
     from . import case_record
-    from . import admin, health, invitations, proxies, written_ballot
+    from . import admin, health, invitations, proxies, result_notice, written_ballot
     for module in (auth, cases, meetings, join, projector, api, case_record, invitations,
-                   proxies, health, admin, written_ballot):
+                   proxies, health, admin, written_ballot, result_notice):
         app.register_blueprint(module.bp)
     from . import minutes as minutes_pages  # downloads of the minutes, the console's draft
     app.register_blueprint(minutes_pages.bp)

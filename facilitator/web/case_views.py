@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, url_for
 from werkzeug.exceptions import HTTPException
 
 from .. import clock
 from ..actions import case_record as record_actions
+from ..actions.result_notice import last_day
 from ..domain import action_items as follow_up
 from ..domain.case_lifecycle import (CaseState, Event, Stage, allowed_transitions,
                                      reason_required)
@@ -19,7 +20,7 @@ from ..domain.voting import format_yuan
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, describe_error, t
-from ..models import ActionItem, Case, Meeting, Vote
+from ..models import ActionItem, Case, Meeting, Objection, ResultNotice, Vote
 from ..models.case_record import ActionItemUpdate, CaseFeedback, CaseTransition
 
 # --------------------------------------------------------------------------- labels
@@ -307,6 +308,7 @@ def timeline(case: Case) -> list[Entry]:
                                      title=meeting.title if meeting else ""),
                              detail=version.change_note, who=version.created_by_name,
                              link=links[0][1] if links else None))
+    entries += _notice_entries(case)
     items = {i.id: i for i in case_items(case)}
     for item in items.values():
         entries.append(Entry(at=item.created_at, kind="item", css="item",
@@ -334,6 +336,34 @@ def timeline(case: Case) -> list[Entry]:
                              detail=feedback_summary(feedback), who=feedback.user_name,
                              day=feedback.told_on))
     entries.sort(key=_order)
+    return entries
+
+
+def _notice_entries(case: Case) -> list[Entry]:
+    """Result notices (公示) of the case's decisions and the objections to them."""
+    entries = []
+    for notice in db.session.execute(db.select(ResultNotice).filter_by(case_id=case.id)
+                                     .order_by(ResultNotice.id)).scalars():
+        vote = db.session.get(Vote, notice.vote_id)
+        link = url_for("result_notice.page", meeting_id=vote.meeting_id, vote_id=vote.id)
+        entries.append(Entry(at=notice.issued_at, kind="notice", css="notice",
+                             title=t("timeline.notice_issued", title=vote.title,
+                                     start=notice.posted_on.isoformat(),
+                                     end=last_day(notice).isoformat()),
+                             detail=notice.where_to_object, who=notice.issued_by,
+                             day=notice.posted_on, link=link))
+        for objection in db.session.execute(db.select(Objection).filter_by(notice_id=notice.id)
+                                            .order_by(Objection.id)).scalars():
+            entries.append(Entry(at=objection.recorded_at, kind="objection", css="objection",
+                                 title=t("timeline.objection", by=objection.raised_by),
+                                 detail=objection.text, who=objection.recorded_by,
+                                 day=objection.received_on, link=link))
+            if objection.decided_at is not None:
+                entries.append(Entry(
+                    at=objection.decided_at, kind="objection", css="objection",
+                    title=t("timeline.objection_decided", by=objection.raised_by,
+                            outcome=t(f"objection_outcome.{objection.outcome}")),
+                    detail=objection.outcome_note, who=objection.decided_by, link=link))
     return entries
 
 
