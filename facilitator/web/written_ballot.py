@@ -19,7 +19,7 @@ from ..domain.statuses import VoteStatus
 from ..domain.voting import format_area, format_rate_per_m2, format_yuan, owner_share
 from ..errors import DomainError
 from ..extensions import db
-from ..i18n import t
+from ..i18n import current_locale, t
 from ..joining import admit
 from ..models import Meeting, Plan, RosterVersion, Vote, VoteParticipation
 from ..views.votes import funding_of
@@ -136,8 +136,19 @@ def public_progress(vote_id: int):
     if not written.progress_key_matches(vote, request.args.get("k")):
         abort(404)
     meeting = db.session.get(Meeting, vote.meeting_id)
-    return render_template("written/progress.html", vote=vote, meeting=meeting,
-                           figures=written.progress(vote), staff=False)
+    # A notice board's QR code brings many viewers while ballots arrive: the page is drawn
+    # once per meeting event (a ballot moves the meeting's sequence number) and language.
+    key = (vote.id, current_locale(), meeting.last_seq, vote.status)
+    page = _progress_pages.get(key)
+    if page is None:
+        if len(_progress_pages) > 200:
+            _progress_pages.clear()
+        page = _progress_pages[key] = render_template(
+            "written/progress.html", vote=vote, meeting=meeting, figures=written.progress(vote))
+    return page
+
+
+_progress_pages: dict[tuple, str] = {}
 
 
 def _progress_url(vote: Vote) -> str:
