@@ -25,10 +25,11 @@ from flask import current_app
 
 from .. import rosters
 from ..domain.owner_sheets import PERSONAL_CODE_DIGITS
-from ..domain.statuses import IN_MEETING, NOT_ENDED, ParticipantStatus
+from ..domain.statuses import (ANY_MEETING_STATUS, IN_MEETING, MeetingStatus,
+                               ParticipantStatus, VoteStatus)
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Invitation, Participant, RosterUnit
+from ..models import Invitation, Participant, RosterUnit, Vote
 from ..models.users import hash_token
 from ..validation import Field, is_token
 from .core import CHAIR, VISITOR, Context, Outcome, command
@@ -126,9 +127,23 @@ event("participant.rejoined", data={"participant_id": Datum("id"),
       doc="a personal link opened again, on another phone")
 
 
-@command("invitations.issue", events=("invitations.issued",), result=("issued",), roles=CHAIR, states=NOT_ENDED, schema={})
+def still_inviting(meeting) -> bool:
+    """Invitations are issued before and during the meeting, and after it while one of its
+    votes continues as a written ballot (the link is then the owner's ballot)."""
+    return meeting.status != MeetingStatus.ENDED or db.session.execute(db.select(Vote.id).where(
+        Vote.meeting_id == meeting.id, Vote.status == VoteStatus.OPEN,
+        Vote.written_since.is_not(None))).first() is not None
+
+
+def _still_inviting(ctx: Context) -> None:
+    if not still_inviting(ctx.meeting):
+        raise DomainError("meeting.is_ended")
+
+
+@command("invitations.issue", events=("invitations.issued",), result=("issued",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={})
 def issue(ctx: Context) -> Outcome:
     """An invitation for every owner of the meeting's roster who has none yet."""
+    _still_inviting(ctx)
     version_id = rosters.meeting_version_id(ctx.meeting)
     if version_id is None:
         raise DomainError("invitation.roster_required")
@@ -146,11 +161,12 @@ def issue(ctx: Context) -> Outcome:
                                           "by": by}, {"issued": len(new)})
 
 
-@command("invitation.reissue", events=("invitation.reissued",), roles=CHAIR, states=NOT_ENDED, schema={
+@command("invitation.reissue", events=("invitation.reissued",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
     "owner_key": Field("str", max_len=40)})
 def reissue(ctx: Context, owner_key: str) -> Outcome:
     """A new link and code for one owner (a lost sheet or phone): the old ones stop working,
     and a phone that joined with them leaves the meeting."""
+    _still_inviting(ctx)
     invitation = db.session.execute(db.select(Invitation).filter_by(
         meeting_id=ctx.meeting.id, owner_key=owner_key)).scalar_one_or_none()
     if invitation is None:

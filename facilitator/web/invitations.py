@@ -40,7 +40,8 @@ def index(meeting_id: int):
         Participant.id.in_([i.participant_id for i in issued.values() if i.participant_id])))
         .scalars()}
     return render_template("meetings/invitations.html", meeting=meeting, owners=_owners(meeting),
-                           issued=issued, joined=joined)
+                           issued=issued, joined=joined,
+                           inviting=invitation_actions.still_inviting(meeting))
 
 
 def _run(meeting: Meeting, name: str, payload: dict):

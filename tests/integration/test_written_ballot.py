@@ -391,3 +391,22 @@ def test_the_chair_continues_and_extends_from_the_meetings_page_after_it_ended(c
     assert "截止时间应晚于" in answer.get_data(as_text=True)  # not later: refused, said so
     db.session.expire_all()
     assert local_iso(db.session.get(Vote, vote_id).deadline_at) == deadline
+
+
+def test_a_lost_letter_is_reissued_after_the_meeting_only_while_a_vote_continues_in_writing(
+        client, meeting):
+    keys = list(owners(meeting))
+    vote_id = decision(meeting)
+    run(meeting, chair_of(meeting), "meeting.end", {})
+    # Ended, nothing continues in writing: no more invitations.
+    assert fail(meeting, chair_of(meeting), "invitation.reissue", {"owner_key": keys[0]}) \
+        == "meeting.is_ended"
+    continue_written(meeting, vote_id)
+    old = token_of(meeting, keys[0])
+    run(meeting, chair_of(meeting), "invitation.reissue", {"owner_key": keys[0]})
+    assert client.post(f"/i/{old}/ballot", data={"vote_id": str(vote_id), "choice": ["A"]}
+                       ).status_code == 404
+    assert vote_by_link(client, meeting, keys[0], vote_id, "A").status_code == 200
+    login(client, meeting.moderator)
+    page = client.get(f"/meetings/{meeting.id}/invitations", headers=ZH).get_data(as_text=True)
+    assert 'name="owner_key"' in page  # the reissue buttons are back while the vote continues
