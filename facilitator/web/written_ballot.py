@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from .. import access, clock, rosters
 from ..actions import Actor, execute
+from ..actions import ballot_papers as paper_actions
 from ..actions import invitations as invitation_actions
 from ..actions import written_ballot as written
 from ..domain.statuses import VoteStatus
@@ -154,6 +155,8 @@ def staff_page(meeting_id: int, vote_id: int):
         abort(404)
     figures = written.progress(vote) if vote.written_since is not None else None
     return render_template("written/staff.html", meeting=meeting, vote=vote, figures=figures,
+                           papers=paper_actions.paper_summary(vote) if figures else None,
+                           format_serial=paper_actions.format_serial,
                            progress_url=_progress_url(vote) if figures else None,
                            extensions=_extensions(meeting, vote))
 
