@@ -26,7 +26,8 @@ paper flagged or awaiting its second entry at the deadline does not count.
 A photo or scan of the signed paper (`ballot.attach_scan`: PNG, JPEG or PDF, known by its
 first bytes, at most 10 MB) is kept in the database with the case; staff download it.
 
-In a secret vote the choices entered are kept only until the paper's ballot is sealed.
+In a secret vote the choices entered are kept only until the paper's ballot is sealed, or
+the vote closes or is cancelled (votes._reseal).
 """
 from __future__ import annotations
 

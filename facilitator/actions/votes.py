@@ -32,7 +32,7 @@ from ..domain.statuses import (ANY_MEETING_STATUS, IN_MEETING, NOT_ENDED, PENDIN
                                MeetingStatus, ParticipantStatus, PlanStatus, ProxyStatus,
                                VoteStatus)
 from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, VOTE_METHODS,
-                            Ballot, BallotPaper, Plan, Proxy, SealedBallot, SecretTally, Vote,
+                            Ballot, BallotPaper, BallotPaperEntry, Plan, Proxy, SealedBallot, SecretTally, Vote,
                             VoteParticipation, new_ballot_id)
 from ..validation import Field, optional
 from .. import ballot_seal, clock, rosters
@@ -304,6 +304,11 @@ def _reseal(ctx: Context, vote: Vote) -> None:
         total[1] += area
     db.session.execute(db.delete(SealedBallot).filter_by(vote_id=vote.id))
     db.session.execute(db.delete(SecretTally).filter_by(vote_id=vote.id))
+    # Papers still awaiting an entry or a decision kept what the clerks typed: gone too.
+    papers = db.select(BallotPaper.id).filter_by(vote_id=vote.id).scalar_subquery()
+    db.session.execute(db.update(BallotPaper).filter_by(vote_id=vote.id).values(choices=None))
+    db.session.execute(db.update(BallotPaperEntry).where(BallotPaperEntry.paper_id.in_(papers))
+                       .values(choices=None))
     rows = list(totals.items())
     random.SystemRandom().shuffle(rows)
     db.session.add_all(SecretTally(vote_id=vote.id, choices=choices, heads=heads, area=area)

@@ -235,7 +235,8 @@ class BallotPaper(db.Model):
     """A printed ballot paper (表决票) of a written ballot: one per owner of the vote's scope,
     with a serial number unique in the vote (printed on the sheet, typed when the signed
     paper comes back; printing again reuses it). `choices`: what the paper says once entered
-    (and agreed, with double entry); cleared in a secret vote once its ballot is sealed."""
+    (and agreed, with double entry); cleared in a secret vote once its ballot is sealed, or
+    when the vote closes or is cancelled."""
     __tablename__ = "ballot_papers"
     __table_args__ = (db.UniqueConstraint("vote_id", "serial"),
                       db.UniqueConstraint("vote_id", "owner_key"))
@@ -256,7 +257,7 @@ class BallotPaper(db.Model):
 
 class BallotPaperEntry(db.Model):
     """One clerk's entry of a returned paper: who typed what, when (double entry compares
-    two of them). In a secret vote the choices are cleared once the ballot is sealed."""
+    two of them). In a secret vote the choices are cleared as the paper's are."""
     __tablename__ = "ballot_paper_entries"
 
     id = db.Column(db.Integer, primary_key=True)

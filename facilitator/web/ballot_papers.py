@@ -14,13 +14,13 @@ from ..actions import ballot_papers as papers
 from ..actions import invitations as invitation_actions
 from ..actions import written_ballot as written
 from ..domain.owner_sheets import by_building
-from ..domain.voting import format_rate_per_m2, format_yuan, owner_share
+from ..domain.voting import format_rate_per_m2, format_yuan
 from ..exports import ballot_papers as paper_export
 from ..extensions import db
 from ..i18n import t
-from ..models import (BallotPaper, BallotPaperScan, Invitation, Meeting, Plan, RosterVersion,
-                      Vote, VoteParticipation)
-from ..views.votes import funding_of
+from ..models import (BallotPaper, BallotPaperScan, Invitation, Meeting, Plan, Vote,
+                      VoteParticipation)
+from ..views.votes import own_share_text, written_plans
 from .auth import login_required, meeting_for_chair
 from .forms import error_message
 from .links import public_base
@@ -51,18 +51,6 @@ def _run(meeting: Meeting, name: str, payload: dict):
 
 # --------------------------------------------------------------------------- what is printed
 
-def _plans(vote: Vote) -> tuple[list[tuple[dict, Plan | None]], Plan | None, int]:
-    """The vote's options with their plans, the motion's plan (yes_no), and the area the
-    plans' costs are shared over (the vote's roster version)."""
-    version = db.session.get(RosterVersion, vote.roster_version_id) \
-        if vote.roster_version_id else None
-    total_area = version.area_hundredths if version else 0
-    options = [(option, db.session.get(Plan, option["plan_id"]) if option.get("plan_id")
-                else None) for option in vote.options or []]
-    motion = db.session.get(Plan, vote.plan_id) if vote.plan_id else None
-    return options, motion, total_area
-
-
 def _costed(key: str, label: str, plan: Plan | None, total_area: int) -> paper_export.PaperOption:
     if plan is None or not total_area:
         return paper_export.PaperOption(key=key, label=label)
@@ -73,14 +61,14 @@ def _costed(key: str, label: str, plan: Plan | None, total_area: int) -> paper_e
 def _choices(vote: Vote, language: str):
     """(the motion with its costs, the boxes to tick with theirs, each box's plan)."""
     from ..catalogue import message_for
-    options, motion, total_area = _plans(vote)
+    options, motion, total_area = written_plans(vote)
     abstain = message_for("vote_choice.abstain", language)
     if vote.method == "yes_no":
         boxes = [paper_export.PaperOption("yes", message_for("paper.agree", language)),
                  paper_export.PaperOption("no", message_for("vote_choice.no", language)),
                  paper_export.PaperOption("abstain", abstain)]
         return (_costed("", motion.title, motion, total_area) if motion else None), boxes, \
-            [motion], total_area
+            ([motion] if motion else []), total_area
     boxes = [_costed(option["key"], option.get("label") or option["key"], plan, total_area)
              for option, plan in options]
     boxes.append(paper_export.PaperOption("abstain", abstain))
@@ -96,7 +84,6 @@ def paper_batch(meeting: Meeting, vote: Vote, only_missing: bool = False
                 ) -> paper_export.PaperBatch:
     language = meeting.language
     motion, boxes, plans, total_area = _choices(vote, language)
-    funding = [funding_of(plan) if plan else None for plan in plans]
     invitations = {inv.owner_key: inv for inv in db.session.execute(
         db.select(Invitation).filter_by(meeting_id=meeting.id)).scalars()}
     serials = {p.owner_key: p.serial for p in papers.papers_of(vote)}
@@ -108,10 +95,7 @@ def paper_batch(meeting: Meeting, vote: Vote, only_missing: bool = False
         if owner.key not in serials or owner.key in voted:
             continue
         invitation = invitations.get(owner.key)
-        if vote.method == "yes_no":
-            shares = (_share(funding[0], owner.area, total_area),) if motion else ()
-        else:
-            shares = tuple(_share(f, owner.area, total_area) for f in funding)
+        shares = tuple(own_share_text(plan, owner.area, total_area) for plan in plans)
         sheets.append(paper_export.PaperSheet(
             owner=owner.name, owner_key=owner.key, units=tuple(owner.units), area=owner.area,
             serial=papers.format_serial(serials[owner.key]),
@@ -125,12 +109,6 @@ def paper_batch(meeting: Meeting, vote: Vote, only_missing: bool = False
         method=vote.method, motion=motion, options=tuple(boxes),
         deadline=clock.local(vote.deadline_at), join_url=base + url_for("join.enter_code"),
         sheets=tuple(s for building in by_building(sheets) for s in building.sheets))
-
-
-def _share(funding: dict | None, area: int, total_area: int) -> str:
-    if funding is None or not total_area or not area:
-        return ""
-    return format_yuan(owner_share(funding, area, total_area).total)
 
 
 def notice(meeting: Meeting, vote: Vote) -> paper_export.NoticeDocument:

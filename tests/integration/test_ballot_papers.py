@@ -252,9 +252,16 @@ def test_a_conflict_may_keep_the_online_ballot_and_the_paper_is_set_aside(client
         vote_id=vote_id, owner_key=keys[2])).scalar() == "set_aside"
 
 
-def test_in_a_secret_vote_the_entered_choices_are_forgotten_once_sealed(meeting):
+def test_in_a_secret_vote_the_entered_choices_are_forgotten_once_sealed(client, meeting):
     keys = list(owners(meeting))
     vote_id = written_vote(meeting, secret=True)
+    # A paper flagged (the owner voted by link too) keeps what was typed until the vote ends.
+    assert vote_by_link(client, meeting, keys[1], vote_id, "A").status_code == 200
+    assert enter(meeting, clerk_of(meeting), vote_id, "C", owner_key=keys[1])["status"] \
+        == "conflict"
+    assert fail(meeting, chair_of(meeting), "ballot.settle_paper",
+                {"vote_id": vote_id, "serial": serial_of(vote_id, keys[1]), "counts": "paper",
+                 "reason": "x"}) == "paper.secret_online_stays"
     enter(meeting, clerk_of(meeting), vote_id, "B", owner_key=keys[0])
     paper = db.session.execute(db.select(BallotPaper).filter_by(vote_id=vote_id,
                                                                 owner_key=keys[0])).scalar_one()
@@ -264,6 +271,15 @@ def test_in_a_secret_vote_the_entered_choices_are_forgotten_once_sealed(meeting)
     event = db.session.execute(db.select(MeetingEvent).filter_by(
         meeting_id=meeting.id, type="ballot.recorded")).scalar_one()
     assert "choices" not in event.data and event.data["serial"] == paper.serial
+    flagged = db.session.execute(db.select(BallotPaper).filter_by(
+        vote_id=vote_id, owner_key=keys[1])).scalar_one()
+    assert flagged.choices == ["C"]
+    run(meeting, chair_of(meeting), "vote.cancel", {"id": vote_id, "reason": "重新测算"})
+    db.session.expire_all()
+    assert all(c is None for c in db.session.execute(db.select(BallotPaper.choices).filter_by(
+        vote_id=vote_id)).scalars())
+    assert all(c is None for c in db.session.execute(db.select(BallotPaperEntry.choices))
+               .scalars())
 
 
 # --------------------------------------------------------------------------- refused
@@ -333,7 +349,7 @@ def test_bad_entries_are_refused_and_change_nothing(client, meeting, admin):
         answer = client.post(f"/meetings/{meeting.id}/votes/{vote_id}/papers",
                              data={"action": "enter", "by": "unit", "which": "3-1-201",
                                    "choice": "A"}, headers=EN, follow_redirects=True)
-        assert "closed" in answer.get_data(as_text=True).lower()
+        assert "The vote is closed; no more ballots are accepted." in answer.get_data(as_text=True)
     assert keys[2] not in participation(vote_id) and keys[1] not in participation(vote_id)
 
 
