@@ -85,16 +85,32 @@ class _PaperWriter(_Writer):
         super().__init__(batch)
 
     def cell_row(self, cells, widths, height=7.0, size=9.5) -> None:
+        """A row of boxed cells; a text too long for its cell takes a smaller size, on two
+        lines if it must (a plan's title), and is cut after them."""
         x = LEFT
-        self.font(size)
         self.pdf.set_draw_color(150)
         self.pdf.set_line_width(0.2)
         for cell, width in zip(cells, widths):
             self.pdf.rect(x, self.y, width, height)
-            text = wrap_text(self.cw, cell, width - 2.4, self.size)[0] if cell else ""
-            self.pdf.text(x + 1.2, self.y + height * 0.66, text)
+            self.font(size)
+            lines = self._wrapped(cell, width - 2.4) if cell else [""]
+            if len(lines) > 1:
+                self.font(size * 0.8)
+                lines = self._wrapped(cell, width - 2.4)
+            if len(lines) == 1:
+                self.pdf.text(x + 1.2, self.y + height * 0.66, lines[0])
+            else:
+                self.pdf.text(x + 1.2, self.y + height * 0.42, lines[0])
+                self.pdf.text(x + 1.2, self.y + height * 0.82, lines[1])
             x += width
         self.y += height
+
+    def _wrapped(self, text: str, width: float) -> list[str]:
+        key = (text, width, self.size)
+        lines = self.wrapped.get(key)
+        if lines is None:
+            lines = self.wrapped[key] = wrap_text(self.cw, text, width, self.size)
+        return lines
 
     def sheet(self, sheet: PaperSheet) -> None:
         batch, lang = self.batch, self.lang
@@ -173,7 +189,7 @@ class _PaperWriter(_Writer):
         self.line(format_personal_code(sheet.code), 16, x=LEFT + 4, width=inner, gap=0.8)
         self.line(_t("how_paper", lang, deadline=when(batch.deadline, lang),
                      organiser=batch.organiser), 9.5, x=LEFT + 4, width=inner, gap=0.8)
-        self.line(_t("once", lang), 8.5, x=LEFT + 4, width=WIDTH - 8, gap=0)
+        self.line(_t("once", lang), 8.5, x=LEFT + 4, width=inner, gap=0)
 
     def cover(self, building: str, sheets) -> None:
         lang = self.lang
