@@ -32,7 +32,7 @@ from ..domain.statuses import (ANY_MEETING_STATUS, IN_MEETING, NOT_ENDED, PENDIN
                                MeetingStatus, ParticipantStatus, PlanStatus, ProxyStatus,
                                VoteStatus)
 from ..models.votes import (CHANNELS, ELIGIBILITIES, SHOW_RESULTS, VOTE_KINDS, VOTE_METHODS,
-                            Ballot, Plan, Proxy, SealedBallot, SecretTally, Vote,
+                            Ballot, BallotPaper, BallotPaperEntry, Plan, Proxy, SealedBallot, SecretTally, Vote,
                             VoteParticipation, new_ballot_id)
 from ..validation import Field, optional
 from .. import ballot_seal, clock, rosters
@@ -95,7 +95,8 @@ event("vote.cancelled", data={"vote_id": Datum("id"), "title": Datum("str"),
                               "was_open": Datum("bool"), "reason": Datum("str")})
 _ballot = {"vote_id": Datum("id"), "voter_key": Datum("str"), "channel": Datum("str"),
            "cast_by": Datum("id", null=True), "changed": Datum("bool"),
-           "choices": Datum("strs", optional=True, doc="not in a secret vote")}
+           "choices": Datum("strs", optional=True, doc="not in a secret vote"),
+           "serial": Datum("str", optional=True, doc="a ballot paper's serial (§19)")}
 event("ballot.cast", data=_ballot)
 event("ballot.recorded", data=_ballot)
 event("vote.totals_entered", data={"vote_id": Datum("id"), "totals": Datum("object")})
@@ -303,6 +304,11 @@ def _reseal(ctx: Context, vote: Vote) -> None:
         total[1] += area
     db.session.execute(db.delete(SealedBallot).filter_by(vote_id=vote.id))
     db.session.execute(db.delete(SecretTally).filter_by(vote_id=vote.id))
+    # Papers still awaiting an entry or a decision kept what the clerks typed: gone too.
+    papers = db.select(BallotPaper.id).filter_by(vote_id=vote.id).scalar_subquery()
+    db.session.execute(db.update(BallotPaper).filter_by(vote_id=vote.id).values(choices=None))
+    db.session.execute(db.update(BallotPaperEntry).where(BallotPaperEntry.paper_id.in_(papers))
+                       .values(choices=None))
     rows = list(totals.items())
     random.SystemRandom().shuffle(rows)
     db.session.add_all(SecretTally(vote_id=vote.id, choices=choices, heads=heads, area=area)
@@ -565,6 +571,11 @@ def record_ballot(ctx: Context, vote_id: int, choices: list, participant_id, own
                              verified_via)
     if vote.eligibility != "scope_owners":
         raise DomainError("vote.participant_required")
+    # Once a written ballot's papers are issued, a paper is entered by its serial
+    # (ballot.record_paper), where double entry and the flags apply: no way around them.
+    if vote.written_since is not None and db.session.execute(db.select(BallotPaper.id).filter_by(
+            vote_id=vote.id)).first():
+        raise DomainError("paper.enter_by_serial")
     area = _owner_weight(vote.roster_version_id, owner_key)
     # A signed paper ballot (or one counted elsewhere) that staff enter is the owner's own.
     refusal = counting.may_vote(vote, party="owner", participant_id=None, owner_key=owner_key,

@@ -79,6 +79,23 @@ class VoteStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class PaperStatus(StrEnum):
+    """A printed ballot paper (表决票) of a written ballot: issued → counted, or on the way
+    entered (double entry: awaiting the second clerk), mismatch (the two entries differ),
+    conflict (the owner also voted online) → counted or set_aside (the chair decided the
+    owner's online ballot counts). Only a counted paper's ballot is in the tally."""
+    ISSUED = "issued"
+    ENTERED = "entered"
+    MISMATCH = "mismatch"
+    CONFLICT = "conflict"
+    COUNTED = "counted"
+    SET_ASIDE = "set_aside"
+
+
+#: A paper waiting for the chair: it does not count until they decide.
+FLAGGED_PAPER = (PaperStatus.MISMATCH, PaperStatus.CONFLICT)
+
+
 #: A vote not yet closed or cancelled: it may still be opened, cancelled, or given a proxy.
 PENDING_VOTE = (VoteStatus.DRAFT, VoteStatus.OPEN)
 #: A vote the room (phones, the projector) sees (docs/protocol.md §13): once opened; not a

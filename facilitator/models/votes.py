@@ -22,7 +22,7 @@ import uuid
 
 from ..extensions import db
 from ..clock import utcnow
-from ..domain.statuses import PlanStatus, ProxyStatus, VoteStatus
+from ..domain.statuses import PaperStatus, PlanStatus, ProxyStatus, VoteStatus
 
 FUNDING_SOURCES = ("developer", "maintenance_fund", "property_company", "government_subsidy",
                    "owner_levy", "other")
@@ -151,6 +151,9 @@ class Vote(db.Model):
     # When an owners' decision continued as a written ballot (书面征求意见) until deadline_at:
     # owners who did not vote in the meeting vote by their personal link or on paper.
     written_since = db.Column(db.DateTime)
+    # A written ballot's papers are entered twice, by two different users, and count only
+    # when the entries agree (facilitator/actions/ballot_papers.py).
+    paper_double_entry = db.Column(db.Boolean, nullable=False, default=False)
     closed_at = db.Column(db.DateTime)
     # Frozen when the vote closes: the tally, the decision and its explanation.
     result = db.Column(db.JSON)
@@ -226,3 +229,57 @@ class BallotReceipt(db.Model):
     voter_key = db.Column(db.String(40), nullable=False)
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
     replaced_at = db.Column(db.DateTime)
+
+
+class BallotPaper(db.Model):
+    """A printed ballot paper (表决票) of a written ballot: one per owner of the vote's scope,
+    with a serial number unique in the vote (printed on the sheet, typed when the signed
+    paper comes back; printing again reuses it). `choices`: what the paper says once entered
+    (and agreed, with double entry); cleared in a secret vote once its ballot is sealed, or
+    when the vote closes or is cancelled."""
+    __tablename__ = "ballot_papers"
+    __table_args__ = (db.UniqueConstraint("vote_id", "serial"),
+                      db.UniqueConstraint("vote_id", "owner_key"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    vote_id = db.Column(db.Integer, db.ForeignKey("votes.id"), nullable=False, index=True)
+    owner_key = db.Column(db.String(40), nullable=False)
+    serial = db.Column(db.String(12), nullable=False)
+    issued_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    status = db.Column(db.String(10), nullable=False, default=PaperStatus.ISSUED,
+                       info={"statuses": PaperStatus})
+    choices = db.Column(db.JSON)
+    # The chair's decision on a flagged paper: who, when, why.
+    decided_by = db.Column(db.String(100), nullable=False, default="")
+    decided_at = db.Column(db.DateTime)
+    decision_reason = db.Column(db.String(500), nullable=False, default="")
+
+
+class BallotPaperEntry(db.Model):
+    """One clerk's entry of a returned paper: who typed what, when (double entry compares
+    two of them). In a secret vote the choices are cleared as the paper's are."""
+    __tablename__ = "ballot_paper_entries"
+
+    id = db.Column(db.Integer, primary_key=True)
+    paper_id = db.Column(db.Integer, db.ForeignKey("ballot_papers.id"), nullable=False,
+                         index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    entered_by = db.Column(db.String(100), nullable=False, default="")
+    choices = db.Column(db.JSON)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class BallotPaperScan(db.Model):
+    """A photo or scan of the signed paper (PNG, JPEG or PDF, its type read from its first
+    bytes), kept in the database with the case. A later scan of the same paper replaces it."""
+    __tablename__ = "ballot_paper_scans"
+
+    id = db.Column(db.Integer, primary_key=True)
+    paper_id = db.Column(db.Integer, db.ForeignKey("ballot_papers.id"), nullable=False,
+                         unique=True)
+    media_type = db.Column(db.String(20), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    data = db.deferred(db.Column(db.LargeBinary, nullable=False))
+    uploaded_by = db.Column(db.String(100), nullable=False, default="")
+    uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -9,8 +9,8 @@ floor. Amounts are in fen, areas in hundredths of m².
 from __future__ import annotations
 
 from .. import rosters
-from ..domain.voting import (format_rate_per_m2, fund_after_draw, owner_share, parse_yuan,
-                             share_by_area)
+from ..domain.voting import (format_rate_per_m2, format_yuan, fund_after_draw, owner_share,
+                             parse_yuan, share_by_area)
 from ..domain.statuses import PlanStatus
 from ..errors import DomainError
 from ..models import Case, Meeting, Participant, RosterUnit, RosterVersion
@@ -134,6 +134,25 @@ def plan_view(plan: Plan) -> dict:
 
 def funding_of(plan: Plan) -> dict[str, int]:
     return {key: int(value) for key, value in (plan.funding or {}).items()}
+
+
+def written_plans(vote: Vote) -> tuple[list[tuple[dict, Plan | None]], Plan | None, int]:
+    """An open vote's options with their plans, the motion's plan (yes_no), and the area the
+    plans' costs are shared over (the vote's roster version): the figures the owner's ballot
+    page and the ballot papers show alike."""
+    version = db.session.get(RosterVersion, vote.roster_version_id) \
+        if vote.roster_version_id else None
+    options = [(option, db.session.get(Plan, option["plan_id"]) if option.get("plan_id")
+                else None) for option in vote.options or []]
+    motion = db.session.get(Plan, vote.plan_id) if vote.plan_id else None
+    return options, motion, version.area_hundredths if version else 0
+
+
+def own_share_text(plan: Plan | None, area: int, total_area: int) -> str:
+    """An owner's share of a plan's owners' money in CNY ("4,754.03"), "" without one."""
+    if plan is None or not area or not total_area:
+        return ""
+    return format_yuan(owner_share(funding_of(plan), area, total_area).total)
 
 
 def own_shares(meeting: Meeting, person: Participant) -> dict | None:

@@ -26,9 +26,9 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from . import api, auth, cases, join, meetings, projector
     from . import case_record
-    from . import admin, health, invitations, proxies, result_notice, written_ballot
+    from . import admin, ballot_papers, health, invitations, proxies, result_notice, written_ballot
     for module in (auth, cases, meetings, join, projector, api, case_record, invitations,
-                   proxies, health, admin, written_ballot, result_notice):
+                   proxies, health, admin, written_ballot, ballot_papers, result_notice):
         app.register_blueprint(module.bp)
     from . import minutes as minutes_pages  # downloads of the minutes, the console's draft
     app.register_blueprint(minutes_pages.bp)
@@ -123,8 +123,9 @@ def register_web(app: Flask) -> None:
 
 
 # Endpoints that take files larger than MAX_CONTENT_LENGTH: their own limit (a roster file of
-# 5 MB at most, with room for the form around it).
-UPLOAD_LIMITS = {"cases.preview_roster": 5 * 1024 * 1024 + 64 * 1024}
+# 5 MB at most, a ballot paper's scan of 10 MB at most, with room for the form around it).
+UPLOAD_LIMITS = {"cases.preview_roster": 5 * 1024 * 1024 + 64 * 1024,
+                 "ballot_papers.upload_scan": 10 * 1024 * 1024 + 64 * 1024}
 
 
 def upload_limits() -> None:

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from .. import access, clock, rosters
+from .. import access, clock
 from ..actions import Actor, execute
+from ..actions import ballot_papers as paper_actions
 from ..actions import invitations as invitation_actions
 from ..actions import written_ballot as written
 from ..domain.statuses import VoteStatus
-from ..domain.voting import format_area, format_rate_per_m2, format_yuan, owner_share
+from ..domain.voting import format_area, format_rate_per_m2, format_yuan
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, t
 from ..joining import admit
-from ..models import Meeting, Plan, RosterVersion, Vote, VoteParticipation
-from ..views.votes import funding_of
+from ..models import Meeting, Vote, VoteParticipation
+from ..views.votes import own_share_text, written_plans
 from .auth import login_required, meeting_for_chair
 from .forms import error_message
 from .links import public_base, qr_svg
@@ -49,23 +50,19 @@ def _invitation_or_refusal(token: str):
     return admit(lookup, guessable=False, wrong="invitation.invalid")
 
 
-def _option_rows(vote: Vote, meeting: Meeting, owner: dict) -> list[dict]:
+def _option_rows(vote: Vote, owner: dict) -> list[dict]:
     """Each option of the vote with its plan's cost, the cost per m² and this owner's share
-    (exact, to the fen: domain.voting.owner_share, as on the phones)."""
-    version_id = rosters.meeting_version_id(meeting)
-    total_area = db.session.get(RosterVersion, version_id).area_hundredths if version_id else 0
+    (exact, to the fen: domain.voting.owner_share, as on the phones and the ballot papers)."""
+    options, _, total_area = written_plans(vote)
     rows = []
-    for option in vote.options or []:
+    for option, plan in options:
         row = {"key": option["key"], "label": option.get("label") or option["key"]}
-        if option.get("plan_id"):
-            plan = db.session.get(Plan, option["plan_id"])
+        if plan is not None:
             row["plan"] = plan
             row["total"] = format_yuan(plan.total_fen)
             if total_area:
                 row["rate"] = format_rate_per_m2(plan.total_fen, total_area)
-                if owner["area"]:
-                    share = owner_share(funding_of(plan), owner["area"], total_area)
-                    row["share"] = format_yuan(share.total)
+                row["share"] = own_share_text(plan, owner["area"], total_area) or None
         rows.append(row)
     return rows
 
@@ -77,7 +74,7 @@ def ballot_page(token: str, invitation, meeting: Meeting, error: str | None = No
     for vote in written.written_votes(meeting.id):
         mine = db.session.execute(db.select(VoteParticipation).filter_by(
             vote_id=vote.id, voter_key=owner["key"])).scalar_one_or_none()
-        votes.append({"vote": vote, "options": _option_rows(vote, meeting, owner),
+        votes.append({"vote": vote, "options": _option_rows(vote, owner),
                       "mine": mine,
                       "open": vote.status == VoteStatus.OPEN
                       and clock.utcnow() < vote.deadline_at,
@@ -165,6 +162,8 @@ def staff_page(meeting_id: int, vote_id: int):
         abort(404)
     figures = written.progress(vote) if vote.written_since is not None else None
     return render_template("written/staff.html", meeting=meeting, vote=vote, figures=figures,
+                           papers=paper_actions.paper_summary(vote) if figures else None,
+                           format_serial=paper_actions.format_serial,
                            progress_url=_progress_url(vote) if figures else None,
                            extensions=_extensions(meeting, vote))
 
