@@ -144,7 +144,7 @@ def papers_pdf(meeting_id: int, vote_id: int):
                      f"ballot-papers-{meeting.id}-{vote.number}.pdf")
 
 
-@bp.route("/meetings/<int:meeting_id>/votes/<int:vote_id>/notice.<any(pdf, docx):kind>")
+@bp.route("/meetings/<int:meeting_id>/votes/<int:vote_id>/announcement.<any(pdf, docx):kind>")
 @login_required
 def notice_file(meeting_id: int, vote_id: int, kind: str):
     meeting, vote = _written_vote(meeting_id, vote_id)

@@ -158,13 +158,13 @@ def test_the_notice_for_the_notice_board_as_pdf_and_docx(client, meeting):
     deadline = clock.local(vote.deadline_at)
     when = f"{deadline.year}年{deadline.month}月{deadline.day}日"
     login(client, meeting.moderator)
-    answer = client.get(f"/meetings/{meeting.id}/votes/{vote_id}/notice.pdf")
+    answer = client.get(f"/meetings/{meeting.id}/votes/{vote_id}/announcement.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     text = "".join(pdf_text(answer.data))
     for words in ("关于书面征求业主意见的公告", "锦华苑小区全体业主", when, "表决方式",
                   "482,300.00", "109.680", f"k={key}"[:30]):
         assert words in text.replace("\n", ""), words
-    answer = client.get(f"/meetings/{meeting.id}/votes/{vote_id}/notice.docx")
+    answer = client.get(f"/meetings/{meeting.id}/votes/{vote_id}/announcement.docx")
     assert answer.status_code == 200
     document = Document(io.BytesIO(answer.data))
     paragraphs = "\n".join(p.text for p in document.paragraphs)
@@ -425,8 +425,8 @@ def test_only_the_meetings_chair_issues_enters_and_decides(app, client, meeting)
             in ("auth.not_your_meeting", "auth.forbidden")
     assert participation(vote_id) == set()
     for url in (f"/meetings/{meeting.id}/votes/{vote_id}/papers.pdf",
-                f"/meetings/{meeting.id}/votes/{vote_id}/notice.pdf",
-                f"/meetings/{meeting.id}/votes/{vote_id}/notice.docx"):
+                f"/meetings/{meeting.id}/votes/{vote_id}/announcement.pdf",
+                f"/meetings/{meeting.id}/votes/{vote_id}/announcement.docx"):
         assert client.get(url).status_code == 302  # to the sign-in
         stranger = app.test_client()
         login(stranger, make_user("moderator"))
