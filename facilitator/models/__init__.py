@@ -7,11 +7,11 @@ from .events import MeetingEvent
 from .speakers import QueueEntry, Speech
 from .votes import (Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot, SealedBallot,
                     SecretTally, BallotReceipt)
-from .minutes import ActionItem, MinutesVersion, MinutesSignoff
+from .minutes import ActionItem, MinutesVersion, MinutesSignoff, SignatureRequest
 from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
 from .notices import Objection, ResultNotice
 
 __all__ = ["User", "StaffSession", "SignInThrottle", "SignInEvent", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
            "JoinGuesses", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
-           "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "BallotReceipt", "ActionItem", "MinutesVersion", "MinutesSignoff",
+           "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "BallotReceipt", "ActionItem", "MinutesVersion", "MinutesSignoff", "SignatureRequest",
            "CaseTransition", "ActionItemUpdate", "CaseFeedback", "ResultNotice", "Objection"]
