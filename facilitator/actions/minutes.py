@@ -349,8 +349,10 @@ def sign_on_phone(ctx: Context, version: int, name: str, decision: str, note: st
     phone: the name they type, optionally a drawn signature; or refuses, saying why in
     `note`. Once per version: the decision is final (a correction asks again)."""
     person = db.session.get(Participant, ctx.actor.participant_id)
-    if person is None or person.status in (ParticipantStatus.REJECTED, ParticipantStatus.REMOVED):
-        raise DomainError(f"auth.participant_{person.status if person else 'removed'}")
+    if person is None or person.meeting_id != ctx.meeting.id:
+        raise DomainError("auth.not_joined")
+    if person.status in (ParticipantStatus.REJECTED, ParticipantStatus.REMOVED):
+        raise DomainError(f"auth.participant_{person.status}")
     row = _signable(ctx.meeting.id, version)
     asked = db.session.execute(db.select(SignatureRequest.id).filter_by(
         version_id=row.id, participant_id=person.id)).first()

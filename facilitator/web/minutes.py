@@ -215,7 +215,6 @@ def signing(meeting_id: int):
         if asked else None,
         "pdf_url": url_for("minutes.download", meeting_id=meeting.id, fmt="pdf",
                            version=latest.number) if asked else None,
-        "name": person.name,
         "signoff": signoff_json(own) if own is not None else None})
     response.headers["Cache-Control"] = "no-store"
     return response
