@@ -352,13 +352,15 @@
     card.hidden = !status.asked && !status.superseded;
     if (card.hidden) return;
     if (status.superseded) {
+      $("phone-sign-intro").hidden = false;
       $("phone-sign-intro").textContent = tr("sign.superseded");
       $("phone-sign-form").hidden = true;
       $("phone-sign-done").hidden = true;
       return;
     }
-    $("phone-sign-intro").textContent = tr("sign.phone_intro", { version: status.version });
     const own = status.signoff;
+    $("phone-sign-intro").hidden = Boolean(own);
+    $("phone-sign-intro").textContent = tr("sign.phone_intro", { version: status.version });
     $("phone-sign-done").hidden = !own;
     $("phone-sign-form").hidden = Boolean(own);
     if (own) {
