@@ -56,8 +56,18 @@
     const state = event.detail && event.detail.state;
     if (!state || state.seq === lastSeq) return;
     lastSeq = state.seq;
+    renderSigners(state);
     schedule();
   });
+
+  // Who can be asked to sign on a phone, one by one: those admitted with a phone.
+  function renderSigners(state) {
+    const people = Object.values(state.participants || {})
+      .filter((p) => p.has_phone && p.status === "admitted")
+      .sort((a, b) => a.name.localeCompare(b.name, "zh"));
+    $("minutes-request-people").innerHTML = people.map((p) =>
+      `<option value="person:${p.id}">${escapeHtml(p.name)} · ${escapeHtml(T.parties[p.party] || p.party)}</option>`).join("");
+  }
 
   // --- rendering ------------------------------------------------------------------------
   function render() {
@@ -246,8 +256,10 @@
   });
   $("minutes-request").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const party = event.target.elements.party.value;
-    if (await run("minutes.request_signatures", party ? { parties: [party] } : {}) !== null) schedule(200);
+    const [kind, value] = event.target.elements.whom.value.split(":");
+    const payload = kind === "party" ? { parties: [value] }
+      : kind === "person" ? { participant_ids: [Number(value)] } : {};
+    if (await run("minutes.request_signatures", payload) !== null) schedule(200);
   });
 
   schedule(0);

@@ -52,8 +52,15 @@ def test_three_phones_sign_the_minutes_one_refuses_and_the_console_sees_it(
     for phone in phones.values():
         expect(phone.locator("#phone-sign")).to_be_hidden()  # final, not sent yet
 
-    console.locator("[data-testid=minutes-request] button").click()
+    # One person first, then everyone present with a phone (the others).
+    request = console.locator("[data-testid=minutes-request]")
+    request.locator("select").select_option(label="李振宇 · 业主委员会")
+    request.locator("button").click()
     requests = console.locator("[data-testid=minutes-v1-requests] li")
+    expect(requests).to_have_count(1, timeout=LIVE)
+    expect(phones["周明"].locator("#phone-sign")).to_be_hidden()
+    request.locator("select").select_option(value="")
+    request.locator("button").click()
     expect(requests).to_have_count(3, timeout=LIVE)
 
     first = phones["李振宇"]
