@@ -134,8 +134,11 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
         ("minutes.finalise", chair, {}),
         ("minutes.write", chair, {"section": "follow_up", "text": "督办：锦华街道"}),
         ("minutes.correct", chair, {"note": "补充后续安排"}),
-        ("minutes.sign", chair, {"name": "周明", "party": "property_company",
-                                 "decision": "signed"}),
+        ("minutes.request_signatures", chair, {}),
+        ("minutes.sign_on_phone", "<phone:张建国（3-1-101）>", {"version": 2, "name": "张建国",
+                                                             "decision": "signed"}),
+        ("minutes.record_signoff", chair, {"name": "周明", "party": "property_company",
+                                           "decision": "signed"}),
     ]
 
 
@@ -234,7 +237,8 @@ def test_applying_events_to_any_old_snapshot_equals_a_fresh_snapshot_for_every_r
             "vote.cancelled", "vote.totals_entered", "ballot.cast",
             "ballot.recorded"} <= event_types
     assert {"minutes.written", "action_item.added", "action_item.edited", "action_item.removed",
-            "minutes.finalised", "minutes.corrected", "minutes.signed"} <= event_types
+            "minutes.finalised", "minutes.corrected", "minutes.signatures_requested",
+            "minutes.signed"} <= event_types
 
 
 def test_every_step_of_a_fresh_meeting_replays_from_the_first_snapshot(ctx):
