@@ -16,7 +16,8 @@ def _values(column) -> set[str]:
 
 
 def _follow_up(meeting: Meeting) -> None:
-    """What the played demo leaves out: a step of the case's life, a progress report."""
+    """What the played demo leaves out: a step of the case's life, a progress report, the
+    papers of a written ballot."""
     case = meeting.case
     event = next(iter(allowed_transitions(case.status)))
     case_record.apply_transition(case, {"event": str(event), "note": "记录"}, None)
@@ -24,6 +25,17 @@ def _follow_up(meeting: Meeting) -> None:
                               .limit(1)).scalar_one()
     case_record.record_update(item, {"reported_on": "2026-12-05", "status": "in_progress",
                                      "note": "已进场施工"}, None)
+    # A written ballot's papers, which the demo does not print: one returned and entered.
+    from tests.factories import chair_of, make_meeting, run
+    from tests.integration.test_votes import add_plans
+    from tests.integration.test_written_ballot import continue_written, decision, owners
+    written = make_meeting(with_roster=True)
+    add_plans(written)
+    vote_id = decision(written)
+    continue_written(written, vote_id)
+    run(written, chair_of(written), "ballot.issue_papers", {"vote_id": vote_id})
+    run(written, chair_of(written), "ballot.record_paper", {
+        "vote_id": vote_id, "owner_key": next(iter(owners(written))), "choices": ["A"]})
 
 
 def test_every_status_in_the_rows_is_a_member_of_its_set(played):
@@ -40,7 +52,7 @@ def test_every_status_in_the_rows_is_a_member_of_its_set(played):
     # The played meeting leaves rows in each set (else the check above proves nothing).
     empty = sorted(name for name, values in found.items() if not values)
     assert empty == [], empty
-    assert found["meetings.status"] == {"ended"}
+    assert found["meetings.status"] == {"ended", "live"}
     assert "closed" in found["votes.status"] and "final" in found["minutes_versions.status"]
     assert found["action_item_updates.status_to"] == {"in_progress"}
 
