@@ -128,7 +128,8 @@
     } else {
       inputs = [...keys, "abstain"].map((k) => `<label class="choice"><input type="radio" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}${share(k)}</label>`).join("");
     }
-    return `<form class="ballot-form" data-vote="${vote.id}" data-proxy="${identity.proxy_id === null ? "" : identity.proxy_id}">`
+    // data-voted: a ballot still to cast takes the whole screen in elderly mode (elderly.js).
+    return `<form class="ballot-form" data-vote="${vote.id}" data-proxy="${identity.proxy_id === null ? "" : identity.proxy_id}" data-voted="${identity.voted}">`
       + `${inputs}<button type="submit" class="primary">${escapeHtml(tr(identity.voted ? "votes.change" : "votes.cast"))}</button></form>`;
   }
 
@@ -150,7 +151,7 @@
     if (vote) {
       html += `<div class="phone-card vote-card" data-testid="phone-vote"><span class="muted">${escapeHtml(ui.kindLabel(vote))}</span>`
         + `<h2>${escapeHtml(vote.title)}</h2>`;
-      if (vote.question) html += `<p>${escapeHtml(vote.question)}</p>`;
+      if (vote.question) html += `<p class="vote-question">${escapeHtml(vote.question)}</p>`;
       if (vote.deadline_at) html += `<p class="muted" id="phone-vote-countdown"></p>`;
       const identities = status[String(vote.id)] || [];
       const eligible = identities.filter((i) => i.eligible);
