@@ -101,13 +101,19 @@ def test_elderly_mode_on_the_live_phone(open_page, live_server, artifacts_dir):
     phone = open_page("phone", "elderly")
     phone.add_init_script(RECORD_SPEECH)
 
-    # The join form: switched on, and still on after a reload.
-    phone.goto(f"/j/{code}")
+    # Switched on where the code is typed; still on at the join form, and after a reload.
+    phone.goto("/join")
     switch_on(phone)
+    least = {"code page": check_elderly(phone, "code page")}
+    phone.fill("#code", code)
+    phone.locator("form button[type=submit]").click()
+    expect(phone.locator("#join-form")).to_be_visible()
+    toggle = phone.locator("[data-testid=elderly-toggle]")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
     phone.reload()
-    expect(phone.locator("[data-testid=elderly-toggle]")).to_have_attribute("aria-pressed", "true")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
     assert phone.evaluate("document.documentElement.classList.contains('elderly')")
-    least = {"join form": check_elderly(phone, "join form")}
+    least["join form"] = check_elderly(phone, "join form")
     shot(phone, artifacts_dir, "elderly-01-join-form")
 
     # The lobby, then the meeting.

@@ -73,6 +73,20 @@ def test_elderly_mode_on_the_written_ballot(open_page, live_server, artifacts_di
     assert texts[:2] == ["业主共同决定：选择维修方案", "同意采用哪个维修方案？"]
     assert texts[texts.index(next(t for t in texts if t.startswith("B "))) + 1] == share_b
 
+    # In English: the switch says so, and the page speaks English.
+    english = open_page("phone", "elderly-written-en")
+    english.add_init_script(RECORD_SPEECH)
+    english.goto(link.replace(re.match(r"https?://[^/]+", link).group(0), "") + "?lang=en")
+    english.locator("[data-testid=elderly-toggle]", has_text="Large text").click()
+    english_card = english.locator(f"[data-testid=written-vote-{vote_id}]")
+    english_card.locator(".read-aloud", has_text="Read aloud").click()
+    said = spoken(english)
+    assert said[0] == {"text": "业主共同决定：选择维修方案", "lang": "en-US"}
+    english_card.locator("[data-testid=option-A] input").check()  # armed only: nothing posted
+    assert spoken(english)[0]["text"].startswith("Your choice: A ")
+    expect(english_card.locator("[data-testid=ballot-submit]")).to_have_text(
+        re.compile(r"^Tap again to confirm: A "))
+
     # The first tap on an option reads it out and asks again; anything else lets it go.
     card.locator("[data-testid=option-B] input").check()
     assert spoken(phone)[0]["text"].startswith("您选择：B ")
