@@ -109,14 +109,18 @@
   let armed = null; // { form: formKey, key: the choice, text, until, timer }
   const formKey = (form) => `${form.dataset.vote}:${form.dataset.proxy || ""}`;
 
-  // The options chosen in a form, in the order of their ranks where the vote ranks them.
+  // The options chosen in a form, in the order of their ranks where the vote ranks them; with
+  // none, what the form casts then (data-none: an approval vote's abstention on the live page).
   function chosen(form) {
     const ranked = [...form.querySelectorAll("select[data-key]")].filter((s) => s.value)
       .sort((a, b) => Number(a.value) - Number(b.value));
     const picked = ranked.length ? ranked.map((s) => [s.dataset.key, s])
       : [...form.querySelectorAll("input:checked")].map((i) => [i.value, i]);
+    if (!picked.length && form.dataset.none) {
+      return { key: form.dataset.none, names: [say("vote_choice." + form.dataset.none)], labels: [] };
+    }
     const labels = picked.map(([, input]) => input.closest("label"));
-    return { key: picked.map(([value]) => value).join(","), labels };
+    return { key: picked.map(([value]) => value).join(","), names: labels.map(optionName), labels };
   }
 
   function isArmed(form, key) {
@@ -125,7 +129,7 @@
 
   function arm(form, choice) {
     disarm();
-    const names = choice.labels.map(optionName).join(messages["punct.list"] || ", ");
+    const names = choice.names.join(messages["punct.list"] || ", ");
     armed = { form: formKey(form), key: choice.key, text: say("elderly.confirm", { choice: names }),
               until: Date.now() + CONFIRM_MS, timer: setTimeout(disarm, CONFIRM_MS) };
     decorate();

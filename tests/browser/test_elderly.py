@@ -200,6 +200,29 @@ def test_elderly_mode_on_the_live_phone(open_page, live_server, artifacts_dir):
     phone.screenshot(path=str(artifacts_dir / "elderly-07-360px.png"), full_page=True)
     print("smallest sizes in elderly mode:", least)
 
+    # An approval vote: the button's first tap asks again, also for no box ticked (abstaining).
+    send(console, "vote.close", {"id": vote_id})
+    vote_id = send(console, "vote.create", {
+        "kind": "straw_poll", "method": "approval", "title": "意向表决：可以接受的方案",
+        "plans": ["A", "B", "C"], "eligibility": "owners_present"})["vote_id"]
+    send(console, "vote.open", {"id": vote_id})
+    expect(card.locator("h2")).to_have_text("意向表决：可以接受的方案", timeout=LIVE)
+    expect(card.locator("input[type=checkbox]")).to_have_count(3, timeout=LIVE)
+    assert visible_cards(phone) == ["phone-vote"]
+    phone.evaluate("window.sent.splice(0)")
+    submit = card.locator("button[type=submit]")
+    submit.click()
+    expect(submit).to_have_text("再点一次确认：弃权")
+    card.locator("input[value=A]").check()  # another choice: asked again from the start
+    expect(submit).to_have_text("投票")
+    card.locator("input[value=C]").check()
+    submit.click()
+    expect(submit).to_have_text(re.compile(r"^再点一次确认：A · .+、C · "))
+    assert phone.evaluate("window.sent") == []
+    submit.click()
+    expect(card.locator("[data-testid=phone-voted]")).to_be_visible(timeout=LIVE)
+    assert phone.evaluate("window.sent") == ["ballot.cast"]
+
     # Switched off: the page as before, its one tap casting (test_phone_shares.py).
     phone.locator("[data-testid=elderly-toggle]").click()
     expect(phone.locator("[data-testid=elderly-toggle]")).to_have_attribute("aria-pressed", "false")
