@@ -148,7 +148,7 @@ def export_minutes_command(meeting_id, fmt, output, version):
     from .minutes.load import minutes_for
     from .minutes.versions import document_of, latest_version, version_number
     from .models import Meeting
-    from .web.minutes import RENDERERS
+    from .web.minutes import RENDERERS, signoffs_of
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise click.ClickException(f"No meeting {meeting_id}.")
@@ -156,7 +156,8 @@ def export_minutes_command(meeting_id, fmt, output, version):
     if version and row is None:
         raise click.ClickException(f"Meeting {meeting_id} has no version {version} of its minutes.")
     document = document_of(row) if row is not None else minutes_for(meeting)
-    data = RENDERERS[fmt].render(document, document.language)
+    data = RENDERERS[fmt].render(document, document.language,
+                                 signoffs=signoffs_of(row) if row is not None else ())
     with open(output, "wb") as handle:
         handle.write(data)
     state = f"version {row.number} (final)" if row is not None else "the live draft"

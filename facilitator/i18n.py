@@ -56,6 +56,8 @@ CLIENT_PREFIXES = frozenset({
     "screen",
     # the written ballot's link on the console's vote (actions/written_ballot.py)
     "written",
+    # a phone asked to sign the minutes (static/js/phone.js)
+    "sign",
     "punct", "lang",
 })
 

@@ -1,7 +1,8 @@
 """Test setup shared by every layer.
 
 The database: SQLite in a temporary file by default; PostgreSQL when
-FACILITATOR_TEST_DATABASE=postgresql (127.0.0.1:5432, database `test`). A missing
+FACILITATOR_TEST_DATABASE=postgresql (127.0.0.1:5432, database `test`, or under
+pytest-xdist one beside it for each worker). A missing
 PostgreSQL skips those runs with the reason, except under CI=true, where it fails.
 The schema is built by the real Alembic migrations once per run; each test starts empty.
 The clock: the whole session runs at TEST_NOW (tests/frozen_time.py), never the real time.
@@ -21,6 +22,39 @@ from tests.support import postgres_up, require_service
 
 POSTGRES_URL = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+# Tests that must not run beside each other under pytest-xdist (`-n 2`, with pyproject's
+# `--dist loadgroup`) each run in one group, one after another on one worker: those of the
+# shared Redis, since the Socket.IO channel of their servers is the same in every Redis
+# database and two at once would hear each other's meetings; and the browser tests, which
+# share one demo server and one folder of screenshots and logs.
+SERIAL_GROUPS = ("redis", "browser")
+# A test of a serial group that pytest-xdist failed to keep on one worker.
+UNGROUPED = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    grouped = {}
+    for item in items:
+        group = next((g for g in SERIAL_GROUPS if item.get_closest_marker(g)), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+            grouped[item] = group
+    yield  # pytest-xdist's hook: under --dist loadgroup, a worker appends @group to node ids
+    # The scheduler sees only those node ids: where the renaming does not take (pytest-xdist
+    # issue 1386) a group would be spread over the workers without a word.
+    if getattr(config.option, "loadgroup", False):
+        for item, group in grouped.items():
+            if not item.nodeid.endswith("@" + group):
+                item.stash[UNGROUPED] = group
+
+
+def pytest_runtest_setup(item):
+    if UNGROUPED in item.stash:
+        pytest.fail(f"pytest-xdist did not keep the {item.stash[UNGROUPED]} tests on one worker "
+                    "(pyproject's pytest pin): they would run beside each other", pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,8 +4,11 @@ Each command is one event, so the minutes stay a function of the log (docs/archi
 §6): ``minutes.write`` records a section of the clerk's text, ``action_item.*``
 the agreed items (also kept as rows for the case's follow-up), ``minutes.finalise`` builds
 the document from the log and stores it as version 1, ``minutes.correct`` stores version
-n+1 with who, when, why and which sections changed, ``minutes.sign`` records a
-representative signing (or refusing to sign) a version. A stored version never changes.
+n+1 with who, when, why and which sections changed. Sign-off: ``minutes.request_signatures``
+sends the latest version to participants' phones, ``minutes.sign_on_phone`` is a phone
+signing (or refusing to sign) the version it was sent, ``minutes.record_signoff`` the chair
+recording the sign-off of someone without a phone (marked so in the documents). A stored
+version never changes; its sign-offs stay with it when a correction makes a new one.
 
 The events carry no entity changes: no live screen holds the minutes. The console's minutes
 panel reloads the draft over HTTP when it sees one of these events go by.
@@ -18,7 +21,7 @@ from .. import clock
 from ..domain import case_dates
 from ..domain.action_items import ActionItemStatus
 from ..domain.minutes_model import MinutesStatus
-from ..domain.statuses import ANY_MEETING_STATUS, MeetingStatus
+from ..domain.statuses import ANY_MEETING_STATUS, MeetingStatus, ParticipantStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..minutes import narrative
@@ -26,12 +29,13 @@ from ..minutes.load import minutes_for
 from ..minutes.versions import (as_final, document_of, latest_version,
                                 section_changes, version_number)
 from ..models import ActionItem, AgendaItem, MeetingEvent, MinutesSignoff, MinutesVersion, \
-    Participant
+    Participant, SignatureRequest
 from ..domain.parties import PARTIES
-from ..models.minutes import SIGNOFF_DECISIONS
+from ..models.minutes import SIGNOFF_DECISIONS, SIGNOFF_METHODS
+from ..minutes.drawings import MAX_DRAWING_CHARS, clean_drawing
 from ..validation import Field, optional
 from .cases import meeting_day
-from .core import CHAIR, MODERATOR, Context, Outcome, command
+from .core import CHAIR, MODERATOR, PHONE, Context, Outcome, command
 from ..contract import Datum, event
 
 MAX_ACTION_ITEMS = 100
@@ -81,10 +85,19 @@ _version = {"version": Datum("int"), "version_id": Datum("id"), "content_hash": 
 # Public: phones offer the download once the minutes are final.
 event("minutes.finalised", public=True, data=_version)
 event("minutes.corrected", public=True, data=_version)
+# Public: a phone asked to sign refreshes its signing card (the ids name no one to a phone,
+# which holds no list of the room).
+event("minutes.signatures_requested", public=True, data={
+    "version": Datum("int"),
+    "participant_ids": Datum("ids", doc="the participants asked now (not those asked before)")})
+# Not public: phones and the projector do not learn who signed (the console and the
+# documents do).
 event("minutes.signed", data={
     "version": Datum("int"), "signoff_id": Datum("id"), "name": Datum("str"),
     "party": Datum("str", choices=PARTIES), "decision": Datum("str", choices=SIGNOFF_DECISIONS),
-    "note": Datum("str")})
+    "note": Datum("str"), "participant_id": Datum("id", null=True),
+    "method": Datum("str", choices=SIGNOFF_METHODS),
+    "drawn": Datum("bool", doc="a signature was drawn on the phone")})
 
 
 @command("minutes.write", events=("minutes.written",), result=("section",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
@@ -258,39 +271,151 @@ def correct_minutes(ctx: Context, note: str) -> Outcome:
     return _store(ctx, previous.number + 1, note.strip(), [], previous)
 
 
-@command("minutes.sign", events=("minutes.signed",), result=("version", "signoff_id"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
+# --------------------------------------------------------------------------- sign-off
+
+# At most this many participants asked by one request (a large meeting's phones fit in it).
+MAX_ASKED = 1000
+
+
+def _signable(meeting_id: int, number: int | None) -> MinutesVersion:
+    """The version a sign-off is for: the latest (the default), never a superseded one — a
+    correction needs new signatures, and the old version keeps those it had."""
+    latest = latest_version(meeting_id)
+    if latest is None:
+        raise DomainError("minutes.not_final")
+    if number is None or number == latest.number:
+        return latest
+    if version_number(meeting_id, number) is None:
+        raise DomainError("minutes.version_not_found")
+    raise DomainError("minutes.version_superseded", version=number, latest=latest.number)
+
+
+def _signs_on_phone(person: Participant) -> bool:
+    return person.has_phone and person.status == ParticipantStatus.ADMITTED
+
+
+@command("minutes.request_signatures", events=("minutes.signatures_requested",), result=("version", "asked"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
+    "version": Field("int", required=False, default=None, min=1),
+    "participant_ids": Field("id_list", required=False, default=None, max_len=MAX_ASKED),
+    "parties": Field("str_list", required=False, default=None, max_len=len(PARTIES),
+                     choices=PARTIES)})
+def request_signatures(ctx: Context, version, participant_ids, parties) -> Outcome:
+    """Send a final version to phones for signature: the participants named, those of the
+    parties named, or (neither given) everyone present with a phone. Those asked before for
+    this version are not asked again."""
+    row = _signable(ctx.meeting.id, version)
+    if participant_ids is not None and not participant_ids and not parties:
+        raise DomainError("minutes.nobody_to_ask")
+    chosen: dict[int, Participant] = {}
+    for person_id in participant_ids or ():
+        person = db.session.get(Participant, person_id)
+        if person is None or person.meeting_id != ctx.meeting.id:
+            raise DomainError("participant.not_found")
+        if not _signs_on_phone(person):
+            raise DomainError("minutes.no_phone_to_sign", name=person.name)
+        chosen[person.id] = person
+    if parties or participant_ids is None:
+        query = db.select(Participant).filter_by(meeting_id=ctx.meeting.id, has_phone=True,
+                                                 status=ParticipantStatus.ADMITTED)
+        if parties:
+            query = query.filter(Participant.party.in_(parties))
+        for person in db.session.execute(query).scalars():
+            chosen.setdefault(person.id, person)
+    if not chosen:
+        raise DomainError("minutes.nobody_to_ask")
+    asked_before = set(db.session.execute(db.select(SignatureRequest.participant_id).filter_by(
+        version_id=row.id)).scalars())
+    new = sorted(set(chosen) - asked_before)
+    if not new:
+        raise DomainError("command.no_change")
+    for person_id in new:
+        db.session.add(SignatureRequest(version_id=row.id, participant_id=person_id,
+                                        requested_at=ctx.now, requested_by=ctx.actor.label))
+    db.session.flush()
+    return Outcome("minutes.signatures_requested",
+                   {"version": row.number, "participant_ids": new},
+                   {"version": row.number, "asked": len(new)})
+
+
+@command("minutes.sign_on_phone", events=("minutes.signed",), result=("version", "signoff_id"), roles=PHONE, states=(MeetingStatus.ENDED,), schema={
+    "version": Field("int", min=1),
+    "name": Field("str", max_len=100),
+    "decision": Field("str", choices=SIGNOFF_DECISIONS),
+    "note": optional("str", max_len=500, default=""),
+    "drawing": optional("str", max_len=MAX_DRAWING_CHARS)})
+def sign_on_phone(ctx: Context, version: int, name: str, decision: str, note: str,
+                  drawing) -> Outcome:
+    """A participant the chair asked signs (签字确认) the version they read, on their own
+    phone: the name they type, optionally a drawn signature; or refuses, saying why in
+    `note`. Once per version: the decision is final (a correction asks again)."""
+    person = db.session.get(Participant, ctx.actor.participant_id)
+    if person is None or person.meeting_id != ctx.meeting.id:
+        raise DomainError("auth.not_joined")
+    if person.status in (ParticipantStatus.REJECTED, ParticipantStatus.REMOVED):
+        raise DomainError(f"auth.participant_{person.status}")
+    row = _signable(ctx.meeting.id, version)
+    asked = db.session.execute(db.select(SignatureRequest.id).filter_by(
+        version_id=row.id, participant_id=person.id)).first()
+    if asked is None:
+        raise DomainError("minutes.not_asked", version=row.number)
+    if db.session.execute(db.select(MinutesSignoff.id).filter_by(
+            version_id=row.id, participant_id=person.id)).first() is not None:
+        raise DomainError("minutes.already_signed", version=row.number)
+    if decision == "refused" and not note:
+        raise DomainError("minutes.refusal_needs_note")
+    image = clean_drawing(drawing) if drawing and decision == "signed" else None
+    signoff = MinutesSignoff(version_id=row.id, participant_id=person.id, name=name,
+                             party=person.party, decision=decision, note=note, at=ctx.now,
+                             recorded_by=ctx.actor.label, method="phone", drawing=image)
+    db.session.add(signoff)
+    db.session.flush()
+    return Outcome("minutes.signed", _signed_data(row, signoff),
+                   {"version": row.number, "signoff_id": signoff.id})
+
+
+def _signed_data(row: MinutesVersion, signoff: MinutesSignoff) -> dict:
+    return {"version": row.number, "signoff_id": signoff.id, "name": signoff.name,
+            "party": signoff.party, "decision": signoff.decision, "note": signoff.note,
+            "participant_id": signoff.participant_id, "method": signoff.method,
+            "drawn": signoff.drawing is not None}
+
+
+@command("minutes.record_signoff", events=("minutes.signed",), result=("version", "signoff_id"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
     "version": Field("int", required=False, default=None, min=1),
     "name": Field("str", max_len=100),
     "party": Field("str", choices=PARTIES),
     "decision": Field("str", choices=SIGNOFF_DECISIONS),
     "participant_id": Field("int", required=False, default=None, min=1),
     "note": optional("str", max_len=500, default="")})
-def sign_minutes(ctx: Context, version, name: str, party: str, decision: str, participant_id,
-                 note: str) -> Outcome:
-    """A representative signs (签字确认) a final version, or refuses to (with the reason in
-    `note`); recorded by the chair. Signing again changes the decision."""
-    row = (version_number(ctx.meeting.id, version) if version is not None
-           else latest_version(ctx.meeting.id))
-    if row is None:
-        raise DomainError("minutes.version_not_found" if version else "minutes.not_final")
+def record_signoff(ctx: Context, version, name: str, party: str, decision: str, participant_id,
+                   note: str) -> Outcome:
+    """The chair records the sign-off of someone who has no phone in the meeting (signed on
+    paper, or said so in the room): the documents mark it "recorded by the chair". Whoever
+    has a phone in the meeting signs there; a sign-off made on a phone is never changed here.
+    Recording the same name again changes the chair's own entry."""
+    row = _signable(ctx.meeting.id, version)
     if participant_id is not None:
         person = db.session.get(Participant, participant_id)
         if person is None or person.meeting_id != ctx.meeting.id:
             raise DomainError("participant.not_found")
+        if person.has_phone:
+            raise DomainError("minutes.signs_on_phone", name=person.name)
     signoff = db.session.execute(db.select(MinutesSignoff).filter_by(
-        version_id=row.id, name=name)).scalar_one_or_none()
+        version_id=row.id, name=name)).scalars().first()
+    if signoff is not None and signoff.method == "phone":
+        raise DomainError("minutes.signed_on_phone", name=name)
     if signoff is not None:
-        if (signoff.decision, signoff.party, signoff.note) == (decision, party, note):
+        if (signoff.decision, signoff.party, signoff.note, signoff.participant_id) == (
+                decision, party, note, participant_id):
             raise DomainError("command.no_change")
         signoff.decision, signoff.party, signoff.note, signoff.at = decision, party, note, ctx.now
+        signoff.participant_id = participant_id
         signoff.recorded_by = ctx.actor.label
     else:
         signoff = MinutesSignoff(version_id=row.id, participant_id=participant_id, name=name,
                                  party=party, decision=decision, note=note, at=ctx.now,
-                                 recorded_by=ctx.actor.label)
+                                 recorded_by=ctx.actor.label, method="chair")
         db.session.add(signoff)
     db.session.flush()
-    return Outcome("minutes.signed", {"version": row.number, "signoff_id": signoff.id,
-                                      "name": name, "party": party, "decision": decision,
-                                      "note": note},
+    return Outcome("minutes.signed", _signed_data(row, signoff),
                    {"version": row.number, "signoff_id": signoff.id})

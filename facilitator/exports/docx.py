@@ -26,7 +26,8 @@ from facilitator.domain.minutes_model import MinutesDocument
 from facilitator.validation import printable_text
 
 from . import labels as L
-from .layout import Bullets, Fields, Heading, Keep, Layout, PageBreak, Paragraph, SignatureLines, Table, Title, build
+from .layout import (Bullets, Drawing, Fields, Heading, Keep, Layout, PageBreak, Paragraph, SignatureLines,
+                     Signoff, Table, Title, build)
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXTENSION = "docx"
@@ -329,12 +330,22 @@ class _Renderer:
             _run(paragraph, text, bold=bold, size=size, sans=bold, lang=self.lang,
                  color=RGBColor(0x88, 0x88, 0x88) if n == 1 else None)
 
+    def _drawing(self, block: Drawing) -> None:
+        """A signature drawn on a phone: the caption kept with the image under it."""
+        caption = self.doc.add_paragraph()
+        caption.paragraph_format.keep_with_next = True
+        caption.paragraph_format.space_after = Pt(1)
+        _run(caption, block.caption, size=8.5)
+        picture = self.doc.add_paragraph()
+        picture.add_run().add_picture(io.BytesIO(block.png), width=Mm(50))
+
     def _pagebreak(self, block: PageBreak) -> None:
         self.doc.add_page_break()
 
 
-def render(document: MinutesDocument, language: str | None = None) -> bytes:
-    return render_layout(build(document, language),
+def render(document: MinutesDocument, language: str | None = None,
+           signoffs: tuple[Signoff, ...] = ()) -> bytes:
+    return render_layout(build(document, language, signoffs),
                          document.header.finalised_at or document.header.started_at)
 
 

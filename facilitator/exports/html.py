@@ -2,12 +2,14 @@
 external files). Deterministic: same document, same bytes."""
 from __future__ import annotations
 
+import base64
 from html import escape
 
 from facilitator.domain.minutes_model import MinutesDocument
 
 from . import labels as L
-from .layout import Bullets, Fields, Heading, Keep, PageBreak, Paragraph, SignatureLines, Table, Title, build
+from .layout import (Bullets, Drawing, Fields, Heading, Keep, PageBreak, Paragraph, SignatureLines, Signoff, Table,
+                     Title, build)
 
 MEDIA_TYPE = "text/html; charset=utf-8"
 EXTENSION = "html"
@@ -59,6 +61,9 @@ thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}
 td.c {{ text-align: center; }} td.r {{ text-align: right; font-variant-numeric: tabular-nums; }}
 table.signatures td {{ height: 11mm; vertical-align: middle; }}
+figure.drawn-signature {{ margin: 2mm 0 4mm; break-inside: avoid; }}
+figure.drawn-signature figcaption {{ font-size: 8.5pt; color: #444; }}
+figure.drawn-signature img {{ width: 50mm; max-width: 100%; height: auto; border-bottom: 1px solid #999; }}
 section.keep {{ break-inside: avoid; page-break-inside: avoid; }}
 .seal {{ margin: 1.2em 0 0 auto; width: 80mm; text-align: center; }}
 .seal p {{ margin: .3em 0; }}
@@ -93,8 +98,9 @@ def _table(block: Table) -> list[str]:
     return out
 
 
-def render(document: MinutesDocument, language: str | None = None) -> bytes:
-    layout = build(document, language)
+def render(document: MinutesDocument, language: str | None = None,
+           signoffs: tuple[Signoff, ...] = ()) -> bytes:
+    layout = build(document, language, signoffs)
     lang = layout.language
     page = L.label("doc.page", lang, page="\x00", pages="\x01")
     before, rest = page.split("\x00")
@@ -148,6 +154,11 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
             label, host = block.host
             body.append(f'<div class="seal"><p><strong>{_text(label)}</strong>{L.colon(lang)}{_text(host)}</p>'
                         f'<div class="seal-box">{_text(block.seal)}</div><p>{_text(block.date)}</p></div>')
+        elif isinstance(block, Drawing):
+            # A data: URL: the page loads nothing else (its policy allows img-src data:).
+            source = "data:image/png;base64," + base64.b64encode(block.png).decode("ascii")
+            body.append(f'<figure class="drawn-signature"><figcaption>{_text(block.caption)}</figcaption>'
+                        f'<img src="{source}" alt="{_text(block.caption)}"></figure>')
         elif isinstance(block, PageBreak):
             body.append('<div class="page-break"></div>')
 

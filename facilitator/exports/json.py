@@ -13,6 +13,7 @@ import json as _json
 from facilitator.domain.minutes_model import FORMAT, FORMAT_VERSION, MinutesDocument
 
 from . import labels as L
+from .layout import Signoff
 
 MEDIA_TYPE = "application/json"
 EXTENSION = "json"
@@ -21,7 +22,10 @@ UNITS = {"money": "fen (1/100 CNY), integer", "area": "hundredths of a square me
          "time": "ISO 8601, the meeting's local time", "seconds": "integer"}
 
 
-def render(document: MinutesDocument, language: str | None = None) -> bytes:
+def render(document: MinutesDocument, language: str | None = None,
+           signoffs: tuple[Signoff, ...] = ()) -> bytes:
+    """The file; with the version's sign-offs (when it has any) beside the document, outside
+    what the hash covers: a drawn signature is noted (`drawn`), its image is in the PDF."""
     L.check_language(language or document.language)
     payload = {
         "format": FORMAT,
@@ -31,5 +35,10 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
         "units": UNITS,
         "minutes": document.printable().to_plain(),
     }
+    if signoffs:
+        payload["signoffs"] = [
+            {"name": s.name, "party": s.party, "decision": s.decision, "note": s.note,
+             "at": s.at.isoformat(), "method": s.method, "drawn": s.drawing is not None}
+            for s in signoffs]
     text = _json.dumps(payload, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 
 from facilitator.domain.minutes_model import (
     AgendaRun,
@@ -83,6 +84,14 @@ class SignatureLines:
 
 
 @dataclass(frozen=True)
+class Drawing:
+    """A signature drawn on a phone (a PNG the app re-encoded), with its caption."""
+
+    caption: str
+    png: bytes
+
+
+@dataclass(frozen=True)
 class PageBreak:
     pass
 
@@ -95,7 +104,21 @@ class Keep:
     blocks: tuple[Title | Heading | Paragraph | SignatureLines, ...]
 
 
-Block = Title | Heading | Paragraph | Fields | Bullets | Table | SignatureLines | PageBreak | Keep
+Block = Title | Heading | Paragraph | Fields | Bullets | Table | SignatureLines | Drawing | PageBreak | Keep
+
+
+@dataclass(frozen=True)
+class Signoff:
+    """A sign-off of the version being rendered. Not part of the document: its hash is what
+    the signers attest to, and signatures come after it was stored."""
+
+    name: str
+    party: str
+    decision: str  # signed | refused
+    note: str
+    at: datetime  # the app's local time
+    method: str  # phone (the signer, on their own phone) | chair (recorded by the chair)
+    drawing: bytes | None = None
 
 
 def flat(blocks):
@@ -117,13 +140,14 @@ class Layout:
     draft: bool
 
 
-def build(document: MinutesDocument, language: str | None = None) -> Layout:
+def build(document: MinutesDocument, language: str | None = None,
+          signoffs: tuple[Signoff, ...] = ()) -> Layout:
     lang = L.check_language(language or document.language)
-    return _Builder(document, lang).build()
+    return _Builder(document, lang, signoffs).build()
 
 
 class _Builder:
-    def __init__(self, document: MinutesDocument, lang: str):
+    def __init__(self, document: MinutesDocument, lang: str, signoffs: tuple[Signoff, ...] = ()):
         # The text as every format can carry it; the hash stays the document's own (a
         # version stored before the checks keeps the hash it was stored with).
         self.doc = document.printable()
@@ -132,6 +156,7 @@ class _Builder:
         self.section = 0
         self.subsection = 0
         self.hash = document.content_hash()
+        self.signoffs = signoffs
 
     # ------------------------------------------------------------------ helpers
     def t(self, key: str, /, **params) -> str:
@@ -650,6 +675,30 @@ class _Builder:
                           self.t("sign.date")),
             host=(self.t("sign.host"), h.host), seal=self.t("sign.seal"), date=self.t("sign.seal_date")))
         self.blocks[start:] = [Keep(tuple(self.blocks[start:]))]
+        self.signoff_record()
+
+    def signoff_record(self) -> None:
+        """Who signed this version, or refused to, and how: on their own phone, or recorded
+        by the chair for someone without one; then the signatures drawn on phones."""
+        if not self.signoffs:
+            return
+        self.blocks.append(Heading(3, self.t("sign.record")))
+        self.blocks.append(Paragraph(self.t("sign.record_intro"), small=True))
+        rows = []
+        for s in self.signoffs:
+            decision = self.t(f"sign.decision.{s.decision}")
+            if s.note:
+                decision += self.colon() + s.note
+            rows.append((s.name, self.party(s.party), decision,
+                         L.fmt_datetime(s.at, self.lang), self.t(f"sign.method.{s.method}")))
+        self.blocks.append(Table(
+            (self.t("sign.name"), self.t("sign.role"), self.t("sign.decision"),
+             self.t("sign.time"), self.t("sign.method")),
+            tuple(rows), (16, 18, 30, 20, 16), "LLLLL", role="signoffs"))
+        for s in self.signoffs:
+            if s.drawing:
+                self.blocks.append(Drawing(
+                    self.t("sign.drawing", name=s.name, party=self.party(s.party)), s.drawing))
 
     # ------------------------------------------------------------------ appendix
     def appendix(self) -> None:

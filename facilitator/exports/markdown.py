@@ -5,7 +5,8 @@ from facilitator.catalogue import message_for
 from facilitator.domain.minutes_model import MinutesDocument
 
 from . import labels as L
-from .layout import Bullets, Fields, Heading, PageBreak, Paragraph, SignatureLines, Table, Title, build, flat
+from .layout import (Bullets, Drawing, Fields, Heading, PageBreak, Paragraph, SignatureLines, Signoff, Table, Title,
+                     build, flat)
 
 MEDIA_TYPE = "text/markdown; charset=utf-8"
 EXTENSION = "md"
@@ -36,8 +37,9 @@ def _table(headers, rows, align: str = "") -> list[str]:
     return lines
 
 
-def render(document: MinutesDocument, language: str | None = None) -> bytes:
-    layout = build(document, language)
+def render(document: MinutesDocument, language: str | None = None,
+           signoffs: tuple[Signoff, ...] = ()) -> bytes:
+    layout = build(document, language, signoffs)
     lang = layout.language
     out: list[str] = []
     for block in flat(layout.blocks):
@@ -74,6 +76,8 @@ def render(document: MinutesDocument, language: str | None = None) -> bytes:
             out += [f"**{_inline(label)}**{L.colon(lang)}{_inline(host)}  ",
                     message_for("punct.paren_alone", lang, text=_inline(block.seal)) + "  ",
                     _inline(block.date), ""]
+        elif isinstance(block, Drawing):  # plain text holds no image: the other formats do
+            out += [f"*{_inline(block.caption)}*" + message_for("label.sign.drawing_elsewhere", lang), ""]
         elif isinstance(block, PageBreak):
             out += ["---", ""]
     out += ["---", "", f"*{_inline(layout.footer)} · SHA-256 {layout.content_hash}*", ""]

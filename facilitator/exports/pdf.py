@@ -31,6 +31,7 @@ PDF, byte for byte.
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import re
 import unicodedata
@@ -42,12 +43,14 @@ from html import escape
 from fpdf import FPDF
 from fpdf.enums import TextMode, XPos, YPos
 from fpdf.structure_tree import StructElem, StructureTreeBuilder
+from fpdf.syntax import PDFString
+from PIL import Image
 
 from facilitator.domain.minutes_model import MinutesDocument
 
 from . import labels as L
-from .layout import (Bullets, Fields, Heading, Keep, Layout, PageBreak, Paragraph, SignatureLines, Table, Title,
-                     build)
+from .layout import (Bullets, Drawing, Fields, Heading, Keep, Layout, PageBreak, Paragraph, SignatureLines,
+                     Signoff, Table, Title, build)
 
 MEDIA_TYPE = "application/pdf"
 EXTENSION = "pdf"
@@ -75,6 +78,7 @@ FALLBACK_FONTS = (
 )
 SEAL_W, SEAL_D = 80.0, 36.0  # the seal line's width and the space for the stamp (mm)
 SIGN_ROW = 11.0  # a signature row's height (mm): room to sign by hand
+DRAWING_W = 50.0  # a signature drawn on a phone, as wide as a name written by hand (mm)
 
 
 @lru_cache(maxsize=1)
@@ -676,6 +680,25 @@ class _Renderer:
             self.draw(left, self.y, 6.0, block.date, "C", SEAL_W)
         self.y += 6.0
 
+    def _drawing(self, block: Drawing) -> None:
+        """A signature drawn on a phone: its caption, then the image (a Figure whose Alt is
+        the caption), kept together on one page."""
+        with Image.open(io.BytesIO(block.png)) as image:
+            pixels_w, pixels_h = image.size
+        height = DRAWING_W * pixels_h / pixels_w
+        self.ensure(5.0 + height + 3.0)
+        self.font(SMALL_PT)
+        with self.tagged("/P"):
+            self.draw(LEFT, self.y, 5.0, block.caption)
+        self.y += 5.0
+        with self.tagged("/Figure"):
+            self._marked()
+            self.leaf[1].alt = PDFString(block.caption)
+            self.pdf.image(io.BytesIO(block.png), x=LEFT, y=self.y, w=DRAWING_W, h=height)
+            self.pdf._out("EMC")
+        self.y += height + 3.0
+        self.font(BODY_PT)
+
     def _pagebreak(self, block: PageBreak) -> None:
         self.new_page()
 
@@ -793,10 +816,11 @@ def _xmp(layout: Layout, when) -> str:
     ))
 
 
-def render(document: MinutesDocument, language: str | None = None, fallback_fonts=None) -> bytes:
-    """The PDF of ``document``; ``fallback_fonts``: font files for what Noto Sans SC lacks
-    (default FALLBACK_FONTS, those present on the machine)."""
-    return render_layout(build(document, language),
+def render(document: MinutesDocument, language: str | None = None, fallback_fonts=None,
+           signoffs: tuple[Signoff, ...] = ()) -> bytes:
+    """The PDF of ``document`` with the version's ``signoffs``; ``fallback_fonts``: font files
+    for what Noto Sans SC lacks (default FALLBACK_FONTS, those present on the machine)."""
+    return render_layout(build(document, language, signoffs),
                          document.header.finalised_at or document.header.started_at,
                          fallback_fonts)
 

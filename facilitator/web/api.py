@@ -367,7 +367,7 @@ def get_minutes(meeting_id: int, format: str):  # noqa: A002 - the path's own na
     live draft (what the log says now; members of the case may read it, as on its pages)."""
     from ..minutes.load import minutes_for
     from ..minutes.versions import document_of, latest_version, version_number
-    from .minutes import RENDERERS, minutes_file
+    from .minutes import RENDERERS, minutes_file, signoffs_of
     meeting, missing = _get_or_404(Meeting, meeting_id, "meeting.not_found")
     if missing:
         return missing
@@ -385,4 +385,4 @@ def get_minutes(meeting_id: int, format: str):  # noqa: A002 - the path's own na
     if version is None:
         code = "minutes.version_not_found" if numbers["version"] else "minutes.not_final"
         return _error(404, code, t(code))
-    return minutes_file(document_of(version), format, final=True)
+    return minutes_file(document_of(version), format, final=True, signoffs=signoffs_of(version))

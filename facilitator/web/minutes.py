@@ -24,8 +24,9 @@ from ..joining import cookie_participant
 from ..minutes.load import minutes_for
 from ..minutes.versions import document_of, latest_version, version_number, versions_of
 from ..domain.statuses import MeetingStatus, ParticipantStatus
-from ..models import ActionItem, Meeting
-from ..clock import to_epoch_ms
+from ..models import ActionItem, Meeting, MinutesSignoff, MinutesVersion, SignatureRequest
+from ..clock import local, to_epoch_ms
+from ..exports.layout import Signoff
 
 bp = Blueprint("minutes", __name__)
 
@@ -101,14 +102,15 @@ def download(meeting_id: int, fmt: str):
         document = minutes_for(meeting, version=(last.number + 1) if last else 1)  # the live draft
     else:
         return _error(404, "minutes.not_available")
-    return minutes_file(document, fmt, final=version is not None)
+    return minutes_file(document, fmt, final=version is not None,
+                        signoffs=signoffs_of(version) if version is not None else ())
 
 
-def minutes_file(document, fmt: str, final: bool):
+def minutes_file(document, fmt: str, final: bool, signoffs: tuple[Signoff, ...] = ()):
     """A response holding the minutes in one format, named for the case and the version (a
     final version, or the live draft), with its version, status and hash in headers."""
     renderer = RENDERERS[fmt]
-    body = renderer.render(document, document.language)
+    body = renderer.render(document, document.language, signoffs=signoffs)
     response = make_response(body)
     response.headers["Content-Type"] = renderer.MEDIA_TYPE
     number = document.header.number
@@ -137,13 +139,31 @@ def download_links(meeting: Meeting, version: int | None = None, draft: bool = F
             for fmt in FORMATS}
 
 
+def signoffs_of(version) -> tuple[Signoff, ...]:
+    """A stored version's sign-offs as the documents list them (times in the app's zone)."""
+    return tuple(Signoff(s.name, s.party, s.decision, s.note, local(s.at), s.method, s.drawing)
+                 for s in version.signoffs)
+
+
+def signoff_json(signoff) -> dict:
+    return {"name": signoff.name, "party": signoff.party, "decision": signoff.decision,
+            "note": signoff.note, "at": to_epoch_ms(signoff.at), "method": signoff.method,
+            "participant_id": signoff.participant_id, "drawn": signoff.drawing is not None}
+
+
 def version_json(version, links: dict[str, str]) -> dict:
-    """A final version of the minutes as the console and the API list it."""
+    """A final version of the minutes as the console and the API list it: its sign-offs and
+    whom the chair asked to sign it on their phones (and whether they have answered)."""
+    answered = {s.participant_id: s.decision for s in version.signoffs
+                if s.method == "phone"}
     return {"number": version.number, "content_hash": version.content_hash,
             "created_by": version.created_by_name, "created_at": to_epoch_ms(version.created_at),
             "note": version.change_note, "changes": version.changes, "links": links,
-            "signoffs": [{"name": s.name, "party": s.party, "decision": s.decision,
-                          "note": s.note, "at": to_epoch_ms(s.at)} for s in version.signoffs]}
+            "signoffs": [signoff_json(s) for s in version.signoffs],
+            "requests": [{"participant_id": r.participant_id, "name": r.participant.name,
+                          "party": r.participant.party, "asked_at": to_epoch_ms(r.requested_at),
+                          "answer": answered.get(r.participant_id)}
+                         for r in version.signature_requests]}
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/status.json")
@@ -161,6 +181,43 @@ def status(meeting_id: int):
                         "links": download_links(meeting) if version else {}})
     response.headers["Cache-Control"] = "no-store"
     return response, (200 if allowed else 403)
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/signing.json")
+def signing(meeting_id: int):
+    """A phone's own signing card (its `phone-<id>` cookie): whether the chair asked it to
+    sign the latest version, where to read that version, and its own answer — never anyone
+    else's."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    person = cookie_participant(meeting.id)
+    if person is None or person.status != ParticipantStatus.ADMITTED \
+            or meeting.status != MeetingStatus.ENDED:
+        return jsonify({"asked": False}), 403
+    latest = latest_version(meeting.id)
+    asked_for = set(db.session.execute(
+        db.select(MinutesVersion.number).join(SignatureRequest).filter(
+            MinutesVersion.meeting_id == meeting.id,
+            SignatureRequest.participant_id == person.id)).scalars())
+    asked = latest is not None and latest.number in asked_for
+    own = None
+    if asked:
+        own = db.session.execute(db.select(MinutesSignoff).filter_by(
+            version_id=latest.id, participant_id=person.id, method="phone")).scalar_one_or_none()
+    response = jsonify({
+        "asked": asked,
+        # Asked to sign a version a correction has replaced, and not (yet) the new one.
+        "superseded": not asked and bool(asked_for),
+        "version": latest.number if asked else None,
+        "content_hash": latest.content_hash if asked else None,
+        "read_url": url_for("minutes.view", meeting_id=meeting.id, version=latest.number)
+        if asked else None,
+        "pdf_url": url_for("minutes.download", meeting_id=meeting.id, fmt="pdf",
+                           version=latest.number) if asked else None,
+        "signoff": signoff_json(own) if own is not None else None})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/draft.json")

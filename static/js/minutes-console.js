@@ -1,6 +1,8 @@
 // The console's minutes panel (纪要): the live draft as it grows, the clerk's text sections,
 // the agreed items, finalising, corrections and sign-off. Every change is a command
-// (minutes.write, action_item.*, minutes.finalise/correct/sign); the draft itself is built
+// (minutes.write, action_item.*, minutes.finalise/correct, minutes.request_signatures to send
+// a version to the phones for signature, minutes.record_signoff for someone without a phone);
+// the draft itself is built
 // on the server from the event log and fetched again (debounced) whenever events arrive.
 (function () {
   "use strict";
@@ -54,8 +56,18 @@
     const state = event.detail && event.detail.state;
     if (!state || state.seq === lastSeq) return;
     lastSeq = state.seq;
+    renderSigners(state);
     schedule();
   });
+
+  // Who can be asked to sign on a phone, one by one: those admitted with a phone.
+  function renderSigners(state) {
+    const people = Object.values(state.participants || {})
+      .filter((p) => p.has_phone && p.status === "admitted")
+      .sort((a, b) => a.name.localeCompare(b.name, "zh"));
+    $("minutes-request-people").innerHTML = people.map((p) =>
+      `<option value="person:${p.id}">${escapeHtml(p.name)} · ${escapeHtml(T.parties[p.party] || p.party)}</option>`).join("");
+  }
 
   // --- rendering ------------------------------------------------------------------------
   function render() {
@@ -135,12 +147,23 @@
       <div class="muted small">${escapeHtml(v.created_by)} · ${escapeHtml(new Date(v.created_at).toLocaleString())}${v.note ? " · " + escapeHtml(v.note) : ""}</div>
       ${v.changes && v.changes.length ? `<div class="muted small">${escapeHtml(fill(T.changes, { sections: v.changes.map((c) => c.section).join(", ") }))}</div>` : ""}
       <div class="muted small hash">${escapeHtml(T.hash)}: ${escapeHtml(v.content_hash)}</div>
-      ${v.signoffs.length ? `<ul class="plain small">${v.signoffs.map((s) => `<li>${escapeHtml(s.name)} · ${escapeHtml(T.parties[s.party] || s.party)} · ${escapeHtml(s.decision === "signed" ? T.signed : T.refused)}${s.note ? " · " + escapeHtml(s.note) : ""}</li>`).join("")}</ul>` : ""}
+      ${renderRequests(v)}
+      ${v.signoffs.length ? `<ul class="plain small" data-testid="minutes-v${v.number}-signoffs">${v.signoffs.map((s) => `<li data-method="${escapeHtml(s.method)}">${escapeHtml(s.name)} · ${escapeHtml(T.parties[s.party] || s.party)} · ${escapeHtml(s.decision === "signed" ? T.signed : T.refused)}${s.note ? " · " + escapeHtml(s.note) : ""} · <span class="muted">${escapeHtml(T.methods[s.method] || s.method)} · ${escapeHtml(new Date(s.at).toLocaleString())}</span></li>`).join("")}</ul>` : ""}
     </li>`).join("");
     const ended = draft.status === "ended";
     $("minutes-finalise").hidden = !ended || versions.length > 0;
     $("minutes-correct").hidden = !ended || versions.length === 0;
     $("minutes-sign").hidden = !ended || versions.length === 0;
+    $("minutes-request").hidden = !ended || versions.length === 0;
+  }
+
+  // Whom the chair asked to sign a version on their phones, and who has answered (live: the
+  // panel reloads with every event, minutes.signed included).
+  function renderRequests(v) {
+    if (!v.requests || !v.requests.length) return "";
+    const answer = (r) => r.answer === "signed" ? T.signed : r.answer === "refused" ? T.refused : T.waiting;
+    return `<div class="small" data-testid="minutes-v${v.number}-requests"><strong>${escapeHtml(T.asked)}</strong>
+      <ul class="plain">${v.requests.map((r) => `<li data-answer="${escapeHtml(r.answer || "waiting")}">${escapeHtml(r.name)} · ${escapeHtml(T.parties[r.party] || r.party)} · ${escapeHtml(answer(r))}</li>`).join("")}</ul></div>`;
   }
 
   // --- agreed items -------------------------------------------------------------------------
@@ -226,10 +249,17 @@
     const f = event.target.elements;
     const payload = { name: f.name.value.trim(), party: f.party.value, decision: f.decision.value };
     if (f.note.value.trim()) payload.note = f.note.value.trim();
-    if (await run("minutes.sign", payload) !== null) {
+    if (await run("minutes.record_signoff", payload) !== null) {
       event.target.reset();
       schedule(200);
     }
+  });
+  $("minutes-request").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const [kind, value] = event.target.elements.whom.value.split(":");
+    const payload = kind === "party" ? { parties: [value] }
+      : kind === "person" ? { participant_ids: [Number(value)] } : {};
+    if (await run("minutes.request_signatures", payload) !== null) schedule(200);
   });
 
   schedule(0);

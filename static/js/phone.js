@@ -312,3 +312,122 @@
 
   store.listeners.push(refresh);
 })();
+
+// After the meeting: the minutes the chair sent this phone for signature. The phone reads the
+// version in the card (its HTML, fetched with the phone's cookie), types its name, may draw a
+// signature, and signs or refuses with a reason (minutes.sign_on_phone). Asked again whenever
+// something happens (a request to sign is a public event: every phone's state moves on).
+(function () {
+  "use strict";
+  const card = document.getElementById("phone-sign");
+  if (!card) return;
+  const $ = (id) => document.getElementById(id);
+  const store = window.phoneStore;
+  const pad = $("sign-pad");
+  let asked = -1;
+  let current = null; // the signing.json answer shown
+  let drawn = false;
+
+  function showError(message) {
+    $("sign-error").textContent = message || "";
+    $("sign-error").hidden = !message;
+  }
+
+  async function refresh(state, force) {
+    if (!state || state.meeting.status !== "ended") {
+      card.hidden = true;
+      return;
+    }
+    if (!force && asked === state.seq) return;
+    asked = state.seq;
+    let status;
+    try {
+      const response = await fetch(card.dataset.signingUrl, { credentials: "same-origin" });
+      status = await response.json();
+    } catch (error) {
+      asked = -1; // try again with the next change
+      return;
+    }
+    const when = (ms) => new Date(ms).toLocaleString();
+    card.hidden = !status.asked && !status.superseded;
+    if (card.hidden) return;
+    if (status.superseded) {
+      $("phone-sign-intro").hidden = false;
+      $("phone-sign-intro").textContent = tr("sign.superseded");
+      $("phone-sign-form").hidden = true;
+      $("phone-sign-done").hidden = true;
+      return;
+    }
+    const own = status.signoff;
+    $("phone-sign-intro").hidden = Boolean(own);
+    $("phone-sign-intro").textContent = tr("sign.phone_intro", { version: status.version });
+    $("phone-sign-done").hidden = !own;
+    $("phone-sign-form").hidden = Boolean(own);
+    if (own) {
+      $("phone-sign-done").textContent = own.decision === "signed"
+        ? tr("sign.done_signed", { version: status.version, at: when(own.at) })
+        : tr("sign.done_refused", { version: status.version, at: when(own.at), note: own.note });
+      return;
+    }
+    if (!current || current.version !== status.version) {
+      $("phone-sign-read").href = status.read_url;
+      $("phone-sign-read").textContent = tr("sign.read", { version: status.version });
+      $("phone-sign-hash").textContent = status.content_hash;
+      try {
+        const page = await fetch(status.read_url, { credentials: "same-origin" });
+        if (page.ok) $("phone-sign-document").srcdoc = await page.text();
+      } catch (error) {
+        // the link above still opens it
+      }
+    }
+    current = status;
+  }
+
+  async function answer(decision) {
+    showError("");
+    const payload = { version: current.version, name: $("sign-name").value.trim(), decision };
+    if (decision === "refused") payload.note = $("sign-note").value.trim();
+    if (decision === "signed" && drawn) payload.drawing = pad.toDataURL("image/png");
+    try {
+      await store.send("minutes.sign_on_phone", payload);
+      refresh(store.state, true);
+    } catch (error) {
+      showError(error.message || String(error));
+    }
+  }
+
+  // The drawing pad: strokes in the canvas's own pixels, whatever size it is shown at.
+  const ink = pad.getContext("2d");
+  ink.lineWidth = 4;
+  ink.lineCap = ink.lineJoin = "round";
+  let last = null;
+  const point = (event) => {
+    const box = pad.getBoundingClientRect();
+    return [(event.clientX - box.left) * pad.width / box.width,
+            (event.clientY - box.top) * pad.height / box.height];
+  };
+  pad.addEventListener("pointerdown", (event) => {
+    pad.setPointerCapture(event.pointerId);
+    last = point(event);
+  });
+  pad.addEventListener("pointermove", (event) => {
+    if (!last) return;
+    const next = point(event);
+    ink.beginPath();
+    ink.moveTo(...last);
+    ink.lineTo(...next);
+    ink.stroke();
+    last = next;
+    drawn = true;
+  });
+  const lift = () => { last = null; };
+  pad.addEventListener("pointerup", lift);
+  pad.addEventListener("pointercancel", lift);
+  $("sign-clear").addEventListener("click", () => {
+    ink.clearRect(0, 0, pad.width, pad.height);
+    drawn = false;
+  });
+  $("sign-confirm").addEventListener("click", () => answer("signed"));
+  $("sign-refuse").addEventListener("click", () => answer("refused"));
+  store.listeners.push((state) => refresh(state, false));
+})();

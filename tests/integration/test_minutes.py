@@ -249,8 +249,9 @@ def test_finalising_locks_the_version_and_a_correction_makes_version_2(played, a
     assert json.loads(latest.data)["minutes"]["follow_up"]["feedback_due"] == "2026-12-21"
     assert client.get(f"/meetings/{played.id}/minutes.pdf?version=3").status_code == 404
     # Sign-off is recorded per representative on a version.
-    run(played, chair, "minutes.sign", {"version": 2, "name": "李振宇", "party": "owners_committee",
-                                        "decision": "signed"})
+    run(played, chair, "minutes.record_signoff", {"version": 2, "name": "李振宇",
+                                                  "party": "owners_committee",
+                                                  "decision": "signed"})
     assert [(s.name, s.decision) for s in second.signoffs] == [("李振宇", "signed")]
     assert [(s.name, s.decision) for s in _version(played.id).signoffs] == [
         ("李振宇", "signed"), ("周明", "signed"), ("高峰", "refused")]

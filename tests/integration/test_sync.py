@@ -2,6 +2,10 @@
 role, applying the events to an old snapshot equals a fresh snapshot."""
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
+
+from facilitator import clock
 from facilitator.actions import Actor, execute, registry
 from facilitator.actions import core
 from facilitator.domain.live_state import apply_batch, apply_events
@@ -14,12 +18,18 @@ from facilitator.models import Meeting
 from tests.factories import chair_of, make_meeting, make_user
 
 ROLES = CLIENT_ROLES + ("api",)
+# A scan of a signed paper: the smallest PNG there is (its first bytes are what is checked).
+PNG_SCAN = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(64)).decode()
 
 
 def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
     """Every command there is, in an order a real meeting could run them."""
     chair = chair_of(meeting)
     visitor = Actor(role="visitor")
+    # Papers are entered twice by two users, and a third decides what they disagree on.
+    second_clerk, decider = (Actor(role="admin", user_id=make_user("admin").id) for _ in range(2))
+    soon, later = (clock.local(clock.utcnow() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+                   for days in (7, 9))
     return [
         ("agenda.add", chair, {"title": "临时议题", "minutes": 5, "segment": "questions"}),
         ("agenda.edit", chair, {"id": "<item:last>", "title": "提问", "minutes": 7}),
@@ -117,6 +127,31 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
         ("vote.close", chair, {"id": "<vote:last>"}),
         ("vote.create", chair, {"kind": "straw_poll", "method": "yes_no", "title": "是否延期"}),
         ("vote.cancel", chair, {"id": "<vote:last>"}),
+        # A decision short of the gate continues in writing (actions/written_ballot.py,
+        # actions/ballot_papers.py): a ballot by personal link, papers entered twice.
+        ("vote.create", chair, {"kind": "owners_decision", "method": "single",
+                                "title": "选择维修方案", "plans": ["A", "B"]}),
+        ("vote.open", chair, {"id": "<vote:last>"}),
+        ("ballot.record", chair, {"vote_id": "<vote:last>", "owner_key": "P04", "choices": ["A"]}),
+        ("vote.continue_written", chair, {"id": "<vote:last>", "deadline": soon}),
+        ("vote.extend", chair, {"id": "<vote:last>", "deadline": later, "reason": "春节"}),
+        ("ballot.issue_papers", chair, {"vote_id": "<vote:last>", "double_entry": True}),
+        ("ballot.cast_by_link", Actor(role="owner_link", owner_key="P06"),
+         {"vote_id": "<vote:last>", "choices": ["B"]}),
+        ("ballot.record_paper", chair, {"vote_id": "<vote:last>", "owner_key": "P05",
+                                        "choices": ["B"]}),
+        ("ballot.record_paper", second_clerk, {"vote_id": "<vote:last>", "owner_key": "P05",
+                                               "choices": ["A"]}),
+        ("ballot.resolve_paper", decider, {"vote_id": "<vote:last>", "serial": "<serial:P05>",
+                                           "choices": ["B"], "reason": "以纸质原件为准"}),
+        ("ballot.record_paper", chair, {"vote_id": "<vote:last>", "owner_key": "P06",
+                                        "choices": ["A"]}),
+        ("ballot.record_paper", second_clerk, {"vote_id": "<vote:last>", "owner_key": "P06",
+                                               "choices": ["A"]}),
+        ("ballot.settle_paper", decider, {"vote_id": "<vote:last>", "serial": "<serial:P06>",
+                                          "counts": "paper", "reason": "业主本人确认以纸质票为准"}),
+        ("ballot.attach_scan", chair, {"vote_id": "<vote:last>", "serial": "<serial:P06>",
+                                       "scan": PNG_SCAN}),
         ("proxy.revoke", chair, {"id": "<proxy:last>"}),
         ("participant.remove", chair, {"id": "<person:王奶奶>"}),
         # The minutes (actions/minutes.py): the clerk's text and the agreed items, then after
@@ -134,8 +169,11 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
         ("minutes.finalise", chair, {}),
         ("minutes.write", chair, {"section": "follow_up", "text": "督办：锦华街道"}),
         ("minutes.correct", chair, {"note": "补充后续安排"}),
-        ("minutes.sign", chair, {"name": "周明", "party": "property_company",
-                                 "decision": "signed"}),
+        ("minutes.request_signatures", chair, {}),
+        ("minutes.sign_on_phone", "<phone:张建国（3-1-101）>", {"version": 2, "name": "张建国",
+                                                             "decision": "signed"}),
+        ("minutes.record_signoff", chair, {"name": "周明", "party": "property_company",
+                                           "decision": "signed"}),
     ]
 
 
@@ -183,6 +221,11 @@ def _resolve(payload: dict, meeting_id: int) -> dict:
             from facilitator.models import Invitation
             value = db.session.execute(db.select(Invitation.id).filter_by(
                 meeting_id=meeting_id, owner_key=value[len("<invitation:"):-1])).scalar_one()
+        elif isinstance(value, str) and value.startswith("<serial:"):
+            from facilitator.models import BallotPaper
+            vote_id = max(int(k) for k in snapshot["votes"])
+            value = db.session.execute(db.select(BallotPaper.serial).filter_by(
+                vote_id=vote_id, owner_key=value[len("<serial:"):-1])).scalar_one()
         elif value in ("<vote:last>", "<proxy:last>"):
             value = max(int(k) for k in snapshot["votes" if "vote" in value else "proxies"])
         resolved[key] = value
@@ -234,7 +277,8 @@ def test_applying_events_to_any_old_snapshot_equals_a_fresh_snapshot_for_every_r
             "vote.cancelled", "vote.totals_entered", "ballot.cast",
             "ballot.recorded"} <= event_types
     assert {"minutes.written", "action_item.added", "action_item.edited", "action_item.removed",
-            "minutes.finalised", "minutes.corrected", "minutes.signed"} <= event_types
+            "minutes.finalised", "minutes.corrected", "minutes.signatures_requested",
+            "minutes.signed"} <= event_types
 
 
 def test_every_step_of_a_fresh_meeting_replays_from_the_first_snapshot(ctx):

@@ -58,7 +58,8 @@ def test_the_openapi_document_lists_every_event_type_and_command_with_its_schema
 def test_only_the_events_declared_public_reach_phones_with_their_data():
     public = {t for t in event_registry if is_public(t)}
     assert public == {"agenda.item_started", "agenda.finished", "meeting.opened",
-                      "meeting.ended", "minutes.finalised", "minutes.corrected"}
+                      "meeting.ended", "minutes.finalised", "minutes.corrected",
+                      "minutes.signatures_requested"}
     assert not is_public("no.such_event")
 
 

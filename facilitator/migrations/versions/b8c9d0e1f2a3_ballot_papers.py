@@ -17,7 +17,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('votes', schema=None) as batch_op:
+    # ALTER TABLE … ADD COLUMN, not a copy of the table (the rows that refer to votes).
+    with op.batch_alter_table('votes', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('paper_double_entry', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
     op.create_table(
@@ -78,5 +79,6 @@ def downgrade():
     with op.batch_alter_table('ballot_papers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ballot_papers_vote_id'))
     op.drop_table('ballot_papers')
-    with op.batch_alter_table('votes', schema=None) as batch_op:
+    # ALTER TABLE … DROP COLUMN, not a copy of the table (see f3a4b5c6d7e8's downgrade).
+    with op.batch_alter_table('votes', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('paper_double_entry')

@@ -39,5 +39,7 @@ def downgrade():
     with op.batch_alter_table('ballot_receipts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ballot_receipts_vote_id'))
     op.drop_table('ballot_receipts')
-    with op.batch_alter_table('votes', schema=None) as batch_op:
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+), not a copy of the table: dropping the old
+    # votes table would break the foreign keys of the ballots and papers that refer to it.
+    with op.batch_alter_table('votes', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('written_since')
