@@ -62,5 +62,7 @@ CLIENT_PREFIXES = frozenset({
 })
 
 
-def client_catalog(locale: str) -> dict:
-    return client_messages(locale, CLIENT_PREFIXES)
+def client_catalog(locale: str, prefixes: frozenset[str] = CLIENT_PREFIXES) -> dict:
+    """The messages the browser needs; a page without the live screens names its own few
+    (the phone pages' elderly mode, templates/_elderly.html)."""
+    return client_messages(locale, prefixes)

@@ -11,7 +11,7 @@ from .. import clock, staff_sessions
 from ..extensions import db
 from ..errors import DomainError
 from ..catalogue import LOCALES, message_for
-from ..i18n import client_catalog, current_locale, describe_error, t
+from ..i18n import CLIENT_PREFIXES, client_catalog, current_locale, describe_error, t
 from ..domain.parties import PARTIES
 from ..domain.voting import format_area
 from ..domain.statuses import MeetingStatus
@@ -94,7 +94,8 @@ def register_web(app: Flask) -> None:
         return {"t": t, "locale": current_locale(), "current_user": g.get("user"),
                 "PARTIES": PARTIES, "SEGMENTS": SEGMENTS, "SOURCE_CHANNELS": SOURCE_CHANNELS,
                 "MeetingStatus": MeetingStatus,
-                "client_catalog": lambda: client_catalog(current_locale()),
+                "client_catalog": lambda *prefixes: client_catalog(
+                    current_locale(), frozenset(prefixes) or CLIENT_PREFIXES),
                 "other_languages": _other_languages}
 
     def _error_page(status: int, key: str, headers=()):

@@ -128,7 +128,10 @@
     } else {
       inputs = [...keys, "abstain"].map((k) => `<label class="choice"><input type="radio" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}${share(k)}</label>`).join("");
     }
-    return `<form class="ballot-form" data-vote="${vote.id}" data-proxy="${identity.proxy_id === null ? "" : identity.proxy_id}">`
+    // data-voted: a ballot still to cast takes the whole screen in elderly mode (elderly.js);
+    // data-none: what a ballot with no box ticked casts (an approval vote's), there and here.
+    const none = vote.method === "approval" ? "abstain" : "";
+    return `<form class="ballot-form" data-vote="${vote.id}" data-proxy="${identity.proxy_id === null ? "" : identity.proxy_id}" data-voted="${identity.voted}" data-none="${none}">`
       + `${inputs}<button type="submit" class="primary">${escapeHtml(tr(identity.voted ? "votes.change" : "votes.cast"))}</button></form>`;
   }
 
@@ -138,7 +141,7 @@
         .sort((a, b) => Number(a.value) - Number(b.value)).map((s) => s.dataset.key);
     }
     const picked = [...form.querySelectorAll("input:checked")].map((i) => i.value);
-    if (vote.method === "approval" && !picked.length) return ["abstain"];
+    if (!picked.length && form.dataset.none) return [form.dataset.none];
     return picked;
   }
 
@@ -150,7 +153,7 @@
     if (vote) {
       html += `<div class="phone-card vote-card" data-testid="phone-vote"><span class="muted">${escapeHtml(ui.kindLabel(vote))}</span>`
         + `<h2>${escapeHtml(vote.title)}</h2>`;
-      if (vote.question) html += `<p>${escapeHtml(vote.question)}</p>`;
+      if (vote.question) html += `<p class="vote-question">${escapeHtml(vote.question)}</p>`;
       if (vote.deadline_at) html += `<p class="muted" id="phone-vote-countdown"></p>`;
       const identities = status[String(vote.id)] || [];
       const eligible = identities.filter((i) => i.eligible);
