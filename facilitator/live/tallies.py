@@ -37,6 +37,8 @@ from ..clock import now_ms, to_epoch_ms
 from ..models.votes import Vote
 from .redaction import CLIENT_ROLES, redact_tally
 
+# A countdown thread is armed for a deadline at most this far ahead (arm_countdown).
+COUNTDOWN_HORIZON_MS = 10 * 60 * 1000
 _MARKING_PREFIXES = ("ballot.", "vote.", "proxy.", "participant.")
 
 
@@ -142,6 +144,11 @@ class TallyCoalescer:
 
     # --- countdowns ----------------------------------------------------------------------
     def arm_countdown(self, meeting_id: int, vote_id: int, deadline_ms: int, app=None) -> None:
+        """Close the vote on the second of its deadline, when that is near; a deadline further
+        away (a written ballot's, days ahead) is the sweep's (live/deadlines.py), and this is
+        armed again by a later read of the tallies: no thread sleeps for days."""
+        if deadline_ms - now_ms() > COUNTDOWN_HORIZON_MS:
+            return
         key = (meeting_id, vote_id, deadline_ms)
         with self._lock:
             if key in self._countdowns:

@@ -410,3 +410,13 @@ def test_a_lost_letter_is_reissued_after_the_meeting_only_while_a_vote_continues
     login(client, meeting.moderator)
     page = client.get(f"/meetings/{meeting.id}/invitations", headers=ZH).get_data(as_text=True)
     assert 'name="owner_key"' in page  # the reissue buttons are back while the vote continues
+
+
+def test_a_deadline_days_ahead_leaves_no_thread_waiting_for_it(app, meeting):
+    """Reading a written ballot's tallies arms no countdown (a thread asleep for a week would
+    also keep a process from ending): the sweep closes it."""
+    from facilitator.live.tallies import coalescer
+    vote_id = decision(meeting)
+    continue_written(meeting, vote_id)
+    coalescer.full_tallies(meeting.id, fresh=True)
+    assert not any(key[1] == vote_id for key in coalescer._countdowns)
