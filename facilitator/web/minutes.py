@@ -24,7 +24,7 @@ from ..joining import cookie_participant
 from ..minutes.load import minutes_for
 from ..minutes.versions import document_of, latest_version, version_number, versions_of
 from ..domain.statuses import MeetingStatus, ParticipantStatus
-from ..models import ActionItem, Meeting, MinutesSignoff, MinutesVersion, SignatureRequest
+from ..models import ActionItem, Meeting, DocumentSignoff, MinutesVersion, SignatureRequest
 from ..clock import local, to_epoch_ms
 from ..exports.layout import Signoff
 
@@ -203,7 +203,7 @@ def signing(meeting_id: int):
     asked = latest is not None and latest.number in asked_for
     own = None
     if asked:
-        own = db.session.execute(db.select(MinutesSignoff).filter_by(
+        own = db.session.execute(db.select(DocumentSignoff).filter_by(
             version_id=latest.id, participant_id=person.id, method="phone")).scalar_one_or_none()
     response = jsonify({
         "asked": asked,
