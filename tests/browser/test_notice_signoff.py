@@ -17,11 +17,11 @@ try:
 except ImportError:  # the fixtures skip (or fail in CI) with the reason
     expect = None
 
-from tests.browser.conftest import own_live_server  # noqa: E402
-from tests.browser.test_live_meeting import LIVE, open_console, shot  # noqa: E402
-from tests.browser.test_minutes_signoff import REFUSAL, SIGNERS  # noqa: E402
-from tests.browser.test_projector_fit import send  # noqa: E402
-from tests.unit.test_minutes_renderers import extract_pdf_text, squash  # noqa: E402
+from tests.browser.conftest import own_live_server
+from tests.browser.test_live_meeting import LIVE, open_console, shot
+from tests.browser.test_minutes_signoff import REFUSAL, SIGNERS
+from tests.browser.test_projector_fit import send
+from tests.unit.test_minutes_renderers import extract_pdf_text, squash
 
 live_server = own_live_server("notice-signoff")
 

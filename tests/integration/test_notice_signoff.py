@@ -10,27 +10,28 @@ import re
 import pytest
 
 from facilitator.actions import Actor, execute
+from facilitator.actions.result_notice import notice_of
 from facilitator.exports import labels as L
 from facilitator.extensions import db
-from facilitator.actions.result_notice import notice_of
 from facilitator.models import DocumentSignoff, Meeting, SignatureRequest, Vote
 from tests.factories import (chair_of, command, connect, join_from_phone, make_meeting,
                              received_batches, run)
 from tests.integration.test_minutes_signoff import REFUSAL, REPRESENTATIVES, _png
-from tests.integration.test_result_notice import ZH, closed, issue, meeting, pdf_text, staff, \
-    url  # noqa: F401  (fixtures)
+# The result notice's fixtures (meeting, closed, staff) and helpers.
+from tests.integration.test_result_notice import (ZH, closed, issue, meeting,  # noqa: F401
+                                                  pdf_text, staff, url)
 
 
 @pytest.fixture
 def notice(app, meeting, closed, staff):  # noqa: F811
-    """The closed decision's notice, issued after the meeting ended, with the three
-    representatives on their phones."""
+    """The closed decision's notice, issued after the meeting ended: the three
+    representatives' phones (client, participant id) by name."""
     phones = {name: join_from_phone(app, meeting, name=name, party=party)
               for name, party in REPRESENTATIVES}
     run(meeting, chair_of(meeting), "meeting.end", {})
     assert issue(staff, meeting, closed).status_code == 302
     db.session.expire_all()
-    return closed.id, phones
+    return phones
 
 
 def _sign(app, meeting, phone_client, payload: dict) -> dict:  # noqa: F811
@@ -57,7 +58,7 @@ def _card(phone_client, meeting) -> dict:  # noqa: F811
 
 def test_three_phones_sign_the_notice_one_refuses_and_its_pdf_lists_them(
         app, meeting, closed, staff, notice):  # noqa: F811
-    vote_id, phones = notice
+    phones = notice
     page = staff.get(url(meeting, closed), headers=ZH).get_data(as_text=True)
     content_hash = re.search(r'data-testid="notice-hash">([0-9a-f]{64})<', page).group(1)
     assert 'data-testid="notice-sign-request"' in page
