@@ -5,9 +5,11 @@ signs, or refuses with a reason; the notice's PDF and its page list every answer
 sign, and what is refused, each with nothing changed."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from docx import Document as open_docx
 
 from facilitator.actions import Actor, execute
 from facilitator.actions.result_notice import notice_of
@@ -96,6 +98,12 @@ def test_three_phones_sign_the_notice_one_refuses_and_its_pdf_lists_them(
     # The reason wraps in its cell (and the time column comes between its lines).
     assert "拒绝签字：对209,400元" in rows and "有保留意见" in rows
     assert rows.count("本人手机签字") >= 3
+    word = open_docx(io.BytesIO(staff.get(url(meeting, closed, "notice.docx")).data))
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    for name, _party in REPRESENTATIVES:
+        assert name in cells
+    assert cells.count("本人手机签字") == 3 and any(REFUSAL in cell for cell in cells)
+    assert len(word.inline_shapes) == 1  # 李振宇's drawn signature
     english = re.sub(r"\s+", " ", pdf_text(staff.get(url(meeting, closed, "notice.pdf")
                                                       + "?lang=en").data))
     assert "On their own phone" in english and "Refused" in english
