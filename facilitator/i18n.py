@@ -56,7 +56,7 @@ CLIENT_PREFIXES = frozenset({
     "screen",
     # the written ballot's link on the console's vote (actions/written_ballot.py)
     "written",
-    # a phone asked to sign the minutes (static/js/phone.js)
+    # a phone asked to sign the minutes or a result notice (static/js/phone.js)
     "sign",
     "punct", "lang",
 })

@@ -21,20 +21,21 @@ from .. import clock
 from ..domain import case_dates
 from ..domain.action_items import ActionItemStatus
 from ..domain.minutes_model import MinutesStatus
-from ..domain.statuses import ANY_MEETING_STATUS, MeetingStatus, ParticipantStatus
+from ..domain.statuses import ANY_MEETING_STATUS, MeetingStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..minutes import narrative
 from ..minutes.load import minutes_for
 from ..minutes.versions import (as_final, document_of, latest_version,
                                 section_changes, version_number)
-from ..models import ActionItem, AgendaItem, MeetingEvent, MinutesSignoff, MinutesVersion, \
-    Participant, SignatureRequest
+from ..models import ActionItem, AgendaItem, DocumentSignoff, MeetingEvent, MinutesVersion, \
+    Participant
 from ..domain.parties import PARTIES
-from ..models.minutes import SIGNOFF_DECISIONS, SIGNOFF_METHODS
-from ..minutes.drawings import MAX_DRAWING_CHARS, clean_drawing
+from ..models.signing import SIGNOFF_DECISIONS, SIGNOFF_METHODS
+from ..minutes.drawings import MAX_DRAWING_CHARS
 from ..validation import Field, optional
 from .cases import meeting_day
+from . import signing
 from .core import CHAIR, MODERATOR, PHONE, Context, Outcome, command
 from ..contract import Datum, event
 
@@ -273,10 +274,6 @@ def correct_minutes(ctx: Context, note: str) -> Outcome:
 
 # --------------------------------------------------------------------------- sign-off
 
-# At most this many participants asked by one request (a large meeting's phones fit in it).
-MAX_ASKED = 1000
-
-
 def _signable(meeting_id: int, number: int | None) -> MinutesVersion:
     """The version a sign-off is for: the latest (the default), never a superseded one — a
     correction needs new signatures, and the old version keeps those it had."""
@@ -290,48 +287,21 @@ def _signable(meeting_id: int, number: int | None) -> MinutesVersion:
     raise DomainError("minutes.version_superseded", version=number, latest=latest.number)
 
 
-def _signs_on_phone(person: Participant) -> bool:
-    return person.has_phone and person.status == ParticipantStatus.ADMITTED
+def _document(row: MinutesVersion) -> signing.Signable:
+    return signing.Signable("version_id", row.id, "minutes", {"version": row.number})
 
 
 @command("minutes.request_signatures", events=("minutes.signatures_requested",), result=("version", "asked"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
     "version": Field("int", required=False, default=None, min=1),
-    "participant_ids": Field("id_list", required=False, default=None, max_len=MAX_ASKED),
+    "participant_ids": Field("id_list", required=False, default=None, max_len=signing.MAX_ASKED),
     "parties": Field("str_list", required=False, default=None, max_len=len(PARTIES),
                      choices=PARTIES)})
 def request_signatures(ctx: Context, version, participant_ids, parties) -> Outcome:
     """Send a final version to phones for signature: the participants named, those of the
-    parties named, or (neither given) everyone present with a phone. Those asked before for
-    this version are not asked again."""
+    parties named, or (neither given) everyone present with a phone (actions/signing.py).
+    Those asked before for this version are not asked again."""
     row = _signable(ctx.meeting.id, version)
-    if participant_ids is not None and not participant_ids and not parties:
-        raise DomainError("minutes.nobody_to_ask")
-    chosen: dict[int, Participant] = {}
-    for person_id in participant_ids or ():
-        person = db.session.get(Participant, person_id)
-        if person is None or person.meeting_id != ctx.meeting.id:
-            raise DomainError("participant.not_found")
-        if not _signs_on_phone(person):
-            raise DomainError("minutes.no_phone_to_sign", name=person.name)
-        chosen[person.id] = person
-    if parties or participant_ids is None:
-        query = db.select(Participant).filter_by(meeting_id=ctx.meeting.id, has_phone=True,
-                                                 status=ParticipantStatus.ADMITTED)
-        if parties:
-            query = query.filter(Participant.party.in_(parties))
-        for person in db.session.execute(query).scalars():
-            chosen.setdefault(person.id, person)
-    if not chosen:
-        raise DomainError("minutes.nobody_to_ask")
-    asked_before = set(db.session.execute(db.select(SignatureRequest.participant_id).filter_by(
-        version_id=row.id)).scalars())
-    new = sorted(set(chosen) - asked_before)
-    if not new:
-        raise DomainError("command.no_change")
-    for person_id in new:
-        db.session.add(SignatureRequest(version_id=row.id, participant_id=person_id,
-                                        requested_at=ctx.now, requested_by=ctx.actor.label))
-    db.session.flush()
+    new = signing.ask(ctx, _document(row), participant_ids, parties)
     return Outcome("minutes.signatures_requested",
                    {"version": row.number, "participant_ids": new},
                    {"version": row.number, "asked": len(new)})
@@ -348,36 +318,14 @@ def sign_on_phone(ctx: Context, version: int, name: str, decision: str, note: st
     """A participant the chair asked signs (签字确认) the version they read, on their own
     phone: the name they type, optionally a drawn signature; or refuses, saying why in
     `note`. Once per version: the decision is final (a correction asks again)."""
-    person = db.session.get(Participant, ctx.actor.participant_id)
-    if person is None or person.meeting_id != ctx.meeting.id:
-        raise DomainError("auth.not_joined")
-    if person.status in (ParticipantStatus.REJECTED, ParticipantStatus.REMOVED):
-        raise DomainError(f"auth.participant_{person.status}")
     row = _signable(ctx.meeting.id, version)
-    asked = db.session.execute(db.select(SignatureRequest.id).filter_by(
-        version_id=row.id, participant_id=person.id)).first()
-    if asked is None:
-        raise DomainError("minutes.not_asked", version=row.number)
-    if db.session.execute(db.select(MinutesSignoff.id).filter_by(
-            version_id=row.id, participant_id=person.id)).first() is not None:
-        raise DomainError("minutes.already_signed", version=row.number)
-    if decision == "refused" and not note:
-        raise DomainError("minutes.refusal_needs_note")
-    image = clean_drawing(drawing) if drawing and decision == "signed" else None
-    signoff = MinutesSignoff(version_id=row.id, participant_id=person.id, name=name,
-                             party=person.party, decision=decision, note=note, at=ctx.now,
-                             recorded_by=ctx.actor.label, method="phone", drawing=image)
-    db.session.add(signoff)
-    db.session.flush()
+    signoff = signing.answer_on_phone(ctx, _document(row), name, decision, note, drawing)
     return Outcome("minutes.signed", _signed_data(row, signoff),
                    {"version": row.number, "signoff_id": signoff.id})
 
 
-def _signed_data(row: MinutesVersion, signoff: MinutesSignoff) -> dict:
-    return {"version": row.number, "signoff_id": signoff.id, "name": signoff.name,
-            "party": signoff.party, "decision": signoff.decision, "note": signoff.note,
-            "participant_id": signoff.participant_id, "method": signoff.method,
-            "drawn": signoff.drawing is not None}
+def _signed_data(row: MinutesVersion, signoff: DocumentSignoff) -> dict:
+    return {"version": row.number, **signing.signed_data(signoff)}
 
 
 @command("minutes.record_signoff", events=("minutes.signed",), result=("version", "signoff_id"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
@@ -400,7 +348,7 @@ def record_signoff(ctx: Context, version, name: str, party: str, decision: str, 
             raise DomainError("participant.not_found")
         if person.has_phone:
             raise DomainError("minutes.signs_on_phone", name=person.name)
-    signoff = db.session.execute(db.select(MinutesSignoff).filter_by(
+    signoff = db.session.execute(db.select(DocumentSignoff).filter_by(
         version_id=row.id, name=name)).scalars().first()
     if signoff is not None and signoff.method == "phone":
         raise DomainError("minutes.signed_on_phone", name=name)
@@ -412,7 +360,7 @@ def record_signoff(ctx: Context, version, name: str, party: str, decision: str, 
         signoff.participant_id = participant_id
         signoff.recorded_by = ctx.actor.label
     else:
-        signoff = MinutesSignoff(version_id=row.id, participant_id=participant_id, name=name,
+        signoff = DocumentSignoff(version_id=row.id, participant_id=participant_id, name=name,
                                  party=party, decision=decision, note=note, at=ctx.now,
                                  recorded_by=ctx.actor.label, method="chair")
         db.session.add(signoff)

@@ -7,6 +7,11 @@ draft. Objections received are recorded against the notice (one received after t
 is recorded and marked late) and each is decided, upheld or dismissed, with a reason. Like
 the other case-record actions: everything validated first, a refusal changes nothing, one
 transaction.
+
+After the meeting the chair sends the notice to phones for signature like the minutes
+(actions/signing.py): ``notice.request_signatures`` and ``notice.sign_on_phone`` are meeting
+commands, each one event. The notice never changes once issued, so its content hash is what
+is signed and no new request is ever needed.
 """
 from __future__ import annotations
 
@@ -15,12 +20,18 @@ from datetime import date, timedelta
 from flask import current_app
 
 from .. import clock
-from ..domain.statuses import VoteStatus
+from ..contract import Datum, event
+from ..domain.parties import PARTIES
+from ..domain.statuses import MeetingStatus, VoteStatus
 from ..errors import DomainError
 from ..extensions import db
+from ..minutes.drawings import MAX_DRAWING_CHARS
 from ..models import Meeting, Objection, ResultNotice, User, Vote
 from ..models.notices import OBJECTION_OUTCOMES
+from ..models.signing import SIGNOFF_DECISIONS, SIGNOFF_METHODS
 from ..validation import Field, optional, validate
+from . import signing
+from .core import CHAIR, PHONE, Context, Outcome, command
 
 MAX_DAYS = 60
 # A notice is posted on the day it is issued or up to a month later (printed, then put up).
@@ -116,3 +127,59 @@ def decide_objection(objection: Objection, values: dict, user: User) -> Objectio
 def objections_of(notice: ResultNotice) -> list[Objection]:
     return list(db.session.execute(db.select(Objection).filter_by(notice_id=notice.id)
                                    .order_by(Objection.id)).scalars())
+
+
+# --------------------------------------------------------------------------- signing
+
+# Public: a phone asked to sign refreshes its signing card (the ids name no one to a phone).
+event("notice.signatures_requested", public=True, data={
+    "notice_id": Datum("id"), "vote_id": Datum("id"),
+    "participant_ids": Datum("ids", doc="the participants asked now (not those asked before)")})
+# Not public: phones and the projector do not learn who signed (the notice page and the
+# documents do).
+event("notice.signed", data={
+    "notice_id": Datum("id"), "signoff_id": Datum("id"), "name": Datum("str"),
+    "party": Datum("str", choices=PARTIES), "decision": Datum("str", choices=SIGNOFF_DECISIONS),
+    "note": Datum("str"), "participant_id": Datum("id", null=True),
+    "method": Datum("str", choices=SIGNOFF_METHODS),
+    "drawn": Datum("bool", doc="a signature was drawn on the phone")})
+
+
+def _signable(ctx: Context, notice_id: int) -> tuple[ResultNotice, signing.Signable]:
+    notice = db.session.get(ResultNotice, notice_id)
+    vote = db.session.get(Vote, notice.vote_id) if notice is not None else None
+    if vote is None or vote.meeting_id != ctx.meeting.id:
+        raise DomainError("notice.not_found")
+    return notice, signing.Signable("notice_id", notice.id, "notice", {"title": vote.title})
+
+
+@command("notice.request_signatures", events=("notice.signatures_requested",), result=("notice_id", "asked"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
+    "notice_id": Field("int", min=1),
+    "participant_ids": Field("id_list", required=False, default=None, max_len=signing.MAX_ASKED),
+    "parties": Field("str_list", required=False, default=None, max_len=len(PARTIES),
+                     choices=PARTIES)})
+def request_signatures(ctx: Context, notice_id: int, participant_ids, parties) -> Outcome:
+    """Send an issued result notice to phones for signature: the participants named, those
+    of the parties named, or (neither given) everyone present with a phone. Those asked
+    before are not asked again."""
+    notice, document = _signable(ctx, notice_id)
+    new = signing.ask(ctx, document, participant_ids, parties)
+    return Outcome("notice.signatures_requested",
+                   {"notice_id": notice.id, "vote_id": notice.vote_id, "participant_ids": new},
+                   {"notice_id": notice.id, "asked": len(new)})
+
+
+@command("notice.sign_on_phone", events=("notice.signed",), result=("notice_id", "signoff_id"), roles=PHONE, states=(MeetingStatus.ENDED,), schema={
+    "notice_id": Field("int", min=1),
+    "name": Field("str", max_len=100),
+    "decision": Field("str", choices=SIGNOFF_DECISIONS),
+    "note": optional("str", max_len=500, default=""),
+    "drawing": optional("str", max_len=MAX_DRAWING_CHARS)})
+def sign_on_phone(ctx: Context, notice_id: int, name: str, decision: str, note: str,
+                  drawing) -> Outcome:
+    """A participant the chair asked signs (签字确认) the notice they read, on their own
+    phone, or refuses saying why in `note`. Once: the answer is final."""
+    notice, document = _signable(ctx, notice_id)
+    signoff = signing.answer_on_phone(ctx, document, name, decision, note, drawing)
+    return Outcome("notice.signed", {"notice_id": notice.id, **signing.signed_data(signoff)},
+                   {"notice_id": notice.id, "signoff_id": signoff.id})

@@ -8,7 +8,7 @@ from html import escape
 from facilitator.domain.minutes_model import MinutesDocument
 
 from . import labels as L
-from .layout import (Bullets, Drawing, Fields, Heading, Keep, PageBreak, Paragraph, SignatureLines, Signoff, Table,
+from .layout import (Bullets, Drawing, Fields, Heading, Keep, Layout, PageBreak, Paragraph, SignatureLines, Signoff, Table,
                      Title, build)
 
 MEDIA_TYPE = "text/html; charset=utf-8"
@@ -100,7 +100,11 @@ def _table(block: Table) -> list[str]:
 
 def render(document: MinutesDocument, language: str | None = None,
            signoffs: tuple[Signoff, ...] = ()) -> bytes:
-    layout = build(document, language, signoffs)
+    return render_layout(build(document, language, signoffs))
+
+
+def render_layout(layout: Layout) -> bytes:
+    """A laid-out document (the minutes, a result notice) as one HTML page of its own."""
     lang = layout.language
     page = L.label("doc.page", lang, page="\x00", pages="\x01")
     before, rest = page.split("\x00")

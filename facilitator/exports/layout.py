@@ -121,6 +121,33 @@ class Signoff:
     drawing: bytes | None = None
 
 
+def signoff_blocks(signoffs: tuple[Signoff, ...], lang: str, intro: str) -> list:
+    """Who signed a stored document (a minutes version, a result notice) or refused to, with
+    party, time and how: on their own phone, or recorded by the chair for someone without
+    one; then the signatures drawn on phones. `intro`: the label saying what was signed.
+    Nothing when nobody has answered."""
+    if not signoffs:
+        return []
+    def t(key: str, **params) -> str:
+        return L.label(key, lang, **params)
+    blocks: list = [Heading(3, t("sign.record")), Paragraph(t(intro), small=True)]
+    rows = []
+    for s in signoffs:
+        decision = t(f"sign.decision.{s.decision}")
+        if s.note:
+            decision += L.colon(lang) + s.note
+        rows.append((s.name, L.party(s.party, lang), decision, L.fmt_datetime(s.at, lang),
+                     t(f"sign.method.{s.method}")))
+    blocks.append(Table(
+        (t("sign.name"), t("sign.role"), t("sign.decision"), t("sign.time"), t("sign.method")),
+        tuple(rows), (16, 18, 30, 20, 16), "LLLLL", role="signoffs"))
+    for s in signoffs:
+        if s.drawing:
+            blocks.append(Drawing(t("sign.drawing", name=s.name, party=L.party(s.party, lang)),
+                                  s.drawing))
+    return blocks
+
+
 def flat(blocks):
     """The blocks with every Keep opened, for formats that do not paginate themselves."""
     for block in blocks:
@@ -678,27 +705,7 @@ class _Builder:
         self.signoff_record()
 
     def signoff_record(self) -> None:
-        """Who signed this version, or refused to, and how: on their own phone, or recorded
-        by the chair for someone without one; then the signatures drawn on phones."""
-        if not self.signoffs:
-            return
-        self.blocks.append(Heading(3, self.t("sign.record")))
-        self.blocks.append(Paragraph(self.t("sign.record_intro"), small=True))
-        rows = []
-        for s in self.signoffs:
-            decision = self.t(f"sign.decision.{s.decision}")
-            if s.note:
-                decision += self.colon() + s.note
-            rows.append((s.name, self.party(s.party), decision,
-                         L.fmt_datetime(s.at, self.lang), self.t(f"sign.method.{s.method}")))
-        self.blocks.append(Table(
-            (self.t("sign.name"), self.t("sign.role"), self.t("sign.decision"),
-             self.t("sign.time"), self.t("sign.method")),
-            tuple(rows), (16, 18, 30, 20, 16), "LLLLL", role="signoffs"))
-        for s in self.signoffs:
-            if s.drawing:
-                self.blocks.append(Drawing(
-                    self.t("sign.drawing", name=s.name, party=self.party(s.party)), s.drawing))
+        self.blocks.extend(signoff_blocks(self.signoffs, self.lang, "sign.record_intro"))
 
     # ------------------------------------------------------------------ appendix
     def appendix(self) -> None:

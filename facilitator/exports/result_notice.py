@@ -2,7 +2,8 @@
 
 It is laid out in the same blocks as the minutes (exports/layout.py) and drawn by the same
 renderers, so it has their fonts, tagged PDF, page footer with the content hash and the
-organiser's seal line. Every number comes from the vote's frozen result: the scope, the
+organiser's seal line; the HTML is what a phone asked to sign it reads. The sign-offs made on
+phones since it was issued follow it, listed as the minutes list theirs. Every number comes from the vote's frozen result: the scope, the
 participation against the gate, each option's owners and area, and the rule's sentence.
 """
 from __future__ import annotations
@@ -16,9 +17,11 @@ from ..catalogue import message_for
 from ..domain.voting import percent
 from ..models import Case, Meeting, ResultNotice, Vote
 from . import docx as docx_export
+from . import html as html_export
 from . import labels as L
 from . import pdf as pdf_export
-from .layout import Bullets, Fields, Keep, Layout, Paragraph, SignatureLines, Table, Title
+from .layout import (Bullets, Fields, Keep, Layout, Paragraph, SignatureLines, Signoff, Table,
+                     Title, signoff_blocks)
 
 
 def _option_label(vote: Vote, key: str, lang: str) -> str:
@@ -44,7 +47,8 @@ def facts(notice: ResultNotice, vote: Vote, meeting: Meeting, case: Case) -> dic
             "explanation": result["explanation"]}
 
 
-def build(notice: ResultNotice, vote: Vote, meeting: Meeting, case: Case, lang: str) -> Layout:
+def build(notice: ResultNotice, vote: Vote, meeting: Meeting, case: Case, lang: str,
+          signoffs: tuple[Signoff, ...] = ()) -> Layout:
     L.check_language(lang)
 
     def t(key: str, **params) -> str:
@@ -101,11 +105,26 @@ def build(notice: ResultNotice, vote: Vote, meeting: Meeting, case: Case, lang: 
         (), (t("label.sign.role"), t("label.sign.name"), t("label.sign.signature"), t("label.sign.date")),
         host=(t("label.sign.host"), organiser), seal=t("label.sign.seal"),
         date=L.fmt_date(notice.posted_on, lang)),)))
-    content = json.dumps(facts(notice, vote, meeting, case), ensure_ascii=False, sort_keys=True,
-                         separators=(",", ":"))
+    # The sign-offs made since it was issued: after the content, outside its hash.
+    blocks.extend(signoff_blocks(signoffs, lang, "sign.notice_record_intro"))
     return Layout(language=lang, title=title, blocks=tuple(blocks),
                   footer=t("notice.footer", case=case.number, number=vote.number),
-                  content_hash=hashlib.sha256(content.encode()).hexdigest(), draft=False)
+                  content_hash=content_hash(notice, vote, meeting, case), draft=False)
+
+
+def content_hash(notice: ResultNotice, vote: Vote, meeting: Meeting, case: Case) -> str:
+    """The SHA-256 of what the notice states (its facts), the same in every language: what
+    its footer prints and what the people asked to sign it sign."""
+    content = json.dumps(facts(notice, vote, meeting, case), ensure_ascii=False, sort_keys=True,
+                         separators=(",", ":"))
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def notice_hash(notice: ResultNotice) -> str:
+    from ..extensions import db
+    vote = db.session.get(Vote, notice.vote_id)
+    meeting = db.session.get(Meeting, vote.meeting_id)
+    return content_hash(notice, vote, meeting, db.session.get(Case, meeting.case_id))
 
 
 def render(notice: ResultNotice, kind: str, lang: str) -> bytes:
@@ -113,7 +132,15 @@ def render(notice: ResultNotice, kind: str, lang: str) -> bytes:
     vote = db.session.get(Vote, notice.vote_id)
     meeting = db.session.get(Meeting, vote.meeting_id)
     case = db.session.get(Case, meeting.case_id)
-    layout = build(notice, vote, meeting, case, lang)
+    layout = build(notice, vote, meeting, case, lang, signoffs_of(notice))
     if kind == "pdf":
         return pdf_export.render_layout(layout, notice.issued_at)
+    if kind == "html":
+        return html_export.render_layout(layout)
     return docx_export.render_layout(layout, notice.issued_at)
+
+
+def signoffs_of(notice: ResultNotice) -> tuple[Signoff, ...]:
+    """The notice's sign-offs as the documents list them (times in the app's zone)."""
+    return tuple(Signoff(s.name, s.party, s.decision, s.note, clock.local(s.at), s.method,
+                         s.drawing) for s in notice.signoffs)

@@ -8,11 +8,12 @@ from .speakers import QueueEntry, Speech
 from .votes import (Plan, PlanRevision, Proxy, Vote, VoteParticipation, Ballot, SealedBallot,
                     SecretTally, BallotReceipt, BallotPaper,
                     BallotPaperEntry, BallotPaperScan)
-from .minutes import ActionItem, MinutesVersion, MinutesSignoff, SignatureRequest
+from .minutes import ActionItem, MinutesVersion
+from .signing import DocumentSignoff, SignatureRequest
 from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
 from .notices import Objection, ResultNotice
 
 __all__ = ["User", "StaffSession", "SignInThrottle", "SignInEvent", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
            "JoinGuesses", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
-           "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "BallotReceipt", "BallotPaper", "BallotPaperEntry", "BallotPaperScan", "ActionItem", "MinutesVersion", "MinutesSignoff", "SignatureRequest",
+           "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "BallotReceipt", "BallotPaper", "BallotPaperEntry", "BallotPaperScan", "ActionItem", "MinutesVersion", "DocumentSignoff", "SignatureRequest",
            "CaseTransition", "ActionItemUpdate", "CaseFeedback", "ResultNotice", "Objection"]

@@ -4,9 +4,8 @@ The minutes themselves are a pure function of the event log (docs/architecture.m
 live draft is built from the log on demand and never stored. A *version* is stored when the
 moderator finalises (or corrects) the minutes: the canonical JSON of the document, its
 SHA-256, who made it, when and why. Versions are never changed afterwards; a correction is a
-new version. Sign-offs (签字确认) are recorded per person on one version: made on the
-signer's own phone once the chair has asked them to sign that version (a signature request),
-or recorded by the chair for someone without a phone in the meeting.
+new version. Sign-offs (签字确认) are recorded per person on one version (models/signing.py,
+shared with the result notice).
 
 Action items are also rows (so that the case's follow-up can track them after the meeting):
 the commands ``action_item.add/edit/remove`` change the row *and* log an event, and the
@@ -17,12 +16,6 @@ from ..extensions import db
 from ..clock import utcnow
 from ..domain.action_items import ActionItemStatus
 from ..domain.minutes_model import MinutesStatus
-
-SIGNOFF_DECISIONS = ("signed", "refused")
-# How a sign-off was made: by the participant on their own phone, or recorded by the chair
-# for someone who has no phone in the meeting (the documents say which).
-SIGNOFF_METHODS = ("phone", "chair")
-
 
 class ActionItem(db.Model):
     """An agreed item: what, who (party, person), by when, how much, paid from where, and how
@@ -75,48 +68,7 @@ class MinutesVersion(db.Model):
     # What changed from the previous version: [{"section", "change"}] (empty for version 1).
     changes = db.Column(db.JSON, nullable=False, default=list)
 
-    signoffs = db.relationship("MinutesSignoff", order_by="MinutesSignoff.id",
+    signoffs = db.relationship("DocumentSignoff", order_by="DocumentSignoff.id",
                                cascade="all, delete-orphan", back_populates="version")
     signature_requests = db.relationship("SignatureRequest", order_by="SignatureRequest.id",
                                          cascade="all, delete-orphan", back_populates="version")
-
-
-class SignatureRequest(db.Model):
-    """The chair asked a participant to sign one version on their phone. Only a participant
-    asked may sign that version there; a correction (a new version) needs a new request."""
-    __tablename__ = "minutes_signature_requests"
-    __table_args__ = (db.UniqueConstraint("version_id", "participant_id"),)
-
-    id = db.Column(db.Integer, primary_key=True)
-    version_id = db.Column(db.Integer, db.ForeignKey("minutes_versions.id"), nullable=False,
-                           index=True)
-    participant_id = db.Column(db.Integer, db.ForeignKey("participants.id"), nullable=False)
-    requested_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    requested_by = db.Column(db.String(40), nullable=False)  # the event actor, e.g. "user:3"
-
-    version = db.relationship("MinutesVersion", back_populates="signature_requests")
-    participant = db.relationship("Participant")
-
-
-class MinutesSignoff(db.Model):
-    """Someone signs (or refuses to sign) one version of the minutes: on their phone (the
-    name they typed, their participant's party, optionally a drawn signature) or recorded by
-    the chair."""
-    __tablename__ = "minutes_signoffs"
-
-    id = db.Column(db.Integer, primary_key=True)
-    version_id = db.Column(db.Integer, db.ForeignKey("minutes_versions.id"), nullable=False,
-                           index=True)
-    participant_id = db.Column(db.Integer, db.ForeignKey("participants.id"))
-    name = db.Column(db.String(100), nullable=False)
-    party = db.Column(db.String(20), nullable=False)
-    decision = db.Column(db.String(10), nullable=False)
-    note = db.Column(db.String(500), nullable=False, default="")
-    at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    recorded_by = db.Column(db.String(40), nullable=False)
-    method = db.Column(db.String(10), nullable=False, default="chair",
-                       server_default="chair")  # SIGNOFF_METHODS
-    # The signature drawn on the phone, re-encoded as a small greyscale PNG (optional).
-    drawing = db.Column(db.LargeBinary)
-
-    version = db.relationship("MinutesVersion", back_populates="signoffs")

@@ -2,7 +2,8 @@
 
 An owners' decision is published on the community's notice board for a period (a setting,
 7 days by default) with where to object; objections received are recorded on the case with
-their outcome. Both belong to the case's record: they are shown on its timeline."""
+their outcome. Both belong to the case's record: they are shown on its timeline. The notice
+is signed on phones like the minutes (models/signing.py)."""
 from __future__ import annotations
 
 from ..clock import utcnow
@@ -22,6 +23,13 @@ class ResultNotice(db.Model):
     where_to_object = db.Column(db.Text, nullable=False)
     issued_by = db.Column(db.String(100), nullable=False, default="")
     issued_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    # Signed on phones like the minutes (models/signing.py): the notice never changes once
+    # issued, so its content hash is what is signed.
+    signoffs = db.relationship("DocumentSignoff", order_by="DocumentSignoff.id",
+                               back_populates="notice")
+    signature_requests = db.relationship("SignatureRequest", order_by="SignatureRequest.id",
+                                         back_populates="notice")
 
 
 class Objection(db.Model):

@@ -6,6 +6,9 @@ GET /meetings/<id>/minutes.<pdf|docx|md|html|json>[?version=N]
     gets the live draft built from the log. Who may download: the meeting's chair users
     (its moderator and clerk, administrators); a participant of the meeting from their phone
     (its `phone-<id>` cookie, facilitator/joining.py) once the meeting has ended and the minutes are final.
+GET /meetings/<id>/minutes/signing.json
+    A phone's signing card: the minutes' version and the result notices (web/result_notice.py)
+    the chair asked it to sign, and its own answers.
 GET /meetings/<id>/minutes/draft.json
     The console's minutes panel: the draft rendered as HTML, the clerk's sections, the agreed
     items and the versions with their sign-offs (chair users only).
@@ -24,7 +27,9 @@ from ..joining import cookie_participant
 from ..minutes.load import minutes_for
 from ..minutes.versions import document_of, latest_version, version_number, versions_of
 from ..domain.statuses import MeetingStatus, ParticipantStatus
-from ..models import ActionItem, Meeting, MinutesSignoff, MinutesVersion, SignatureRequest
+from ..exports import result_notice as notice_export
+from ..models import ActionItem, DocumentSignoff, Meeting, MinutesVersion, ResultNotice, \
+    Participant, SignatureRequest, Vote
 from ..clock import local, to_epoch_ms
 from ..exports.layout import Signoff
 
@@ -51,7 +56,7 @@ def may_download(meeting: Meeting) -> bool:
     return person is not None and person.status == ParticipantStatus.ADMITTED
 
 
-def _refused(meeting: Meeting):
+def refused(meeting: Meeting):
     """Staff who do not see the case are told it does not exist; phones that may not (yet)
     download are told so."""
     if g.get("user") is not None and cookie_participant(meeting.id) is None:
@@ -80,7 +85,7 @@ def download(meeting_id: int, fmt: str):
     if meeting is None:
         abort(404)
     if not may_download(meeting):
-        return _refused(meeting)
+        return refused(meeting)
     wanted = request.args.get("version")
     live_draft = request.args.get("draft") == "1"
     if live_draft and not _is_chair(meeting):
@@ -187,7 +192,7 @@ def status(meeting_id: int):
 def signing(meeting_id: int):
     """A phone's own signing card (its `phone-<id>` cookie): whether the chair asked it to
     sign the latest version, where to read that version, and its own answer — never anyone
-    else's."""
+    else's; then, the same for each result notice it was asked to sign."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
@@ -203,7 +208,7 @@ def signing(meeting_id: int):
     asked = latest is not None and latest.number in asked_for
     own = None
     if asked:
-        own = db.session.execute(db.select(MinutesSignoff).filter_by(
+        own = db.session.execute(db.select(DocumentSignoff).filter_by(
             version_id=latest.id, participant_id=person.id, method="phone")).scalar_one_or_none()
     response = jsonify({
         "asked": asked,
@@ -215,9 +220,31 @@ def signing(meeting_id: int):
         if asked else None,
         "pdf_url": url_for("minutes.download", meeting_id=meeting.id, fmt="pdf",
                            version=latest.number) if asked else None,
-        "signoff": signoff_json(own) if own is not None else None})
+        "signoff": signoff_json(own) if own is not None else None,
+        "notices": notices_to_sign(meeting, person)})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def notices_to_sign(meeting: Meeting, person: Participant) -> list[dict]:
+    """For a phone's signing card: the notices the chair asked `person` to sign, where to
+    read each, its hash and the phone's own answer — never anyone else's."""
+    rows = db.session.execute(db.select(ResultNotice, Vote).join(
+        SignatureRequest, SignatureRequest.notice_id == ResultNotice.id).join(
+        Vote, Vote.id == ResultNotice.vote_id).filter(
+        Vote.meeting_id == meeting.id, SignatureRequest.participant_id == person.id)
+        .order_by(ResultNotice.id)).all()
+    cards = []
+    for notice, vote in rows:
+        own = db.session.execute(db.select(DocumentSignoff).filter_by(
+            notice_id=notice.id, participant_id=person.id, method="phone")).scalar_one_or_none()
+        links = {kind: url_for("result_notice.download", meeting_id=meeting.id, vote_id=vote.id,
+                               kind=kind) for kind in ("html", "pdf")}
+        cards.append({"notice_id": notice.id, "vote": vote.number, "title": vote.title,
+                      "content_hash": notice_export.notice_hash(notice),
+                      "read_url": links["html"], "pdf_url": links["pdf"],
+                      "signoff": signoff_json(own) if own is not None else None})
+    return cards
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/draft.json")

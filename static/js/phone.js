@@ -313,10 +313,13 @@
   store.listeners.push(refresh);
 })();
 
-// After the meeting: the minutes the chair sent this phone for signature. The phone reads the
-// version in the card (its HTML, fetched with the phone's cookie), types its name, may draw a
-// signature, and signs or refuses with a reason (minutes.sign_on_phone). Asked again whenever
-// something happens (a request to sign is a public event: every phone's state moves on).
+// After the meeting: the documents the chair sent this phone for signature — the minutes'
+// version, result notices (signing.json lists both). The card shows the first one not yet
+// answered: the phone reads it in the card (its HTML, fetched with the phone's cookie), types
+// its name, may draw a signature, and signs or refuses with a reason (minutes.sign_on_phone,
+// notice.sign_on_phone); once all are answered it says what was answered. Asked again
+// whenever something happens (a request to sign is a public event: every phone's state moves
+// on).
 (function () {
   "use strict";
   const card = document.getElementById("phone-sign");
@@ -324,13 +327,39 @@
   const $ = (id) => document.getElementById(id);
   const store = window.phoneStore;
   const pad = $("sign-pad");
+  const minutesTitle = $("phone-sign-title").textContent;
   let asked = -1;
-  let current = null; // the signing.json answer shown
+  let current = null; // the document shown: what signing.json says of it, and how to answer
   let drawn = false;
 
   function showError(message) {
     $("sign-error").textContent = message || "";
     $("sign-error").hidden = !message;
+  }
+
+  // What the phone was asked to sign, each with the command that answers it and its words.
+  function documentsOf(status) {
+    const when = (ms) => new Date(ms).toLocaleString();
+    const documents = [];
+    if (status.asked) {
+      const version = status.version;
+      documents.push({ ...status, key: "minutes-" + version, title: minutesTitle,
+        command: "minutes.sign_on_phone", payload: { version },
+        intro: tr("sign.phone_intro", { version }), read: tr("sign.read", { version }),
+        done: (own) => own.decision === "signed"
+          ? tr("sign.done_signed", { version, at: when(own.at) })
+          : tr("sign.done_refused", { version, at: when(own.at), note: own.note }) });
+    }
+    for (const notice of status.notices || []) {
+      const title = notice.title;
+      documents.push({ ...notice, key: "notice-" + notice.notice_id, title: tr("sign.notice_title"),
+        command: "notice.sign_on_phone", payload: { notice_id: notice.notice_id },
+        intro: tr("sign.notice_intro", { title }), read: tr("sign.notice_read", { title }),
+        done: (own) => own.decision === "signed"
+          ? tr("sign.notice_done_signed", { title, at: when(own.at) })
+          : tr("sign.notice_done_refused", { title, at: when(own.at), note: own.note }) });
+    }
+    return documents;
   }
 
   async function refresh(state, force) {
@@ -348,48 +377,47 @@
       asked = -1; // try again with the next change
       return;
     }
-    const when = (ms) => new Date(ms).toLocaleString();
-    card.hidden = !status.asked && !status.superseded;
+    const documents = documentsOf(status);
+    card.hidden = !documents.length && !status.superseded;
     if (card.hidden) return;
-    if (status.superseded) {
-      $("phone-sign-intro").hidden = false;
+    const waiting = documents.find((d) => !d.signoff);
+    const answered = documents.filter((d) => d.signoff);
+    $("phone-sign-intro").hidden = !waiting && !status.superseded;
+    $("phone-sign-done").hidden = !answered.length;
+    $("phone-sign-done").textContent = answered.map((d) => d.done(d.signoff)).join("\n");
+    $("phone-sign-form").hidden = !waiting;
+    if (!waiting) {
+      // Asked to sign minutes a correction has replaced, and not (yet) the new version.
       $("phone-sign-intro").textContent = tr("sign.superseded");
-      $("phone-sign-form").hidden = true;
-      $("phone-sign-done").hidden = true;
       return;
     }
-    const own = status.signoff;
-    $("phone-sign-intro").hidden = Boolean(own);
-    $("phone-sign-intro").textContent = tr("sign.phone_intro", { version: status.version });
-    $("phone-sign-done").hidden = !own;
-    $("phone-sign-form").hidden = Boolean(own);
-    if (own) {
-      $("phone-sign-done").textContent = own.decision === "signed"
-        ? tr("sign.done_signed", { version: status.version, at: when(own.at) })
-        : tr("sign.done_refused", { version: status.version, at: when(own.at), note: own.note });
-      return;
-    }
-    if (!current || current.version !== status.version) {
-      $("phone-sign-read").href = status.read_url;
-      $("phone-sign-read").textContent = tr("sign.read", { version: status.version });
-      $("phone-sign-hash").textContent = status.content_hash;
+    $("phone-sign-title").textContent = waiting.title;
+    $("phone-sign-intro").textContent = waiting.intro;
+    if (!current || current.key !== waiting.key) {
+      $("phone-sign-read").href = waiting.read_url;
+      $("phone-sign-read").textContent = waiting.read;
+      $("phone-sign-hash").textContent = waiting.content_hash;
+      $("phone-sign-document").srcdoc = "";
+      ink.clearRect(0, 0, pad.width, pad.height); // a signature is drawn for one document
+      drawn = false;
       try {
-        const page = await fetch(status.read_url, { credentials: "same-origin" });
+        const page = await fetch(waiting.read_url, { credentials: "same-origin" });
         if (page.ok) $("phone-sign-document").srcdoc = await page.text();
       } catch (error) {
         // the link above still opens it
       }
     }
-    current = status;
+    current = waiting;
   }
 
   async function answer(decision) {
     showError("");
-    const payload = { version: current.version, name: $("sign-name").value.trim(), decision };
+    const payload = { ...current.payload, name: $("sign-name").value.trim(), decision };
     if (decision === "refused") payload.note = $("sign-note").value.trim();
     if (decision === "signed" && drawn) payload.drawing = pad.toDataURL("image/png");
     try {
-      await store.send("minutes.sign_on_phone", payload);
+      await store.send(current.command, payload);
+      $("sign-note").value = "";
       refresh(store.state, true);
     } catch (error) {
       showError(error.message || String(error));

@@ -16,7 +16,7 @@ from facilitator.actions import Actor, execute
 from facilitator.clock import local
 from facilitator.exports import labels as L
 from facilitator.extensions import db
-from facilitator.models import Meeting, MinutesSignoff, SignatureRequest
+from facilitator.models import Meeting, DocumentSignoff, SignatureRequest
 from facilitator.minutes.versions import version_number
 from tests.factories import (chair_of, command, connect, join_from_phone, make_meeting, make_user,
                              received_batches, run, sign_in_as)
@@ -66,7 +66,7 @@ def _state(meeting_id: int) -> tuple:
     """What a refused command must leave as it was: the log, the sign-offs, the requests."""
     db.session.rollback()
     return (db.session.get(Meeting, meeting_id).last_seq,
-            db.session.execute(db.select(db.func.count(MinutesSignoff.id))).scalar(),
+            db.session.execute(db.select(db.func.count(DocumentSignoff.id))).scalar(),
             db.session.execute(db.select(db.func.count(SignatureRequest.id))).scalar())
 
 

@@ -174,6 +174,11 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
                                                              "decision": "signed"}),
         ("minutes.record_signoff", chair, {"name": "周明", "party": "property_company",
                                            "decision": "signed"}),
+        # The result notice of the first owners' decision, issued on its page, signed likewise.
+        ("notice.request_signatures", chair, {"notice_id": "<notice:issued>"}),
+        ("notice.sign_on_phone", "<phone:张建国（3-1-101）>", {"notice_id": "<notice:issued>",
+                                                              "name": "张建国",
+                                                              "decision": "signed"}),
     ]
 
 
@@ -226,10 +231,26 @@ def _resolve(payload: dict, meeting_id: int) -> dict:
             vote_id = max(int(k) for k in snapshot["votes"])
             value = db.session.execute(db.select(BallotPaper.serial).filter_by(
                 vote_id=vote_id, owner_key=value[len("<serial:"):-1])).scalar_one()
+        elif value == "<notice:issued>":
+            value = _issued_notice(meeting_id).id
         elif value in ("<vote:last>", "<proxy:last>"):
             value = max(int(k) for k in snapshot["votes" if "vote" in value else "proxies"])
         resolved[key] = value
     return resolved
+
+
+def _issued_notice(meeting_id: int):
+    """The result notice of the meeting's first closed owners' decision (issued from its web
+    page, not by a command: issued here the first time it is named)."""
+    from facilitator.actions.result_notice import issue_notice, notice_of
+    from facilitator.models import Vote
+    meeting = db.session.get(Meeting, meeting_id)
+    vote = db.session.execute(db.select(Vote).filter_by(
+        meeting_id=meeting_id, kind="owners_decision", status="closed").order_by(Vote.id)
+        ).scalars().first()
+    return notice_of(vote) or issue_notice(vote, {
+        "posted_on": clock.today().isoformat(), "period_days": 7,
+        "where_to_object": "锦华社区居委会"}, meeting.moderator)
 
 
 def fresh_snapshot(meeting_id: int, role: str) -> dict:

@@ -1,8 +1,8 @@
 """The whole written-ballot story of issue 15, on injected clocks: 20 of the 38 owners take
 part in the meeting (the gate is missed), the decision continues for 7 days, the minutes are
 signed on three phones, 8 owners vote by personal link and 4 on paper (entered by serial),
-no server runs at the deadline and the next one to start closes the vote, and the result
-and its public notice carry the exact numbers."""
+no server runs at the deadline and the next one to start closes the vote, the result and
+its public notice carry the exact numbers, and the notice too is signed on the three phones."""
 from __future__ import annotations
 
 import re
@@ -137,3 +137,25 @@ def test_a_decision_short_of_the_gate_is_won_in_writing_over_seven_days(app, cli
     assert f"面积{format_area(part['area'])}m²（占{percent(part['area'], scope_area, 2)}）" in text
     for option in "ABC":
         assert format_area(tally["counts"][option]["area"]) in text
+
+    # The same morning the notice is sent to the three phones, and each signs it there; its
+    # PDF lists them under the notice.
+    with time_machine.travel(clock.local(deadline) + timedelta(hours=16), tick=True):
+        sent = client.post(f"/meetings/{meeting.id}/votes/{vote_id}/notice/signatures",
+                           data={"everyone": "1"}, headers=ZH)
+        assert sent.status_code == 302, sent.get_data(as_text=True)
+        for name, _party in SIGNERS:
+            [card] = phones[name].get(f"/meetings/{meeting.id}/minutes/signing.json").json[
+                "notices"]
+            sock = connect(app, meeting, "phone", http_client=phones[name])
+            try:
+                ack = command(sock, "notice.sign_on_phone", {
+                    "notice_id": card["notice_id"], "name": name, "decision": "signed"})
+                assert ack["ok"], ack
+            finally:
+                sock.disconnect(namespace="/live")
+        signed = re.sub(r"\s+", "", pdf_text(client.get(
+            f"/meetings/{meeting.id}/votes/{vote_id}/notice.pdf").data))
+    rows = signed.split("公示发布后内容不再改变。")[1]
+    assert [name for name, _ in SIGNERS if name in rows] == [name for name, _ in SIGNERS]
+    assert rows.count("本人手机签字") == len(SIGNERS)

@@ -59,7 +59,7 @@ def test_only_the_events_declared_public_reach_phones_with_their_data():
     public = {t for t in event_registry if is_public(t)}
     assert public == {"agenda.item_started", "agenda.finished", "meeting.opened",
                       "meeting.ended", "minutes.finalised", "minutes.corrected",
-                      "minutes.signatures_requested"}
+                      "minutes.signatures_requested", "notice.signatures_requested"}
     assert not is_public("no.such_event")
 
 
