@@ -248,6 +248,8 @@ def _issued_notice(meeting_id: int):
     vote = db.session.execute(db.select(Vote).filter_by(
         meeting_id=meeting_id, kind="owners_decision", status="closed").order_by(Vote.id)
         ).scalars().first()
+    if vote is None:
+        raise LookupError("no closed owners' decision to publish yet")
     return notice_of(vote) or issue_notice(vote, {
         "posted_on": clock.today().isoformat(), "period_days": 7,
         "where_to_object": "锦华社区居委会"}, meeting.moderator)

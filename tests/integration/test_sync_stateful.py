@@ -32,7 +32,7 @@ from tests.integration.test_sync import ROLES, _actor, _resolve, _scenario, fres
 PARTS = {"agenda": ("agenda.",), "people": ("participant.", "checkin.", "invitation"),
          "speakers": ("hand.", "queue.", "floor.", "speech.", "point.", "speakers."),
          "plans": ("plan.", "proxy."), "votes": ("vote.", "ballot."),
-         "minutes": ("minutes.", "action_item."), "end": ("meeting.end",),
+         "minutes": ("minutes.", "action_item.", "notice."), "end": ("meeting.end",),
          "meeting": ("meeting.", "screen.")}
 EXAMPLES, STEPS = 30, 25
 
@@ -74,7 +74,7 @@ class LiveMeeting(RuleBasedStateMachine):
         try:
             sender = _actor(actor, self.meeting.id)
             payload = _resolve(payload, self.meeting.id)
-        except (StopIteration, KeyError, IndexError, ValueError, NoResultFound):
+        except (StopIteration, LookupError, ValueError, NoResultFound):
             return  # its subject does not exist in this order of events
         outcome = execute(self.meeting.id, sender, name, payload)
         self.ran.append(f"{name}{'' if outcome.ok else ' (refused)'}")
