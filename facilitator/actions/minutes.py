@@ -32,7 +32,6 @@ from ..models import ActionItem, AgendaItem, DocumentSignoff, MeetingEvent, Minu
     Participant
 from ..domain.parties import PARTIES
 from ..models.signing import SIGNOFF_DECISIONS, SIGNOFF_METHODS
-from ..minutes.drawings import MAX_DRAWING_CHARS
 from ..validation import Field, optional
 from .cases import meeting_day
 from . import signing
@@ -293,9 +292,7 @@ def _document(row: MinutesVersion) -> signing.Signable:
 
 @command("minutes.request_signatures", events=("minutes.signatures_requested",), result=("version", "asked"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
     "version": Field("int", required=False, default=None, min=1),
-    "participant_ids": Field("id_list", required=False, default=None, max_len=signing.MAX_ASKED),
-    "parties": Field("str_list", required=False, default=None, max_len=len(PARTIES),
-                     choices=PARTIES)})
+    **signing.ASK_FIELDS})
 def request_signatures(ctx: Context, version, participant_ids, parties) -> Outcome:
     """Send a final version to phones for signature: the participants named, those of the
     parties named, or (neither given) everyone present with a phone (actions/signing.py).
@@ -309,10 +306,7 @@ def request_signatures(ctx: Context, version, participant_ids, parties) -> Outco
 
 @command("minutes.sign_on_phone", events=("minutes.signed",), result=("version", "signoff_id"), roles=PHONE, states=(MeetingStatus.ENDED,), schema={
     "version": Field("int", min=1),
-    "name": Field("str", max_len=100),
-    "decision": Field("str", choices=SIGNOFF_DECISIONS),
-    "note": optional("str", max_len=500, default=""),
-    "drawing": optional("str", max_len=MAX_DRAWING_CHARS)})
+    **signing.ANSWER_FIELDS})
 def sign_on_phone(ctx: Context, version: int, name: str, decision: str, note: str,
                   drawing) -> Outcome:
     """A participant the chair asked signs (签字确认) the version they read, on their own

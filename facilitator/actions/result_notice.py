@@ -25,7 +25,6 @@ from ..domain.parties import PARTIES
 from ..domain.statuses import MeetingStatus, VoteStatus
 from ..errors import DomainError
 from ..extensions import db
-from ..minutes.drawings import MAX_DRAWING_CHARS
 from ..models import Meeting, Objection, ResultNotice, User, Vote
 from ..models.notices import OBJECTION_OUTCOMES
 from ..models.signing import SIGNOFF_DECISIONS, SIGNOFF_METHODS
@@ -155,9 +154,7 @@ def _signable(ctx: Context, notice_id: int) -> tuple[ResultNotice, signing.Signa
 
 @command("notice.request_signatures", events=("notice.signatures_requested",), result=("notice_id", "asked"), roles=CHAIR, states=(MeetingStatus.ENDED,), schema={
     "notice_id": Field("int", min=1),
-    "participant_ids": Field("id_list", required=False, default=None, max_len=signing.MAX_ASKED),
-    "parties": Field("str_list", required=False, default=None, max_len=len(PARTIES),
-                     choices=PARTIES)})
+    **signing.ASK_FIELDS})
 def request_signatures(ctx: Context, notice_id: int, participant_ids, parties) -> Outcome:
     """Send an issued result notice to phones for signature: the participants named, those
     of the parties named, or (neither given) everyone present with a phone. Those asked
@@ -171,10 +168,7 @@ def request_signatures(ctx: Context, notice_id: int, participant_ids, parties) -
 
 @command("notice.sign_on_phone", events=("notice.signed",), result=("notice_id", "signoff_id"), roles=PHONE, states=(MeetingStatus.ENDED,), schema={
     "notice_id": Field("int", min=1),
-    "name": Field("str", max_len=100),
-    "decision": Field("str", choices=SIGNOFF_DECISIONS),
-    "note": optional("str", max_len=500, default=""),
-    "drawing": optional("str", max_len=MAX_DRAWING_CHARS)})
+    **signing.ANSWER_FIELDS})
 def sign_on_phone(ctx: Context, notice_id: int, name: str, decision: str, note: str,
                   drawing) -> Outcome:
     """A participant the chair asked signs (签字确认) the notice they read, on their own

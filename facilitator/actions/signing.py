@@ -14,12 +14,25 @@ from dataclasses import dataclass, field
 from ..domain.statuses import ParticipantStatus
 from ..errors import DomainError
 from ..extensions import db
-from ..minutes.drawings import clean_drawing
+from ..domain.parties import PARTIES
+from ..minutes.drawings import MAX_DRAWING_CHARS, clean_drawing
 from ..models import DocumentSignoff, Participant, SignatureRequest
+from ..models.signing import SIGNOFF_DECISIONS
+from ..validation import Field, optional
 from .core import Context
 
 # At most this many participants asked by one request (a large meeting's phones fit in it).
 MAX_ASKED = 1000
+# What asking for signatures and answering take, whatever the document (minutes, notice).
+ASK_FIELDS = {
+    "participant_ids": Field("id_list", required=False, default=None, max_len=MAX_ASKED),
+    "parties": Field("str_list", required=False, default=None, max_len=len(PARTIES),
+                     choices=PARTIES)}
+ANSWER_FIELDS = {
+    "name": Field("str", max_len=100),
+    "decision": Field("str", choices=SIGNOFF_DECISIONS),
+    "note": optional("str", max_len=500, default=""),
+    "drawing": optional("str", max_len=MAX_DRAWING_CHARS)}
 
 
 @dataclass(frozen=True)
