@@ -23,9 +23,11 @@ def build_app(config: dict | None = None) -> Flask:
     app.session_interface = SessionInterface()
 
     from .extensions import csrf, db, migrate, socketio
-    from .database import configure_engine, require_migrated
+    from .database import configure_engine, pool_options, require_migrated
     from .live.namespace import init_live
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **pool_options(app.config), **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "facilitator" / "migrations"))
     from .web import upload_limits

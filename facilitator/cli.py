@@ -193,6 +193,8 @@ def _serve_workers(app, host: str, port: int, async_mode: str, max_connections: 
         refusal = "--workers needs --async-mode eventlet or gevent."
     if refusal is None and not port_is_free(host, port):
         refusal = f"Port {port} is in use: another server listens on it."
+    if refusal is None:
+        refusal = _connections_refusal(app, workers)
     if refusal:
         raise click.ClickException(refusal)
     click.echo(f"facilitator serving on http://{host}:{port} ({async_mode}, {workers} workers)")
@@ -203,6 +205,16 @@ def _serve_workers(app, host: str, port: int, async_mode: str, max_connections: 
                 str(port), "--async-mode", async_mode, "--max-connections",
                 str(max_connections), "--backlog", str(backlog), "--shared-port"]
     raise SystemExit(WorkerGroup(worker_command, workers, click.echo).run())
+
+
+def _connections_refusal(app, workers: int) -> str | None:
+    """Whether the workers' pools fit in PostgreSQL's connections (docs/deployment.md §6)."""
+    from .database import connection_refusal, connections_per_process, postgres_connection_room
+    from .extensions import db
+    with app.app_context():
+        room = postgres_connection_room(db.engine)
+        db.engine.dispose()  # the parent keeps no connection open while it watches
+    return connection_refusal(workers, connections_per_process(app.config), *room)
 
 
 def _say_where_phones_join(app, host: str, port: int) -> None:

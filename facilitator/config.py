@@ -26,6 +26,13 @@ JOIN_ADDRESS_WINDOW_SECONDS  this window; defaults 500 in 600 s (a room behind o
 ROSTER_WORKER_BYTES          a roster file larger than this is read and imported by a
                              separate process; default 262144 (256 KB)
 
+PostgreSQL connections of each server process (SQLAlchemy's pool; docs/deployment.md §6
+sizes them against the server's max_connections, which `serve --workers N` checks):
+DATABASE_POOL_SIZE     connections kept open; default 5
+DATABASE_MAX_OVERFLOW  further connections opened at a peak and closed after; default 10
+DATABASE_POOL_TIMEOUT  seconds a request waits for a free connection before it fails;
+                       default 10
+
 Join codes and live connections (facilitator/joining.py, live/namespace.py; the QR code's
 link carries a key that the JOIN_CODE_LIMIT_* limits do not count):
 JOIN_CODE_LIMIT_PER_ADDRESS     wrong join codes one client address may try per window;
@@ -90,6 +97,9 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL") or default_database_url()),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "DATABASE_POOL_SIZE": _count("DATABASE_POOL_SIZE", 5),
+        "DATABASE_MAX_OVERFLOW": _count("DATABASE_MAX_OVERFLOW", 10),
+        "DATABASE_POOL_TIMEOUT": _seconds("DATABASE_POOL_TIMEOUT", 10),
         "ASYNC_MODE": os.environ.get("ASYNC_MODE") or None,
         "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,

@@ -23,6 +23,57 @@ class DatabaseNotMigrated(RuntimeError):
 # How long a statement waits for another connection's lock before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
+# Besides its pool, a server process may start a roster import (roster_worker.py), a
+# process of its own with one connection.
+CONNECTIONS_BESIDE_THE_POOL = 1
+
+
+def pool_options(config: dict) -> dict:
+    """SQLAlchemy's pool settings for a PostgreSQL database (SQLite keeps its own)."""
+    if config["DATABASE_POOL_SIZE"] < 1 or config["DATABASE_MAX_OVERFLOW"] < 0:
+        raise ValueError("DATABASE_POOL_SIZE must be at least 1 and DATABASE_MAX_OVERFLOW "
+                         "at least 0")
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return {}
+    # pre_ping: a connection the database dropped (a restart, a failover) is replaced
+    # before a command uses it, instead of failing that command.
+    return {"pool_size": config["DATABASE_POOL_SIZE"],
+            "max_overflow": config["DATABASE_MAX_OVERFLOW"],
+            "pool_timeout": config["DATABASE_POOL_TIMEOUT"], "pool_pre_ping": True}
+
+
+def connections_per_process(config: dict) -> int:
+    """The most PostgreSQL connections one server process opens."""
+    return (config["DATABASE_POOL_SIZE"] + config["DATABASE_MAX_OVERFLOW"]
+            + CONNECTIONS_BESIDE_THE_POOL)
+
+
+def connection_refusal(processes: int, per_process: int, max_connections: int,
+                       reserved: int, in_use: int) -> str | None:
+    """Why `processes` server processes would run out of PostgreSQL connections, or None.
+    `in_use`: connections other clients hold now (this check's own excluded)."""
+    available = max_connections - reserved - in_use
+    needed = processes * per_process
+    if needed <= available:
+        return None
+    return (f"{processes} workers may open {needed} PostgreSQL connections ({per_process} "
+            f"each: DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW + 1 for a roster import), "
+            f"but the server has {available} free (max_connections {max_connections}, "
+            f"{reserved} reserved for superusers, {in_use} in use by others). Lower the "
+            f"pool settings or the workers, or raise max_connections.")
+
+
+def postgres_connection_room(engine) -> tuple[int, int, int]:
+    """(max_connections, superuser_reserved_connections, connections other clients hold)."""
+    with engine.connect() as connection:
+        max_connections = int(connection.exec_driver_sql("SHOW max_connections").scalar())
+        reserved = int(connection.exec_driver_sql(
+            "SHOW superuser_reserved_connections").scalar())
+        in_use = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+            "AND pid <> pg_backend_pid()").scalar()
+    return max_connections, reserved, int(in_use)
+
 
 def configure_engine(engine) -> None:
     """SQLite: WAL (readers never block the writer), a busy timeout, foreign keys on, and

@@ -227,3 +227,79 @@ def test_a_worker_that_keeps_ending_at_once_stops_the_group(tmp_path):
     assert group.stopping and group.failed
     assert any("ended 5 times" in line for line in said)
     assert sum("started" in line for line in said) == 2 * QUICK_ENDS_LIMIT
+
+
+def test_the_group_is_refused_when_its_pools_exceed_postgresql_connections(deployment):
+    env = {**deployment, "DATABASE_POOL_SIZE": "40"}
+    done = run_facilitator("serve", "--workers", "3", "--host", "127.0.0.1",
+                           "--port", str(free_port()), env=env)
+    assert done.returncode != 0
+    assert "3 workers may open 153 PostgreSQL connections (51 each" in done.stderr
+    assert "max_connections" in done.stderr
+
+
+def _connections_to(database_url: str) -> int:
+    import psycopg
+    from sqlalchemy.engine import make_url
+    url = make_url(database_url)
+    with psycopg.connect(url.set(drivername="postgresql", database="postgres")
+                         .render_as_string(hide_password=False), autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                            (url.database,)).fetchone()[0]
+
+
+def test_three_workers_on_small_pools_write_one_meeting_from_every_phone_at_once(
+        deployment, tmp_path):
+    """Each worker's group commit holds one connection while the others wait their turn on
+    the meeting's row: a burst from phones on every worker is applied whole, in one gap-free
+    log, within the pools' bound on connections."""
+    env = {**deployment, "DATABASE_POOL_SIZE": "2", "DATABASE_MAX_OVERFLOW": "1"}
+    group = Group(env, 3, tmp_path)
+    phones = []
+    try:
+        phones = [Phone(group, n) for n in range(24)]
+        console = _console(group)
+        snapshot = console.call("sync", {"since": None}, namespace="/live",
+                                timeout=15)["snapshot"]
+        waiting = [p["id"] for p in snapshot["participants"].values()
+                   if p["status"] == "lobby"]
+        for number, participant in enumerate(waiting):
+            admitted = console.call("command", {
+                "id": f"pool-admit-{number}", "type": "participant.admit",
+                "payload": {"id": participant}}, namespace="/live", timeout=15)
+            assert admitted["ok"], admitted
+            time.sleep(0.25)  # within a console's command rate (5 a second)
+        _command(console, 100, "agenda.next")  # hands are raised on an item under way
+        console.disconnect()
+        peak = [0]
+        answers: list[dict] = []
+
+        def raise_hand(phone: Phone) -> None:
+            answers.append(phone.client.call("command", {
+                "id": f"pool-hand-{phone.join['command_id']}", "type": "hand.raise",
+                "payload": {"kind": "speech", "stance": "for"}}, namespace="/live",
+                timeout=30))
+
+        for phone in phones:
+            phone.client.start_background_task(raise_hand, phone)
+        deadline = time.monotonic() + 60
+        while len(answers) < len(phones) and time.monotonic() < deadline:
+            peak[0] = max(peak[0], _connections_to(env["DATABASE_URL"]))
+            time.sleep(0.05)
+        assert len(answers) == len(phones), group.output()
+        assert all(answer["ok"] for answer in answers), answers
+        assert peak[0] <= 3 * (2 + 1), peak[0]
+        seqs = sorted(answer["seq"] for answer in answers)
+        assert len(set(seqs)) == len(phones)
+        import psycopg
+        from sqlalchemy.engine import make_url
+        url = make_url(env["DATABASE_URL"]).set(drivername="postgresql")
+        with psycopg.connect(url.render_as_string(hide_password=False)) as conn:
+            logged = [row[0] for row in conn.execute(
+                "SELECT seq FROM meeting_events WHERE meeting_id = 1 ORDER BY seq")]
+        assert logged == list(range(1, len(logged) + 1))  # no gap
+        assert set(seqs) <= set(logged)
+    finally:
+        for phone in phones:
+            phone.client.disconnect()
+        assert group.stop() == 0, group.output()
