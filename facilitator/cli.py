@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 
 import click
@@ -9,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
+from .server_log import announce, configure as configure_log
 
 
 def _create_app_for_cli():
@@ -197,14 +199,15 @@ def _serve_workers(app, host: str, port: int, async_mode: str, max_connections: 
         refusal = _connections_refusal(app, workers)
     if refusal:
         raise click.ClickException(refusal)
-    click.echo(f"facilitator serving on http://{host}:{port} ({async_mode}, {workers} workers)")
+    announce(f"facilitator serving on http://{host}:{port} ({async_mode}, {workers} workers)",
+             event="serving", port=port, workers=workers)
     _say_where_phones_join(app, host, port)
 
     def worker_command(_number: int) -> list[str]:
         return [*this_program(), "serve", "--host", host, "--port",
                 str(port), "--async-mode", async_mode, "--max-connections",
                 str(max_connections), "--backlog", str(backlog), "--shared-port"]
-    raise SystemExit(WorkerGroup(worker_command, workers, click.echo).run())
+    raise SystemExit(WorkerGroup(worker_command, workers, announce).run())
 
 
 def _connections_refusal(app, workers: int) -> str | None:
@@ -223,14 +226,16 @@ def _say_where_phones_join(app, host: str, port: int) -> None:
     from .addresses import addresses_for_phones
     app.config["LAN_ADDRESSES"] = addresses_for_phones(host)
     if app.config.get("PUBLIC_URL"):
-        click.echo(f"phones join at {app.config['PUBLIC_URL']} (PUBLIC_URL)")
+        announce(f"phones join at {app.config['PUBLIC_URL']} (PUBLIC_URL)",
+                 event="join_address", address=app.config["PUBLIC_URL"])
     elif app.config["LAN_ADDRESSES"]:
         for address in app.config["LAN_ADDRESSES"]:
-            click.echo(f"phones on this network can join at http://{address}:{port}")
+            announce(f"phones on this network can join at http://{address}:{port}",
+                     event="join_address", address=f"http://{address}:{port}")
     else:
-        click.echo("warning: phones cannot reach this server: it has no address on a local "
-                   "network or listens on this computer only (--host); set PUBLIC_URL to the "
-                   "address phones use", err=True)
+        announce("warning: phones cannot reach this server: it has no address on a local "
+                 "network or listens on this computer only (--host); set PUBLIC_URL to the "
+                 "address phones use", level=logging.WARNING, event="no_join_address")
 
 
 @cli.command("serve")
@@ -258,10 +263,12 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, sha
         app = create_app({"ASYNC_MODE": async_mode})
     except DatabaseNotMigrated as error:
         raise click.ClickException(str(error)) from None
+    configure_log(app.config["LOG_FORMAT"])
     if workers > 1:
         _serve_workers(app, host, port, async_mode, max_connections, backlog, workers)
         return
-    click.echo(f"facilitator serving on http://{host}:{port} ({async_mode})")
+    announce(f"facilitator serving on http://{host}:{port} ({async_mode})", event="serving",
+             port=port, workers=1)
     _say_where_phones_join(app, host, port)
     if async_mode in ("eventlet", "gevent"):
         # Freeze the start-up objects now and keep long full collections off the broadcasts.
@@ -272,9 +279,9 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, sha
             raise click.ClickException(str(error)) from None
         if runner is not None:
             policy = runner.policy
-            click.echo(f"garbage collection: freeze every {policy.freeze_interval:g} s, full "
-                       f"collection every {policy.full_collect_interval:g} s when quiet "
-                       f"for {policy.quiet:g} s")
+            announce(f"garbage collection: freeze every {policy.freeze_interval:g} s, full "
+                     f"collection every {policy.full_collect_interval:g} s when quiet "
+                     f"for {policy.quiet:g} s", event="gc_policy")
     # Votes close at their deadline even with no one watching (a written ballot runs for days).
     from .extensions import socketio
     from .live.deadlines import run_deadline_sweep
@@ -284,8 +291,8 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, sha
         # queue is down (live/heartbeat.py).
         from .live.heartbeat import run_heartbeat
         socketio.start_background_task(run_heartbeat, app)
-        click.echo(f"message queue: REDIS_URL; heartbeat to the clients every "
-                   f"{app.config['LIVE_HEARTBEAT_SECONDS']:g} s")
+        announce(f"message queue: REDIS_URL; heartbeat to the clients every "
+                 f"{app.config['LIVE_HEARTBEAT_SECONDS']:g} s", event="message_queue")
     if async_mode == "eventlet":
         import eventlet
         import eventlet.wsgi

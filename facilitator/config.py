@@ -12,6 +12,7 @@ PROXY_COUNT   how many reverse proxies stand in front (their X-Forwarded-* heade
               trusted, so the limits count real client addresses and a request that came
               over HTTPS is known as such); default 0
 PROJECTOR_FRAME_ANCESTORS  origins that may show the projector page in a frame; default 'self'
+LOG_FORMAT    text (default) or json: `facilitator serve`'s log as JSON lines (server_log.py)
 
 Sign-in throttling (facilitator/sign_in_throttle.py):
 SIGN_IN_FREE_FAILURES          failed sign-ins in a row one account may make; the one that
@@ -103,6 +104,7 @@ def from_environment() -> dict:
         "ASYNC_MODE": os.environ.get("ASYNC_MODE") or None,
         "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT") or "text",
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
         "PROJECTOR_FRAME_ANCESTORS": os.environ.get("PROJECTOR_FRAME_ANCESTORS") or "'self'",
         "SIGN_IN_FREE_FAILURES": _count("SIGN_IN_FREE_FAILURES", 5),

@@ -8,19 +8,32 @@ different workers, phones open the websocket transport at once (static/js/store.
 long-polling fallback needs one worker, or a balancer that keeps a phone on one worker.
 
 This parent only watches: it starts the workers, starts again one that ends (a crash, an
-out-of-memory kill), and on SIGTERM or SIGINT stops them all. A worker's phones lose their
+out-of-memory kill), and on SIGTERM or SIGINT stops them all. It keeps the group's state
+(each worker's pid and how often it was started again) in a small JSON file whose path the
+workers get in FACILITATOR_GROUP_STATUS, so that any worker's /metrics can report the
+restarts of the whole group (metrics.py). A worker's phones lose their
 connection when it ends and reconnect to the others, catching up from their last sequence
 number (docs/protocol.md §5).
 """
 from __future__ import annotations
 
+import json
+import logging
+import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
+
+from .server_log import WORKER_NUMBER_VARIABLE
+
+GROUP_STATUS_VARIABLE = "FACILITATOR_GROUP_STATUS"
 
 STOP_GRACE_SECONDS = 10
 # A worker that ends this soon after it started, this many times in a row, will not start:
@@ -64,24 +77,43 @@ def port_is_free(host: str, port: int) -> bool:
         probe.close()
 
 
+def read_group_status(path: str | None) -> dict[int, dict]:
+    """The group's state as its parent wrote it last: worker number → pid, restarts."""
+    if not path:
+        return {}
+    try:
+        written = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {int(number): state for number, state in written.items()}
+
+
 @dataclass
 class Worker:
     number: int
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     quick_ends: int = 0
+    restarts: int = 0  # how often it was started again after it ended
 
 
 @dataclass
 class WorkerGroup:
-    """`command(number)` is one worker's command line."""
+    """`command(number)` is one worker's command line; `say(message, **fields)` tells the
+    operator (server_log.announce)."""
     command: Callable[[int], list[str]]
     count: int
-    say: Callable[[str], None]
+    say: Callable[..., None]
     clock: Callable[[], float] = time.monotonic
     workers: list[Worker] = field(default_factory=list)
     stopping: bool = False
     failed: str | None = None
+    status_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(
+        prefix="facilitator-group-")))
+
+    @property
+    def status_path(self) -> Path:
+        return self.status_dir / "workers.json"
 
     def start(self) -> None:
         self.workers = [Worker(number) for number in range(1, self.count + 1)]
@@ -89,9 +121,21 @@ class WorkerGroup:
             self._spawn(worker)
 
     def _spawn(self, worker: Worker) -> None:
-        worker.process = subprocess.Popen(self.command(worker.number))
+        environment = {**os.environ, WORKER_NUMBER_VARIABLE: str(worker.number),
+                       GROUP_STATUS_VARIABLE: str(self.status_path)}
+        worker.process = subprocess.Popen(self.command(worker.number), env=environment)
         worker.started_at = self.clock()
-        self.say(f"worker {worker.number} started (pid {worker.process.pid})")
+        self._write_status()
+        self.say(f"worker {worker.number} started (pid {worker.process.pid})",
+                 event="worker_started", worker=worker.number, worker_pid=worker.process.pid,
+                 restarts=worker.restarts)
+
+    def _write_status(self) -> None:
+        status = {worker.number: {"pid": worker.process.pid, "restarts": worker.restarts}
+                  for worker in self.workers if worker.process is not None}
+        partial = self.status_path.with_suffix(".partial")
+        partial.write_text(json.dumps(status))
+        partial.replace(self.status_path)  # a worker never reads half a file
 
     def check(self) -> None:
         """Start again every worker that has ended (unless stopping)."""
@@ -102,13 +146,17 @@ class WorkerGroup:
             lived = self.clock() - worker.started_at
             worker.quick_ends = worker.quick_ends + 1 if lived < QUICK_END_SECONDS else 0
             self.say(f"worker {worker.number} (pid {worker.process.pid}) ended with code "
-                     f"{code} after {lived:.1f} s")
+                     f"{code} after {lived:.1f} s", level=logging.WARNING, event="worker_ended",
+                     worker=worker.number, worker_pid=worker.process.pid, exit_code=code,
+                     lived_seconds=round(lived, 1))
             if worker.quick_ends >= QUICK_ENDS_LIMIT:
                 self.failed = (f"worker {worker.number} ended {worker.quick_ends} times within "
                                f"{QUICK_END_SECONDS:g} s of starting: stopping the group")
-                self.say(self.failed)
+                self.say(self.failed, level=logging.ERROR, event="group_failed",
+                         worker=worker.number)
                 self.stop()
                 return
+            worker.restarts += 1
             self._spawn(worker)
 
     def stop(self) -> None:
@@ -117,7 +165,8 @@ class WorkerGroup:
             return
         self.stopping = True
         running = [w.process for w in self.workers if w.process.poll() is None]
-        self.say(f"stopping {len(running)} workers")
+        self.say(f"stopping {len(running)} workers", event="group_stopping",
+                 workers=len(running))
         for process in running:
             process.send_signal(signal.SIGTERM)
         deadline = self.clock() + STOP_GRACE_SECONDS
@@ -127,7 +176,7 @@ class WorkerGroup:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        self.say("all workers stopped")
+        self.say("all workers stopped", event="group_stopped")
 
     def run(self) -> int:
         """Start, watch until told to stop; the exit status."""
@@ -137,10 +186,13 @@ class WorkerGroup:
         signal.signal(signal.SIGTERM, lambda signum, _frame: told.append(signum))
         signal.signal(signal.SIGINT, lambda signum, _frame: told.append(signum))
         self.start()
-        while not self.stopping:
-            time.sleep(WATCH_INTERVAL)
-            if told:
-                self.stop()
-            else:
-                self.check()
+        try:
+            while not self.stopping:
+                time.sleep(WATCH_INTERVAL)
+                if told:
+                    self.stop()
+                else:
+                    self.check()
+        finally:
+            shutil.rmtree(self.status_dir, ignore_errors=True)
         return 1 if self.failed else 0

@@ -4,6 +4,7 @@ its phones reconnect and catch up; SIGTERM stops the group; a deployment that ca
 several processes is refused with a clear message."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -216,8 +217,9 @@ def test_the_group_refuses_sqlite_from_the_command_line(tmp_path):
 def test_a_worker_that_keeps_ending_at_once_stops_the_group(tmp_path):
     said = []
     now = [0.0]
-    group = WorkerGroup(lambda n: ["python3", "-c", "raise SystemExit(3)"], 2, said.append,
-                        clock=lambda: now[0])
+    group = WorkerGroup(lambda n: ["python3", "-c", "raise SystemExit(3)"], 2,
+                        lambda message, **fields: said.append(message), clock=lambda: now[0],
+                        status_dir=tmp_path)
     group.start()
     for _ in range(QUICK_ENDS_LIMIT):
         for worker in group.workers:
@@ -303,3 +305,38 @@ def test_three_workers_on_small_pools_write_one_meeting_from_every_phone_at_once
         for phone in phones:
             phone.client.disconnect()
         assert group.stop() == 0, group.output()
+
+
+def test_an_operator_sees_the_group_in_json_logs_and_counts_restarts_in_metrics(
+        deployment, tmp_path):
+    env = {**deployment, "LOG_FORMAT": "json", "METRICS_TOKEN": "scrape-" + "1" * 24}
+    group = Group(env, 2, tmp_path)
+    try:
+        victim = group.pids()[2]
+        os.kill(victim, signal.SIGKILL)
+        group.wait_for(lambda: group.pids()[2] != victim, "the worker to start again")
+        group.wait_for(lambda: group._answers(), "the port to answer")
+        scrapes = [requests.get(f"{group.base}/metrics", timeout=5, headers={
+            "Authorization": f"Bearer {env['METRICS_TOKEN']}"}).text for _ in range(6)]
+    finally:
+        assert group.stop() == 0, group.output()
+    # Whichever worker answers the scrape reports the whole group's restarts.
+    for scrape in scrapes:
+        assert 'facilitator_worker_restarts_total{worker="1"} 0.0' in scrape
+        assert 'facilitator_worker_restarts_total{worker="2"} 1.0' in scrape
+    answered = {re.search(r'facilitator_worker\{worker="(\d)"\} 1.0', s).group(1)
+                for s in scrapes}
+    assert answered <= {"1", "2"}
+    lines = [json.loads(line) for line in group.output().splitlines()
+             if line.startswith("{")]
+    assert len(lines) == len(group.output().splitlines()), group.output()  # JSON only
+    events = [(line.get("event"), line.get("worker")) for line in lines]
+    assert events.count(("worker_started", 2)) == 2
+    ended = next(line for line in lines if line.get("event") == "worker_ended")
+    assert (ended["worker"], ended["worker_pid"], ended["exit_code"], ended["level"]) == \
+        (2, victim, -9, "WARNING")
+    # The workers' own lines carry their number and pid.
+    serving = [line for line in lines if line.get("event") == "serving"]
+    assert {line.get("worker") for line in serving} >= {1, 2}
+    assert all(line["time"].endswith("+00:00") for line in lines)
+    assert events[-1] == ("group_stopped", None)
