@@ -187,26 +187,35 @@ def contract_command(write):
 
 
 def _serve_workers(app, host: str, port: int, async_mode: str, max_connections: int,
-                   backlog: int, workers: int) -> None:
+                   backlog: int, workers: int, worker_ports: int | None) -> None:
     from .workers import WorkerGroup, group_refusal, port_is_free, this_program
     refusal = group_refusal(workers, app.config["SQLALCHEMY_DATABASE_URI"],
                             app.config.get("REDIS_URL"))
     if refusal is None and async_mode == "threading":
         refusal = "--workers needs --async-mode eventlet or gevent."
-    if refusal is None and not port_is_free(host, port):
-        refusal = f"Port {port} is in use: another server listens on it."
+    own_ports = [] if worker_ports is None else [worker_ports + n for n in range(workers)]
+    if refusal is None and port in own_ports:
+        refusal = f"--worker-ports {worker_ports} would give a worker the shared port {port}."
+    for taken in [port, *own_ports]:
+        if refusal is None and not port_is_free(host, taken):
+            refusal = f"Port {taken} is in use: another server listens on it."
     if refusal is None:
         refusal = _connections_refusal(app, workers)
     if refusal:
         raise click.ClickException(refusal)
     announce(f"facilitator serving on http://{host}:{port} ({async_mode}, {workers} workers)",
              event="serving", port=port, workers=workers)
+    if own_ports:
+        announce(f"each worker also listens on a port of its own, for a proxy that keeps a "
+                 f"polling client on one worker: {own_ports[0]}–{own_ports[-1]}",
+                 event="worker_ports", ports=own_ports)
     _say_where_phones_join(app, host, port)
 
-    def worker_command(_number: int) -> list[str]:
+    def worker_command(number: int) -> list[str]:
+        own = ["--own-port", str(own_ports[number - 1])] if own_ports else []
         return [*this_program(), "serve", "--host", host, "--port",
                 str(port), "--async-mode", async_mode, "--max-connections",
-                str(max_connections), "--backlog", str(backlog), "--shared-port"]
+                str(max_connections), "--backlog", str(backlog), "--shared-port", *own]
     raise SystemExit(WorkerGroup(worker_command, workers, announce).run())
 
 
@@ -252,9 +261,16 @@ def _say_where_phones_join(app, host: str, port: int) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes on this port, restarted when one ends (2 or more need "
                    "REDIS_URL and a PostgreSQL DATABASE_URL; docs/deployment.md §5).")
+@click.option("--worker-ports", type=click.IntRange(1, 65535), default=None, metavar="FIRST",
+              help="With --workers N: worker n also listens on FIRST+n-1 alone, so that a "
+                   "sticky proxy can keep a long-polling client on one worker "
+                   "(docs/deployment.md §6).")
 @click.option("--shared-port", is_flag=True, hidden=True,
               help="One worker of a group: share the port with the others (SO_REUSEPORT).")
-def serve_command(host, port, async_mode, max_connections, backlog, workers, shared_port):
+@click.option("--own-port", type=int, default=None, hidden=True,
+              help="One worker of a group: its port of its own (--worker-ports).")
+def serve_command(host, port, async_mode, max_connections, backlog, workers, worker_ports,
+                  shared_port, own_port):
     """Run the production server (reads PORT, DATABASE_URL, REDIS_URL, SECRET_KEY)."""
     from . import create_app
     from .database import DatabaseNotMigrated
@@ -264,8 +280,11 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, sha
     except DatabaseNotMigrated as error:
         raise click.ClickException(str(error)) from None
     configure_log(app.config["LOG_FORMAT"])
+    if worker_ports is not None and workers < 2:
+        raise click.ClickException("--worker-ports goes with --workers 2 or more.")
     if workers > 1:
-        _serve_workers(app, host, port, async_mode, max_connections, backlog, workers)
+        _serve_workers(app, host, port, async_mode, max_connections, backlog, workers,
+                       worker_ports)
         return
     announce(f"facilitator serving on http://{host}:{port} ({async_mode})", event="serving",
              port=port, workers=1)
@@ -299,6 +318,10 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, sha
         # reuse_port only among the workers of one group: a second server on the same port
         # must fail, not share it silently.
         listener = eventlet.listen((host, port), backlog=backlog, reuse_port=shared_port)
+        if own_port is not None:
+            eventlet.spawn(eventlet.wsgi.server, eventlet.listen((host, own_port),
+                                                                 backlog=backlog),
+                           app, max_size=max_connections, log_output=False)
         eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
     elif async_mode == "gevent":
         from gevent.pool import Pool
@@ -311,7 +334,11 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, sha
             listener.setsockopt(green_socket.SOL_SOCKET, green_socket.SO_REUSEPORT, 1)
             listener.bind((host, port))
             listener.listen(backlog)
-        WSGIServer(listener, app, spawn=Pool(max_connections), backlog=backlog,
+        connections = Pool(max_connections)  # one limit for both ports
+        if own_port is not None:
+            WSGIServer((host, own_port), app, spawn=connections, backlog=backlog,
+                       log=None).start()
+        WSGIServer(listener, app, spawn=connections, backlog=backlog,
                    log=None).serve_forever()
     else:
         from .extensions import socketio

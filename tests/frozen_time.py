@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,8 +21,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEST_NOW = datetime(2026, 12, 5, 18, 0, tzinfo=SHANGHAI)
 TEST_TODAY = TEST_NOW.date()
 
-# The moment a subprocess starts at (ISO 8601, UTC).
+# The moment a subprocess starts at (ISO 8601, UTC), and the machine's uptime when it was
+# read: a subprocess adds the time it took to start (seconds of imports under load), so that
+# every process of a test, a worker started again minutes later too, reads one clock. The
+# uptime (/proc/uptime) is the one clock no process fakes, libfaketime's neither.
 NOW_VARIABLE = "FACILITATOR_TEST_NOW"
+UPTIME_VARIABLE = "FACILITATOR_TEST_NOW_UPTIME"
 
 # Days on which a calendar bug shows: a leap day, the end of a year in Shanghai (already the
 # next day there while UTC still says 15:59 on the 31st), a year after the suite was written.
@@ -36,7 +41,27 @@ def subprocess_env(env: dict | None = None) -> dict:
     """The environment for a subprocess that must share this process's (frozen) now."""
     env = dict(os.environ if env is None else env)
     env[NOW_VARIABLE] = datetime.now(timezone.utc).isoformat()
+    uptime = _uptime()
+    if uptime is not None:
+        env[UPTIME_VARIABLE] = repr(uptime)
     return env
+
+
+def _uptime() -> float | None:
+    try:
+        return float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def start_clock() -> None:
+    """In a subprocess: move to the starting test's now, plus the time since it was read."""
+    import time_machine
+    start = datetime.fromisoformat(os.environ[NOW_VARIABLE])
+    uptime, then = _uptime(), os.environ.get(UPTIME_VARIABLE)
+    if uptime is not None and then:
+        start += timedelta(seconds=max(0.0, uptime - float(then)))
+    time_machine.travel(start, tick=True).start()
 
 
 def command() -> list[str]:
@@ -46,9 +71,7 @@ def command() -> list[str]:
 
 def main() -> None:
     """`facilitator` on the clock of the test that started it."""
-    import time_machine
-    start = datetime.fromisoformat(os.environ[NOW_VARIABLE])
-    time_machine.travel(start, tick=True).start()
+    start_clock()
     from facilitator.__main__ import main as facilitator_main
     facilitator_main()
 

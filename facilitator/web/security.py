@@ -17,10 +17,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 HSTS = "max-age=31536000"
 
@@ -47,11 +49,34 @@ def https_site() -> bool:
     return public.startswith("https://") or request.is_secure
 
 
+# Hosts behind one balancer keep time by NTP, yet a cookie signed by one host a moment ahead
+# of another reads there as signed in the future, which Flask's check refuses: the user
+# would be signed out by the next page. This much skew is taken.
+CLOCK_SKEW_SECONDS = 60
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie, Secure whenever the site is served over HTTPS."""
+    """Flask's signed cookie, Secure whenever the site is served over HTTPS, taken from a
+    host whose clock runs up to CLOCK_SKEW_SECONDS ahead."""
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or https_site()
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(value, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        age = (datetime.now(timezone.utc) - signed_at).total_seconds()
+        if not -CLOCK_SKEW_SECONDS <= age <= app.permanent_session_lifetime.total_seconds():
+            return self.session_class()
+        return self.session_class(data)
 
 
 def allow_framing(ancestors: str) -> None:

@@ -410,3 +410,19 @@ def test_the_minutes_as_html_are_a_document_without_scripts(app, ctx):
     csp = policy(response)
     assert csp["default-src"] == "default-src 'none'" and "script-src" not in csp
     assert csp["frame-ancestors"] == "frame-ancestors 'none'"
+
+
+@pytest.mark.parametrize("ahead_seconds,signed_in", [(2, True), (59, True), (61, False)])
+def test_a_session_signed_by_a_host_whose_clock_runs_ahead_is_kept_within_a_minute(
+        app, ctx, ahead_seconds, signed_in):
+    """Behind a balancer, the sign-in may be answered by one host and the next page by
+    another whose clock is a little behind: the cookie then seems signed in the future. A
+    skew of seconds must not sign the user out; a cookie from far in the future is refused."""
+    user = make_user(username="clerk-skew", role="clerk")
+    http = app.test_client()
+    start = datetime.now(timezone.utc)
+    with time_machine.travel(start + timedelta(seconds=ahead_seconds), tick=False):
+        login(http, user)  # the host ahead signs the cookie
+    with time_machine.travel(start, tick=False):
+        page = http.get("/cases")
+    assert (page.status_code == 200) is signed_in, page.headers.get("Location")

@@ -58,15 +58,17 @@ def deployment(tmp_path):
 class Group:
     """`facilitator serve --workers N` running, its output in a file."""
 
-    def __init__(self, env: dict, workers: int, tmp: Path):
+    def __init__(self, env: dict, workers: int, tmp: Path, worker_ports: list[int] = ()):
+        """`worker_ports`: each worker's port of its own (consecutive), if any."""
         self.env = env
         self.port = free_port()
         self.log_path = tmp / "group.log"
         self.log = open(self.log_path, "w")
+        own = ["--worker-ports", str(worker_ports[0])] if worker_ports else []
         self.process = subprocess.Popen(
             [*FACILITATOR_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers)], env=frozen_time.subprocess_env(env), cwd=REPO_ROOT,
-            stdout=self.log, stderr=subprocess.STDOUT)
+             "--workers", str(workers), *own], env=frozen_time.subprocess_env(env),
+            cwd=REPO_ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
         self.wait_for(lambda: len(self.pids()) >= workers, "the workers to start")
         self.wait_for(self._answers, "the port to answer")
@@ -136,12 +138,19 @@ class Phone:
             self._batch(answer["batch"])
 
 
-def _console(group: Group) -> socketio.Client:
+def _moderator_session(base: str) -> requests.Session:
+    """The demo's moderator signed in at `base`."""
     http = requests.Session()
-    page = http.get(f"{group.base}/login").text
+    page = http.get(f"{base}/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    http.post(f"{group.base}/login", data={"username": "zhengwentao", "password": "demo-2026",
-                                           "csrf_token": token})
+    answer = http.post(f"{base}/login", data={"username": "zhengwentao",
+                                              "password": "demo-2026", "csrf_token": token})
+    assert "/login" not in answer.url, re.findall(r"role=\"alert\">([^<]*)<", answer.text)
+    return http
+
+
+def _console(group: Group) -> socketio.Client:
+    http = _moderator_session(group.base)
     console = socketio.Client(**RECONNECT_AT_ONCE)
     console.connect(group.base, namespaces=["/live"], transports=["websocket"],
                     headers={"Cookie": f"session={http.cookies['session']}"},
@@ -311,11 +320,16 @@ def test_an_operator_sees_the_group_in_json_logs_and_counts_restarts_in_metrics(
         deployment, tmp_path):
     env = {**deployment, "LOG_FORMAT": "json", "METRICS_TOKEN": "scrape-" + "1" * 24}
     group = Group(env, 2, tmp_path)
+
+    def serving(worker: int) -> int:
+        return sum(1 for line in group.output().splitlines() if line.startswith("{")
+                   and json.loads(line).get("event") == "serving"
+                   and json.loads(line).get("worker") == worker)
     try:
+        group.wait_for(lambda: serving(1) and serving(2), "both workers to serve")
         victim = group.pids()[2]
         os.kill(victim, signal.SIGKILL)
-        group.wait_for(lambda: group.pids()[2] != victim, "the worker to start again")
-        group.wait_for(lambda: group._answers(), "the port to answer")
+        group.wait_for(lambda: serving(2) == 2, "the worker to start again and serve")
         scrapes = [requests.get(f"{group.base}/metrics", timeout=5, headers={
             "Authorization": f"Bearer {env['METRICS_TOKEN']}"}).text for _ in range(6)]
     finally:
@@ -336,7 +350,20 @@ def test_an_operator_sees_the_group_in_json_logs_and_counts_restarts_in_metrics(
     assert (ended["worker"], ended["worker_pid"], ended["exit_code"], ended["level"]) == \
         (2, victim, -9, "WARNING")
     # The workers' own lines carry their number and pid.
-    serving = [line for line in lines if line.get("event") == "serving"]
-    assert {line.get("worker") for line in serving} >= {1, 2}
     assert all(line["time"].endswith("+00:00") for line in lines)
     assert events[-1] == ("group_stopped", None)
+
+
+def test_worker_ports_go_with_a_group_and_must_be_free(deployment, tmp_path):
+    alone = run_facilitator("serve", "--worker-ports", "5101", "--port", str(free_port()),
+                            env=deployment)
+    assert alone.returncode != 0 and "--worker-ports goes with --workers 2" in alone.stderr
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        done = run_facilitator("serve", "--host", "127.0.0.1", "--port", str(free_port()),
+                               "--workers", "2", "--worker-ports", str(busy - 1),
+                               env=deployment)
+    assert done.returncode != 0 and "is in use: another server listens on it" in done.stderr
