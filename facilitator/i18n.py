@@ -58,6 +58,8 @@ CLIENT_PREFIXES = frozenset({
     "written",
     # a phone asked to sign the minutes or a result notice (static/js/phone.js)
     "sign",
+    # written questions from phones (actions/questions.py)
+    "question",
     "punct", "lang",
 })
 

@@ -1,5 +1,6 @@
 """What the room's screen shows by itself: one plan, one vote (its participation while it is
-open, its result once closed) or the QR code to join, full-screen, until the chair returns it
+open, its result once closed), the written questions most upvoted (actions/questions.py) or
+the QR code to join, full-screen, until the chair returns it
 to the ordinary screen. The choice is kept on the meeting, so a projector that reloads shows
 it again; ending the meeting returns the screen to the ordinary one (the end message)."""
 from __future__ import annotations
@@ -12,14 +13,16 @@ from ..models.votes import Plan, Vote
 from ..validation import Field, optional
 from .core import CHAIR, Context, Outcome, command
 
-SHOWN = ("plan", "vote", "qr", "none")
+SHOWN = ("plan", "vote", "questions", "qr", "none")
+# Shown alone without an id: the QR code, the top written questions, the ordinary screen.
+WITHOUT_ID = ("qr", "questions", "none")
 
 
 def _target(ctx: Context, show: str, target_id: int | None) -> dict | None:
-    if show in ("qr", "none"):
+    if show in WITHOUT_ID:
         if target_id is not None:
             raise DomainError("screen.id_not_needed")
-        return {"kind": "qr"} if show == "qr" else None
+        return None if show == "none" else {"kind": show}
     if target_id is None:
         raise DomainError("validation.required", field="id")
     if show == "plan":
@@ -39,7 +42,7 @@ def _target(ctx: Context, show: str, target_id: int | None) -> dict | None:
 
 event("screen.focused", data={
     "show": Datum("str", choices=SHOWN),
-    "id": Datum("id", null=True, doc="the plan's or vote's; null for qr and none")})
+    "id": Datum("id", null=True, doc="the plan's or vote's; null for questions, qr and none")})
 
 
 @command("screen.focus", events=("screen.focused",), roles=CHAIR,

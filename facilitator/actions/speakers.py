@@ -14,8 +14,8 @@ from ..domain import speaker_queue as rules
 from ..errors import DomainError
 from ..extensions import db
 from ..domain.statuses import (LIVE_OR_ENDED, NOT_ENDED, ParticipantStatus, PlanStatus,
-                               QueueEntryStatus)
-from ..models import AgendaItem, Participant, QueueEntry, Speech
+                               QuestionStatus, QueueEntryStatus)
+from ..models import AgendaItem, Participant, Question, QueueEntry, Speech
 from ..models.speakers import ENTRY_KINDS, RULINGS, STANCES, meeting_settings
 from ..validation import Field, optional
 from .core import CHAIR, PHONE, Context, Outcome, command
@@ -148,8 +148,12 @@ def _current_item(ctx: Context) -> AgendaItem:
     return db.session.get(AgendaItem, ctx.meeting.current_item_id)
 
 
-def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
-           by_chair: bool) -> Outcome:
+def place_in_queue(ctx: Context, person: Participant, kind: str, stance, plan_key,
+                   by_chair: bool) -> tuple[QueueEntry | None, int, AgendaItem]:
+    """A hand on the current item's list (raised from a phone, added by the chair, or a
+    written question put on the list by the chair): the new entry, its id and the item; or
+    (None, the waiting entry's id, the item) when the person already has a hand of that kind
+    waiting (a hand raised twice is one entry: the same place, nothing changes)."""
     item = _current_item(ctx)
     if kind == "speech" and stance is None:
         raise DomainError("queue.stance_required")
@@ -162,8 +166,7 @@ def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
     existing = rules.can_raise(person.id, kind, waiting, history, settings,
                                ctx.meeting.queue_open)
     if existing is not None:
-        # A hand raised twice is one entry: the same place, nothing changes.
-        return Outcome(None, {}, {"entry_id": existing.id, "already_waiting": True})
+        return None, existing.id, item
     entry = QueueEntry(meeting_id=ctx.meeting.id, agenda_item_id=item.id,
                        participant_id=person.id, kind=kind, stance=stance, plan_key=plan_key,
                        party=person.party, raised_seq=ctx.meeting.last_seq + 1,
@@ -171,6 +174,15 @@ def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
     db.session.add(entry)
     ctx.changed(entry)
     refresh_speakers(ctx, (waiting + [_as_entry(entry)], history))
+    return entry, entry.id, item
+
+
+def _raise(ctx: Context, person: Participant, kind: str, stance, plan_key,
+           by_chair: bool) -> Outcome:
+    entry, entry_id, item = place_in_queue(ctx, person, kind, stance, plan_key, by_chair)
+    if entry is None:
+        return Outcome(None, {}, {"entry_id": entry_id, "already_waiting": True})
+    stance, plan_key = entry.stance, entry.plan_key
     return Outcome("queue.hand_raised",
                    {"entry_id": entry.id, "participant_id": person.id, "name": person.name,
                     "party": person.party, "kind": kind, "stance": stance,
@@ -241,11 +253,22 @@ def withdraw_hand(ctx: Context, kind: str) -> Outcome:
 def _leave(ctx: Context, entry: QueueEntry, status: str, event_type: str) -> Outcome:
     entry.status = status
     ctx.changed(entry)
+    # A written question put on the list with this hand, not said aloud: open again.
+    for question in _questions_on(entry):
+        question.status, question.entry_id = QuestionStatus.OPEN, None
+        ctx.changed(question)
     refresh_speakers(ctx)
     return Outcome(event_type, {"entry_id": entry.id, "participant_id": entry.participant_id})
 
 
 # --- the chair's list --------------------------------------------------------------------------
+
+def _questions_on(entry: QueueEntry) -> list[Question]:
+    """The written questions waiting on the list with this hand (actions/questions.py)."""
+    return list(db.session.execute(db.select(Question).filter_by(
+        meeting_id=entry.meeting_id, entry_id=entry.id, status=QuestionStatus.QUEUED)
+        .order_by(Question.id)).scalars())
+
 
 def _entry(ctx: Context, entry_id: int) -> QueueEntry:
     entry = db.session.get(QueueEntry, entry_id)
@@ -376,6 +399,10 @@ def give_floor(ctx: Context, entry_id) -> Outcome:
     db.session.flush()
     ctx.meeting.current_speech_id = speech.id
     ctx.changed(entry, speech, ctx.meeting)
+    # A written question put on the list with this hand is now said aloud in this speech.
+    for question in _questions_on(entry):
+        question.status, question.speech_id = QuestionStatus.SPOKEN, speech.id
+        ctx.changed(question)
     refresh_speakers(ctx)
     person = db.session.get(Participant, entry.participant_id)
     return Outcome("floor.given", {

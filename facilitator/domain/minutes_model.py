@@ -48,6 +48,8 @@ Vocabulary (keys; their labels are in ``facilitator.exports.labels``)
     signature    moderator, clerk, convener, party_representative, owner_representative
     timeline     meeting_opened, meeting_ended, item_started, item_ended, speech,
                  point_of_order, vote_opened, vote_closed, motion, note, other
+    question     answered, asked_aloud, on_list, not_taken_up (a written question's outcome);
+                 dismissed by reason: duplicate, off_topic, abusive, other
 """
 from __future__ import annotations
 
@@ -62,6 +64,7 @@ from enum import StrEnum
 from typing import Any
 
 from facilitator.domain.parties import PARTIES
+from facilitator.domain.questions import OUTCOMES as QUESTION_OUTCOMES
 from facilitator.domain.voting import Count
 from facilitator.validation import printable_text
 
@@ -82,6 +85,7 @@ __all__ = [
     "ChoiceCount",
     "Count",
     "Dissent",
+    "DismissedQuestions",
     "FollowUp",
     "Fund",
     "FundingShare",
@@ -101,6 +105,7 @@ __all__ = [
     "TimelineEntry",
     "View",
     "Vote",
+    "WrittenQuestion",
     "finalise",
 ]
 
@@ -354,6 +359,40 @@ class View:
 
 
 @dataclass(frozen=True)
+class WrittenQuestion:
+    """7: a question a participant asked in writing from their phone, as it was taken up.
+
+    ``number`` numbers the questions 1, 2, … in the order they were asked; ``outcome`` is one
+    of ``facilitator.domain.questions.OUTCOMES`` (answered, asked_aloud, on_list,
+    not_taken_up); ``answer`` the chair's short written answer ("" when answered aloud or not
+    answered); ``view`` the ``View.seq`` of the speech in which its asker said it aloud;
+    ``upvotes`` the room's upvotes when it was taken up (or at the end)."""
+
+    number: int
+    asker: str
+    party: str
+    text: str
+    outcome: str
+    at: datetime | None = None
+    item: int | None = None  # agenda item number
+    upvotes: int = 0
+    answer: str = ""
+    view: int | None = None
+
+    def __post_init__(self):
+        _require(self.outcome in QUESTION_OUTCOMES, f"unknown question outcome {self.outcome!r}")
+
+
+@dataclass(frozen=True)
+class DismissedQuestions:
+    """7: how many written questions the chair set aside for one reason (duplicate,
+    off_topic, abusive, other). Their text is in the event log, not in the minutes."""
+
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Dissent:
     """7: dissent recorded faithfully ("部分业主提出…")."""
 
@@ -561,6 +600,10 @@ class MinutesDocument:
     # The summing up (归纳共识) in the clerk's words, by paragraph; shown with the agreed items.
     summary: tuple[str, ...] = ()
     pending: tuple[PendingItem, ...] = ()
+    # Written questions from phones (7), and those dismissed, counted by reason: fields added
+    # later, so a version stored before them keeps its hash.
+    questions: tuple[WrittenQuestion, ...] = field(default=(), metadata=LATER_FIELD)
+    questions_dismissed: tuple[DismissedQuestions, ...] = field(default=(), metadata=LATER_FIELD)
     follow_up: FollowUp | None = None
     attachments: tuple[Attachment, ...] = ()
     signatures: tuple[Signature, ...] = ()

@@ -58,6 +58,27 @@ class QueueEntryStatus(StrEnum):
     REMOVED = "removed"
 
 
+class QuestionStatus(StrEnum):
+    """A written question from a phone: open (the room may upvote it) → queued (the chair put
+    its asker on the speakers' list to say it aloud) → spoken (the asker had the floor) →
+    answered; or from open: answered in writing, dismissed by the chair (abusive, a
+    duplicate), withdrawn by its asker. A queued question whose hand leaves the list
+    unspoken (withdrawn, removed) is open again."""
+    OPEN = "open"
+    QUEUED = "queued"
+    SPOKEN = "spoken"
+    ANSWERED = "answered"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"
+
+
+#: A question the room (phones, the projector) sees: not dismissed, not withdrawn.
+SHOWN_QUESTION = (QuestionStatus.OPEN, QuestionStatus.QUEUED, QuestionStatus.SPOKEN,
+                  QuestionStatus.ANSWERED)
+#: A question the chair may still answer.
+ANSWERABLE_QUESTION = SHOWN_QUESTION
+
+
 class PlanStatus(StrEnum):
     """A plan the chair adds is accepted; one proposed from a phone waits for the chair to
     accept or decline it."""

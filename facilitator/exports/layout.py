@@ -21,6 +21,7 @@ from facilitator.domain.minutes_model import (
     Plan,
     View,
     Vote,
+    WrittenQuestion,
 )
 
 from facilitator.catalogue import message_for
@@ -456,7 +457,10 @@ class _Builder:
         self.heading("sec.views")
         summaries = {run.number: run.summary for run in self.doc.agenda if run.summary}
         if not self.doc.views and not self.doc.dissent and not summaries:
-            self.none()
+            if self.doc.questions or self.doc.questions_dismissed:
+                self.written_questions()
+            else:
+                self.none()
             return
         titles = {run.number: run.title for run in self.doc.agenda}
         headers = (self.t("views.no"), self.t("views.time"), self.t("views.speaker"), self.t("views.kind"),
@@ -490,10 +494,45 @@ class _Builder:
         for number in sorted(summaries):
             start(number)
             self.item_summary(summaries[number])
+        if self.doc.questions or self.doc.questions_dismissed:
+            self.written_questions()
         if self.doc.dissent:
             self.blocks.append(Heading(3, self.t("views.dissent")))
             self.blocks.append(Bullets(tuple(
                 f"{d.held_by}{self.colon()}{d.text}" if d.held_by else d.text for d in self.doc.dissent)))
+
+    def _question_outcome(self, question: WrittenQuestion) -> str:
+        if question.outcome == "answered":
+            text = (self.t("questions.answered_in_writing", answer=question.answer)
+                    if question.answer else self.t("questions.answered_aloud"))
+        else:
+            text = self.t(f"questions.outcome.{question.outcome}")
+        if question.view is not None:
+            text += "\n" + self.t("questions.said_in_view", n=question.view)
+        return text
+
+    def written_questions(self) -> None:
+        """The questions asked in writing from phones, as they were taken up; those the
+        chair dismissed are counted by reason, their text left to the event log."""
+        self.blocks.append(Heading(3, self.t("questions.heading")))
+        questions = self.doc.questions
+        if questions:
+            self.blocks.append(Paragraph(self.t("questions.note"), small=True))
+            rows = tuple((str(q.number), L.fmt_time(q.at),
+                          f"{q.asker}\n{self.party(q.party)}", q.text, str(q.upvotes),
+                          self._question_outcome(q)) for q in questions)
+            self.blocks.append(Table(
+                (self.t("questions.no"), self.t("questions.time"), self.t("questions.asker"),
+                 self.t("questions.text"), self.t("questions.upvotes"),
+                 self.t("questions.outcome")),
+                rows, (6, 8, 15, 33, 8, 30), "CCLLRL", small=True, role="questions"))
+        dismissed = self.doc.questions_dismissed
+        if dismissed:
+            reasons = self.join(self.t("questions.dismissed_reason",
+                                       reason=self.t(f"questions.reason.{d.reason}"), n=d.count)
+                                for d in dismissed)
+            self.blocks.append(Paragraph(self.t(
+                "questions.dismissed", n=sum(d.count for d in dismissed), reasons=reasons)))
 
     def item_summary(self, paragraphs) -> None:
         for index, text in enumerate(paragraphs):

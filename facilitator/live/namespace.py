@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 
 from .. import access, metrics, staff_sessions
 from ..actions import Actor, execute, invitations
+from ..actions.questions import own_upvotes
 from ..domain.statuses import IN_MEETING, ParticipantStatus
 from ..errors import DomainError
 from ..extensions import db, socketio
@@ -390,8 +391,10 @@ def sync_reply(conn: Connection, data) -> dict:
         # tallies, as a `tally` message would carry them.
         reply["tallies"] = tallies.for_sync(conn.meeting_id, conn.role, reply.get("snapshot"))
         if conn.actor.participant_id is not None:
-            # A phone's own entry: it holds no list of the room (redaction.py).
+            # A phone's own entry: it holds no list of the room (redaction.py); and the
+            # written questions it has upvoted (no screen learns who upvoted what).
             reply["me"] = _own_entry(conn.actor.participant_id)
+            reply["upvoted"] = own_upvotes(conn.meeting_id, conn.actor.participant_id)
         return reply
     except DomainError as error:
         return error_ack(error, conn.locale)

@@ -8,7 +8,8 @@ see it, or None when the role must not see it at all (the client then drops it).
 from __future__ import annotations
 
 from ..contract import is_public
-from ..domain.statuses import SHOWN_VOTE, ParticipantStatus, PlanStatus, ProxyStatus
+from ..domain.statuses import (SHOWN_QUESTION, SHOWN_VOTE, ParticipantStatus, PlanStatus,
+                               ProxyStatus)
 
 CLIENT_ROLES = ("chair", "phone", "projector")
 
@@ -20,6 +21,8 @@ PUBLIC_PARTICIPANT_FIELDS = ("id", "name", "party", "unit", "status", "verified_
 # `self_view` (sent to it alone); the names it shows come with the speeches.
 # Nor the check-in figures (a console's and the projector's).
 HIDDEN_COLLECTIONS = {"phone": frozenset({"participants", "checkin"})}
+# A written question's fields for the console only: why it was dismissed, who handled it.
+QUESTION_CHAIR_FIELDS = ("dismiss_reason", "dismiss_note", "handled_by")
 
 
 def self_view(participant: dict) -> dict:
@@ -45,6 +48,12 @@ def redact_value(collection: str, value: dict | None, role: str) -> dict | None:
         return {**value, "stats": None}
     if collection in ("plans", "votes", "proxies"):
         return _redact_vote_entity(collection, value)
+    if collection == "questions":
+        # The room sees the questions still open and those taken up; one dismissed (and why)
+        # or withdrawn is the console's and the record's.
+        if value["status"] not in SHOWN_QUESTION:
+            return None
+        return {k: v for k, v in value.items() if k not in QUESTION_CHAIR_FIELDS}
     if collection == "participants":
         # The projector shows those admitted; the lobby, the rejected and the removed are for
         # the console (a phone hears about itself through self_view).
@@ -99,7 +108,7 @@ def redact_snapshot(snapshot: dict, role: str) -> dict:
     if "checkin" not in HIDDEN_COLLECTIONS.get(role, ()):
         out["checkin"] = snapshot.get("checkin")
     for collection in ("participants", "agenda", "queue", "speeches", "plans", "votes",
-                       "proxies"):
+                       "proxies", "questions"):
         if collection in HIDDEN_COLLECTIONS.get(role, ()):
             continue
         items = {}

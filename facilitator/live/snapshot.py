@@ -19,13 +19,14 @@ from ..actions.speakers import speakers_view
 from ..domain.statuses import QueueEntryStatus
 from ..errors import DomainError
 from ..extensions import db
-from ..models import AgendaItem, Meeting, MeetingEvent, Participant, QueueEntry, Speech
+from ..models import (AgendaItem, Meeting, MeetingEvent, Participant, Question, QueueEntry,
+                      Speech)
 from ..domain.live_state import apply_batch, compact
 from ..views.checkin import checkin_view
 from .redaction import HIDDEN_COLLECTIONS, redact_batch, redact_snapshot
 from ..views.votes import vote_collections
 from ..views.entities import (agenda_item_view, case_view, meeting_view, participant_view,
-                    queue_entry_view, speech_view)
+                    question_view, queue_entry_view, speech_view)
 
 _CACHE_SIZE = 128
 _cache: OrderedDict = OrderedDict()
@@ -45,6 +46,8 @@ def build_snapshot(meeting: Meeting, without: frozenset = frozenset()) -> dict:
         meeting_id=meeting.id, status=QueueEntryStatus.WAITING).order_by(QueueEntry.id)).scalars()
     speeches = db.session.execute(
         db.select(Speech).filter_by(meeting_id=meeting.id).order_by(Speech.id)).scalars()
+    questions = db.session.execute(
+        db.select(Question).filter_by(meeting_id=meeting.id).order_by(Question.id)).scalars()
     return {
         "seq": seq,
         "case": case_view(meeting.case),
@@ -53,6 +56,7 @@ def build_snapshot(meeting: Meeting, without: frozenset = frozenset()) -> dict:
         "agenda": {str(a.id): agenda_item_view(a) for a in agenda},
         "queue": {str(e.id): queue_entry_view(e) for e in waiting},
         "speeches": {str(s.id): speech_view(s) for s in speeches},
+        "questions": {str(q.id): question_view(q) for q in questions},
         "speakers": speakers_view(meeting),
         "checkin": None if "checkin" in without else checkin_view(meeting),
         **vote_collections(meeting),

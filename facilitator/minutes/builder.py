@@ -41,6 +41,7 @@ from ..domain.minutes_model import (
     Briefing,
     ChoiceCount,
     Count,
+    DismissedQuestions,
     Dissent,
     FollowUp,
     Fund,
@@ -62,15 +63,17 @@ from ..domain.minutes_model import (
     TimelineEntry,
     View,
     Vote,
+    WrittenQuestion,
 )
+from ..domain.questions import DISMISS_REASONS
 from ..domain.statuses import (PENDING_VOTE, ParticipantStatus, PlanStatus, ProxyStatus,
-                               VoteStatus)
+                               QuestionStatus, VoteStatus)
 from ..errors import DomainError
 from ..catalogue import has_message, message_for
 from . import narrative
 
 DEFAULT_ZONE = "Asia/Shanghai"
-COLLECTIONS = ("participants", "agenda", "speeches", "plans", "votes", "proxies")
+COLLECTIONS = ("participants", "agenda", "speeches", "plans", "votes", "proxies", "questions")
 # Attendance groups in the order Chinese minutes list them; observers (列席) apart.
 GROUP_ORDER = ("cppcc_member", "community", "owners_committee", "property_company", "developer",
                "housing_bureau", "street_office", "expert", "owner")
@@ -265,6 +268,8 @@ class _Builder:
             agreed=self.agreed(),
             summary=self.section_lines("summary"),
             pending=self.pending(votes),
+            questions=self.questions(),
+            questions_dismissed=self.questions_dismissed(),
             follow_up=self.follow_up(),
             attachments=self.attachments(attendance, votes),
             signatures=self.signatures(attendance, views),
@@ -484,6 +489,33 @@ class _Builder:
                 ruling=speech.get("ruling") or "",
                 overrun_seconds=speech.get("overrun_seconds") or 0))
         return tuple(out)
+
+    # ------------------------------------------------------------------ written questions
+    def questions(self) -> tuple[WrittenQuestion, ...]:
+        """The questions asked from phones, in the order asked, with how each was taken up.
+        Withdrawn ones (their asker took them back) and dismissed ones are not listed."""
+        view_of = {speech["id"]: number
+                   for number, (speech, _) in enumerate(self.speeches(), start=1)}
+        outcome_of = {QuestionStatus.ANSWERED: "answered", QuestionStatus.SPOKEN: "asked_aloud",
+                      QuestionStatus.QUEUED: "on_list", QuestionStatus.OPEN: "not_taken_up"}
+        asked = sorted((q for q in self.log.state["questions"].values()
+                        if q["status"] in outcome_of), key=lambda q: (q["asked_at"], q["id"]))
+        return tuple(WrittenQuestion(
+            number=number, asker=q["name"], party=q["party"], text=q["text"],
+            outcome=outcome_of[q["status"]], at=self.local(q["asked_at"]),
+            item=self.item_number.get(q.get("item_id")), upvotes=q["upvotes"],
+            answer=q.get("answer") or "", view=view_of.get(q.get("speech_id")))
+            for number, q in enumerate(asked, start=1))
+
+    def questions_dismissed(self) -> tuple[DismissedQuestions, ...]:
+        counts: dict[str, int] = {}
+        for q in self.log.state["questions"].values():
+            if q["status"] == QuestionStatus.DISMISSED:
+                reason = q.get("dismiss_reason") or "other"
+                counts[reason] = counts.get(reason, 0) + 1
+        order = {reason: n for n, reason in enumerate(DISMISS_REASONS)}
+        return tuple(DismissedQuestions(reason, counts[reason])
+                     for reason in sorted(counts, key=lambda r: (order.get(r, 99), r)))
 
     def dissent(self, views) -> tuple[Dissent, ...]:
         written = narrative.dissent(self.log.sections.get("dissent"))

@@ -12,8 +12,10 @@ from .minutes import ActionItem, MinutesVersion
 from .signing import DocumentSignoff, SignatureRequest
 from .case_record import CaseTransition, ActionItemUpdate, CaseFeedback
 from .notices import Objection, ResultNotice
+from .questions import Question, QuestionUpvote
 
 __all__ = ["User", "StaffSession", "SignInThrottle", "SignInEvent", "Case", "CaseMember", "RosterUnit", "RosterUpload", "RosterVersion", "Meeting", "Participant", "AgendaItem", "Invitation",
            "JoinGuesses", "MeetingEvent", "QueueEntry", "Speech", "Plan", "PlanRevision", "Proxy", "Vote",
            "VoteParticipation", "Ballot", "SealedBallot", "SecretTally", "BallotReceipt", "BallotPaper", "BallotPaperEntry", "BallotPaperScan", "ActionItem", "MinutesVersion", "DocumentSignoff", "SignatureRequest",
-           "CaseTransition", "ActionItemUpdate", "CaseFeedback", "ResultNotice", "Objection"]
+           "CaseTransition", "ActionItemUpdate", "CaseFeedback", "ResultNotice", "Objection",
+           "Question", "QuestionUpvote"]

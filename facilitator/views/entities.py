@@ -5,7 +5,7 @@ applies an event by replacing entities (idempotent); `redaction.py` cuts them pe
 """
 from ..extensions import db
 from ..domain.statuses import QueueEntryStatus
-from ..models import AgendaItem, Case, Meeting, Participant, QueueEntry, Speech
+from ..models import AgendaItem, Case, Meeting, Participant, Question, QueueEntry, Speech
 from ..clock import to_epoch_ms
 from ..models.speakers import meeting_settings
 
@@ -95,6 +95,20 @@ def speech_view(speech: Speech) -> dict:
             "ruling": speech.ruling}
 
 
+def question_view(question: Question) -> dict:
+    """A written question (actions/questions.py). Its asker is named as when it was asked
+    (phones hold no list of people); who upvoted it is not in any view, only how many."""
+    return {"id": question.id, "participant_id": question.participant_id,
+            "name": question.name, "party": question.party,
+            "item_id": question.agenda_item_id, "text": question.text,
+            "status": question.status, "upvotes": question.upvotes,
+            "asked_at": to_epoch_ms(question.asked_at), "entry_id": question.entry_id,
+            "speech_id": question.speech_id, "answer": question.answer,
+            "answered_at": to_epoch_ms(question.answered_at),
+            "dismiss_reason": question.dismiss_reason, "dismiss_note": question.dismiss_note,
+            "handled_at": to_epoch_ms(question.handled_at), "handled_by": question.handled_by}
+
+
 def queue_change(entry: QueueEntry) -> dict:
     """Only waiting hands are on the list; a called, withdrawn or removed one leaves it."""
     return {"c": "queue", "id": entry.id,
@@ -107,6 +121,7 @@ COLLECTIONS = {
     "agenda": (AgendaItem, agenda_item_view),
     "queue": (QueueEntry, queue_entry_view),
     "speeches": (Speech, speech_view),
+    "questions": (Question, question_view),
 }
 # Plans, votes and proxies (their views: vote_views.py).
 from .votes import plan_view, proxy_view, vote_view  # noqa: E402

@@ -13,6 +13,7 @@ from ..errors import DomainError
 from ..catalogue import LOCALES, message_for
 from ..i18n import CLIENT_PREFIXES, client_catalog, current_locale, describe_error, t
 from ..domain.parties import PARTIES
+from ..domain.questions import DISMISS_REASONS
 from ..domain.voting import format_area
 from ..domain.statuses import MeetingStatus
 from ..models.meetings import SEGMENTS
@@ -93,7 +94,7 @@ def register_web(app: Flask) -> None:
     def template_helpers():
         return {"t": t, "locale": current_locale(), "current_user": g.get("user"),
                 "PARTIES": PARTIES, "SEGMENTS": SEGMENTS, "SOURCE_CHANNELS": SOURCE_CHANNELS,
-                "MeetingStatus": MeetingStatus,
+                "MeetingStatus": MeetingStatus, "DISMISS_REASONS": DISMISS_REASONS,
                 "client_catalog": lambda *prefixes: client_catalog(
                     current_locale(), frozenset(prefixes) or CLIENT_PREFIXES),
                 "other_languages": _other_languages}

@@ -304,6 +304,12 @@
     return tr("stance." + entry.stance);
   }
 
+  // The written questions a hand or a speech carries (questions-console.js), to read out.
+  function questionsOf(state, which) {
+    return Object.values(state.questions || {}).filter(which).map((q) =>
+      `<span class="cq-attached" data-testid="console-attached-question">${escapeHtml(tr("question.title"))}${escapeHtml(tr("punct.colon"))}${escapeHtml(q.text)}</span>`).join("");
+  }
+
   function minutesText(seconds) {
     return `${Math.floor(seconds / 60)}′${String(seconds % 60).padStart(2, "0")}″`;
   }
@@ -329,7 +335,8 @@
           <small>${escapeHtml(tr("party." + entry.party))}${person.unit ? " · " + escapeHtml(person.unit) : ""}</small>
           <span class="badge stance-${entry.stance || entry.kind}">${escapeHtml(entryLabel(entry))}</span>
           ${entry.plan_key ? `<span class="badge">${escapeHtml(entry.plan_key)}</span>` : ""}
-          <small class="muted">${escapeHtml(tr("live.turns", { turns: mine.turns, minutes: minutesText(mine.speech_seconds) }))}</small></span>
+          <small class="muted">${escapeHtml(tr("live.turns", { turns: mine.turns, minutes: minutesText(mine.speech_seconds) }))}</small>
+          ${questionsOf(state, (q) => q.entry_id === entry.id && q.status === "queued")}</span>
         <span class="row-actions">
           <button type="button" data-act="floor">${escapeHtml(tr("live.give_floor_to"))}</button>
           <button type="button" data-act="up" ${index === 0 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_up"))}">↑</button>
@@ -372,6 +379,7 @@
           <span class="badge">${escapeHtml(speech.kind === "speech" ? tr("stance." + speech.stance) : tr("kind." + speech.kind))}</span>
           <span class="countdown" id="speech-countdown" data-testid="console-speech-countdown"></span>
         </div>
+        ${questionsOf(state, (q) => q.speech_id === speech.id)}
         <div class="button-row">
           <button type="button" id="speech-pause"></button>
           <button type="button" id="speech-extend">${escapeHtml(tr("live.extend"))}</button>

@@ -2,8 +2,9 @@
 // (templates/_elderly.html), remembered on the phone. Large type and targets and stronger
 // contrast (elderly.css); an open vote alone on the screen until this phone has cast its
 // ballot; read-aloud buttons (the agenda item, the vote's question, its options with the
-// owner's own share) where the browser can speak; a choice cast only by a second tap, read
-// aloud at the first. Loaded in the page's head: the class is set before the page is drawn.
+// owner's own share, the written questions waiting) where the browser can speak; a choice
+// cast only by a second tap, read aloud at the first. Loaded in the page's head: the class is
+// set before the page is drawn.
 (function () {
   "use strict";
   const STORAGE_KEY = "elderly-mode";
@@ -85,6 +86,14 @@
     const now = document.querySelector(".phone-card.now");
     if (now && !now.querySelector(".read-aloud")) {
       now.append(readButton(() => [say("elderly.say_item", { title: clean(document.getElementById("phone-item").textContent) })]));
+    }
+    // The written questions still open, each with its upvotes (the card is drawn once; its
+    // list is redrawn under the button).
+    const questions = document.getElementById("question-card");
+    if (questions && !questions.querySelector(".read-aloud")) {
+      document.getElementById("question-heading").after(readButton(() =>
+        [...questions.querySelectorAll("#question-list .question-row")].flatMap((row) =>
+          [row.querySelector(".question-text"), row.querySelector(".question-votes")].map((e) => e && clean(e.textContent)))));
     }
     for (const card of document.querySelectorAll("[data-testid=phone-vote], .written-vote")) {
       if (card.querySelector(":scope > .read-aloud")) continue;

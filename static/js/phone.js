@@ -273,6 +273,148 @@
   setInterval(tick, 250);
 })();
 
+// Written questions (docs/protocol.md §20): ask one (named, at most 300 characters), upvote
+// the others' once each and take the upvote back, withdraw one's own while it is open; the
+// open ones by upvotes, then those taken up with their answers. One's own question put on
+// the speakers' list is shown with the hand, and again on the floor card, to be read aloud.
+(function () {
+  "use strict";
+  const { escapeHtml, rankedQuestions, currentSpeech } = window.live;
+  const $ = (id) => document.getElementById(id);
+  const store = window.phoneStore;
+  const card = $("question-card");
+  if (!card) return;
+  const input = $("question-text");
+  const MAX = Number(input.getAttribute("maxlength"));
+  let sentTimer = null;
+
+  function showIn(id, message) {
+    $(id).textContent = message || "";
+    $(id).hidden = !message;
+  }
+
+  function countChars() {
+    // As the server counts: characters, not UTF-16 units.
+    showIn("question-count", tr("question.chars", { n: Array.from(input.value).length, max: MAX }));
+  }
+
+  function party(q) {
+    return tr("question.asked_by", { name: q.name, party: tr("party." + q.party) });
+  }
+
+  // Withdrawing takes a second tap (store.js); a redraw meanwhile keeps it armed.
+  function withdrawButton(id) {
+    const key = "question.withdraw:" + id;
+    const label = tr("question.withdraw");
+    const armed = window.live.isArmed(key);
+    return `<button type="button" data-act="withdraw" data-confirm-key="${key}" data-label="${escapeHtml(label)}"`
+      + ` class="${armed ? "armed" : ""}" data-testid="question-withdraw">${escapeHtml(window.live.armedLabel(key, label))}</button>`;
+  }
+
+  function rowHtml(q, live) {
+    const mine = q.participant_id === store.participantId;
+    const upvoted = store.upvoted.has(q.id);
+    const count = `<span class="question-votes" data-testid="question-votes">${escapeHtml(tr("question.upvotes", { n: q.upvotes }))}</span>`;
+    let actions = "";
+    if (q.status === "open" && live) {
+      actions = mine
+        ? `${count}${withdrawButton(q.id)}`
+        : `<button type="button" class="upvote${upvoted ? " on" : ""}" data-act="${upvoted ? "unvote" : "upvote"}" aria-pressed="${upvoted}" data-testid="question-upvote">${escapeHtml(tr(upvoted ? "question.upvoted" : "question.upvote"))}</button>${count}`;
+    } else {
+      actions = count;
+    }
+    const badges = (mine ? `<span class="badge mine">${escapeHtml(tr("question.mine"))}</span>` : "")
+      + (q.status === "open" ? "" : `<span class="badge status-${q.status}">${escapeHtml(tr("question.status." + q.status))}</span>`);
+    const answer = q.status === "answered" && q.answer
+      ? `<p class="question-answer"><strong>${escapeHtml(tr("question.answer_label"))}</strong>${escapeHtml(tr("punct.colon"))}${escapeHtml(q.answer)}</p>` : "";
+    return `<li class="question-row${mine ? " mine" : ""}" data-id="${q.id}" data-status="${q.status}">
+        <p class="question-text">${escapeHtml(q.text)}</p>
+        <p class="question-meta">${escapeHtml(party(q))} ${badges}</p>${answer}
+        <div class="question-actions">${actions}</div></li>`;
+  }
+
+  function render(state) {
+    if (!state || $("phone-live").hidden) return;
+    const live = state.meeting.status === "live";
+    $("question-send").disabled = !live;
+    const open = rankedQuestions(state, ["open"]);
+    const handled = rankedQuestions(state, ["queued", "spoken", "answered"])
+      .sort((a, b) => (b.handled_at || 0) - (a.handled_at || 0) || b.id - a.id);
+    $("question-open-count").textContent = open.length ? `(${open.length})` : "";
+    $("question-list").innerHTML = open.length ? open.map((q) => rowHtml(q, live)).join("")
+      : `<li class="muted">${escapeHtml(tr("question.none_open"))}</li>`;
+    $("question-handled-box").hidden = !handled.length;
+    $("question-handled-count").textContent = `(${handled.length})`;
+    $("question-handled").innerHTML = handled.map((q) => rowHtml(q, live)).join("");
+    // One's own question on the speakers' list: read it out when called.
+    const queued = rankedQuestions(state, ["queued"]).filter((q) => q.participant_id === store.participantId);
+    $("my-queued-questions").hidden = !queued.length;
+    $("my-queued-questions").innerHTML = queued.length
+      ? `<p>${escapeHtml(tr("question.read_aloud_when_called"))}</p>` + queued.map((q) =>
+        `<blockquote class="question-quote">${escapeHtml(q.text)}</blockquote>`).join("") : "";
+    const speech = currentSpeech(state);
+    const mineNow = speech && speech.participant_id === store.participantId
+      ? rankedQuestions(state).filter((q) => q.speech_id === speech.id) : [];
+    $("floor-question").hidden = !mineNow.length;
+    $("floor-question").innerHTML = mineNow.length
+      ? `<p>${escapeHtml(tr("question.read_aloud_now"))}</p>` + mineNow.map((q) =>
+        `<blockquote class="question-quote">${escapeHtml(q.text)}</blockquote>`).join("") : "";
+  }
+
+  $("question-send").addEventListener("click", async () => {
+    showIn("question-error", "");
+    showIn("question-sent", "");
+    const button = $("question-send");
+    button.disabled = true;
+    try {
+      await store.send("question.ask", { text: input.value });
+      input.value = "";
+      countChars();
+      showIn("question-sent", tr("question.sent"));
+      clearTimeout(sentTimer);
+      sentTimer = setTimeout(() => showIn("question-sent", ""), 15000);
+      input.removeAttribute("aria-invalid");
+    } catch (error) {
+      showIn("question-error", error.message || String(error));
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    } finally {
+      button.disabled = !store.state || store.state.meeting.status !== "live";
+    }
+  });
+  input.addEventListener("input", () => {
+    countChars();
+    showIn("question-sent", "");
+  });
+
+  card.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-act]");
+    if (!button) return;
+    const id = Number(button.closest("li").dataset.id);
+    const act = button.dataset.act;
+    const type = { upvote: "question.upvote", unvote: "question.withdraw_upvote",
+                   withdraw: "question.withdraw" }[act];
+    if (!type) return;
+    if (act === "withdraw" && !window.live.confirmedBySecondTap(button, "question.withdraw:" + id)) return;
+    showIn("question-list-error", "");
+    button.disabled = true;
+    try {
+      const result = await store.send(type, { question_id: id });
+      if (result && "upvoted" in result) {
+        if (result.upvoted) store.upvoted.add(id);
+        else store.upvoted.delete(id);
+      }
+    } catch (error) {
+      showIn("question-list-error", error.message || String(error));
+    } finally {
+      render(store.state);
+    }
+  });
+
+  countChars();
+  store.listeners.push(render);
+})();
+
 // After the meeting: the "纪要下载" card with the minutes' download links, once they are final
 // (asked again whenever something happens, e.g. the minutes being finalised).
 (function () {

@@ -1,6 +1,7 @@
-// One plan, one vote or the QR code alone on the big screen, while the moderator keeps it
-// there (the meeting's screen_focus, set by the screen.focus command). Something the screen
-// cannot show (a vote cancelled meanwhile) leaves the ordinary screen up.
+// One plan, one vote, the top written questions or the QR code alone on the big screen,
+// while the moderator keeps it there (the meeting's screen_focus, set by the screen.focus
+// command). Something the screen cannot show (a vote cancelled meanwhile) leaves the
+// ordinary screen up.
 (function () {
   "use strict";
   const { escapeHtml } = window.live;
@@ -50,6 +51,21 @@
       + `<p class="pj-present">${escapeHtml(tr("live.people_present", { n: present }))}</p></div></div>`;
   }
 
+  // The written questions still open, most upvoted first: as many as the screen shows large
+  // (TOP), and how many more wait.
+  const TOP = 5;
+  function questionsHtml(state) {
+    const open = window.live.rankedQuestions(state, ["open"]);
+    const rows = open.slice(0, TOP).map((q) => `<li data-id="${q.id}"><span class="pj-q-votes">${q.upvotes}</span>`
+      + `<div><p class="pj-q-text pj-clamp">${escapeHtml(q.text)}</p>`
+      + `<p class="pj-q-asker">${escapeHtml(tr("question.asked_by", { name: q.name, party: tr("party." + q.party) }))}</p></div></li>`);
+    let html = `<div class="pj-focus-questions"><p class="pj-label">${escapeHtml(tr("question.screen_title"))}</p>`;
+    html += rows.length ? `<ol class="pj-q-list" data-testid="projector-questions">${rows.join("")}</ol>`
+      : `<p class="pj-q-empty">${escapeHtml(tr("question.screen_empty"))}</p>`;
+    if (open.length > TOP) html += `<p class="pj-q-more">${escapeHtml(tr("question.screen_more", { n: open.length - TOP }))}</p>`;
+    return html + "</div>";
+  }
+
   function focusHtml(store) {
     const state = store.state;
     const focus = state && state.meeting && state.meeting.screen_focus;
@@ -64,6 +80,7 @@
         ? `<div class="pj-vote" data-vote-id="${vote.id}" data-status="${escapeHtml(vote.status)}">${votes.voteHtml(vote, store)}</div>` : null;
     }
     if (focus.kind === "qr") return qrHtml(state);
+    if (focus.kind === "questions") return questionsHtml(state);
     return null;
   }
 

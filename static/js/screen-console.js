@@ -1,6 +1,7 @@
 // The console's controls for the room's screen: the QR code alone on it, and the bar that
-// says what the screen shows alone (a plan, a vote, the QR code: screen.focus) with the way
-// back to the ordinary screen. The plans' and votes' own buttons are in votes-console.js.
+// says what the screen shows alone (a plan, a vote, the top written questions, the QR code:
+// screen.focus) with the way back to the ordinary screen. The plans' and votes' own buttons
+// are in votes-console.js, the questions' in questions-console.js.
 (function () {
   "use strict";
   const store = window.consoleStore;
@@ -10,6 +11,7 @@
 
   function focusText(state, focus) {
     if (focus.kind === "qr") return tr("screen.showing_qr");
+    if (focus.kind === "questions") return tr("screen.showing_questions");
     if (focus.kind === "plan") {
       const plan = (state.plans || {})[String(focus.id)];
       return tr("screen.showing_plan", { key: plan ? plan.key : "?" });

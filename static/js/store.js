@@ -46,6 +46,7 @@
       this.clockOffset = 0; // server time = Date.now() + clockOffset
       this.role = null;
       this.participantId = null;
+      this.upvoted = new Set(); // the written questions this phone has upvoted
       this.syncing = false;
       // Faces get onChange; other scripts on the page (static/js/votes-*.js) listen for the
       // "live:change" and "live:tally" events on document, with the store in event.detail.
@@ -199,6 +200,8 @@
       // when we are too far behind or ahead of it (its database was replaced).
       if (reply.snapshot) this.state = reply.snapshot;
       if ("me" in reply) this.me = reply.me;
+      // A phone's own upvotes of written questions: to it alone (docs/protocol.md §20).
+      if ("upvoted" in reply) this.upvoted = new Set(reply.upvoted);
       if (reply.batch && this.state) this.applyIfFits(reply.batch);
       this.drainPending();
       this.onChange(this.state);
@@ -359,6 +362,14 @@
     return order.map((id) => (state.queue || {})[String(id)]).filter(Boolean);
   }
 
+  // Written questions by upvotes, then the time asked (then id): the order every screen
+  // shows them in (docs/protocol.md §20). `statuses`: only those; none: all.
+  function rankedQuestions(state, statuses) {
+    return Object.values(state.questions || {})
+      .filter((q) => !statuses || statuses.includes(q.status))
+      .sort((a, b) => b.upvotes - a.upvotes || a.asked_at - b.asked_at || a.id - b.id);
+  }
+
   function sortedAgenda(state) {
     return Object.values(state.agenda || {}).sort((a, b) => a.position - b.position || a.id - b.id);
   }
@@ -409,6 +420,7 @@
   window.live = {
     escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, newCommandId,
     speechTiming, currentSpeech, orderedQueue, confirmedBySecondTap, armedLabel, isArmed,
+    rankedQuestions,
   };
   window.tr = tr;
 })();

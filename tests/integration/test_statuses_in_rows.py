@@ -36,6 +36,13 @@ def _follow_up(meeting: Meeting) -> None:
     run(written, chair_of(written), "ballot.issue_papers", {"vote_id": vote_id})
     run(written, chair_of(written), "ballot.record_paper", {
         "vote_id": vote_id, "owner_key": next(iter(owners(written))), "choices": ["A"]})
+    # A written question from a phone, which the demo does not ask.
+    from facilitator.actions import Actor
+    asked = make_meeting(direct_entry=True)
+    person = run(asked, Actor(role="visitor"), "participant.join",
+                 {"name": "刘秀英", "party": "observer"})["participant_id"]
+    run(asked, Actor(role="phone", participant_id=person), "question.ask",
+        {"text": "维修期间能否照常停车？"})
 
 
 def test_every_status_in_the_rows_is_a_member_of_its_set(played):

@@ -72,6 +72,19 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
         ("speech.note", chair, {"speech_id": "<speech:last>", "notes": "先修排水"}),
         ("speech.end", chair, {}),
         ("queue.remove", chair, {"entry_id": "<entry:last>"}),
+        # Written questions from phones (actions/questions.py): asked, upvoted (and the
+        # upvote taken back and given again), put on the speakers' list, answered; one
+        # dismissed as a duplicate, one withdrawn by its asker.
+        ("question.ask", "<phone:张建国（3-1-101）>", {"text": "排水口什么时候疏通？"}),
+        ("question.upvote", "<phone:王奶奶>", {"question_id": "<question:last>"}),
+        ("question.withdraw_upvote", "<phone:王奶奶>", {"question_id": "<question:last>"}),
+        ("question.upvote", "<phone:王奶奶>", {"question_id": "<question:last>"}),
+        ("question.to_queue", chair, {"question_id": "<question:last>"}),
+        ("question.answer", chair, {"question_id": "<question:last>", "answer": "下周一疏通"}),
+        ("question.ask", "<phone:张建国（3-1-101）>", {"text": "排水口什么时候疏通"}),
+        ("question.dismiss", chair, {"question_id": "<question:last>", "reason": "duplicate"}),
+        ("question.ask", "<phone:张建国（3-1-101）>", {"text": "维修期间能否照常停车？"}),
+        ("question.withdraw", "<phone:张建国（3-1-101）>", {"question_id": "<question:last>"}),
         ("queue.set_open", chair, {"open": False}),
         ("hand.raise", "<phone:张建国（3-1-101）>", {"kind": "point_of_order"}),
         ("floor.give", chair, {}),
@@ -109,6 +122,7 @@ def _scenario(meeting) -> list[tuple[str, Actor, dict]]:
         ("screen.focus", chair, {"show": "plan", "id": "<plan:A>"}),
         ("screen.focus", chair, {"show": "vote", "id": "<vote:last>"}),
         ("screen.focus", chair, {"show": "none"}),
+        ("screen.focus", chair, {"show": "questions"}),
         ("screen.focus", chair, {"show": "qr"}),
         ("vote.create", chair, {"kind": "owners_decision", "method": "yes_no", "secret": True,
                                 "title": "使用维修资金", "plan_id": "<plan:B>",
@@ -211,6 +225,8 @@ def _resolve(payload: dict, meeting_id: int) -> dict:
             value = entries[-1]
         elif value == "<speech:last>":
             value = speeches[-1]
+        elif value == "<question:last>":
+            value = max(int(q) for q in snapshot["questions"])
         elif isinstance(value, str) and value.startswith("<person:"):
             value = people[value[len("<person:"):-1]]
         elif isinstance(value, str) and value.startswith("<plan:"):
@@ -302,6 +318,9 @@ def test_applying_events_to_any_old_snapshot_equals_a_fresh_snapshot_for_every_r
     assert {"minutes.written", "action_item.added", "action_item.edited", "action_item.removed",
             "minutes.finalised", "minutes.corrected", "minutes.signatures_requested",
             "minutes.signed"} <= event_types
+    assert {"question.asked", "question.upvoted", "question.upvote_withdrawn",
+            "question.queued", "question.answered", "question.dismissed",
+            "question.withdrawn"} <= event_types
 
 
 def test_every_step_of_a_fresh_meeting_replays_from_the_first_snapshot(ctx):

@@ -33,7 +33,7 @@ PARTS = {"agenda": ("agenda.",), "people": ("participant.", "checkin.", "invitat
          "speakers": ("hand.", "queue.", "floor.", "speech.", "point.", "speakers."),
          "plans": ("plan.", "proxy."), "votes": ("vote.", "ballot."),
          "minutes": ("minutes.", "action_item.", "notice."), "end": ("meeting.end",),
-         "meeting": ("meeting.", "screen.")}
+         "meeting": ("meeting.", "screen."), "questions": ("question.",)}
 EXAMPLES, STEPS = 30, 25
 
 
@@ -112,6 +112,10 @@ class LiveMeeting(RuleBasedStateMachine):
     @rule(index=st.integers(0, 40))
     def minutes(self, index):
         self._run("minutes", index)
+
+    @rule(index=st.integers(0, 40))
+    def questions(self, index):
+        self._run("questions", index)
 
     @rule(index=st.integers(0, 40))
     def meeting_itself(self, index):
