@@ -229,6 +229,40 @@ def _connections_refusal(app, workers: int) -> str | None:
     return connection_refusal(workers, connections_per_process(app.config), *room)
 
 
+# After SIGTERM: time for the last batches and the `restarting` messages to leave and for
+# commands under way to commit (milliseconds each); a command cut off later is sent again by
+# its client, with the same id, to another process.
+STOP_GRACE_SECONDS = 1.0
+
+
+def _stop_gracefully_on_sigterm(app, async_mode: str) -> None:
+    """SIGTERM (the group's parent, systemd, a platform's deploy): the events committed here
+    leave at once, the live clients are told to reconnect elsewhere, and the process ends."""
+    import signal
+    from .extensions import socketio
+    from .live.namespace import stop_gracefully
+    stopping = []
+
+    def stop() -> None:
+        with app.app_context():
+            told = stop_gracefully()
+        announce(f"stopping: {told} live connections told to reconnect", event="stopping",
+                 told=told)
+        socketio.sleep(STOP_GRACE_SECONDS)
+        os._exit(0)
+
+    def on_sigterm(*_args) -> None:
+        if not stopping:
+            stopping.append(True)
+            socketio.start_background_task(stop)
+
+    if async_mode == "gevent":
+        import gevent
+        gevent.signal_handler(signal.SIGTERM, on_sigterm)
+    else:
+        signal.signal(signal.SIGTERM, on_sigterm)
+
+
 def _say_where_phones_join(app, host: str, port: int) -> None:
     """The addresses phones in the room can use; a console opened on this computer as
     127.0.0.1 gives phones the first of them (web/links.py)."""
@@ -305,6 +339,8 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, wor
     from .extensions import socketio
     from .live.deadlines import run_deadline_sweep
     socketio.start_background_task(run_deadline_sweep, app)
+    if async_mode in ("eventlet", "gevent"):
+        _stop_gracefully_on_sigterm(app, async_mode)
     if app.config.get("REDIS_URL"):
         # Clients of this process learn the other processes' events even while the message
         # queue is down (live/heartbeat.py).

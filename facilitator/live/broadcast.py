@@ -92,6 +92,13 @@ class Broadcaster:
         if since is not None:  # the oldest event's wait, coalescing included
             metrics.fanout_seconds.observe(time.monotonic() - since)
 
+    def flush_all(self) -> None:
+        """Send every meeting's waiting events now (the process is stopping)."""
+        with self._lock:
+            meetings = list(self._pending)
+        for meeting_id in meetings:
+            self.flush(meeting_id)
+
     def _send(self, meeting_id: int, role: str, batch: dict) -> None:
         key = (meeting_id, role)
         held = self._held.pop(key, None)

@@ -362,6 +362,19 @@ def _still_signed_in(conn: Connection) -> bool:
     return False
 
 
+def stop_gracefully() -> int:
+    """This process is stopping (SIGTERM): the events it committed leave now instead of at
+    the end of their batch interval, and each of its clients is told `restarting`, on which
+    it drops its connection and reconnects at once, to another process. Returns how many
+    clients were told."""
+    broadcaster.flush_all()
+    told = 0
+    for sid in list(connections):
+        socketio.emit("restarting", {}, to=sid, namespace=NAMESPACE, ignore_queue=True)
+        told += 1
+    return told
+
+
 def _keep_newest_sockets(participant_id: int, sid: str) -> None:
     """A phone's participant holds at most SOCKETS_PER_PARTICIPANT sockets in this process
     (with several processes behind a proxy that pins a client by its address, as

@@ -127,6 +127,12 @@
           this.onToken(hello.token);
         }
       });
+      // The server process is stopping (a restart, a deploy): drop the connection now, so
+      // that the client reconnects at once, to another process, and catches up.
+      this.socket.on("restarting", () => {
+        this.onStatus("reconnecting");
+        this.socket.io.engine.close();
+      });
       this.socket.on("batch", (batch) => this.receive(batch));
       // The last sequence number of the meeting, from the server's database every few
       // seconds (several server processes): a client that lacks an event syncs.

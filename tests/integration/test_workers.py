@@ -114,13 +114,18 @@ class Phone:
     def __init__(self, group: Group, number: int):
         self.batches: list[dict] = []
         self.seen_to = 0  # the newest seq it holds: from batches and its catch-ups
+        self.told_restarting = 0
         self.client = socketio.Client(**RECONNECT_AT_ONCE)
         self.client.on("batch", self._batch, namespace="/live")
+        self.client.on("restarting", self._restarting, namespace="/live")
         self.join = {"code": group.env["JOIN_CODE"], "name": f"居民{number}",
                      "party": "observer", "command_id": f"workers-join-{number:04d}"}
         self.client.connect(group.base, namespaces=["/live"], transports=["websocket"],
                             auth={"meeting_id": 1, "face": "phone", "join": self.join},
                             wait_timeout=15)
+
+    def _restarting(self, _data=None) -> None:
+        self.told_restarting += 1
 
     def _batch(self, batch: dict) -> None:
         self.batches.append(batch)
@@ -367,3 +372,33 @@ def test_worker_ports_go_with_a_group_and_must_be_free(deployment, tmp_path):
                                "--workers", "2", "--worker-ports", str(busy - 1),
                                env=deployment)
     assert done.returncode != 0 and "is in use: another server listens on it" in done.stderr
+
+
+def test_a_worker_told_to_stop_tells_its_phones_to_reconnect_and_is_started_again(
+        deployment, tmp_path):
+    group = Group(deployment, 2, tmp_path)
+    phones, console = [], None
+    try:
+        phones = [Phone(group, n) for n in range(8)]
+        console = _console(group)
+        number, victim = 1, group.pids()[1]
+        os.kill(victim, signal.SIGTERM)
+        group.wait_for(lambda: group.pids()[number] != victim, "the worker to start again")
+        assert re.search(rf"worker {number} \(pid {victim}\) ended with code 0 ", group.output())
+        told = [phone for phone in phones if phone.told_restarting]
+        assert told, "no phone was on the stopped worker"  # 8 phones over 2 workers
+        said = re.search(r"stopping: (\d+) live connections told to reconnect", group.output())
+        assert said and int(said.group(1)) >= len(told)  # its phones, and the console if there
+        group.wait_for(lambda: console.connected and all(p.client.connected for p in phones),
+                       "the phones to reconnect", 30)
+        later = _command(console, 20, "agenda.next")
+        for phone in phones:
+            phone.catch_up()
+        group.wait_for(lambda: all(phone.seen_to >= later["seq"] for phone in phones),
+                       "every phone to hold the command sent after the restart", 30)
+    finally:
+        for phone in phones:
+            phone.client.disconnect()
+        if console is not None:
+            console.disconnect()
+        assert group.stop() == 0, group.output()
