@@ -74,6 +74,7 @@
     const key = "?k=" + encodeURIComponent(meeting.join_key || "");
     link.textContent = code ? root.dataset.joinBase + code + key : "";
     link.href = code ? root.dataset.joinBase + code + key : "#";
+    link.hidden = !code; // no code (the meeting ended): no link, rather than one without a name
     const qr = $("join-qr");
     qr.hidden = !code;
     const src = code ? "/join-qr/" + code + ".svg" + key : "";
