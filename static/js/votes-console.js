@@ -213,24 +213,27 @@
       const keptForms = oldForms ? oldForms.firstChild && oldForms : null;
       const openDetails = [...root.querySelectorAll("details[open][data-details]")].map((d) => d.dataset.details);
       const typing = [...root.querySelectorAll(".totals-form input, .paper-ballot input")].map((i) => [i.id, i.value]);
-      root.innerHTML = html;
-      for (const key of openDetails) {
-        const box = root.querySelector(`details[data-details="${key}"]`);
-        if (box) box.open = true;
-      }
-      for (const [inputId, value] of typing) {
-        const input = inputId && root.querySelector(`#${CSS.escape(inputId)}`);
-        if (input) input.value = value;
-      }
-      const formsBox = $("#votes-forms");
-      // The forms keep what the moderator is typing; rebuilt only when their options change.
-      const formsHtml = forms(state);
-      if (keptForms && keptForms.dataset.html === formsHtml) {
-        formsBox.replaceWith(keptForms);
-      } else {
-        formsBox.innerHTML = formsHtml;
-        formsBox.dataset.html = formsHtml;
-      }
+      // The keyboard keeps its place (store.js): on the vote it opened or closed, in the form.
+      window.live.keepFocus(root, () => {
+        root.innerHTML = html;
+        for (const key of openDetails) {
+          const box = root.querySelector(`details[data-details="${key}"]`);
+          if (box) box.open = true;
+        }
+        for (const [inputId, value] of typing) {
+          const input = inputId && root.querySelector(`#${CSS.escape(inputId)}`);
+          if (input) input.value = value;
+        }
+        const formsBox = $("#votes-forms");
+        // The forms keep what the moderator is typing; rebuilt only when their options change.
+        const formsHtml = forms(state);
+        if (keptForms && keptForms.dataset.html === formsHtml) {
+          formsBox.replaceWith(keptForms);
+        } else {
+          formsBox.innerHTML = formsHtml;
+          formsBox.dataset.html = formsHtml;
+        }
+      });
       if (keepError) showError(keepError);
     }
     renderLive(s);

@@ -1,7 +1,8 @@
 """Accessibility in real browsers (issue 16, item 9): axe-core (node_modules, package.json's
 pinned devDependency) on every page and in the states of a meeting that matter, with no
 critical and no serious violation of WCAG 2.1 A/AA (colour contrast 4.5:1 included), and every
-text of the room's screen at 7:1 (as axe's color-contrast-enhanced measures it).
+text of the room's screen at 7:1 (as axe's color-contrast-enhanced measures it); and the
+moderator's console run with the keyboard alone, its focus always visible.
 
 axe is put into each page by evaluating its file there (Playwright's evaluate is not subject to
 the page's Content-Security-Policy, which refuses a script tag added by a test: script-src
@@ -56,6 +57,15 @@ RUN_AXE = """async (options) => {
 }"""
 PROJECTOR_TEXT = 7.0  # the room's screen: every text, large or not, at 7:1 at least
 
+# The ticking clocks that a live region would read out every second: those of `selectors` on
+# the page inside a live region that is not switched off for them.
+LOUD_CLOCKS = """(selectors) => selectors.filter((s) => {
+  const clock = document.querySelector(s);
+  const region = clock && clock.closest("[aria-live], [role=alert], [role=status], [role=log]");
+  return region && region.getAttribute("aria-live") !== "off";
+})"""
+PHONE_CLOCKS = ["#phone-countdown", "#floor-countdown"]
+CONSOLE_CLOCKS = ["[data-testid=console-countdown]", "#speech-countdown"]
 
 
 class Audits:
@@ -176,6 +186,174 @@ def test_the_staff_pages(open_page, live_server, audits):
     audits.assert_clean()
 
 
+# --- the console with the keyboard alone ---------------------------------------------------
+
+# The focused element, and whether it shows so: an outline of 2 px at least or a ring
+# (box-shadow), on an element that is on the page.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  const ring = style.boxShadow !== "none";
+  const label = (el.getAttribute("aria-label") || el.textContent || el.value || el.name || "").trim();
+  return { what: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.dataset.act ? `[${el.dataset.act}]` : "")
+                 + ` "${label.replace(/\\s+/g, " ").slice(0, 30)}"`,
+           shown: (outline || ring) && el.getClientRects().length > 0 };
+}"""
+
+
+class Keyboard:
+    """The console driven by keys only; every element the focus reaches is checked to show it."""
+
+    def __init__(self, page):
+        self.page = page
+        self.stops: list[str] = []
+        self.unseen: list[str] = []
+
+    def focused(self) -> dict | None:
+        return self.page.evaluate(FOCUSED)
+
+    def press(self, key: str) -> dict | None:
+        self.page.keyboard.press(key)
+        now = self.focused()
+        if now is not None:
+            self.stops.append(now["what"])
+            if not now["shown"]:
+                self.unseen.append(now["what"])
+        return now
+
+    def tab_to(self, selector: str, backwards: bool = False, limit: int = 400) -> None:
+        """Tab (or Shift+Tab) until the focus is on `selector`."""
+        for _ in range(limit):
+            if self.page.evaluate("(s) => Boolean(document.activeElement?.matches(s))", selector):
+                return
+            self.press("Shift+Tab" if backwards else "Tab")
+        raise AssertionError(f"{selector} was never reached with {'Shift+' if backwards else ''}Tab; "
+                             f"the last stops: {self.stops[-12:]}")
+
+    def on(self, selector: str) -> bool:
+        return self.page.evaluate("(s) => Boolean(document.activeElement?.matches(s))", selector)
+
+
+def test_the_console_with_the_keyboard_alone(open_page, live_server, artifacts_dir, audits):
+    console = open_page("console", "keyboard")
+    keys = Keyboard(console)
+    meeting_id = live_server.info["meeting_id"]
+
+    # Signing in: the fields and the button by Tab, Enter sends.
+    console.goto(f"/login?next=/meetings/{meeting_id}/console")
+    keys.tab_to("#username")
+    console.keyboard.type(live_server.info["username"])
+    keys.press("Tab")
+    assert keys.on("#password")
+    console.keyboard.type(live_server.info["password"])
+    console.keyboard.press("Enter")  # the form is sent: a new page
+    expect(console).to_have_url(re.compile(rf"/meetings/{meeting_id}/console$"))
+    expect(console.locator("#connection")).to_have_attribute("data-status", "connected", timeout=LIVE)
+    expect(console.locator("#votes-console .plan-list")).to_be_visible(timeout=LIVE)
+
+    # Once round the whole page: every stop shows the focus.
+    keys.press("Tab")
+    first = keys.stops[-1]
+    for _ in range(600):
+        if keys.press("Tab") is not None and keys.stops[-1] == first:
+            break
+    round_trip = len(keys.stops)
+    assert round_trip > 40, keys.stops
+
+    # The next agenda item, by Enter on its button.
+    keys.tab_to("#agenda-next")
+    title_before = console.locator("#current-item").inner_text()
+    keys.press("Enter")
+    expect(console.locator("#current-item")).not_to_have_text(title_before, timeout=LIVE)
+    assert keys.on("#agenda-next"), "the focus left the button it pressed"
+
+    # Someone waits in the lobby: admitted by Space on their button; the focus stays in the
+    # lobby's list, not thrown back to the top of the page.
+    phone = phone_page(open_page, "keyboard-phone")
+    phone.goto(f"/j/{live_server.info['join_code']}")
+    phone.fill("#name", "柳春花")
+    phone.locator("input[name=party][value=observer]").check()
+    phone.locator("form button[type=submit]").click()
+    expect(console.locator("#lobby-list li", has_text="柳春花")).to_have_count(1, timeout=LIVE)
+    keys.tab_to("#lobby-list button[data-act=admit]")
+    keys.press("Space")
+    expect(phone.locator("#phone-live")).to_be_visible(timeout=LIVE)
+    expect(console.locator("#lobby-list button[data-act=admit]")).to_have_count(0, timeout=LIVE)
+    assert keys.focused() is not None, "after admitting, the focus fell back to the page"
+    assert console.evaluate("document.activeElement.closest("
+                            "'#lobby-list, [aria-labelledby=lobby-heading]') !== null"), keys.focused()
+
+    # A vote: its title typed, Enter creates it; opened by Enter on its button.
+    keys.tab_to("#vote-new-title")
+    console.keyboard.type("意向表决：键盘操作")
+    keys.press("Enter")
+    vote = console.locator("#votes-console .vote-list li", has_text="键盘操作")
+    expect(vote).to_have_count(1, timeout=LIVE)
+    vote_id = vote.get_attribute("data-vote")
+    keys.tab_to(f"li[data-vote='{vote_id}'] button[data-act='vote.open']", backwards=True)
+    keys.press("Enter")
+    expect(vote).to_contain_text("投票中", timeout=LIVE)
+    console.wait_for_timeout(300)
+    assert keys.on(f"li[data-vote='{vote_id}'] *"), \
+        f"the focus left the vote it opened: {keys.focused()}"
+    shot = artifacts_dir / "a11y-keyboard-vote-open.png"
+    console.screenshot(path=str(shot))
+
+    # Closing it takes a second press: Escape lets the first go, then Enter twice closes it.
+    close = vote.locator("button[data-act='vote.close']")
+    keys.tab_to(f"li[data-vote='{vote_id}'] button[data-act='vote.close']", backwards=True)
+    keys.press("Enter")
+    expect(close).to_have_text(re.compile(r"^再点一次确认"))
+    console.screenshot(path=str(artifacts_dir / "a11y-keyboard-close-armed.png"))
+    keys.press("Escape")
+    expect(close).to_have_text("结束投票")
+    expect(vote).to_contain_text("投票中")
+    assert keys.on(f"li[data-vote='{vote_id}'] button[data-act='vote.close']")
+    keys.press("Enter")
+    expect(close).to_have_text(re.compile(r"^再点一次确认"))
+    keys.press("Enter")
+    expect(vote.locator("[data-testid=vote-result], .vote-result").first).to_be_visible(timeout=LIVE)
+    console.wait_for_timeout(300)
+    assert keys.on(f"li[data-vote='{vote_id}'] *"), \
+        f"the focus left the vote it closed: {keys.focused()}"
+
+    # A dialog (an agenda item's edit): the focus goes in, stays in while tabbing, and
+    # Escape closes it and gives the focus back to the button that opened it.
+    keys.tab_to("#agenda-list li:first-child button[data-act=edit]", backwards=True)
+    keys.press("Enter")
+    expect(console.locator("#item-dialog")).to_be_visible()
+    assert keys.on("#item-dialog *")
+    audits.check(console, "console, an agenda item's edit dialog")
+    for _ in range(8):
+        keys.press("Tab")
+        assert keys.on("#item-dialog *"), f"the focus left the open dialog: {keys.focused()}"
+    for _ in range(8):
+        keys.press("Shift+Tab")
+        assert keys.on("#item-dialog *"), f"the focus left the open dialog: {keys.focused()}"
+    keys.press("Escape")
+    expect(console.locator("#item-dialog")).to_be_hidden()
+    assert keys.on("#agenda-list li:first-child button[data-act=edit]"), keys.focused()
+
+    # The plan form's dialog likewise.
+    keys.tab_to("#plan-new-open")
+    keys.press("Enter")
+    expect(console.locator("#plan-dialog")).to_be_visible()
+    assert keys.on("#plan-dialog *")
+    audits.check(console, "console, the plan form")
+    for _ in range(30):
+        keys.press("Tab")
+        assert keys.on("#plan-dialog *"), f"the focus left the open dialog: {keys.focused()}"
+    keys.press("Escape")
+    expect(console.locator("#plan-dialog")).to_be_hidden()
+    assert keys.on("#plan-new-open"), keys.focused()
+
+    assert not keys.unseen, f"focus not visible on: {sorted(set(keys.unseen))}"
+    print(f"{round_trip} stops round the console; {len(keys.stops)} key presses in all")
+    audits.assert_clean()
+
+
 # --- the meeting, live: projector, console and phones -------------------------------------
 
 SPEAKERS = [("李桂兰", "street_office"), ("王建华", "owners_committee"), ("刘芳", "housing_bureau"),
@@ -226,6 +404,8 @@ def test_the_live_meeting_in_every_state(open_page, live_server, audits):
     audits.check(projector, "projector, long speakers' list", projector=True)
     audits.check(console, "console, long speakers' list")
     audits.check(phone, "phone, hand raised")
+    assert console.evaluate(LOUD_CLOCKS, CONSOLE_CLOCKS) == []
+    assert phone.evaluate(LOUD_CLOCKS, PHONE_CLOCKS) == []
 
     # Someone claims a unit with the join code: the desk sees the claim to check.
     claimant = phone_page(open_page, "claimant")
