@@ -68,7 +68,7 @@ section.keep {{ break-inside: avoid; page-break-inside: avoid; }}
 .seal {{ margin: 1.2em 0 0 auto; width: 80mm; text-align: center; }}
 .seal p {{ margin: .3em 0; }}
 .seal-box {{ margin: .4em auto; width: 40mm; height: 40mm; border: .6pt dashed #888; border-radius: 50%;
-             display: flex; align-items: center; justify-content: center; color: #888; font-size: 9pt; }}
+             display: flex; align-items: center; justify-content: center; color: #595959; font-size: 9pt; }}
 .page-break {{ break-before: page; page-break-before: always; }}
 footer.foot {{ margin-top: 2em; border-top: 1px solid #999; padding-top: .4em; }}
 @media print {{

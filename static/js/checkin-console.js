@@ -62,13 +62,13 @@
     if (pendingHtml !== lastPending) {
       const notes = {};
       for (const input of $("checkin-pending").querySelectorAll("input[data-note]")) notes[input.id] = input.value;
-      $("checkin-pending").innerHTML = pendingHtml;
+      window.live.keepFocus($("checkin-pending"), () => { $("checkin-pending").innerHTML = pendingHtml; });
       for (const [id, value] of Object.entries(notes)) { const input = $(id); if (input) input.value = value; }
       lastPending = pendingHtml;
     }
     const verifiedHtml = verified.map(verifiedLine).join("");
     if (verifiedHtml !== lastVerified) {
-      $("checkin-verified").innerHTML = verifiedHtml;
+      window.live.keepFocus($("checkin-verified"), () => { $("checkin-verified").innerHTML = verifiedHtml; });
       lastVerified = verifiedHtml;
     }
   }

@@ -1,7 +1,7 @@
 // The moderator's console: runs the agenda and the room. Every change is a command.
 (function () {
   "use strict";
-  const { escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem } = window.live;
+  const { escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, redraw } = window.live;
   const root = document.getElementById("console");
   const $ = (id) => document.getElementById(id);
   const meetingId = Number(root.dataset.meetingId);
@@ -74,6 +74,7 @@
     const key = "?k=" + encodeURIComponent(meeting.join_key || "");
     link.textContent = code ? root.dataset.joinBase + code + key : "";
     link.href = code ? root.dataset.joinBase + code + key : "#";
+    link.hidden = !code; // no code (the meeting ended): no link, rather than one without a name
     const qr = $("join-qr");
     qr.hidden = !code;
     const src = code ? "/join-qr/" + code + ".svg" + key : "";
@@ -94,7 +95,7 @@
     // Planned start of each item: the meeting's scheduled start (or its opening) plus the
     // time boxes before it, as facilitator/domain/agenda.py plans it.
     let plannedAt = state.meeting.scheduled_start || state.meeting.opened_at;
-    $("agenda-list").innerHTML = items.map((item, index) => {
+    redraw($("agenda-list"), items.map((item, index) => {
       const plannedStart = plannedAt;
       if (plannedAt) plannedAt += item.planned_seconds * 1000;
       const isCurrent = current && current.id === item.id;
@@ -113,7 +114,7 @@
           <button type="button" data-act="edit">${escapeHtml(tr("live.edit"))}</button>
           ${item.started_at || isCurrent ? "" : `<button type="button" data-act="delete" class="danger-text">${escapeHtml(tr("live.delete"))}</button>`}
         </span></li>`;
-    }).join("");
+    }).join(""));
     renderCountdown();
   }
 
@@ -124,14 +125,17 @@
     const current = currentItem(state);
     if (!current) {
       const finished = sortedAgenda(state).some((i) => i.started_at);
-      box.innerHTML = `<p class="muted">${escapeHtml(tr(finished ? "live.agenda_finished" : "live.no_current_item"))}</p>`;
+      redraw(box, `<p class="muted">${escapeHtml(tr(finished ? "live.agenda_finished" : "live.no_current_item"))}</p>`);
       return;
     }
     const { remaining, overrun } = itemCountdown(current, store.serverNow());
     box.className = "current-item" + (overrun ? " overrun" : "");
-    box.innerHTML = `<span class="label">${escapeHtml(tr("live.current_item"))}</span>
+    // The item is announced when it changes (the box is a live region); its clock ticks
+    // silently (aria-live off), drawn in place.
+    redraw(box, `<span class="label">${escapeHtml(tr("live.current_item"))}</span>
       <strong>${escapeHtml(current.title)}</strong>
-      <span class="countdown" data-testid="console-countdown">${overrun ? escapeHtml(tr("live.overrun")) + " " : ""}${formatClock(overrun ? -remaining : remaining)}</span>`;
+      <span class="countdown" data-testid="console-countdown" aria-live="off"></span>`);
+    box.querySelector(".countdown").textContent = `${overrun ? tr("live.overrun") + " " : ""}${formatClock(overrun ? -remaining : remaining)}`;
   }
 
   function personLine(person, actions, peopleByUnit) {
@@ -161,11 +165,11 @@
     $("lobby-banner").hidden = lobby.length === 0;
     $("lobby-banner-text").textContent = tr("live.lobby_waiting", { n: lobby.length });
     $("present-count").textContent = `(${present.length})`;
-    $("lobby-list").innerHTML = lobby.length
+    redraw($("lobby-list"), lobby.length
       ? lobby.map((p) => personLine(p, [["admit", "live.admit", "primary"], ["reject", "live.reject", "danger-text"]], peopleByUnit)).join("")
-      : `<li class="muted">${escapeHtml(tr("live.lobby_empty"))}</li>`;
-    $("present-list").innerHTML = present.map((p) =>
-      personLine(p, [["edit-person", "live.edit"], ["remove", "live.remove", "danger-text"]], peopleByUnit)).join("");
+      : `<li class="muted">${escapeHtml(tr("live.lobby_empty"))}</li>`);
+    redraw($("present-list"), present.map((p) =>
+      personLine(p, [["edit-person", "live.edit"], ["remove", "live.remove", "danger-text"]], peopleByUnit)).join(""));
   }
 
   setInterval(renderCountdown, 250);
@@ -288,7 +292,7 @@
 // The speakers' list on the console: the floor, the list in the rules' order, notes, statistics.
 (function () {
   "use strict";
-  const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue } = window.live;
+  const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue, redraw } = window.live;
   const $ = (id) => document.getElementById(id);
   const store = window.consoleStore;
   const run = window.consoleRun;
@@ -326,7 +330,7 @@
     const queue = orderedQueue(state);
     $("floor-next").disabled = !live || !queue.length;
     const stats = (state.speakers.stats && state.speakers.stats.by_participant) || {};
-    $("queue-list").innerHTML = queue.length ? queue.map((entry, index) => {
+    redraw($("queue-list"), queue.length ? queue.map((entry, index) => {
       const mine = stats[String(entry.participant_id)] || { turns: 0, speech_seconds: 0 };
       const person = (state.participants || {})[String(entry.participant_id)] || {};
       return `<li data-id="${entry.id}" class="queue-row kind-${entry.kind}">
@@ -343,7 +347,7 @@
           <button type="button" data-act="down" ${index === queue.length - 1 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_down"))}">↓</button>
           <button type="button" data-act="remove" class="danger-text">${escapeHtml(tr("live.remove"))}</button>
         </span></li>`;
-    }).join("") : `<li class="muted">${escapeHtml(tr("queue.empty"))}</li>`;
+    }).join("") : `<li class="muted">${escapeHtml(tr("queue.empty"))}</li>`);
     renderPeoplePicker(state);
     renderSpeaker(state);
     renderHistory(state);
@@ -377,7 +381,7 @@
           <strong>${escapeHtml(person.name || "?")}</strong>
           <small>${escapeHtml(tr("party." + speech.party))}</small>
           <span class="badge">${escapeHtml(speech.kind === "speech" ? tr("stance." + speech.stance) : tr("kind." + speech.kind))}</span>
-          <span class="countdown" id="speech-countdown" data-testid="console-speech-countdown"></span>
+          <span class="countdown" id="speech-countdown" data-testid="console-speech-countdown" aria-live="off"></span>
         </div>
         ${questionsOf(state, (q) => q.speech_id === speech.id)}
         <div class="button-row">
@@ -405,12 +409,12 @@
     const item = state.meeting.current_item_id;
     const speeches = Object.values(state.speeches || {}).filter((s) => s.item_id === item && s.ended_at)
       .sort((a, b) => a.id - b.id);
-    $("speech-list").innerHTML = speeches.map((s) => `<li data-id="${s.id}">
+    redraw($("speech-list"), speeches.map((s) => `<li data-id="${s.id}">
         <strong>${escapeHtml(personName(state, s.participant_id))}</strong>
         <small>${escapeHtml(tr("party." + s.party))} · ${escapeHtml(s.kind === "speech" ? tr("stance." + s.stance) : tr("kind." + s.kind))}
         · ${minutesText(Math.floor(s.spoken_ms / 1000))}${s.overrun_seconds ? ` · ${escapeHtml(tr("live.overrun"))} ${s.overrun_seconds}″` : ""}
         ${s.ruling ? " · " + escapeHtml(tr("ruling." + s.ruling)) : ""}</small>
-        <textarea rows="2" maxlength="4000" data-speech="${s.id}" aria-label="${escapeHtml(tr("live.notes"))}">${escapeHtml(s.notes)}</textarea></li>`).join("");
+        <textarea rows="2" maxlength="4000" data-speech="${s.id}" aria-label="${escapeHtml(tr("live.notes"))}">${escapeHtml(s.notes)}</textarea></li>`).join(""));
   }
 
   function renderRules(state) {

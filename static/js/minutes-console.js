@@ -80,9 +80,11 @@
       frame.srcdoc = draft.html;
       frame.dataset.hash = draft.content_hash;
     }
-    $("minutes-draft-links").innerHTML = `<span class="muted small">${escapeHtml(T.draft_download)}:</span> ` +
+    // Drawn again only when changed, the focus kept in place (store.js): the draft is fetched
+    // again after every change of the meeting.
+    window.live.redraw($("minutes-draft-links"), `<span class="muted small">${escapeHtml(T.draft_download)}:</span> ` +
       inOrder(draft.draft_links).map(([fmt, url]) =>
-        `<a class="button small" href="${escapeHtml(url)}" data-testid="minutes-draft-${fmt}">${fmt.toUpperCase()}</a>`).join(" ");
+        `<a class="button small" href="${escapeHtml(url)}" data-testid="minutes-draft-${fmt}">${fmt.toUpperCase()}</a>`).join(" "));
     renderSections();
     renderItems();
     renderVersions();
@@ -132,16 +134,16 @@
   }
 
   function renderItems() {
-    $("minutes-items").innerHTML = (draft.action_items || []).map((item) => `<li data-id="${item.id}">
+    window.live.redraw($("minutes-items"), (draft.action_items || []).map((item) => `<li data-id="${item.id}">
       <strong>${escapeHtml(item.what)}</strong>
       <span class="muted">${escapeHtml(T.parties[item.party] || item.party)}${item.organisation ? " · " + escapeHtml(item.organisation) : ""}${item.person ? " · " + escapeHtml(item.person) : ""}${item.due ? " · " + escapeHtml(item.due) : ""}${item.amount_fen != null ? " · ¥" + money(item.amount_fen) + (item.funding_source ? " " + escapeHtml(T.funding[item.funding_source] || item.funding_source) : "") : ""}</span>
       <span class="button-row"><button type="button" class="small" data-edit="${item.id}">${escapeHtml(T.edit)}</button>
-      <button type="button" class="small danger" data-remove="${item.id}" ${item.status !== "open" ? "disabled" : ""}>${escapeHtml(T.remove)}</button></span></li>`).join("");
+      <button type="button" class="small danger" data-remove="${item.id}" ${item.status !== "open" ? "disabled" : ""}>${escapeHtml(T.remove)}</button></span></li>`).join(""));
   }
 
   function renderVersions() {
     const versions = draft.versions || [];
-    $("minutes-versions").innerHTML = versions.map((v) => `<li>
+    window.live.redraw($("minutes-versions"), versions.map((v) => `<li>
       <strong>${escapeHtml(fill(T.version_n, { n: v.number }))}</strong>
       ${inOrder(v.links).map(([fmt, url]) => `<a href="${escapeHtml(url)}" data-testid="minutes-v${v.number}-${fmt}">${fmt.toUpperCase()}</a>`).join(" ")}
       <div class="muted small">${escapeHtml(v.created_by)} · ${escapeHtml(new Date(v.created_at).toLocaleString())}${v.note ? " · " + escapeHtml(v.note) : ""}</div>
@@ -149,7 +151,7 @@
       <div class="muted small hash">${escapeHtml(T.hash)}: ${escapeHtml(v.content_hash)}</div>
       ${renderRequests(v)}
       ${v.signoffs.length ? `<ul class="plain small" data-testid="minutes-v${v.number}-signoffs">${v.signoffs.map((s) => `<li data-method="${escapeHtml(s.method)}">${escapeHtml(s.name)} · ${escapeHtml(T.parties[s.party] || s.party)} · ${escapeHtml(s.decision === "signed" ? T.signed : T.refused)}${s.note ? " · " + escapeHtml(s.note) : ""} · <span class="muted">${escapeHtml(T.methods[s.method] || s.method)} · ${escapeHtml(new Date(s.at).toLocaleString())}</span></li>`).join("")}</ul>` : ""}
-    </li>`).join("");
+    </li>`).join(""));
     const ended = draft.status === "ended";
     $("minutes-finalise").hidden = !ended || versions.length > 0;
     $("minutes-correct").hidden = !ended || versions.length === 0;

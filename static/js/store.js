@@ -422,11 +422,109 @@
     return false;
   }
 
+  // Escape lets an armed button go at once (the keyboard's way of saying "no"), the focus
+  // staying on it.
+  document.addEventListener("keydown", (event) => {
+    const button = event.key === "Escape" && document.activeElement;
+    if (!button || !button.matches("button.armed[data-confirm-key]")) return;
+    event.preventDefault();
+    armedUntil.delete(button.dataset.confirmKey);
+    button.textContent = button.dataset.label;
+    button.classList.remove("armed");
+  });
+
+  // A modal dialog (the console's edit forms) keeps Tab and Shift+Tab inside it, going round
+  // from its last control to its first and back, rather than out to the browser's bar.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab" || event.altKey || event.ctrlKey || event.metaKey) return;
+    const dialog = [...document.querySelectorAll("dialog[open]")].find((d) => d.matches(":modal"));
+    if (!dialog) return;
+    const controls = controlsIn(dialog);
+    if (!controls.length) return;
+    const first = controls[0], last = controls[controls.length - 1];
+    const here = document.activeElement;
+    if (event.shiftKey ? here === first || !dialog.contains(here) : here === last || !dialog.contains(here)) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  });
+
+  // A part of a page drawn again from the state (a list, a panel) keeps the keyboard's place.
+  // When the focus was inside, it goes to the same control in the new markup (the same action
+  // on the same row), else to the first control of that row, else to the control now at the
+  // same place in the part, else to the part itself. Without this, Enter on a row's button
+  // (admit, open a vote) would drop the focus to the top of the page as soon as the answer
+  // draws the row again. Markup that did not change is not drawn again at all.
+  const FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), "
+    + "select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
+  const NAMING = ["data-act", "data-id", "data-show", "data-ruling", "data-kind", "data-stance",
+                  "data-speech", "data-edit", "data-remove", "data-testid", "name", "type"];
+  const drawn = new WeakMap();
+
+  function selectorOf(el, names) {
+    if (el.id) return "#" + CSS.escape(el.id);
+    return el.tagName.toLowerCase() + names.filter((n) => el.hasAttribute(n))
+      .map((n) => `[${n}="${CSS.escape(el.getAttribute(n))}"]`).join("");
+  }
+
+  function shown(el) {
+    return el.getClientRects().length > 0 && !el.closest("[hidden], [inert]");
+  }
+
+  function controlsIn(box) {
+    return [...box.querySelectorAll(FOCUSABLE)].filter(shown);
+  }
+
+  // Where the focus is inside `box` (null when it is not): the element, its row, how to find
+  // it again, its place among the box's controls.
+  function focusPlace(box) {
+    const active = document.activeElement;
+    if (!active || active === box || !box.contains(active)) return null;
+    const row = active.closest("li");
+    const rowSelector = row && box.contains(row)
+      ? "li" + [...row.attributes].filter((a) => a.name.startsWith("data-"))
+        .map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join("") : null;
+    return { active, rowSelector, control: selectorOf(active, NAMING), index: controlsIn(box).indexOf(active) };
+  }
+
+  function restoreFocus(box, place) {
+    if (!place) return;
+    if (place.active.isConnected && box.contains(place.active)) { // the same element, put back
+      if (document.activeElement !== place.active) place.active.focus();
+      return;
+    }
+    const { rowSelector, control, index } = place;
+    let next = box.querySelector(rowSelector ? `${rowSelector} ${control}` : control);
+    if (!next || !next.matches(FOCUSABLE) || !shown(next)) {
+      const newRow = rowSelector && box.querySelector(rowSelector);
+      const list = controlsIn(box);
+      next = (newRow && controlsIn(newRow)[0]) || list[Math.min(Math.max(index, 0), list.length - 1)];
+    }
+    if (!next) {
+      if (!box.hasAttribute("tabindex")) box.tabIndex = -1;
+      next = box;
+    }
+    next.focus();
+  }
+
+  // `draw` changes what `box` holds; the focus keeps its place (see above).
+  function keepFocus(box, draw) {
+    const place = focusPlace(box);
+    draw();
+    restoreFocus(box, place);
+  }
+
+  function redraw(box, html) {
+    if (drawn.get(box) === html) return;
+    keepFocus(box, () => { box.innerHTML = html; });
+    drawn.set(box, html);
+  }
+
   window.LiveStore = LiveStore;
   window.live = {
     escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, newCommandId,
     speechTiming, currentSpeech, orderedQueue, confirmedBySecondTap, armedLabel, isArmed,
-    rankedQuestions,
+    rankedQuestions, redraw, keepFocus,
   };
   window.tr = tr;
 })();

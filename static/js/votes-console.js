@@ -149,28 +149,42 @@
   function forms(state) {
     const plans = ui.sortedPlans(state, "accepted");
     const people = Object.values(state.participants || {}).filter((p) => p.status === "admitted");
+    // Every control named by a label (hidden where the form is a row of fields: the
+    // placeholder or the first option says what it is to the eye).
+    const named = (id, key) => `<label class="visually-hidden" for="${id}">${escapeHtml(tr(key))}</label>`;
     return `<form id="vote-new" class="stack-sm"><h3>${escapeHtml(tr("votes.new"))}</h3><div class="inline-form">`
-      + `<input name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
-      + `<select name="kind">${["straw_poll", "owners_decision"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_kind." + k))}</option>`).join("")}</select>`
-      + `<select name="method">${["single", "yes_no", "approval", "ranked"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_method." + k))}</option>`).join("")}</select>`
-      + `<select name="eligibility"><option value="">—</option>${["owners_present", "present", "scope_owners"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_eligibility." + k))}</option>`).join("")}</select>`
-      + `<select name="channel">${["meeting", "elsewhere"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_channel." + k))}</option>`).join("")}</select></div>`
+      + named("vote-new-title", "field.title")
+      + `<input id="vote-new-title" name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
+      + named("vote-new-kind", "field.kind")
+      + `<select id="vote-new-kind" name="kind">${["straw_poll", "owners_decision"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_kind." + k))}</option>`).join("")}</select>`
+      + named("vote-new-method", "field.method")
+      + `<select id="vote-new-method" name="method">${["single", "yes_no", "approval", "ranked"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_method." + k))}</option>`).join("")}</select>`
+      + named("vote-new-eligibility", "field.eligibility")
+      + `<select id="vote-new-eligibility" name="eligibility"><option value="">—</option>${["owners_present", "present", "scope_owners"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_eligibility." + k))}</option>`).join("")}</select>`
+      + named("vote-new-channel", "field.channel")
+      + `<select id="vote-new-channel" name="channel">${["meeting", "elsewhere"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_channel." + k))}</option>`).join("")}</select></div>`
       + `<div class="inline-form">${plans.map((p) => `<label class="check"><input type="checkbox" name="plan" value="${escapeHtml(p.key)}" checked> ${escapeHtml(p.key)}</label>`).join("")}`
-      + `<select name="plan_id"><option value="">${escapeHtml(tr("field.plan_id"))}: —</option>${plans.map((p) => `<option value="${p.id}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("")}</select>`
+      + named("vote-new-plan", "field.plan_id")
+      + `<select id="vote-new-plan" name="plan_id"><option value="">${escapeHtml(tr("field.plan_id"))}: —</option>${plans.map((p) => `<option value="${p.id}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("")}</select>`
       + `<label class="check"><input type="checkbox" name="secret"> ${escapeHtml(tr("field.secret"))}</label>`
       + `<label class="small" for="vote-verified-only">${escapeHtml(tr("field.verified_only"))}</label><select id="vote-verified-only" name="verified_only">`
       + `<option value="">${escapeHtml(tr("votes.verified_default"))}</option><option value="1">${escapeHtml(tr("votes.verified_only"))}</option><option value="0">${escapeHtml(tr("votes.verified_not_required"))}</option></select>`
       + `<label class="check"><input type="checkbox" name="live_results"> ${escapeHtml(tr("field.show_results"))}</label>`
       + `<label class="check"><input type="checkbox" name="allow_change"> ${escapeHtml(tr("field.allow_change"))}</label>`
-      + `<input name="duration_seconds" type="number" min="10" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_seconds"))}">`
-      + `<input name="recused" class="narrow-input" placeholder="${escapeHtml(tr("field.recused"))}" title="P38, party:developer"></div>`
+      + named("vote-new-duration", "field.duration_seconds")
+      + `<input id="vote-new-duration" name="duration_seconds" type="number" min="10" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_seconds"))}">`
+      + named("vote-new-recused", "field.recused")
+      + `<input id="vote-new-recused" name="recused" class="narrow-input" placeholder="${escapeHtml(tr("field.recused"))}" title="P38, party:developer"></div>`
       + `<fieldset class="vote-matters"><legend class="small">${escapeHtml(tr("field.matters"))}</legend>${MATTERS.map((m) => `<label class="check small"><input type="checkbox" name="matter" value="${m}"> ${escapeHtml(tr("matter." + m))}</label>`).join("")}</fieldset>`
       + `<div class="inline-form"><label class="small" for="vote-channel-note">${escapeHtml(tr("field.channel_note"))}</label><input id="vote-channel-note" name="channel_note" maxlength="200"></div>`
       + `<button type="submit" class="primary">${escapeHtml(tr("live.add"))}</button></form>`
       + `<form id="proxy-new" class="inline-form"><span class="muted small">${escapeHtml(tr("votes.record_proxy"))}</span>`
-      + `<select name="participant_id">${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join("")}</select>`
-      + `<input name="owner_key" list="roster-owners" required maxlength="40" placeholder="${escapeHtml(tr("field.owner_key"))}">`
-      + `<input name="note" required maxlength="200" placeholder="${escapeHtml(tr("field.note"))}">`
+      + named("proxy-new-holder", "votes.proxy_holder")
+      + `<select id="proxy-new-holder" name="participant_id">${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join("")}</select>`
+      + named("proxy-new-owner", "field.owner_key")
+      + `<input id="proxy-new-owner" name="owner_key" list="roster-owners" required maxlength="40" placeholder="${escapeHtml(tr("field.owner_key"))}">`
+      + named("proxy-new-note", "field.note")
+      + `<input id="proxy-new-note" name="note" required maxlength="200" placeholder="${escapeHtml(tr("field.note"))}">`
       + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`;
   }
 
@@ -199,24 +213,27 @@
       const keptForms = oldForms ? oldForms.firstChild && oldForms : null;
       const openDetails = [...root.querySelectorAll("details[open][data-details]")].map((d) => d.dataset.details);
       const typing = [...root.querySelectorAll(".totals-form input, .paper-ballot input")].map((i) => [i.id, i.value]);
-      root.innerHTML = html;
-      for (const key of openDetails) {
-        const box = root.querySelector(`details[data-details="${key}"]`);
-        if (box) box.open = true;
-      }
-      for (const [inputId, value] of typing) {
-        const input = inputId && root.querySelector(`#${CSS.escape(inputId)}`);
-        if (input) input.value = value;
-      }
-      const formsBox = $("#votes-forms");
-      // The forms keep what the moderator is typing; rebuilt only when their options change.
-      const formsHtml = forms(state);
-      if (keptForms && keptForms.dataset.html === formsHtml) {
-        formsBox.replaceWith(keptForms);
-      } else {
-        formsBox.innerHTML = formsHtml;
-        formsBox.dataset.html = formsHtml;
-      }
+      // The keyboard keeps its place (store.js): on the vote it opened or closed, in the form.
+      window.live.keepFocus(root, () => {
+        root.innerHTML = html;
+        for (const key of openDetails) {
+          const box = root.querySelector(`details[data-details="${key}"]`);
+          if (box) box.open = true;
+        }
+        for (const [inputId, value] of typing) {
+          const input = inputId && root.querySelector(`#${CSS.escape(inputId)}`);
+          if (input) input.value = value;
+        }
+        const formsBox = $("#votes-forms");
+        // The forms keep what the moderator is typing; rebuilt only when their options change.
+        const formsHtml = forms(state);
+        if (keptForms && keptForms.dataset.html === formsHtml) {
+          formsBox.replaceWith(keptForms);
+        } else {
+          formsBox.innerHTML = formsHtml;
+          formsBox.dataset.html = formsHtml;
+        }
+      });
       if (keepError) showError(keepError);
     }
     renderLive(s);
