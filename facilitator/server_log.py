@@ -48,6 +48,11 @@ def configure(log_format: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    # A logging.config.fileConfig run earlier in the process (Alembic's, by default) disables
+    # the loggers that existed then: ours must still be heard.
+    for name, existing in logging.root.manager.loggerDict.items():
+        if name.startswith("facilitator") and isinstance(existing, logging.Logger):
+            existing.disabled = False
 
 
 def announce(message: str, level: int = logging.INFO, **fields) -> None:

@@ -119,6 +119,12 @@ class Context:
     def removed(self, collection: str, entity_id: int) -> None:
         self.changes.append(removal_for(collection, entity_id))
 
+    @property
+    def event_seq(self) -> int:
+        """The sequence number this command's event will have: the group commit runs each
+        handler with the meeting's seq at the event before it."""
+        return self.meeting.last_seq + 1
+
     def actor_name(self) -> str:
         """Who sends the command, as the record names them: the user's or participant's
         name (at most 100 characters), else the actor's label."""

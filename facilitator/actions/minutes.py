@@ -58,17 +58,27 @@ _item_fields = {
 
 # --------------------------------------------------------------------------- narrative
 
+def _last_writes(meeting_id: int) -> dict[str, tuple[str, int]]:
+    """Each section written: its last text ("" once removed) and the sequence number of
+    that write, its revision."""
+    writes: dict[str, tuple[str, int]] = {}
+    rows = db.session.execute(db.select(MeetingEvent.seq, MeetingEvent.data).filter_by(
+        meeting_id=meeting_id, type="minutes.written").order_by(MeetingEvent.seq))
+    for seq, data in rows:
+        writes[data["section"]] = (data.get("text") or "", seq)
+    return writes
+
+
 def current_sections(meeting_id: int) -> dict[str, str]:
     """The clerk's sections as the log has them now (the last text of each)."""
-    sections: dict[str, str] = {}
-    rows = db.session.execute(db.select(MeetingEvent.data).filter_by(
-        meeting_id=meeting_id, type="minutes.written").order_by(MeetingEvent.seq)).scalars()
-    for data in rows:
-        if data.get("text"):
-            sections[data["section"]] = data["text"]
-        else:
-            sections.pop(data["section"], None)
-    return sections
+    return {section: text for section, (text, _seq) in _last_writes(meeting_id).items()
+            if text}
+
+
+def section_revisions(meeting_id: int) -> dict[str, int]:
+    """Each written section's revision: what a writer sends as `base_revision` so that a
+    change someone else made meanwhile is not overwritten unseen (0: never written)."""
+    return {section: seq for section, (_text, seq) in _last_writes(meeting_id).items()}
 
 
 
@@ -100,13 +110,16 @@ event("minutes.signed", data={
     "drawn": Datum("bool", doc="a signature was drawn on the phone")})
 
 
-@command("minutes.write", events=("minutes.written",), result=("section",), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
+@command("minutes.write", events=("minutes.written",), result=("section", "revision"), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
     "section": Field("str", max_len=40),
-    "text": optional("text", max_len=narrative.MAX_TEXT, default="")})
-def write_section(ctx: Context, section: str, text: str) -> Outcome:
+    "text": optional("text", max_len=narrative.MAX_TEXT, default=""),
+    "base_revision": optional("int", min=0)})
+def write_section(ctx: Context, section: str, text: str, base_revision: int | None) -> Outcome:
     """A section of the clerk's narrative: an item's summary (item:<agenda item id>), the
     summing up, dissent, pending items, follow-up, attachments, people (minutes/narrative.py).
-    Empty text removes the section."""
+    Empty text removes the section. With `base_revision` (the section's revision the writer
+    started from, draft.json's section_revisions), a section someone else wrote meanwhile is
+    refused with minutes.section_changed instead of overwritten."""
     if not narrative.is_valid_section(section):
         raise DomainError("minutes.bad_section", section=section[:40])
     if section.startswith(narrative.ITEM_PREFIX):
@@ -114,9 +127,13 @@ def write_section(ctx: Context, section: str, text: str) -> Outcome:
         if item is None or item.meeting_id != ctx.meeting.id:
             raise DomainError("agenda.not_found")
     text = text.strip("\n")
-    if current_sections(ctx.meeting.id).get(section, "") == text:
+    current, revision = _last_writes(ctx.meeting.id).get(section, ("", 0))
+    if current == text:
         raise DomainError("command.no_change")
-    return Outcome("minutes.written", {"section": section, "text": text}, {"section": section})
+    if base_revision is not None and base_revision != revision:
+        raise DomainError("minutes.section_changed", revision=revision)
+    return Outcome("minutes.written", {"section": section, "text": text},
+                   {"section": section, "revision": ctx.event_seq})
 
 
 # --------------------------------------------------------------------------- agreed items

@@ -256,7 +256,7 @@ def draft(meeting_id: int):
         abort(404)
     if not _is_chair(meeting):
         return jsonify({"error": {"code": "auth.forbidden", "message": t("error.forbidden")}}), 403
-    from ..actions.minutes import current_sections, item_record
+    from ..actions.minutes import current_sections, item_record, section_revisions
     versions = versions_of(meeting.id)
     document = minutes_for(meeting, version=(versions[-1].number + 1) if versions else 1)
     items = db.session.execute(db.select(ActionItem).filter_by(meeting_id=meeting.id)
@@ -267,6 +267,7 @@ def draft(meeting_id: int):
         "html": html.render(document, document.language).decode("utf-8"),
         "content_hash": document.content_hash(),
         "sections": current_sections(meeting.id),
+        "section_revisions": section_revisions(meeting.id),
         "action_items": [{"id": item.id, "status": item.status, **item_record(item)}
                          for item in items],
         "agenda": [{"id": run_id, "number": n, "title": title, "segment": segment}

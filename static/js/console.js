@@ -51,6 +51,8 @@
     }
   }
   window.consoleRun = run;
+  // The same, for a panel that answers an error itself: rejects with {code, message}.
+  window.consoleSend = (type, payload) => store.send(type, payload);
   // Connect once every panel (this file's other parts) has registered its listener.
   setTimeout(() => store.connect(), 0);
 

@@ -24,6 +24,24 @@
   let again = false;
   let lastSeq = -1;
   const dirty = new Set(); // sections typed into and not saved yet: never overwritten
+  // The revision each section being typed into started from (draft.section_revisions): a save
+  // sends it, and the server refuses it when someone else wrote the section meanwhile.
+  const base = {};
+  const conflicts = new Set(); // sections refused as changed meanwhile, until decided
+
+  // What is typed stays in this browser until the server has it: a reload, a lost connection
+  // or a closed tab loses nothing (per meeting and section).
+  const storageKey = (key) => `facilitator.minutes.${panel.dataset.draftUrl}.${key}`;
+  function localDraft(key) {
+    try { return JSON.parse(localStorage.getItem(storageKey(key))); } catch (error) { return null; }
+  }
+  function keepLocally(key, text) {
+    try { localStorage.setItem(storageKey(key), JSON.stringify({ text, base: base[key] })); } catch (error) { /* private mode: kept in the page only */ }
+  }
+  function forgetLocally(key) {
+    try { localStorage.removeItem(storageKey(key)); } catch (error) { /* nothing kept */ }
+  }
+  const revisionOf = (key) => (draft.section_revisions || {})[key] || 0;
 
   function run(type, payload) {
     return window.consoleRun ? window.consoleRun(type, payload) : Promise.resolve(null);
@@ -107,24 +125,93 @@
         row.innerHTML = `<label><span></span><textarea rows="${key === "title" ? 1 : 3}" maxlength="10000"></textarea></label>
           <div class="button-row"><button type="button">${escapeHtml(T.save)}</button><span class="muted small" role="status"></span></div>`;
         const area = row.querySelector("textarea");
-        area.addEventListener("input", () => { dirty.add(key); row.querySelector("[role=status]").textContent = ""; });
+        area.addEventListener("input", () => {
+          if (!dirty.has(key)) base[key] = revisionOf(key);
+          dirty.add(key);
+          keepLocally(key, area.value);
+          row.querySelector("[role=status]").textContent = "";
+        });
         row.querySelector("button").addEventListener("click", () => save(key, row));
         box.appendChild(row);
       }
       row.querySelector("span").textContent = label;
       const area = row.querySelector("textarea");
-      if (!dirty.has(key) && document.activeElement !== area) area.value = (draft.sections || {})[key] || "";
+      const server = (draft.sections || {})[key] || "";
+      const kept = dirty.has(key) ? null : localDraft(key);
+      if (kept && kept.text !== server) {
+        area.value = kept.text;
+        base[key] = kept.base == null ? revisionOf(key) : kept.base;
+        dirty.add(key);
+        row.querySelector("[role=status]").textContent = T.draft_restored;
+      } else if (kept) {
+        forgetLocally(key); // the server has it
+      }
+      if (!dirty.has(key) && document.activeElement !== area) area.value = server;
+      if (conflicts.has(key)) showConflict(key, row);
     }
   }
 
   async function save(key, row) {
     const text = row.querySelector("textarea").value;
-    const result = await run("minutes.write", { section: key, text });
-    if (result !== null) {
-      dirty.delete(key);
-      row.querySelector("[role=status]").textContent = T.saved;
-      schedule(200);
+    const status = row.querySelector("[role=status]");
+    const payload = { section: key, text, base_revision: key in base ? base[key] : revisionOf(key) };
+    try {
+      await window.consoleSend("minutes.write", payload);
+    } catch (error) {
+      if (error && error.code === "minutes.section_changed") {
+        conflicts.add(key);
+        await load();
+        return;
+      }
+      if (!(error && error.code === "command.no_change")) {
+        status.textContent = (error && error.message) || String(error);
+        return;
+      }
     }
+    settle(key, row);
+    status.textContent = T.saved;
+    schedule(200);
+  }
+
+  // The section is as the server has it: nothing left to keep or decide.
+  function settle(key, row) {
+    dirty.delete(key);
+    delete base[key];
+    conflicts.delete(key);
+    forgetLocally(key);
+    const box = row.querySelector(".minutes-conflict");
+    if (box) box.remove();
+  }
+
+  // Someone else wrote the section while this clerk typed: show theirs beside the text typed
+  // here, and let the clerk take theirs or save this one over it, knowingly.
+  function showConflict(key, row) {
+    let box = row.querySelector(".minutes-conflict");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "minutes-conflict";
+      box.setAttribute("role", "alert");
+      box.dataset.testid = "minutes-conflict";
+      box.innerHTML = `<p></p><p class="small muted"></p><blockquote></blockquote>
+        <div class="button-row"><button type="button" class="primary" data-keep-mine></button>
+        <button type="button" data-take-theirs></button></div>`;
+      box.querySelector("[data-keep-mine]").addEventListener("click", () => {
+        base[key] = revisionOf(key);
+        conflicts.delete(key);
+        box.remove();
+        save(key, row);
+      });
+      box.querySelector("[data-take-theirs]").addEventListener("click", () => {
+        settle(key, row);
+        row.querySelector("textarea").value = (draft.sections || {})[key] || "";
+      });
+      row.appendChild(box);
+    }
+    box.querySelector("p").textContent = T.conflict;
+    box.querySelector("p.small").textContent = T.conflict_theirs;
+    box.querySelector("blockquote").textContent = (draft.sections || {})[key] || T.conflict_empty;
+    box.querySelector("[data-keep-mine]").textContent = T.keep_mine;
+    box.querySelector("[data-take-theirs]").textContent = T.take_theirs;
   }
 
   function money(fen) {
@@ -133,10 +220,15 @@
     return yuan + "." + String(fen % 100).padStart(2, "0");
   }
 
+  // An agreed item as the list shows it, and as the form's preview shows it before it is saved.
+  function itemLine(item) {
+    return `<strong>${escapeHtml(item.what)}</strong>
+      <span class="muted">${escapeHtml(T.parties[item.party] || item.party)}${item.organisation ? " · " + escapeHtml(item.organisation) : ""}${item.person ? " · " + escapeHtml(item.person) : ""}${item.due ? " · " + escapeHtml(item.due) : ""}${item.amount_fen != null ? " · ¥" + money(item.amount_fen) + (item.funding_source ? " " + escapeHtml(T.funding[item.funding_source] || item.funding_source) : "") : ""}</span>`;
+  }
+
   function renderItems() {
     window.live.redraw($("minutes-items"), (draft.action_items || []).map((item) => `<li data-id="${item.id}">
-      <strong>${escapeHtml(item.what)}</strong>
-      <span class="muted">${escapeHtml(T.parties[item.party] || item.party)}${item.organisation ? " · " + escapeHtml(item.organisation) : ""}${item.person ? " · " + escapeHtml(item.person) : ""}${item.due ? " · " + escapeHtml(item.due) : ""}${item.amount_fen != null ? " · ¥" + money(item.amount_fen) + (item.funding_source ? " " + escapeHtml(T.funding[item.funding_source] || item.funding_source) : "") : ""}</span>
+      ${itemLine(item)}
       <span class="button-row"><button type="button" class="small" data-edit="${item.id}">${escapeHtml(T.edit)}</button>
       <button type="button" class="small danger" data-remove="${item.id}" ${item.status !== "open" ? "disabled" : ""}>${escapeHtml(T.remove)}</button></span></li>`).join(""));
   }
@@ -178,7 +270,26 @@
     form.elements.id.value = "";
     $("minutes-item-save").textContent = T.add;
     $("minutes-item-cancel").hidden = true;
+    preview();
   }
+
+  // The amount as typed ("12,500.5"), in fen; null when it is not a sum of money.
+  function fenOf(text) {
+    const match = /^([0-9][0-9,]*)(?:\.([0-9]{1,2}))?$/.exec(text);
+    if (!match) return null;
+    return Number(match[1].replace(/,/g, "")) * 100 + Number((match[2] || "0").padEnd(2, "0"));
+  }
+
+  function preview() {
+    const box = $("minutes-item-preview");
+    const values = Object.fromEntries(FIELDS.map((name) => [name, form.elements[name].value.trim()]));
+    box.hidden = !values.what;
+    if (!values.what) return;
+    box.innerHTML = `<span class="muted small">${escapeHtml(T.preview)}</span> ` + itemLine({
+      ...values, amount_fen: values.amount ? fenOf(values.amount) : null });
+  }
+  form.addEventListener("input", preview);
+  form.addEventListener("change", preview);
 
   function valuesOf(item) {
     return { what: item.what, party: item.party, person: item.person, organisation: item.organisation,
@@ -196,6 +307,7 @@
       form.elements.id.value = item.id;
       $("minutes-item-save").textContent = T.save;
       $("minutes-item-cancel").hidden = false;
+      preview();
       form.elements.what.focus();
     } else if (remove) {
       if (await run("action_item.remove", { id: Number(remove.dataset.remove) }) !== null) schedule(200);

@@ -22,8 +22,8 @@ from facilitator.extensions import db
 from facilitator.minutes.load import minutes_for
 from facilitator.minutes.versions import latest_version, versions_of
 from facilitator.models import ActionItem, Meeting, MeetingEvent, MinutesVersion
-from tests.factories import (chair_of, join_from_phone, login, make_meeting, make_user, run,
-                             sign_in_as)
+from tests.factories import (chair_of, command, connect, join_from_phone, login, make_meeting,
+                             make_user, run, sign_in_as)
 from tests.support import run_facilitator
 from tests.unit.test_minutes_renderers import (PARTY_NAMES_ZH, docx_text, every_format_as_text,
                                                extract_pdf_text, squash)
@@ -415,3 +415,63 @@ def test_an_agreed_item_with_progress_reports_cannot_be_removed(ctx):
     refused = execute(meeting.id, chair_of(meeting), "action_item.remove", {"id": item_id})
     assert not refused.ok and refused.error.code == "action_item.has_updates"
     assert db.session.get(ActionItem, item_id) is not None
+
+
+def test_a_section_changed_by_someone_else_meanwhile_is_not_overwritten_unseen(app, ctx):
+    """Two clerks edit one section: the second save names the revision it started from and
+    is refused, with nothing changed, until its writer has seen the other text."""
+    meeting = make_meeting()
+    http = _moderator_client(app, meeting)
+    console = connect(app, meeting, "console", http)
+
+    def revisions() -> dict:
+        return http.get(f"/meetings/{meeting.id}/minutes/draft.json").get_json()[
+            "section_revisions"]
+
+    assert revisions() == {}
+    first = command(console, "minutes.write", {"section": "summary", "text": "甲的初稿",
+                                               "base_revision": 0})
+    assert first["ok"], first
+    assert first["result"]["revision"] == first["seq"] == revisions()["summary"]
+    # Clerk B starts from that revision; clerk A saves again meanwhile.
+    b_started_from = revisions()["summary"]
+    again = command(console, "minutes.write", {"section": "summary", "text": "甲改过的",
+                                               "base_revision": first["seq"]})
+    assert again["ok"], again
+    refused = command(console, "minutes.write", {"section": "summary", "text": "乙的版本",
+                                                 "base_revision": b_started_from})
+    assert not refused["ok"]
+    assert refused["error"]["code"] == "minutes.section_changed"
+    assert refused["error"]["params"] == {"revision": again["seq"]}
+    assert "他人修改" in refused["error"]["message"]
+    assert minutes_for(meeting).summary == ("甲改过的",)
+    # Having seen A's text, B keeps theirs knowingly.
+    kept = command(console, "minutes.write", {"section": "summary", "text": "乙的版本",
+                                              "base_revision": again["seq"]})
+    assert kept["ok"], kept
+    assert minutes_for(meeting).summary == ("乙的版本",)
+    # A section never written is at revision 0; a writer that names none overwrites (API).
+    fresh = command(console, "minutes.write", {"section": "dissent", "text": "无",
+                                               "base_revision": 5})
+    assert fresh["error"]["code"] == "minutes.section_changed"
+    assert command(console, "minutes.write", {"section": "dissent", "text": "无"})["ok"]
+
+
+@pytest.mark.parametrize("bad", [-1, 2 ** 63, "3", 1.5, True, [1], {"r": 1}, None])
+def test_a_base_revision_that_is_no_revision_is_refused_and_changes_nothing(app, ctx, bad):
+    meeting = make_meeting()
+    console = connect(app, meeting, "console", _moderator_client(app, meeting))
+    events_before = db.session.scalar(db.select(db.func.count()).select_from(MeetingEvent))
+    answer = command(console, "minutes.write", {"section": "summary", "text": "x",
+                                                "base_revision": bad})
+    if bad is None:  # JSON null: no base given
+        assert answer["ok"], answer
+        return
+    if bad == "3":  # a form's digits are read as the number (validation.py): no such revision
+        assert answer["error"]["code"] == "minutes.section_changed"
+    else:
+        assert answer["error"]["code"] in ("validation.type", "validation.range"), answer
+        assert answer["error"]["params"]["field"] == "base_revision"
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(MeetingEvent)) == \
+        events_before

@@ -28,7 +28,7 @@ def test_a_json_log_is_one_object_per_line_with_the_process_and_its_fields(
     try:
         raise RuntimeError("the database went away")
     except RuntimeError:
-        logging.getLogger("facilitator.actions.core").exception("after-commit task failed")
+        logging.getLogger("facilitator.test_server_log").exception("after-commit task failed")
     first, second = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert first["message"] == "worker 3 started (pid 77)"
     assert (first["level"], first["logger"], first["event"], first["worker_pid"],

@@ -1,0 +1,105 @@
+"""The clerk's minutes panel (issue 16, item 6): two people write one section at once and the
+second is warned instead of overwriting; what is typed survives a reload before it is saved;
+an agreed item is previewed as the minutes will list it before it is added.
+
+Its own server: the test plans a meeting of its own in the demo case and writes its minutes.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import own_live_server
+from tests.browser.test_minutes_download import LIVE, plan_and_open_a_meeting, shot
+
+pytestmark = pytest.mark.browser
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the fixtures skip (or fail in CI) with the reason before any test runs
+    expect = None
+
+live_server = own_live_server("minutes-clerk")
+
+
+def _sign_in_to_console(page, server, meeting_id: int) -> None:
+    page.goto(f"/login?next=/meetings/{meeting_id}/console")
+    page.fill("#username", server.info["username"])
+    page.fill("#password", server.info["password"])
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#connection")).to_have_attribute("data-status", "connected",
+                                                          timeout=LIVE)
+
+
+def _summary(page):
+    return page.locator('#minutes-sections [data-section="summary"]')
+
+
+def test_two_clerks_one_section_a_reload_and_an_agreed_item_previewed(
+        open_page, live_server, artifacts_dir):
+    first = open_page("console", "clerk-a")
+    meeting_id = plan_and_open_a_meeting(first, live_server)
+    second = open_page("console", "clerk-b")
+    _sign_in_to_console(second, live_server, meeting_id)
+
+    # Both start from the same empty summary; A saves first.
+    a, b = _summary(first), _summary(second)
+    a.locator("textarea").fill("各方同意先疏通排水口，再做防水。")
+    b.locator("textarea").fill("物业公司本周内疏通排水口。")
+    a.get_by_role("button", name="保存").click()
+    expect(a.locator("[role=status]")).to_have_text("已保存", timeout=LIVE)
+
+    # B's save is refused: A's text is shown beside B's, nothing of B's is lost.
+    b.get_by_role("button", name="保存").click()
+    conflict = b.locator("[data-testid=minutes-conflict]")
+    expect(conflict).to_be_visible(timeout=LIVE)
+    expect(conflict.locator("blockquote")).to_have_text("各方同意先疏通排水口，再做防水。")
+    expect(b.locator("textarea")).to_have_value("物业公司本周内疏通排水口。")
+    conflict.scroll_into_view_if_needed()
+    shot(second, artifacts_dir, "clerk-01-conflict")
+
+    # B merges by hand and keeps the result, knowingly.
+    b.locator("textarea").fill("各方同意先疏通排水口（物业公司本周内），再做防水。")
+    conflict.get_by_role("button", name="保留我的并保存").click()
+    expect(conflict).to_be_hidden(timeout=LIVE)
+    expect(b.locator("[role=status]")).to_have_text("已保存", timeout=LIVE)
+    expect(a.locator("textarea")).to_have_value(
+        "各方同意先疏通排水口（物业公司本周内），再做防水。", timeout=LIVE)
+
+    # A types more, and the page reloads (a lost connection, a closed tab) before saving.
+    dissent = first.locator('#minutes-sections [data-section="dissent"] textarea')
+    dissent.fill("3-1-101业主对分摊比例保留意见。")
+    first.reload()
+    expect(first.locator("#connection")).to_have_attribute("data-status", "connected",
+                                                           timeout=LIVE)
+    restored = first.locator('#minutes-sections [data-section="dissent"]')
+    expect(restored.locator("textarea")).to_have_value("3-1-101业主对分摊比例保留意见。",
+                                                      timeout=LIVE)
+    expect(restored.locator("[role=status]")).to_contain_text("已恢复")
+    restored.get_by_role("button", name="保存").click()
+    expect(restored.locator("[role=status]")).to_have_text("已保存", timeout=LIVE)
+    first.reload()
+    restored = first.locator('#minutes-sections [data-section="dissent"]')
+    expect(restored.locator("textarea")).to_have_value("3-1-101业主对分摊比例保留意见。",
+                                                      timeout=LIVE)
+    expect(restored.locator("[role=status]")).to_have_text("")  # saved: nothing restored
+
+    # An agreed item, previewed as the list will show it, then added.
+    form = first.locator("#minutes-item-form")
+    preview = first.locator("[data-testid=minutes-item-preview]")
+    expect(preview).to_be_hidden()
+    form.locator("textarea[name=what]").fill("疏通3幢车库排水口")
+    form.locator("select[name=party]").select_option("property_company")
+    form.locator("input[name=person]").fill("周明")
+    form.locator("input[name=amount]").fill("12,500.5")
+    form.locator("select[name=funding_source]").select_option("property_company")
+    expect(preview).to_contain_text("疏通3幢车库排水口")
+    expect(preview).to_contain_text("物业服务企业 · 周明 · ¥12,500.50")
+    preview.scroll_into_view_if_needed()
+    shot(first, artifacts_dir, "clerk-02-item-preview")
+    form.locator("#minutes-item-save").click()
+    item = first.locator("#minutes-items li").first
+    expect(item).to_contain_text("物业服务企业 · 周明 · ¥12,500.50", timeout=LIVE)
+    expect(preview).to_be_hidden()
+    assert re.search(r"疏通3幢车库排水口", first.locator("#minutes-items").inner_text())
