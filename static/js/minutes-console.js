@@ -270,6 +270,28 @@
     form.elements.id.value = "";
     $("minutes-item-save").textContent = T.add;
     $("minutes-item-cancel").hidden = true;
+    forgetLocally(ITEM_FORM);
+    preview();
+  }
+
+  // The item being typed is kept in the browser too, until it is added or given up.
+  const ITEM_FORM = "agreed-item-form";
+  function keepItemForm() {
+    const values = Object.fromEntries(["id", ...FIELDS].map((name) => [name, form.elements[name].value]));
+    if (values.what.trim() || values.id) {
+      try { localStorage.setItem(storageKey(ITEM_FORM), JSON.stringify(values)); } catch (error) { /* kept in the page only */ }
+    } else {
+      forgetLocally(ITEM_FORM);
+    }
+  }
+  function restoreItemForm() {
+    const kept = localDraft(ITEM_FORM);
+    if (!kept || typeof kept !== "object") return;
+    for (const name of ["id", ...FIELDS]) if (typeof kept[name] === "string") form.elements[name].value = kept[name];
+    if (kept.id) {
+      $("minutes-item-save").textContent = T.save;
+      $("minutes-item-cancel").hidden = false;
+    }
     preview();
   }
 
@@ -288,8 +310,9 @@
     box.innerHTML = `<span class="muted small">${escapeHtml(T.preview)}</span> ` + itemLine({
       ...values, amount_fen: values.amount ? fenOf(values.amount) : null });
   }
-  form.addEventListener("input", preview);
-  form.addEventListener("change", preview);
+  form.addEventListener("input", () => { preview(); keepItemForm(); });
+  form.addEventListener("change", () => { preview(); keepItemForm(); });
+  restoreItemForm();
 
   function valuesOf(item) {
     return { what: item.what, party: item.party, person: item.person, organisation: item.organisation,

@@ -98,8 +98,15 @@ def test_two_clerks_one_section_a_reload_and_an_agreed_item_previewed(
     expect(preview).to_contain_text("物业服务企业 · 周明 · ¥12,500.50")
     preview.scroll_into_view_if_needed()
     shot(first, artifacts_dir, "clerk-02-item-preview")
+    first.reload()  # the item typed so far is still there
+    expect(form.locator("textarea[name=what]")).to_have_value("疏通3幢车库排水口", timeout=LIVE)
+    expect(form.locator("input[name=amount]")).to_have_value("12,500.5")
+    expect(preview).to_contain_text("物业服务企业 · 周明 · ¥12,500.50")
     form.locator("#minutes-item-save").click()
     item = first.locator("#minutes-items li").first
     expect(item).to_contain_text("物业服务企业 · 周明 · ¥12,500.50", timeout=LIVE)
     expect(preview).to_be_hidden()
+    first.reload()  # added: nothing kept any more
+    expect(first.locator("#minutes-items li").first).to_contain_text("周明", timeout=LIVE)
+    expect(form.locator("textarea[name=what]")).to_have_value("")
     assert re.search(r"疏通3幢车库排水口", first.locator("#minutes-items").inner_text())
