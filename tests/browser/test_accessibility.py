@@ -8,6 +8,8 @@ axe is put into each page by evaluating its file there (Playwright's evaluate is
 the page's Content-Security-Policy, which refuses a script tag added by a test: script-src
 'self'), so the pages are audited as they are served. Every audit, clean or not, is written to
 test-artifacts/browser/accessibility.txt; the screenshots of the audited states beside it.
+The pages and states are those of the walk in tests/browser/walk.py, which
+test_language.py takes too.
 
 On a server of its own: the test ends the meeting.
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta
 
 import pytest
 
@@ -27,11 +28,9 @@ except ImportError:  # the fixtures skip (or fail in CI) with the reason
     expect = None
 
 from tests.browser.conftest import own_live_server  # noqa: E402
-from tests.browser.test_checkin import join_with_code, qr_link_of_invitation  # noqa: E402
-from tests.browser.test_live_meeting import (  # noqa: E402
-    LIVE, RESIDENT, UNIT, open_console, open_projector)
-from tests.browser.test_projector_fit import send, settle  # noqa: E402
-from tests.frozen_time import SHANGHAI  # noqa: E402
+from tests.browser.test_live_meeting import LIVE  # noqa: E402
+from tests.browser.test_projector_fit import settle  # noqa: E402
+from tests.browser.walk import PHONE, Walk  # noqa: E402
 from tests.support import REPO_ROOT, require_service  # noqa: E402
 
 live_server = own_live_server("accessibility")
@@ -39,7 +38,6 @@ live_server = own_live_server("accessibility")
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = ("critical", "serious")
-PHONE = {"width": 390, "height": 844}
 
 # axe's result, cut to what a report needs; and the contrast of every text its colour-contrast
 # rules measured (passed or not), for the lowest and the room's screen's 7:1.
@@ -154,35 +152,24 @@ def phone_page(open_page, label: str):
     return phone
 
 
-# --- the staff's pages ------------------------------------------------------------------
+# --- the walk: every page and state (tests/browser/walk.py) ------------------------------
+
+def audited(audits: Audits):
+    """The walk's check: axe on the stop; and where a clock ticks, no live region reading it
+    out every second."""
+    def check(page, where: str, projector: bool = False) -> None:
+        audits.check(page, where, projector=projector)
+        if where.startswith("console, long speakers' list"):
+            assert page.evaluate(LOUD_CLOCKS, CONSOLE_CLOCKS) == []
+        if where.startswith("phone, hand raised"):
+            assert page.evaluate(LOUD_CLOCKS, PHONE_CLOCKS) == []
+    return check
+
 
 def test_the_staff_pages(open_page, live_server, audits):
-    page = open_page("console", "staff")
-    case_id = None
-    page.goto("/login")
-    audits.check(page, "login")
-    page.goto("/login?next=/cases")
-    page.locator("form button[type=submit]").click()  # nothing typed: the errors shown
-    audits.check(page, "login with errors")
-    open_console(page, live_server)
-    meeting_id = live_server.info["meeting_id"]
-    case_id = int(re.search(r"/cases/(\d+)", page.locator(".console-head a").first
-                            .get_attribute("href")).group(1))
-    for path, where in [
-            ("/", "home"), ("/cases", "case list"), (f"/cases/{case_id}", "case page"),
-            (f"/cases/{case_id}/edit", "case form"), ("/cases/new", "new case"),
-            (f"/cases/{case_id}/roster", "roster"), (f"/cases/{case_id}/meetings/new", "new meeting"),
-            (f"/meetings/{meeting_id}", "meeting page"),
-            (f"/meetings/{meeting_id}/invitations", "invitations (check-in)"),
-            (f"/meetings/{meeting_id}/proxies", "proxies"), ("/board", "board"),
-            ("/account/password", "password"), ("/cases?lang=en", "case list, English"),
-            ("/cases/99999", "error page")]:
-        page.goto(path)
-        audits.check(page, where)
-    page.goto(f"/meetings/{meeting_id}/console")
-    expect(page.locator("#connection")).to_have_attribute("data-status", "connected", timeout=LIVE)
-    expect(page.locator("#votes-console .plan-list")).to_be_visible(timeout=LIVE)
-    audits.check(page, "console, before the agenda")
+    page = Walk(open_page, live_server, audited(audits)).staff_pages()
+    page.goto("/cases?lang=en")  # the other language
+    audits.check(page, "case list, English")
     audits.assert_clean()
 
 
@@ -354,219 +341,13 @@ def test_the_console_with_the_keyboard_alone(open_page, live_server, artifacts_d
     audits.assert_clean()
 
 
-# --- the meeting, live: projector, console and phones -------------------------------------
-
-SPEAKERS = [("李桂兰", "street_office"), ("王建华", "owners_committee"), ("刘芳", "housing_bureau"),
-            ("陈志强", "developer"), ("赵丽娟", "property_company"), ("孙伟", "cppcc_member"),
-            ("周敏", "expert"), ("Maximilian Wolfeschlegelsteinhausenbergerdorff", "community")]
-CLAIMANT = ("尹建华", "3-2-601")
-
+# The walks' last two parts (the last ends the meeting: after the keyboard's test).
 
 def test_the_live_meeting_in_every_state(open_page, live_server, audits):
-    projector, console = open_page("projector"), open_page("console")
-    code = open_projector(projector, live_server)
-    audits.check(projector, "projector, join screen", projector=True)
-    open_console(console, live_server)
-
-    # A phone joins: the code page, the join form (and its errors), the lobby.
-    phone = phone_page(open_page, "phone")
-    phone.goto("/join")
-    audits.check(phone, "phone, code page")
-    phone.goto(f"/j/{code}")
-    expect(phone.locator("#join-form")).to_be_visible(timeout=LIVE)
-    audits.check(phone, "phone, join form")
-    phone.fill("#name", RESIDENT)
-    phone.locator("form button[type=submit]").click()
-    expect(phone.locator("#unit-error")).to_be_visible(timeout=LIVE)
-    audits.check(phone, "phone, join form with an error")
-    phone.select_option("#unit", UNIT)
-    phone.locator("form button[type=submit]").click()
-    expect(phone.locator("#phone-waiting")).to_be_visible(timeout=LIVE)
-    audits.check(phone, "phone, lobby")
-    entry = console.locator("#lobby-list li", has_text=RESIDENT)
-    expect(entry).to_have_count(1, timeout=LIVE)
-    audits.check(console, "console, someone in the lobby")
-    entry.locator("button[data-act=admit]").click()
-    expect(phone.locator("#phone-live")).to_be_visible(timeout=LIVE)
-
-    # The first item; a long speakers' list, one of them speaking, the phone's hand up.
-    console.locator("#agenda-next").click()
-    expect(phone.locator("#phone-item")).not_to_have_text("", timeout=LIVE)
-    audits.check(phone, "phone, live")
-    ids = [send(console, "participant.add", {"name": name, "party": party})["participant_id"]
-           for name, party in SPEAKERS]
-    entries = [send(console, "queue.add", {"participant_id": pid, "kind": "speech", "stance": "for"})
-               ["entry_id"] for pid in ids]
-    send(console, "floor.give", {"entry_id": entries[0]})
-    phone.locator("#hand-buttons button[data-stance=against]").click()
-    expect(phone.locator("[data-testid=phone-place]")).to_have_count(1, timeout=LIVE)
-    expect(projector.locator("#pj-speaker-name")).to_have_text(SPEAKERS[0][0], timeout=LIVE)
-    audits.check(projector, "projector, long speakers' list", projector=True)
-    audits.check(console, "console, long speakers' list")
-    audits.check(phone, "phone, hand raised")
-    assert console.evaluate(LOUD_CLOCKS, CONSOLE_CLOCKS) == []
-    assert phone.evaluate(LOUD_CLOCKS, PHONE_CLOCKS) == []
-
-    # Someone claims a unit with the join code: the desk sees the claim to check.
-    claimant = phone_page(open_page, "claimant")
-    join_with_code(claimant, code, *CLAIMANT)
-    claim = console.locator("[data-testid=checkin-pending] li", has_text=CLAIMANT[0])
-    expect(claim).to_have_count(1, timeout=LIVE)
-    audits.check(console, "console, check-in with a claim to verify")
-    claim.locator("button[data-act=verify]").click()
-    expect(claimant.locator("#phone-live")).to_be_visible(timeout=LIVE)
-
-    # An open vote with its counts live on the screens; the phone votes.
-    vote_id = send(console, "vote.create", {
-        "kind": "straw_poll", "method": "single", "title": "意向表决：维修方案", "eligibility": "present",
-        "show_results": "live", "plans": ["A", "B", "C"]})["vote_id"]
-    send(console, "vote.open", {"id": vote_id})
-    for pid, choice in zip(ids, "CCAB"):
-        send(console, "ballot.record", {"vote_id": vote_id, "participant_id": pid, "choices": [choice]})
-    expect(projector.locator("#pj-vote li[data-choice=C]")).to_contain_text("2", timeout=LIVE)
-    card = phone.locator("[data-testid=phone-vote]")
-    expect(card.locator("input[type=radio][value=C]")).to_be_visible(timeout=LIVE)
-    audits.check(phone, "phone, open vote")
-    card.locator("input[type=radio][value=C]").check()
-    card.locator("button[type=submit]").click()
-    expect(card.locator("[data-testid=phone-voted]")).to_be_visible(timeout=LIVE)
-    audits.check(projector, "projector, open vote with live counts", projector=True)
-    audits.check(console, "console, open vote")
-    audits.check(phone, "phone, voted")
-
-    # Its result on every screen.
-    send(console, "vote.close", {"id": vote_id})
-    expect(projector.locator("#pj-vote [data-testid=vote-explanation]")).to_be_visible(timeout=LIVE)
-    expect(phone.locator(".vote-result")).to_be_visible(timeout=LIVE)
-    audits.check(projector, "projector, vote result", projector=True)
-    audits.check(console, "console, vote result")
-    audits.check(phone, "phone, vote result")
-
-    # Elderly mode (长辈模式): the live page, then a vote alone on the screen.
-    phone.locator("[data-testid=elderly-toggle]").click()
-    expect(phone.locator("[data-testid=elderly-toggle]")).to_have_attribute("aria-pressed", "true")
-    audits.check(phone, "phone, elderly mode")
-    vote_id = send(console, "vote.create", {
-        "kind": "straw_poll", "method": "approval", "title": "意向表决：可以接受的方案",
-        "plans": ["A", "B", "C"], "eligibility": "present"})["vote_id"]
-    send(console, "vote.open", {"id": vote_id})
-    expect(card.locator("input[type=checkbox]")).to_have_count(3, timeout=LIVE)
-    audits.check(phone, "phone, elderly mode, open vote")
-    card.locator("input[value=B]").check()
-    card.locator("button[type=submit]").click()  # the first tap asks again
-    expect(card.locator("button[type=submit]")).to_have_text(re.compile(r"^再点一次确认"))
-    audits.check(phone, "phone, elderly mode, asked to confirm")
-    send(console, "vote.close", {"id": vote_id})
+    Walk(open_page, live_server, audited(audits)).live_meeting()
     audits.assert_clean()
 
 
-# --- after the meeting: the written ballot, the end, the minutes --------------------------
-
-OWNER = "P13"  # 吕玉兰, 3-1-702
-
-
 def test_the_written_ballot_and_the_end_of_the_meeting(open_page, live_server, audits):
-    projector, console = open_page("projector"), open_page("console")
-    open_projector(projector, live_server)
-    open_console(console, live_server)
-    meeting_id = live_server.info["meeting_id"]
-    phone = phone_page(open_page, "phone-end")
-    phone.goto(f"/j/{live_server.info['join_code']}")
-    phone.fill("#name", "伍家明")
-    phone.locator("input[name=party][value=observer]").check()
-    phone.locator("form button[type=submit]").click()
-    console.locator("#lobby-list li", has_text="伍家明").locator("button[data-act=admit]").click()
-    expect(phone.locator("#phone-live")).to_be_visible(timeout=LIVE)
-    link = qr_link_of_invitation(console, meeting_id, OWNER)
-
-    # An owners' decision closed in the meeting: its result notice.
-    decided = send(console, "vote.create", {
-        "kind": "owners_decision", "method": "single", "title": "业主共同决定：维修方案（会上）",
-        "plans": ["A", "B", "C"]})["vote_id"]
-    send(console, "vote.open", {"id": decided})
-    for owner in ("P01", "P02", "P03"):
-        send(console, "ballot.record", {"vote_id": decided, "owner_key": owner, "choices": ["C"]})
-    send(console, "vote.close", {"id": decided})
-
-    # Another continued in writing after the meeting: the staff's page, the missing owners.
-    written = send(console, "vote.create", {
-        "kind": "owners_decision", "method": "single", "title": "业主共同决定：选择维修方案",
-        "plans": ["A", "B", "C"]})["vote_id"]
-    send(console, "vote.open", {"id": written})
-    send(console, "ballot.record", {"vote_id": written, "owner_key": "P01", "choices": ["A"]})
-    console.goto(f"/meetings/{meeting_id}/votes/{written}/written")
-    audits.check(console, "written ballot, staff page")
-    deadline = (datetime.now(SHANGHAI) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
-    console.fill("[data-testid=written-deadline]", deadline)
-    console.locator("[data-testid=written-continue]").click()
-    expect(console.locator(".flash")).to_contain_text("表决已转为书面征求意见")
-    audits.check(console, "written ballot, staff page, continued")
-    progress_url = console.locator("[data-testid=progress-link]").get_attribute("href")
-    console.goto(f"/meetings/{meeting_id}/votes/{written}/missing")
-    audits.check(console, "written ballot, missing owners")
-    console.goto(f"/meetings/{meeting_id}/votes/{decided}/notice")
-    audits.check(console, "result notice")
-
-    # The end of the meeting on every screen.
-    console.goto(f"/meetings/{meeting_id}/console")
-    expect(console.locator("#connection")).to_have_attribute("data-status", "connected", timeout=LIVE)
-    end = console.locator("#end-meeting")
-    end.click()
-    expect(end).to_have_text(re.compile(r"^再点一次确认"))
-    end.click()
-    expect(projector.locator("#pj-item-title")).to_have_text("会议已结束，感谢参与。", timeout=LIVE)
-    expect(phone.locator("#phone-gone")).to_be_visible(timeout=LIVE)
-    audits.check(projector, "projector, the meeting ended", projector=True)
-    audits.check(console, "console, the meeting ended")
-    audits.check(phone, "phone, the meeting ended")
-
-    # The minutes finalised and sent to the phones for signature.
-    finalise = console.locator("#minutes-finalise")
-    expect(finalise).to_be_visible(timeout=LIVE)
-    finalise.click()
-    finalise.click()
-    expect(console.locator("#minutes-versions li")).to_have_count(1, timeout=LIVE)
-    request = console.locator("[data-testid=minutes-request]")
-    request.locator("select").select_option(value="")
-    request.locator("button").click()
-    expect(console.locator("[data-testid=minutes-v1-requests] li")).not_to_have_count(0, timeout=LIVE)
-    expect(phone.locator("#phone-sign-form")).to_be_visible(timeout=LIVE)
-    audits.check(console, "console, the minutes sent for signature")
-    audits.check(phone, "phone, asked to sign the minutes")
-    console.goto(f"/meetings/{meeting_id}/minutes")
-    audits.check(console, "minutes")
-
-    # The notice board's progress page, on a screen of the room's size (its clock driven by
-    # the test: the figures are fetched again each minute).
-    board = open_page("projector", "board")
-    board.clock.install()
-    board.goto(re.sub(r"^https?://[^/]+", "", progress_url))
-    participation = board.locator("[data-testid=progress-participation]")
-    expect(participation).to_contain_text("已参与表决：1/38")
-    audits.check(board, "written ballot, progress page")
-    board.evaluate("window.stillTheSamePage = true")
-
-    # An owner's written ballot on the phone (elderly mode too), the receipt, its check.
-    ballot = phone_page(open_page, "ballot")
-    ballot.goto(re.sub(r"^https?://[^/]+", "", link))
-    card = ballot.locator(f"[data-testid=written-vote-{written}]")
-    expect(card).to_be_visible()
-    audits.check(ballot, "written ballot")
-    ballot.locator("[data-testid=elderly-toggle]").click()
-    expect(ballot.locator("[data-testid=elderly-toggle]")).to_have_attribute("aria-pressed", "true")
-    audits.check(ballot, "written ballot, elderly mode")
-    ballot.locator("[data-testid=elderly-toggle]").click()
-    card.locator("[data-testid=option-B] input").check()
-    card.locator("[data-testid=ballot-submit]").click()
-    expect(ballot.locator("[data-testid=receipt-code]")).to_be_visible()
-    audits.check(ballot, "written ballot, receipt")
-    ballot.locator("[data-testid=receipt-check-link]").click()
-    expect(ballot.locator("[data-testid=receipt-state]")).to_be_visible()
-    audits.check(ballot, "written ballot, receipt checked")
-
-    # A minute on, the board shows the new figure in place: no reload (WCAG 2.2.1), so a
-    # reader keeps their place.
-    board.clock.fast_forward("01:01")
-    expect(participation).to_contain_text("已参与表决：2/38", timeout=LIVE)
-    assert board.evaluate("window.stillTheSamePage === true")
+    Walk(open_page, live_server, audited(audits)).written_ballot_and_end()
     audits.assert_clean()
