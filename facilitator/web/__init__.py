@@ -97,7 +97,8 @@ def register_web(app: Flask) -> None:
                 "MeetingStatus": MeetingStatus, "DISMISS_REASONS": DISMISS_REASONS,
                 "client_catalog": lambda *prefixes: client_catalog(
                     current_locale(), frozenset(prefixes) or CLIENT_PREFIXES),
-                "other_languages": _other_languages}
+                "other_languages": _other_languages, "language_options": _language_options,
+                "language_tag": lambda locale: message_for("lang.tag", locale)}
 
     def _error_page(status: int, key: str, headers=()):
         if request.path.startswith("/api/"):
@@ -134,6 +135,12 @@ def upload_limits() -> None:
     limit = UPLOAD_LIMITS.get(request.endpoint)
     if limit is not None:
         request.max_content_length = limit
+
+
+def _language_options() -> list[tuple[str, str, str]]:
+    """Every language as a select's option: (code, its name in itself, its tag)."""
+    return [(locale, message_for("lang.name", locale), message_for("lang.tag", locale))
+            for locale in LOCALES]
 
 
 def _other_languages() -> list[dict]:

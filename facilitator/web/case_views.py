@@ -390,7 +390,7 @@ def _item_owner(item: ActionItem) -> str:
 def _reporter(update: ActionItemUpdate) -> str:
     source = update.reporter
     if update.reporter_party:
-        source = f"{source}（{t('party.' + update.reporter_party)}）" if source \
+        source = source + t("punct.paren", text=t("party." + update.reporter_party)) if source \
             else t("party." + update.reporter_party)
     if source and update.user_name:
         return t("follow.reported_by", reporter=source, user=update.user_name)

@@ -112,7 +112,7 @@ def invitation(token: str):
             (200 if meeting.status == MeetingStatus.SCHEDULED else 410)
     return render_template("phone.html", meeting=meeting, code=None, units=[],
                            invitation={"token": token, "owner": owner,
-                                       "units": "、".join(u.unit for u in units)})
+                                       "units": t("punct.list").join(u.unit for u in units)})
 
 
 @bp.route("/j/<code>")

@@ -1,7 +1,7 @@
 // The moderator's console: runs the agenda and the room. Every change is a command.
 (function () {
   "use strict";
-  const { escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, redraw } = window.live;
+  const { escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, redraw, dataAttrs } = window.live;
   const root = document.getElementById("console");
   const $ = (id) => document.getElementById(id);
   const meetingId = Number(root.dataset.meetingId);
@@ -107,7 +107,7 @@
         : "";
       return `<li class="agenda-row${isCurrent ? " current" : ""}${done ? " done" : ""}" data-id="${item.id}">
         <span class="pos">${index + 1}</span>
-        <span class="title">${escapeHtml(item.title)}
+        <span class="title"><span${dataAttrs()}>${escapeHtml(item.title)}</span>
           <small class="muted">${escapeHtml(tr("segment." + item.segment))} · ${tr("live.planned")} ${plannedStart ? formatTime(plannedStart) + " · " : ""}${item.planned_seconds / 60}′ ${escapeHtml(actual)}</small></span>
         <span class="row-actions">
           ${live && !isCurrent ? `<button type="button" data-act="start" title="${escapeHtml(tr("live.start"))}">▶ ${escapeHtml(tr("live.start"))}</button>` : ""}
@@ -135,7 +135,7 @@
     // The item is announced when it changes (the box is a live region); its clock ticks
     // silently (aria-live off), drawn in place.
     redraw(box, `<span class="label">${escapeHtml(tr("live.current_item"))}</span>
-      <strong>${escapeHtml(current.title)}</strong>
+      <strong${dataAttrs()}>${escapeHtml(current.title)}</strong>
       <span class="countdown" data-testid="console-countdown" aria-live="off"></span>`);
     box.querySelector(".countdown").textContent = `${overrun ? tr("live.overrun") + " " : ""}${formatClock(overrun ? -remaining : remaining)}`;
   }

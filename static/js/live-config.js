@@ -5,4 +5,5 @@
   const config = JSON.parse(document.getElementById("live-config").textContent);
   window.I18N = config.i18n;
   window.APP_TIMEZONE = config.timezone;
+  window.CONTENT_LANG = config.content_lang; // the meeting's language: what people type is in it
 })();

@@ -16,6 +16,10 @@
   const FIXED = ["title", "summary", "dissent", "pending", "follow_up", "attachments", "people"];
   const DEBOUNCE_MS = 1200;
   const FORMATS = ["pdf", "docx", "md", "html", "json"];
+  // A moment in the page's language and the app's time zone (where the meeting is), whatever
+  // the device's.
+  const when = (moment) => new Date(moment).toLocaleString(document.documentElement.lang,
+    { timeZone: window.APP_TIMEZONE || undefined });
   const inOrder = (links) => FORMATS.filter((fmt) => links && links[fmt]).map((fmt) => [fmt, links[fmt]]);
 
   let draft = null;
@@ -100,7 +104,7 @@
     }
     // Drawn again only when changed, the focus kept in place (store.js): the draft is fetched
     // again after every change of the meeting.
-    window.live.redraw($("minutes-draft-links"), `<span class="muted small">${escapeHtml(T.draft_download)}:</span> ` +
+    window.live.redraw($("minutes-draft-links"), `<span class="muted small">${escapeHtml(T.draft_download + T.colon)}</span> ` +
       inOrder(draft.draft_links).map(([fmt, url]) =>
         `<a class="button small" href="${escapeHtml(url)}" data-testid="minutes-draft-${fmt}">${fmt.toUpperCase()}</a>`).join(" "));
     renderSections();
@@ -110,8 +114,10 @@
 
   function sectionKeys() {
     const keys = (draft.agenda || []).map((item) => ({ key: "item:" + item.id,
-      label: fill(T.item, { n: item.number, title: item.title }) }));
-    return keys.concat(FIXED.map((key) => ({ key, label: T.sections[key] })));
+      // The item's title is data (window.live.dataAttrs), the rest the catalogue's words.
+      label: escapeHtml(T.item).replace(/\{(\w+)\}/g, (_, k) => (k === "title"
+        ? `<span${window.live.dataAttrs()}>${escapeHtml(item.title)}</span>` : escapeHtml(k === "n" ? item.number : ""))) }));
+    return keys.concat(FIXED.map((key) => ({ key, label: escapeHtml(T.sections[key]) })));
   }
 
   function renderSections() {
@@ -134,7 +140,8 @@
         row.querySelector("button").addEventListener("click", () => save(key, row));
         box.appendChild(row);
       }
-      row.querySelector("span").textContent = label;
+      const head = row.querySelector("label > span");
+      if (head.innerHTML !== label) head.innerHTML = label;
       const area = row.querySelector("textarea");
       const server = (draft.sections || {})[key] || "";
       const kept = dirty.has(key) ? null : localDraft(key);
@@ -238,11 +245,11 @@
     window.live.redraw($("minutes-versions"), versions.map((v) => `<li>
       <strong>${escapeHtml(fill(T.version_n, { n: v.number }))}</strong>
       ${inOrder(v.links).map(([fmt, url]) => `<a href="${escapeHtml(url)}" data-testid="minutes-v${v.number}-${fmt}">${fmt.toUpperCase()}</a>`).join(" ")}
-      <div class="muted small">${escapeHtml(v.created_by)} · ${escapeHtml(new Date(v.created_at).toLocaleString())}${v.note ? " · " + escapeHtml(v.note) : ""}</div>
-      ${v.changes && v.changes.length ? `<div class="muted small">${escapeHtml(fill(T.changes, { sections: v.changes.map((c) => c.section).join(", ") }))}</div>` : ""}
-      <div class="muted small hash">${escapeHtml(T.hash)}: ${escapeHtml(v.content_hash)}</div>
+      <div class="muted small">${escapeHtml(v.created_by)} · ${escapeHtml(when(v.created_at))}${v.note ? " · " + escapeHtml(v.note) : ""}</div>
+      ${v.changes && v.changes.length ? `<div class="muted small">${escapeHtml(fill(T.changes, { sections: v.changes.map((c) => T.parts[c.section] || c.section).join(T.list) }))}</div>` : ""}
+      <div class="muted small hash">${escapeHtml(T.hash + T.colon)}${escapeHtml(v.content_hash)}</div>
       ${renderRequests(v)}
-      ${v.signoffs.length ? `<ul class="plain small" data-testid="minutes-v${v.number}-signoffs">${v.signoffs.map((s) => `<li data-method="${escapeHtml(s.method)}">${escapeHtml(s.name)} · ${escapeHtml(T.parties[s.party] || s.party)} · ${escapeHtml(s.decision === "signed" ? T.signed : T.refused)}${s.note ? " · " + escapeHtml(s.note) : ""} · <span class="muted">${escapeHtml(T.methods[s.method] || s.method)} · ${escapeHtml(new Date(s.at).toLocaleString())}</span></li>`).join("")}</ul>` : ""}
+      ${v.signoffs.length ? `<ul class="plain small" data-testid="minutes-v${v.number}-signoffs">${v.signoffs.map((s) => `<li data-method="${escapeHtml(s.method)}">${escapeHtml(s.name)} · ${escapeHtml(T.parties[s.party] || s.party)} · ${escapeHtml(s.decision === "signed" ? T.signed : T.refused)}${s.note ? " · " + escapeHtml(s.note) : ""} · <span class="muted">${escapeHtml(T.methods[s.method] || s.method)} · ${escapeHtml(when(s.at))}</span></li>`).join("")}</ul>` : ""}
     </li>`).join(""));
     const ended = draft.status === "ended";
     $("minutes-finalise").hidden = !ended || versions.length > 0;

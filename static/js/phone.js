@@ -165,7 +165,7 @@
     const current = currentItem(state);
     $("phone-agenda").innerHTML = items.map((item) => {
       const cls = current && current.id === item.id ? "current" : item.started_at ? "done" : "";
-      return `<li class="${cls}">${escapeHtml(item.title)} <small>${item.planned_seconds / 60}′</small></li>`;
+      return `<li class="${cls}"><span${window.live.dataAttrs()}>${escapeHtml(item.title)}</span> <small>${item.planned_seconds / 60}′</small></li>`;
     }).join("");
     renderCountdown();
   }
@@ -177,10 +177,12 @@
     const box = $("phone-countdown");
     if (!current) {
       $("phone-item").textContent = tr(state.meeting.status === "scheduled" ? "live.meeting_not_started" : "live.no_current_item");
+      window.live.markData($("phone-item"), false);
       box.textContent = "";
       return;
     }
     $("phone-item").textContent = current.title;
+    window.live.markData($("phone-item"), true);
     const { remaining, overrun } = itemCountdown(current, store.serverNow());
     box.className = "phone-countdown" + (overrun ? " overrun" : "");
     box.textContent = (overrun ? tr("live.overrun") + " " : tr("live.remaining") + " ") + formatClock(overrun ? -remaining : remaining);
@@ -240,7 +242,7 @@
     select.value = plans.some((p) => p.key === chosen) ? chosen : "";
     const speech = currentSpeech(state);
     $("phone-speaker").textContent = speech
-      ? `${tr("live.speaking_now")}：${speech.name} · ${tr("party." + speech.party)}` : "";
+      ? `${tr("live.speaking_now")}${tr("punct.colon")}${speech.name} · ${tr("party." + speech.party)}` : "";
     const haveFloor = Boolean(speech && speech.participant_id === store.participantId);
     $("floor-card").hidden = !haveFloor;
     if (haveFloor && !hadFloor && navigator.vibrate) navigator.vibrate([300, 150, 300]);
@@ -481,7 +483,9 @@
 
   // What the phone was asked to sign, each with the command that answers it and its words.
   function documentsOf(status) {
-    const when = (ms) => new Date(ms).toLocaleString();
+    // In the page's language and the app's time zone, whatever the phone's.
+    const when = (ms) => new Date(ms).toLocaleString(document.documentElement.lang,
+      { timeZone: window.APP_TIMEZONE || undefined });
     const documents = [];
     if (status.asked) {
       const version = status.version;

@@ -26,15 +26,15 @@
       const share = money[key];
       if (!share) continue;
       const examples = share.shares.slice(0, 2).map((s) =>
-        tr("votes.share_for", { area: ui.formatArea(s.area), amount: ui.formatYuan(s.fen) })).join("，");
-      html += `<p>${escapeHtml(tr(label, { rate: share.rate_per_m2 }))}：${escapeHtml(examples)}</p>`;
+        tr("votes.share_for", { area: ui.formatArea(s.area), amount: ui.formatYuan(s.fen) })).join(tr("punct.comma"));
+      html += `<p>${escapeHtml(tr(label, { rate: share.rate_per_m2 }))}${escapeHtml(tr("punct.colon"))}${escapeHtml(examples)}</p>`;
     }
     for (const warning of plan.warnings || []) {
       html += `<p class="pj-focus-warning">⚠ ${escapeHtml(tr("plan_warning." + warning))}</p>`;
     }
     // A long description is cut after a few lines on the screen; phones show it in full.
     if (plan.description) html += `<p class="pj-focus-text pj-clamp">${escapeHtml(plan.description)}</p>`;
-    if (plan.risks) html += `<p class="pj-focus-text pj-clamp">${escapeHtml(tr("field.risks"))}：${escapeHtml(plan.risks)}</p>`;
+    if (plan.risks) html += `<p class="pj-focus-text pj-clamp">${escapeHtml(tr("field.risks"))}${escapeHtml(tr("punct.colon"))}${escapeHtml(plan.risks)}</p>`;
     return html + "</div>";
   }
 

@@ -170,7 +170,7 @@
     const current = currentItem(state);
     const html = items.map((item) => {
       const cls = current && current.id === item.id ? "current" : item.started_at ? "done" : "";
-      return `<li class="${cls}"><span>${escapeHtml(item.title)}</span><span class="pj-min">${item.planned_seconds / 60}′</span></li>`;
+      return `<li class="${cls}"><span${window.live.dataAttrs()}>${escapeHtml(item.title)}</span><span class="pj-min">${item.planned_seconds / 60}′</span></li>`;
     }).join("");
     if ($("pj-agenda").dataset.html !== html) {
       $("pj-agenda").innerHTML = html;
@@ -188,6 +188,7 @@
     const box = $("pj-countdown");
     if (state.meeting.status === "ended") {
       $("pj-item-title").textContent = tr("live.meeting_ended");
+      window.live.markData($("pj-item-title"), false);
       $("pj-item-segment").textContent = "";
       box.textContent = "";
       return;
@@ -196,12 +197,14 @@
       const finished = sortedAgenda(state).some((i) => i.started_at);
       $("pj-item-title").textContent = tr(state.meeting.status === "scheduled" ? "live.meeting_not_started"
         : finished ? "live.agenda_finished" : "live.no_current_item");
+      window.live.markData($("pj-item-title"), false);
       $("pj-item-segment").textContent = "";
       box.textContent = "";
       box.className = "pj-countdown";
       return;
     }
     $("pj-item-title").textContent = current.title;
+    window.live.markData($("pj-item-title"), true);
     $("pj-item-segment").textContent = tr("segment." + current.segment);
     const { remaining, overrun } = itemCountdown(current, store.serverNow());
     box.className = "pj-countdown" + (overrun ? " overrun" : remaining <= 60 ? " warning" : "");

@@ -319,6 +319,20 @@
     return text;
   }
 
+  // What people typed (an agenda item's title) is data in the meeting's language, whatever the
+  // page's: marked so, for a screen reader (lang) and for tests/browser/test_language.py
+  // (data-user-text). As attributes for an element's HTML, or set on (or taken off) an element
+  // that shows data only at times.
+  function dataAttrs() {
+    return ' data-user-text=""' + (window.CONTENT_LANG ? ` lang="${escapeHtml(window.CONTENT_LANG)}"` : "");
+  }
+
+  function markData(element, isData) {
+    element.toggleAttribute("data-user-text", isData);
+    if (isData && window.CONTENT_LANG) element.setAttribute("lang", window.CONTENT_LANG);
+    else element.removeAttribute("lang");
+  }
+
   function formatClock(totalSeconds) {
     const sign = totalSeconds < 0 ? "-" : "";
     const s = Math.abs(totalSeconds);
@@ -524,7 +538,7 @@
   window.live = {
     escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, newCommandId,
     speechTiming, currentSpeech, orderedQueue, confirmedBySecondTap, armedLabel, isArmed,
-    rankedQuestions, redraw, keepFocus,
+    rankedQuestions, redraw, keepFocus, dataAttrs, markData,
   };
   window.tr = tr;
 })();

@@ -70,7 +70,7 @@
       const parts = Object.entries(round.counts).map(([k, c]) => `${escapeHtml(k)} ${c.owners}`).join(" · ");
       const end = round.winner ? ` → ${escapeHtml(round.winner)}`
         : round.eliminated ? ` · ${escapeHtml(tr("votes.eliminated", { option: round.eliminated }))}` : "";
-      return `<li>${escapeHtml(tr("votes.round", { n: index + 1 }))}: ${parts}${end}</li>`;
+      return `<li>${escapeHtml(tr("votes.round", { n: index + 1 }) + tr("punct.colon"))}${parts}${end}</li>`;
     }).join("")}</ol>`;
   }
 
@@ -125,8 +125,8 @@
       const share = money && money[key];
       if (!share) continue;
       const examples = share.shares.slice(0, 2).map((s) =>
-        tr("votes.share_for", { area: formatArea(s.area), amount: formatYuan(s.fen) })).join("，");
-      html += `<p class="plan-share">${escapeHtml(tr(label, { rate: share.rate_per_m2 }))}：${escapeHtml(examples)}</p>`;
+        tr("votes.share_for", { area: formatArea(s.area), amount: formatYuan(s.fen) })).join(tr("punct.comma"));
+      html += `<p class="plan-share">${escapeHtml(tr(label, { rate: share.rate_per_m2 }))}${escapeHtml(tr("punct.colon"))}${escapeHtml(examples)}</p>`;
     }
     const fund = money && money.fund;
     if (fund && !fund.overdraw) {

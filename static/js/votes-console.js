@@ -36,9 +36,9 @@
     if (field === "total") return tr("votes.yuan", { amount: ui.formatYuan(value) });
     if (field === "funding") {
       const parts = Object.entries(value).map(([s, fen]) => `${tr("funding." + s)} ${ui.formatYuan(fen)}`);
-      return parts.length ? parts.join("，") : "—";
+      return parts.length ? parts.join(tr("punct.comma")) : "—";
     }
-    if (field === "matters") return value.length ? value.map((m) => tr("matter." + m)).join("，") : "—";
+    if (field === "matters") return value.length ? value.map((m) => tr("matter." + m)).join(tr("punct.comma")) : "—";
     if (field === "proposer_party") return tr("party." + value);
     if (field === "status") return tr("plan_status." + value);
     const text = String(value);
@@ -50,7 +50,7 @@
     if (!revisions.length) return "";
     const items = revisions.slice().reverse().map((r) => {
       const changes = Object.entries(r.changes || {}).map(([field, [before, after]]) =>
-        `<li><span class="muted">${escapeHtml(tr("field." + field))}:</span> `
+        `<li><span class="muted">${escapeHtml(tr("field." + field) + tr("punct.colon"))}</span>`
         + (r.kind === "edited" ? `<del>${escapeHtml(revisionValue(field, before))}</del> → ` : "")
         + `${escapeHtml(revisionValue(field, after))}</li>`).join("");
       return `<li data-revision="${r.number}"><p class="small">${escapeHtml(tr("votes.revision_line", {
@@ -75,13 +75,13 @@
       : "";
     const edit = `<button type="button" data-act="plan.edit-open" data-id="${plan.id}">${escapeHtml(tr("votes.edit_plan"))}</button>`
       + (plan.status === "accepted" ? screenButton("plan", plan.id, "screen.show_plan") : "");
-    const party = plan.proposer_party ? ` (${escapeHtml(tr("party." + plan.proposer_party))})` : "";
+    const party = plan.proposer_party ? escapeHtml(tr("punct.paren", { text: tr("party." + plan.proposer_party) })) : "";
     return `<li class="plan plan-${plan.status}" data-plan="${plan.id}"><div class="row-between"><strong>${escapeHtml(plan.key || "?")} · ${escapeHtml(plan.title)}</strong>`
-      + `<span class="badge">${escapeHtml(tr("plan_status." + plan.status))} · r${plan.revision}</span></div>`
-      + (plan.proposer ? `<p class="muted small">${escapeHtml(tr("field.proposer"))}: ${escapeHtml(plan.proposer)}${party}</p>` : "")
+      + `<span class="badge">${escapeHtml(tr("plan_status." + plan.status))} · ${escapeHtml(tr("votes.revision_short", { n: plan.revision }))}</span></div>`
+      + (plan.proposer ? `<p class="muted small">${escapeHtml(tr("field.proposer") + tr("punct.colon"))}${escapeHtml(plan.proposer)}${party}</p>` : "")
       + (plan.description ? `<p class="small plan-description">${escapeHtml(plan.description)}</p>` : "")
       + ui.planMoneyHtml(plan)
-      + (plan.risks ? `<p class="small plan-risks">${escapeHtml(tr("field.risks"))}: ${escapeHtml(plan.risks)}</p>` : "")
+      + (plan.risks ? `<p class="small plan-risks">${escapeHtml(tr("field.risks") + tr("punct.colon"))}${escapeHtml(plan.risks)}</p>` : "")
       + revisionsHtml(plan) + `<div class="button-row">${actions}${edit}</div></li>`;
   }
 
@@ -165,7 +165,7 @@
       + `<select id="vote-new-channel" name="channel">${["meeting", "elsewhere"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_channel." + k))}</option>`).join("")}</select></div>`
       + `<div class="inline-form">${plans.map((p) => `<label class="check"><input type="checkbox" name="plan" value="${escapeHtml(p.key)}" checked> ${escapeHtml(p.key)}</label>`).join("")}`
       + named("vote-new-plan", "field.plan_id")
-      + `<select id="vote-new-plan" name="plan_id"><option value="">${escapeHtml(tr("field.plan_id"))}: —</option>${plans.map((p) => `<option value="${p.id}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("")}</select>`
+      + `<select id="vote-new-plan" name="plan_id"><option value="">${escapeHtml(tr("field.plan_id") + tr("punct.colon"))}—</option>${plans.map((p) => `<option value="${p.id}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("")}</select>`
       + `<label class="check"><input type="checkbox" name="secret"> ${escapeHtml(tr("field.secret"))}</label>`
       + `<label class="small" for="vote-verified-only">${escapeHtml(tr("field.verified_only"))}</label><select id="vote-verified-only" name="verified_only">`
       + `<option value="">${escapeHtml(tr("votes.verified_default"))}</option><option value="1">${escapeHtml(tr("votes.verified_only"))}</option><option value="0">${escapeHtml(tr("votes.verified_not_required"))}</option></select>`
@@ -174,7 +174,7 @@
       + named("vote-new-duration", "field.duration_seconds")
       + `<input id="vote-new-duration" name="duration_seconds" type="number" min="10" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_seconds"))}">`
       + named("vote-new-recused", "field.recused")
-      + `<input id="vote-new-recused" name="recused" class="narrow-input" placeholder="${escapeHtml(tr("field.recused"))}" title="P38, party:developer"></div>`
+      + `<input id="vote-new-recused" name="recused" class="narrow-input" placeholder="${escapeHtml(tr("field.recused"))}" title="${escapeHtml(tr("votes.recused_hint"))}"></div>`
       + `<fieldset class="vote-matters"><legend class="small">${escapeHtml(tr("field.matters"))}</legend>${MATTERS.map((m) => `<label class="check small"><input type="checkbox" name="matter" value="${m}"> ${escapeHtml(tr("matter." + m))}</label>`).join("")}</fieldset>`
       + `<div class="inline-form"><label class="small" for="vote-channel-note">${escapeHtml(tr("field.channel_note"))}</label><input id="vote-channel-note" name="channel_note" maxlength="200"></div>`
       + `<button type="submit" class="primary">${escapeHtml(tr("live.add"))}</button></form>`
@@ -199,7 +199,7 @@
       + `<ul class="plan-list">${plans.map(planCard).join("")}</ul>`
       + `<h3>${escapeHtml(tr("votes.proxies"))}</h3><ul class="people-list">${proxies.map((p) => {
         const holder = (state.participants || {})[String(p.participant_id)];
-        return `<li>${escapeHtml(holder ? holder.name : "?")} → ${escapeHtml(p.owner_key)} ${escapeHtml(p.owner_name)} (${escapeHtml(p.units.join("、"))})`
+        return `<li>${escapeHtml(holder ? holder.name : "?")} → ${escapeHtml(p.owner_key)} ${escapeHtml(p.owner_name)}${escapeHtml(tr("punct.paren", { text: p.units.join(tr("punct.list")) }))}`
           + ` <button type="button" class="link" data-act="proxy.revoke" data-id="${p.id}">${escapeHtml(tr("votes.revoke"))}</button></li>`;
       }).join("")}</ul></section>`
       + `<section class="card"><h2>${escapeHtml(tr("votes.title"))}</h2><ul class="vote-list">${ui.sortedVotes(state).reverse()

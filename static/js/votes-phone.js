@@ -103,7 +103,7 @@
   function identityLabel(state, identity) {
     if (identity.proxy_id === null) return tr("votes.for_self");
     const proxy = (state.proxies || {})[String(identity.proxy_id)];
-    const name = proxy ? `${proxy.owner_name}（${proxy.units.join("、")}）` : `#${identity.proxy_id}`;
+    const name = proxy ? `${proxy.owner_name}${tr("punct.paren", { text: proxy.units.join(tr("punct.list")) })}` : `#${identity.proxy_id}`;
     return tr("votes.for_owner", { name });
   }
 

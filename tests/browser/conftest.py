@@ -98,7 +98,7 @@ class OpenPage:
 
 @pytest.fixture
 def open_page(request, playwright_instance, browser, live_server, artifacts_dir):
-    """open_page(kind) → a new page in its own context (own cookies), zh-CN.
+    """open_page(kind) → a new page in its own context (own cookies), zh-CN (or `locale`).
 
     kind: "projector" (1920×1080), "console" (1440×900 laptop) or "phone" (iPhone 13).
     Uncaught script errors and Content-Security-Policy violations are collected; the test
@@ -106,7 +106,7 @@ def open_page(request, playwright_instance, browser, live_server, artifacts_dir)
     """
     contexts, pages = [], []
 
-    def make(kind: str, label: str | None = None):
+    def make(kind: str, label: str | None = None, locale: str = LOCALE):
         if kind == "phone":
             options = dict(playwright_instance.devices["iPhone 13"])
             options.pop("default_browser_type", None)
@@ -116,7 +116,7 @@ def open_page(request, playwright_instance, browser, live_server, artifacts_dir)
             options = {"viewport": {"width": 1440, "height": 900}}
         else:
             raise ValueError(kind)
-        context = browser.new_context(base_url=live_server.base_url, locale=LOCALE, **options)
+        context = browser.new_context(base_url=live_server.base_url, locale=locale, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

@@ -67,7 +67,7 @@ def test_the_moderator_creates_and_amends_a_plan_and_records_a_vote_held_elsewhe
     expect(card).to_have_count(1, timeout=LIVE)
     expect(card).to_contain_text("总造价 100,000.00 元")
     expect(card).to_contain_text("专项维修资金 70,000.00")
-    expect(card).to_contain_text("r1")
+    expect(card.locator(".badge")).to_contain_text("第 1 版")
 
     # Amended: the title and the split change; the revision says what changed.
     card.locator("button[data-act='plan.edit-open']").click()
@@ -80,7 +80,7 @@ def test_the_moderator_creates_and_amends_a_plan_and_records_a_vote_held_elsewhe
     dialog.locator("button[type=submit]").click()
     expect(dialog).to_be_hidden(timeout=LIVE)
     card = console.locator("#votes-console .plan-list > li", has_text=AMENDED)
-    expect(card).to_contain_text("r2", timeout=LIVE)
+    expect(card.locator(".badge")).to_contain_text("第 2 版", timeout=LIVE)
     card.locator("details.plan-revisions summary").click()
     latest = card.locator("li[data-revision='2']")
     expect(latest).to_contain_text("第 2 版 · 修改")

@@ -117,3 +117,50 @@ def test_no_code_branches_on_the_language():
                 if re.search(pattern, line):
                     branches.append(f"{path.relative_to(ROOT)}:{number}")
     assert branches == []
+
+
+# Chinese characters and full-width punctuation (、，：（）) of the text a face shows.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Where Chinese is read, not written: a co-owned unit's owners as the roster joins them (、),
+# a list as people type it (，).
+READS_INPUT = re.compile(r"""\.split\((["'])[、，]\1\)|\.split\(/\[[^\]]*，[^\]]*\]""")
+COMMENTS = {".html": re.compile(r"\{#.*?#\}|<!--.*?-->", re.S),
+            ".js": re.compile(r"/\*.*?\*/|(?<![:\\\"'])//[^\n]*", re.S)}
+
+
+def _docstrings(tree) -> set[int]:
+    """The ids of the docstring nodes of a module, its classes and functions."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def test_the_faces_write_no_chinese_of_their_own():
+    """Every word a page or a script shows comes from the catalogue, in the page's language:
+    no Chinese character or full-width punctuation is written into templates/, static/js/ or
+    the web layer's code outside comments and docstrings (a "：" or "、" there shows on an
+    English page; tests/browser/test_language.py finds it on the faces it walks, this on
+    every one)."""
+    found = []
+    for folder in ("templates", "static/js"):
+        for path in sorted((ROOT / folder).rglob("*.*")):
+            pattern = COMMENTS.get(path.suffix)
+            text = path.read_text(encoding="utf-8")
+            if pattern:
+                text = pattern.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+            for number, line in enumerate(text.splitlines(), 1):
+                if CJK.search(READS_INPUT.sub("", line)):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
+    for folder in ("web", "views"):
+        for path in sorted((PACKAGE / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            docstrings = _docstrings(tree)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                        and id(node) not in docstrings and CJK.search(node.value):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:100]!r}")
+    assert found == [], "\n".join(found)
