@@ -34,8 +34,9 @@
   const conflicts = new Set(); // sections refused as changed meanwhile, until decided
 
   // What is typed stays in this browser until the server has it: a reload, a lost connection
-  // or a closed tab loses nothing (per meeting and section).
-  const storageKey = (key) => `facilitator.minutes.${panel.dataset.draftUrl}.${key}`;
+  // or a closed tab loses nothing (per user, meeting and section: on a shared computer the
+  // next user never gets it, and signing out deletes it, static/js/confirm.js).
+  const storageKey = (key) => `facilitator.minutes.${panel.dataset.userId}.${panel.dataset.draftUrl}.${key}`;
   function localDraft(key) {
     try { return JSON.parse(localStorage.getItem(storageKey(key))); } catch (error) { return null; }
   }

@@ -184,3 +184,47 @@ def test_what_is_typed_while_a_save_is_on_its_way_is_kept(open_page, live_server
     row.get_by_role("button", name="保存").click()
     expect(row.locator("[role=status]")).to_have_text("已保存", timeout=LIVE)
 
+
+def test_on_a_shared_computer_the_next_user_never_gets_the_text_typed_before(
+        open_page, live_server):
+    """The moderator types into a section and leaves it unsaved; the clerk signs in on the
+    same browser. The moderator's text is not put in the clerk's field (to be saved in the
+    clerk's name); signing out deletes it from the browser, after asking."""
+    from facilitator.demo import CLERK_USERNAME
+    meeting_id = live_server.info["meeting_id"]
+    page = open_page("console")
+    _sign_in(page, live_server, live_server.info["username"], meeting_id)
+    _section(page, "attachments").locator("textarea").fill("附件：郑文涛未保存的草稿")
+    assert _kept_drafts(page)
+
+    # Another user signs in on this browser without the first signing out (a session that
+    # ran out, a colleague at the desk).
+    _sign_in(page, live_server, CLERK_USERNAME, meeting_id)
+    row = _section(page, "attachments")
+    expect(row.locator("textarea")).to_have_value("")
+    expect(row.locator("[role=status]")).to_have_text("")
+
+    # The clerk types too, then signs out: the browser asks, then keeps nothing typed here.
+    row.locator("textarea").fill("附件：许静未保存的草稿")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("header form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert asked and "纪要" in asked[0]
+    assert _kept_drafts(page) == []
+
+    # The moderator comes back: nothing of anyone's is restored.
+    _sign_in(page, live_server, live_server.info["username"], meeting_id)
+    row = _section(page, "attachments")
+    expect(row.locator("textarea")).to_have_value("")
+    expect(row.locator("[role=status]")).to_have_text("")
+
+
+def test_signing_out_with_nothing_unsaved_asks_nothing(open_page, live_server):
+    page = open_page("console")
+    _sign_in(page, live_server, live_server.info["username"], live_server.info["meeting_id"])
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("header form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert asked == []
