@@ -7,16 +7,14 @@ to kill with SIGKILL mid-vote (tests/integration/test_secret_ballots_at_rest.py)
 It runs on the clock of the test that started it (tests/frozen_time.py)."""
 from __future__ import annotations
 
-import os
 import sys
-from datetime import datetime
 
-from tests.frozen_time import NOW_VARIABLE
+from tests.frozen_time import subprocess_now
 
 
 def main(argv: list[str]) -> None:
     import time_machine
-    time_machine.travel(datetime.fromisoformat(os.environ[NOW_VARIABLE]), tick=True).start()
+    time_machine.travel(subprocess_now(), tick=True).start()
     from facilitator import create_app
     from facilitator.actions import Actor, execute
     url, secret_key, meeting_id, vote_id, *ballots = argv
