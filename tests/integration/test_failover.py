@@ -76,9 +76,9 @@ class LiveClient:
     heartbeat says it is behind. It reconnects at once whenever its connection ends."""
 
     def __init__(self, group: Group, name: str, face: str, join: dict | None = None,
-                 cookie: str | None = None):
+                 cookie: str | None = None, token: str | None = None):
         self.group, self.name, self.face = group, name, face
-        self.join, self.cookie, self.token = join, cookie, None
+        self.join, self.cookie, self.token = join, cookie, token
         self.lock = threading.RLock()
         self.state: dict | None = None
         self.first_seq: int | None = None  # the seq of the first snapshot it was given
@@ -358,6 +358,8 @@ class Meeting:
     def __init__(self, env: dict, tmp: Path, workers: int = 3):
         self.env = env
         self.group = Group(env, workers, tmp)
+        self.group.wait_for(lambda: len(self.group.serving()) == workers,
+                            "every worker to listen")
         self.clients: list[LiveClient] = []
         self.sent: list[Sent] = []
         self.sent_lock = threading.Lock()
@@ -767,6 +769,74 @@ def _in_the_log(meeting: Meeting, answered: list[Sent]) -> None:
     for sent in answered:
         if sent.answer["ok"] and sent.answer["seq"] is not None:
             assert written.get(sent.id) == sent.answer["seq"], sent
+
+
+def test_a_command_sent_again_while_its_first_try_is_being_written_gets_the_first_answer(
+        private_redis, tmp_path):
+    """A phone's connection drops while its command waits to be written on one worker (the
+    meeting's row is locked by another writer); the phone reconnects to another worker and
+    sends the command again with the same id, which waits for the same lock. The first try
+    is written; the second must be answered as its repeat, not run again against the state
+    the first left (a hand already withdrawn: "not waiting"; already raised: no event)."""
+    import psycopg
+    with demo_deployment(tmp_path, private_redis.url) as env:
+        meeting = Meeting(env, tmp_path, workers=2)
+        try:
+            _prepare(meeting)
+            phone = meeting.add_phone()
+            again = _same_phone_on_another_worker(meeting, phone)
+            url = env["DATABASE_URL"].replace("+psycopg", "")
+            database = url.rsplit("/", 1)[1]
+            with psycopg.connect(url) as watcher:
+                watcher.autocommit = True
+
+                def waiting_for_the_lock() -> int:
+                    return watcher.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND "
+                        "wait_event_type = 'Lock'", (database,)).fetchone()[0]
+                for name, payload in (("hand.raise", {"kind": "point_of_order"}),
+                                      ("hand.withdraw", {"kind": "point_of_order"})):
+                    command_id = f"failover-twice-{next(meeting.ids):05d}"
+                    tries = []
+                    with psycopg.connect(url) as writer:  # another writer holds the meeting
+                        writer.execute("SELECT id FROM meetings WHERE id = %s FOR UPDATE",
+                                       (MEETING_ID,))
+                        for client, waiting in ((phone, 1), (again, 2)):
+                            tries.append(threading.Thread(target=meeting.send, args=(
+                                client, name, payload, command_id)))
+                            tries[-1].start()
+                            meeting.wait_for(lambda n=waiting: waiting_for_the_lock() >= n,
+                                             f"{client.name}'s try to wait for the lock", 30)
+                        writer.commit()
+                    for thread in tries:
+                        thread.join()
+                    # The try that wrote the command, and the other one.
+                    first, second = sorted((s for s in meeting.sent if s.id == command_id),
+                                           key=lambda s: (not s.answer.get("seq"),
+                                                          s.answer.get("duplicate", False)))
+                    assert first.answer["ok"] and first.answer["seq"], first
+                    assert second.answer == {**first.answer, "duplicate": True}, (first, second)
+            last, log = event_log(env)
+            assert [row[0] for row in log] == list(range(1, last + 1))
+            assert all(sum(row[2] == s.id for row in log) == 1 for s in meeting.sent
+                       if s.id.startswith("failover-twice-"))
+        finally:
+            code = meeting.close()
+        assert code == 0, meeting.group.output()
+
+
+def _same_phone_on_another_worker(meeting: Meeting, phone: LiveClient) -> LiveClient:
+    """A second connection of the phone (its token), to a worker other than its first's."""
+    first = meeting.where()[phone.name]
+    for attempt in range(30):
+        again = LiveClient(meeting.group, f"{phone.name}-again-{attempt}", "phone",
+                           token=phone.token)
+        meeting.wait_for(lambda: again.state is not None, "the second connection", 30)
+        if meeting.group.worker_of_ports().get(again.port()) not in (None, first):
+            meeting.clients.append(again)
+            return again
+        again.close()
+    raise AssertionError("every connection went to the same worker")
 
 
 # --- chaos ---------------------------------------------------------------------------------
