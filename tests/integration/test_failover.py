@@ -7,6 +7,8 @@ console spread over the workers, each keeping its own state with the clients' re
   worker, and one it wrote but never answered, are sent again with the same id and applied
   once; every command answered before the kill is in the event log; every client ends with
   the state a snapshot built from the rows gives, having applied each sequence number once.
+- a command sent again to another worker while its first try still waits to be written is
+  answered as the repeat it is (the first seq and result), not run again;
 - a bounded chaos test (hypothesis): random commands, random kills of a worker and pauses of
   the Redis server (a private one, frozen with SIGSTOP) in any order; afterwards the event
   log has no gap, every answered command is in it once, and every client holds the snapshot.
