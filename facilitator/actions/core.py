@@ -235,6 +235,23 @@ def _repeat_of(row, actor: Actor) -> CommandOutcome:
     return CommandOutcome(ok=True, seq=row.seq, result=row.result, duplicate=True)
 
 
+def _unless_written_meanwhile(command: _Command, answer: CommandOutcome) -> CommandOutcome:
+    """`answer` (a refusal, or an acceptance without an event), unless the command's id was
+    recorded meanwhile: its first try, sent to another process before a reconnect, looked
+    for the id before this one did, found nothing either, and was written first while this
+    one waited for the meeting's row. This try then ran against the state the first left (a
+    hand already withdrawn, an item already added) and must be answered as the repeat it is
+    (docs/protocol.md, "Idempotency"). One lookup, on these rare answers only; a repeat that
+    writes again is stopped by the unique command id instead (_run_alone)."""
+    row = _previous_rows(command.meeting_id, [command.command_id]).get(command.command_id)
+    if row is None:
+        return answer
+    try:
+        return _repeat_of(row, command.actor)
+    except DomainError as error:
+        return CommandOutcome(ok=False, error=error)
+
+
 def execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str | None = None
             ) -> CommandOutcome:
     """Run one command. Never raises for user errors: they come back as a failed outcome."""
@@ -449,7 +466,9 @@ def _run_alone(command: _Command) -> CommandOutcome:
                     raise
     except DomainError as error:
         db.session.rollback()
-        return CommandOutcome(ok=False, error=error)
+        answer = _unless_written_meanwhile(command, CommandOutcome(ok=False, error=error))
+        db.session.rollback()
+        return answer
 
 
 @contextmanager
@@ -531,8 +550,10 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
             if not together:
                 outcome, context = _run_handler(command, meeting)
                 if outcome.event_type is None:
+                    answer = _unless_written_meanwhile(
+                        command, CommandOutcome(ok=True, result=outcome.result))
                     db.session.rollback()
-                    return [CommandOutcome(ok=True, result=outcome.result)]
+                    return [answer]
             else:
                 if command.spec.reads_log and inserted < len(rows):
                     connection.execute(_INSERT_EVENT, rows[inserted:])
@@ -550,7 +571,7 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
                     # What the savepoint's rollback expired reloads from the transaction,
                     # where the seq is still the one before the group.
                     set_committed_value(meeting, "last_seq", last_seq)
-                    outcomes.append(answer)
+                    outcomes.append(_unless_written_meanwhile(command, answer))
                     continue
                 savepoint.commit()
             last_seq += 1
