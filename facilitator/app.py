@@ -26,8 +26,11 @@ def build_app(config: dict | None = None) -> Flask:
     from .database import configure_engine, pool_options, require_migrated
     from .live.namespace import init_live
 
+    # hide_parameters: a database error logs its statement without the values (names,
+    # texts people typed, tokens' hashes).
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        **pool_options(app.config), **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+        "hide_parameters": True, **pool_options(app.config),
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "facilitator" / "migrations"))
     from .web import upload_limits

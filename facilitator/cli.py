@@ -354,11 +354,12 @@ def serve_command(host, port, async_mode, max_connections, backlog, workers, wor
         # reuse_port only among the workers of one group: a second server on the same port
         # must fail, not share it silently.
         listener = eventlet.listen((host, port), backlog=backlog, reuse_port=shared_port)
+        connections = eventlet.GreenPool(max_connections)  # one limit for both ports
         if own_port is not None:
             eventlet.spawn(eventlet.wsgi.server, eventlet.listen((host, own_port),
                                                                  backlog=backlog),
-                           app, max_size=max_connections, log_output=False)
-        eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
+                           app, custom_pool=connections, log_output=False)
+        eventlet.wsgi.server(listener, app, custom_pool=connections, log_output=False)
     elif async_mode == "gevent":
         from gevent.pool import Pool
         from gevent.pywsgi import WSGIServer

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sys
 
-from tests.frozen_time import start_clock
+from tests.frozen_time import subprocess_now
 
 
 def main(argv: list[str]) -> None:
-    start_clock()
+    import time_machine
+    time_machine.travel(subprocess_now(), tick=True).start()
     from facilitator import create_app
     from facilitator.actions import Actor, execute
     url, secret_key, meeting_id, vote_id, *ballots = argv

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -21,10 +20,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEST_NOW = datetime(2026, 12, 5, 18, 0, tzinfo=SHANGHAI)
 TEST_TODAY = TEST_NOW.date()
 
-# The moment a subprocess starts at (ISO 8601, UTC), and the machine's uptime when it was
-# read: a subprocess adds the time it took to start (seconds of imports under load), so that
-# every process of a test, a worker started again minutes later too, reads one clock. The
-# uptime (/proc/uptime) is the one clock no process fakes, libfaketime's neither.
+# The moment a subprocess starts at (ISO 8601, UTC), and the machine's uptime at that moment.
 NOW_VARIABLE = "FACILITATOR_TEST_NOW"
 UPTIME_VARIABLE = "FACILITATOR_TEST_NOW_UPTIME"
 
@@ -37,6 +33,16 @@ SHIFTED_NOWS = (
 )
 
 
+def _uptime() -> float | None:
+    """Seconds since the machine started, from /proc/uptime: the one clock that every process
+    reads alike, whatever time-machine or libfaketime do to each one's own clocks."""
+    try:
+        with open("/proc/uptime") as uptime:
+            return float(uptime.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def subprocess_env(env: dict | None = None) -> dict:
     """The environment for a subprocess that must share this process's (frozen) now."""
     env = dict(os.environ if env is None else env)
@@ -47,21 +53,17 @@ def subprocess_env(env: dict | None = None) -> dict:
     return env
 
 
-def _uptime() -> float | None:
-    try:
-        return float(Path("/proc/uptime").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def start_clock() -> None:
-    """In a subprocess: move to the starting test's now, plus the time since it was read."""
-    import time_machine
+def subprocess_now() -> datetime:
+    """The now a subprocess travels to: the moment in its environment plus the time since
+    (by the machine's uptime). The seconds its imports take are counted, and a process that
+    a subprocess starts later with the same environment (a worker `serve --workers` starts
+    again after a crash) starts at the test's now too, not at the moment the test started
+    its parent."""
     start = datetime.fromisoformat(os.environ[NOW_VARIABLE])
-    uptime, then = _uptime(), os.environ.get(UPTIME_VARIABLE)
-    if uptime is not None and then:
-        start += timedelta(seconds=max(0.0, uptime - float(then)))
-    time_machine.travel(start, tick=True).start()
+    then, now = os.environ.get(UPTIME_VARIABLE), _uptime()
+    if then is not None and now is not None:
+        start += timedelta(seconds=max(0.0, now - float(then)))
+    return start
 
 
 def command() -> list[str]:
@@ -71,7 +73,8 @@ def command() -> list[str]:
 
 def main() -> None:
     """`facilitator` on the clock of the test that started it."""
-    start_clock()
+    import time_machine
+    time_machine.travel(subprocess_now(), tick=True).start()
     from facilitator.__main__ import main as facilitator_main
     facilitator_main()
 

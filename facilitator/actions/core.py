@@ -82,17 +82,21 @@ class CommandSpec:
     # keys its result may hold: declared here, checked while the tests run (contract.py).
     events: tuple = ()
     result: tuple = ()
+    # The handler reads the meeting's event log (the minutes): in a group, the events of
+    # the commands before it are written first, so that it sees them (group commit, below).
+    reads_log: bool = False
 
 
 registry: dict[str, CommandSpec] = {}
 
 
 def command(name: str, *, roles: frozenset, schema: dict[str, Field], events: tuple,
-            result: tuple = (), states: tuple = (MeetingStatus.LIVE,)):
+            result: tuple = (), states: tuple = (MeetingStatus.LIVE,), reads_log: bool = False):
     def register(handler):
         if name in registry:
             raise ValueError(f"command {name!r} declared twice")
-        registry[name] = CommandSpec(name, handler, roles, schema, states, events, result)
+        registry[name] = CommandSpec(name, handler, roles, schema, states, events, result,
+                                     reads_log)
         return handler
     return register
 
@@ -229,6 +233,23 @@ def _repeat_of(row, actor: Actor) -> CommandOutcome:
     if row.actor != actor.label:
         raise DomainError("command.id_reused")
     return CommandOutcome(ok=True, seq=row.seq, result=row.result, duplicate=True)
+
+
+def _unless_written_meanwhile(command: _Command, answer: CommandOutcome) -> CommandOutcome:
+    """`answer` (a refusal, or an acceptance without an event), unless the command's id was
+    recorded meanwhile: its first try, sent to another process before a reconnect, looked
+    for the id before this one did, found nothing either, and was written first while this
+    one waited for the meeting's row. This try then ran against the state the first left (a
+    hand already withdrawn, an item already added) and must be answered as the repeat it is
+    (docs/protocol.md, "Idempotency"). One lookup, on these rare answers only; a repeat that
+    writes again is stopped by the unique command id instead (_run_alone)."""
+    row = _previous_rows(command.meeting_id, [command.command_id]).get(command.command_id)
+    if row is None:
+        return answer
+    try:
+        return _repeat_of(row, command.actor)
+    except DomainError as error:
+        return CommandOutcome(ok=False, error=error)
 
 
 def execute(meeting_id: int, actor: Actor, name: str, payload, command_id: str | None = None
@@ -445,7 +466,9 @@ def _run_alone(command: _Command) -> CommandOutcome:
                     raise
     except DomainError as error:
         db.session.rollback()
-        return CommandOutcome(ok=False, error=error)
+        answer = _unless_written_meanwhile(command, CommandOutcome(ok=False, error=error))
+        db.session.rollback()
+        return answer
 
 
 @contextmanager
@@ -497,7 +520,11 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
     as its own event with the next seq, then one commit. Alone, a refusal raises
     (DomainError). In a group, each command runs in a savepoint of its own: a refused one
     rolls back its savepoint and answers with its error, one that changes nothing answers
-    without an event, and the others are written as if it had not been sent."""
+    without an event, and the others are written as if it had not been sent. The event rows
+    are inserted together at the end, except before a command that reads the log
+    (`reads_log`): the group's events so far are inserted first, or it would not see them
+    (two saves of one section from one revision would both pass; a finalise would leave out
+    the save acknowledged just before it)."""
     together = len(commands) > 1
     meeting_id = commands[0].meeting_id
     ids = [command.command_id for command in commands]
@@ -508,6 +535,7 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
         meeting = None  # read (and locked) only when a command is new: a repeat is one lookup
         last_seq = None
         outcomes, rows, after_commit = [], [], []
+        inserted = 0  # how many of `rows` are in the table already
         for command in commands:
             if command.command_id in previous:
                 outcomes.append(_repeat_of(previous[command.command_id], command.actor))
@@ -522,9 +550,14 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
             if not together:
                 outcome, context = _run_handler(command, meeting)
                 if outcome.event_type is None:
+                    answer = _unless_written_meanwhile(
+                        command, CommandOutcome(ok=True, result=outcome.result))
                     db.session.rollback()
-                    return [CommandOutcome(ok=True, result=outcome.result)]
+                    return [answer]
             else:
+                if command.spec.reads_log and inserted < len(rows):
+                    connection.execute(_INSERT_EVENT, rows[inserted:])
+                    inserted = len(rows)
                 savepoint = db.session.begin_nested()
                 try:
                     outcome, context = _run_handler(command, meeting)
@@ -538,7 +571,7 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
                     # What the savepoint's rollback expired reloads from the transaction,
                     # where the seq is still the one before the group.
                     set_committed_value(meeting, "last_seq", last_seq)
-                    outcomes.append(answer)
+                    outcomes.append(_unless_written_meanwhile(command, answer))
                     continue
                 savepoint.commit()
             last_seq += 1
@@ -560,7 +593,8 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
         # The new seq and the event rows as two Core statements on the transaction's
         # connection: no unit-of-work flush, no ORM objects for the events.
         connection.execute(_BUMP_SEQ, {"meeting_id": meeting_id, "seq": last_seq})
-        connection.execute(_INSERT_EVENT, rows)
+        if inserted < len(rows):
+            connection.execute(_INSERT_EVENT, rows[inserted:])
         db.session.commit()
     for task in dict.fromkeys(after_commit):  # each once per commit, after the write lock
         try:

@@ -110,7 +110,7 @@ event("minutes.signed", data={
     "drawn": Datum("bool", doc="a signature was drawn on the phone")})
 
 
-@command("minutes.write", events=("minutes.written",), result=("section", "revision"), roles=CHAIR, states=ANY_MEETING_STATUS, schema={
+@command("minutes.write", events=("minutes.written",), result=("section", "revision"), roles=CHAIR, states=ANY_MEETING_STATUS, reads_log=True, schema={
     "section": Field("str", max_len=40),
     "text": optional("text", max_len=narrative.MAX_TEXT, default=""),
     "base_revision": optional("int", min=0)})
@@ -268,7 +268,7 @@ def _store(ctx: Context, number: int, note: str, changes: list, previous=None) -
                    {"version": number, "content_hash": version.content_hash})
 
 
-@command("minutes.finalise", events=("minutes.finalised",), result=("version", "content_hash"), roles=MODERATOR, states=(MeetingStatus.ENDED,), schema={
+@command("minutes.finalise", events=("minutes.finalised",), result=("version", "content_hash"), roles=MODERATOR, states=(MeetingStatus.ENDED,), reads_log=True, schema={
     "note": optional("str", max_len=500, default="")})
 def finalise_minutes(ctx: Context, note: str) -> Outcome:
     """After the meeting: the minutes as the log stands become version 1 (final, hashed)."""
@@ -277,7 +277,7 @@ def finalise_minutes(ctx: Context, note: str) -> Outcome:
     return _store(ctx, 1, note, [])
 
 
-@command("minutes.correct", events=("minutes.corrected",), result=("version", "content_hash"), roles=MODERATOR, states=(MeetingStatus.ENDED,), schema={
+@command("minutes.correct", events=("minutes.corrected",), result=("version", "content_hash"), roles=MODERATOR, states=(MeetingStatus.ENDED,), reads_log=True, schema={
     "note": Field("text", max_len=2000)})
 def correct_minutes(ctx: Context, note: str) -> Outcome:
     """A correction: the minutes as the log stands now become version n+1; version n stays

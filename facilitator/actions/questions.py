@@ -15,7 +15,10 @@ nobody: the screens get counts.
 
 Abuse: only an admitted participant of this meeting, only while the meeting is live; a few
 questions a minute per participant (QUESTIONS_PER_MINUTE), a few open at once, a bounded
-number per meeting; a question that is no longer open takes no upvote.
+number per meeting; a question that is no longer open takes no upvote. Its text reaches
+every screen before the chair has read it: what would turn its words around or draw over
+the others (a right-to-left override, a stack of accents, a screenful of empty lines) is
+left out (domain/questions.tidy_text).
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from ..domain.statuses import ANSWERABLE_QUESTION, ParticipantStatus, QuestionSt
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Participant, Question, QuestionUpvote
-from ..domain.questions import DISMISS_REASONS
+from ..domain.questions import DISMISS_REASONS, tidy_text
 from ..validation import Field, optional
 from .core import CHAIR, PHONE, Context, Outcome, command
 from .speakers import place_in_queue
@@ -117,7 +120,7 @@ def _check_rate(ctx: Context, person: Participant) -> None:
          schema={"text": Field("text", max_len=MAX_TEXT)})
 def ask(ctx: Context, text: str) -> Outcome:
     person = _admitted_phone(ctx)
-    text = text.strip()
+    text = tidy_text(text).strip()
     if not text:
         raise DomainError("validation.required", field="text")
     _check_rate(ctx, person)

@@ -31,11 +31,16 @@
   // The revision each section being typed into started from (draft.section_revisions): a save
   // sends it, and the server refuses it when someone else wrote the section meanwhile.
   const base = {};
+  // The revision of the server's text each field was last filled with: what the clerk types
+  // there starts from it, not from a newer one fetched while the field kept its text (the
+  // focus in it), or a save would overwrite unseen what someone else wrote meanwhile.
+  const shown = {};
   const conflicts = new Set(); // sections refused as changed meanwhile, until decided
 
   // What is typed stays in this browser until the server has it: a reload, a lost connection
-  // or a closed tab loses nothing (per meeting and section).
-  const storageKey = (key) => `facilitator.minutes.${panel.dataset.draftUrl}.${key}`;
+  // or a closed tab loses nothing (per user, meeting and section: on a shared computer the
+  // next user never gets it, and signing out deletes it, static/js/confirm.js).
+  const storageKey = (key) => `facilitator.minutes.${panel.dataset.userId}.${panel.dataset.draftUrl}.${key}`;
   function localDraft(key) {
     try { return JSON.parse(localStorage.getItem(storageKey(key))); } catch (error) { return null; }
   }
@@ -132,7 +137,7 @@
           <div class="button-row"><button type="button">${escapeHtml(T.save)}</button><span class="muted small" role="status"></span></div>`;
         const area = row.querySelector("textarea");
         area.addEventListener("input", () => {
-          if (!dirty.has(key)) base[key] = revisionOf(key);
+          if (!dirty.has(key)) base[key] = key in shown ? shown[key] : revisionOf(key);
           dirty.add(key);
           keepLocally(key, area.value);
           row.querySelector("[role=status]").textContent = "";
@@ -153,17 +158,22 @@
       } else if (kept) {
         forgetLocally(key); // the server has it
       }
-      if (!dirty.has(key) && document.activeElement !== area) area.value = server;
+      if (!dirty.has(key) && (document.activeElement !== area || area.value === server)) {
+        if (area.value !== server) area.value = server;
+        shown[key] = revisionOf(key);
+      }
       if (conflicts.has(key)) showConflict(key, row);
     }
   }
 
   async function save(key, row) {
-    const text = row.querySelector("textarea").value;
+    const area = row.querySelector("textarea");
+    const text = area.value;
     const status = row.querySelector("[role=status]");
     const payload = { section: key, text, base_revision: key in base ? base[key] : revisionOf(key) };
+    let saved = null;
     try {
-      await window.consoleSend("minutes.write", payload);
+      saved = await window.consoleSend("minutes.write", payload);
     } catch (error) {
       if (error && error.code === "minutes.section_changed") {
         conflicts.add(key);
@@ -175,7 +185,20 @@
         return;
       }
     }
-    settle(key, row);
+    // The revision the server holds `text` at now (none known when it had it already).
+    const revision = saved && saved.revision != null ? saved.revision : revisionOf(key);
+    if (area.value !== text) {
+      // Typed on while the save was on its way: that part is still to save, from this
+      // revision, and kept in the browser meanwhile.
+      base[key] = revision;
+      conflicts.delete(key);
+      const box = row.querySelector(".minutes-conflict");
+      if (box) box.remove();
+      keepLocally(key, area.value);
+    } else {
+      settle(key, row);
+      shown[key] = revision;
+    }
     status.textContent = T.saved;
     schedule(200);
   }
@@ -211,6 +234,7 @@
       box.querySelector("[data-take-theirs]").addEventListener("click", () => {
         settle(key, row);
         row.querySelector("textarea").value = (draft.sections || {})[key] || "";
+        shown[key] = revisionOf(key);
       });
       row.appendChild(box);
     }

@@ -110,3 +110,121 @@ def test_two_clerks_one_section_a_reload_and_an_agreed_item_previewed(
     expect(first.locator("#minutes-items li").first).to_contain_text("周明", timeout=LIVE)
     expect(form.locator("textarea[name=what]")).to_have_value("")
     assert re.search(r"疏通3幢车库排水口", first.locator("#minutes-items").inner_text())
+
+
+# --- what a save may not lose, and what a shared computer may not keep --------------------
+
+def _section(page, key: str):
+    return page.locator(f'#minutes-sections [data-section="{key}"]')
+
+
+def _sign_in(page, server, username: str, meeting_id: int) -> None:
+    page.goto(f"/login?next=/meetings/{meeting_id}/console")
+    page.fill("#username", username)
+    page.fill("#password", server.info["password"])
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#connection")).to_have_attribute("data-status", "connected",
+                                                          timeout=LIVE)
+
+
+def _kept_drafts(page) -> list[str]:
+    return page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('facilitator.minutes.'))")
+
+
+def test_a_section_someone_else_saved_while_the_clerk_sat_in_it_is_not_overwritten_unseen(
+        open_page, live_server):
+    """A has clicked into a section (the focus there, nothing typed) when B saves it: A's
+    field keeps what A was reading, and A's save, typed from that, must be shown B's text
+    instead of overwriting it."""
+    meeting_id = live_server.info["meeting_id"]
+    first, second = open_page("console", "clerk-a"), open_page("console", "clerk-b")
+    _sign_in(first, live_server, live_server.info["username"], meeting_id)
+    _sign_in(second, live_server, live_server.info["username"], meeting_id)
+    a, b = _section(first, "pending"), _section(second, "pending")
+    a.locator("textarea").click()  # A reads, the focus in the field
+    b.locator("textarea").fill("排水口疏通后的复查时间待定。")
+    b.get_by_role("button", name="保存").click()
+    expect(b.locator("[role=status]")).to_have_text("已保存", timeout=LIVE)
+    # A's draft has been fetched again (B's text is in it); A's field was left as it was.
+    expect(first.frame_locator("#minutes-draft").locator("body")).to_contain_text(
+        "排水口疏通后的复查时间待定", timeout=LIVE)
+    expect(a.locator("textarea")).to_have_value("")
+    a.locator("textarea").press_sequentially("资金分担比例待下次会议再议。")
+    a.get_by_role("button", name="保存").click()
+    conflict = a.locator("[data-testid=minutes-conflict]")
+    expect(conflict).to_be_visible(timeout=LIVE)
+    expect(conflict.locator("blockquote")).to_have_text("排水口疏通后的复查时间待定。")
+    expect(a.locator("textarea")).to_have_value("资金分担比例待下次会议再议。")
+    expect(b.locator("textarea")).to_have_value("排水口疏通后的复查时间待定。")
+
+
+def test_what_is_typed_while_a_save_is_on_its_way_is_kept(open_page, live_server):
+    meeting_id = live_server.info["meeting_id"]
+    page = open_page("console")
+    _sign_in(page, live_server, live_server.info["username"], meeting_id)
+    row = _section(page, "follow_up")
+    # The save takes a while (a slow network): the clerk goes on typing meanwhile.
+    page.evaluate("""() => {
+      const send = window.consoleSend;
+      window.consoleSend = (type, payload) => new Promise((resolve) => setTimeout(resolve, 1500))
+        .then(() => send(type, payload));
+    }""")
+    row.locator("textarea").fill("物业公司本周内疏通排水口。")
+    row.get_by_role("button", name="保存").click()
+    row.locator("textarea").fill("物业公司本周内疏通排水口。业委会下周复查。")
+    page.locator("#minutes-heading").click()  # the focus leaves the field
+    expect(row.locator("[role=status]")).to_have_text("已保存", timeout=LIVE)
+    page.wait_for_timeout(1500)  # the draft is fetched again after the save
+    expect(row.locator("textarea")).to_have_value("物业公司本周内疏通排水口。业委会下周复查。")
+    page.reload()  # and the part not saved yet is still kept in the browser
+    row = _section(page, "follow_up")
+    expect(row.locator("textarea")).to_have_value("物业公司本周内疏通排水口。业委会下周复查。",
+                                                  timeout=LIVE)
+    expect(row.locator("[role=status]")).to_contain_text("已恢复")
+    row.get_by_role("button", name="保存").click()
+    expect(row.locator("[role=status]")).to_have_text("已保存", timeout=LIVE)
+
+
+def test_on_a_shared_computer_the_next_user_never_gets_the_text_typed_before(
+        open_page, live_server):
+    """The moderator types into a section and leaves it unsaved; the clerk signs in on the
+    same browser. The moderator's text is not put in the clerk's field (to be saved in the
+    clerk's name); signing out deletes it from the browser, after asking."""
+    from facilitator.demo import CLERK_USERNAME
+    meeting_id = live_server.info["meeting_id"]
+    page = open_page("console")
+    _sign_in(page, live_server, live_server.info["username"], meeting_id)
+    _section(page, "attachments").locator("textarea").fill("附件：郑文涛未保存的草稿")
+    assert _kept_drafts(page)
+
+    # Another user signs in on this browser without the first signing out (a session that
+    # ran out, a colleague at the desk).
+    _sign_in(page, live_server, CLERK_USERNAME, meeting_id)
+    row = _section(page, "attachments")
+    expect(row.locator("textarea")).to_have_value("")
+    expect(row.locator("[role=status]")).to_have_text("")
+
+    # The clerk types too, then signs out: the browser asks, then keeps nothing typed here.
+    row.locator("textarea").fill("附件：许静未保存的草稿")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("header form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert asked and "纪要" in asked[0]
+    assert _kept_drafts(page) == []
+
+    # The moderator comes back: nothing of anyone's is restored.
+    _sign_in(page, live_server, live_server.info["username"], meeting_id)
+    row = _section(page, "attachments")
+    expect(row.locator("textarea")).to_have_value("")
+    expect(row.locator("[role=status]")).to_have_text("")
+
+
+def test_signing_out_with_nothing_unsaved_asks_nothing(open_page, live_server):
+    page = open_page("console")
+    _sign_in(page, live_server, live_server.info["username"], live_server.info["meeting_id"])
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("header form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert asked == []

@@ -351,3 +351,53 @@ def test_a_command_waiting_for_another_process_s_write_lets_the_server_run_meanw
         other_process.close()
     assert outcome.ok and pauses == [0.002, 0.002, 0.002]
     assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+# --- commands that read the log: they see the events of the group written before them ----
+
+def _writes(meeting, chair, texts, base_revision):
+    return [(meeting.id, chair, "minutes.write",
+             {"section": "summary", "text": text, "base_revision": base_revision},
+             f"write-{i:04d}") for i, text in enumerate(texts)]
+
+
+def test_two_saves_of_one_section_from_one_revision_in_one_group_are_not_both_taken(
+        app, ctx, groups):
+    """minutes.write's base_revision: two clerks save the same section, both from the
+    revision they loaded, at the same moment (one group). The second must be refused as
+    changed meanwhile, not written over the first unseen."""
+    meeting = make_meeting(direct_entry=True)
+    chair = chair_of(meeting)
+    groups.hold(2)
+    outcomes = send_at_once(app, joins(meeting, 1) + _writes(
+        meeting, chair, ["甲：各方同意先疏通排水口。", "乙：物业公司本周内疏通。"], 0))
+    assert groups.seen[1] == ["write-0000", "write-0001"]  # one group
+    first, second = outcomes["write-0000"], outcomes["write-0001"]
+    assert first.ok, first.error
+    assert not second.ok and second.error.code == "minutes.section_changed"
+    assert second.error.params == {"revision": first.seq}
+    from facilitator.actions.minutes import current_sections, section_revisions
+    db.session.rollback()
+    assert current_sections(meeting.id)["summary"] == "甲：各方同意先疏通排水口。"
+    assert section_revisions(meeting.id)["summary"] == first.seq
+
+
+def test_minutes_finalised_in_the_group_of_a_save_hold_what_was_saved(app, ctx, groups):
+    """The clerk's last save and the moderator's finalise arrive together: the final version
+    (and its last_event_seq) must include the save acknowledged just before it."""
+    meeting = make_meeting(direct_entry=True)
+    chair = chair_of(meeting)
+    assert execute(meeting.id, chair, "meeting.end", {}).ok
+    groups.hold(2)
+    outcomes = send_at_once(app, _writes(meeting, chair, ["各方同意先疏通排水口。"], None) + [
+        (meeting.id, chair, "minutes.write", {"section": "dissent", "text": "3-1-101保留意见"},
+         "write-dissent"),
+        (meeting.id, chair, "minutes.finalise", {}, "finalise-1")])
+    assert groups.seen[1] == ["write-dissent", "finalise-1"]  # one group
+    saved, final = outcomes["write-dissent"], outcomes["finalise-1"]
+    assert saved.ok and final.ok, (saved.error, final.error)
+    from facilitator.minutes.versions import document_of, latest_version
+    db.session.rollback()
+    document = document_of(latest_version(meeting.id))
+    assert document.header.last_event_seq == saved.seq
+    assert "3-1-101保留意见" in document.to_json()

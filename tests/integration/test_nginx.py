@@ -16,9 +16,9 @@ import pytest
 import requests
 import socketio
 
-from tests.integration.test_workers import (RECONNECT_AT_ONCE, Group, Phone, _command,
-                                            _console, _moderator_session,
-                                            deployment)  # noqa: F401 - a fixture
+from tests.integration.test_workers import deployment  # noqa: F401 - a fixture
+from tests.worker_group import (RECONNECT_AT_ONCE, Group, Phone, console_client,
+                                moderator_session, run_command)
 from facilitator.workers import port_is_free
 from tests.support import REPO_ROOT, free_port, require_service
 
@@ -121,7 +121,7 @@ def test_a_meeting_plays_through_nginx_in_front_of_two_groups(deployment, tmp_pa
 
         # Phones open the WebSocket at once, as the pages do: no stickiness, spread over both.
         phones = [Phone(front, n) for n in range(12)]
-        console = _console(front)
+        console = console_client(front)
         spread = [sum(_sockets_of(group) for _ in range(4)) for group in groups]
         assert all(count > 0 for count in spread), spread
 
@@ -137,7 +137,7 @@ def test_a_meeting_plays_through_nginx_in_front_of_two_groups(deployment, tmp_pa
                            wait_timeout=15)
             pollers.append((poller, batches))
 
-        acks = [_command(console, 500 + n, name) for n, name in
+        acks = [run_command(console, 500 + n, name) for n, name in
                 enumerate(("agenda.next", "agenda.next", "agenda.previous", "agenda.next"))]
         public = [ack["seq"] for ack in acks]
         everyone = [phone.seqs for phone in phones] + [
@@ -150,7 +150,7 @@ def test_a_meeting_plays_through_nginx_in_front_of_two_groups(deployment, tmp_pa
             assert got == sorted(got), got
 
         # The minutes' live draft, signed in through nginx: any host serves the session.
-        staff = _moderator_session(nginx.base)
+        staff = moderator_session(nginx.base)
         drafts = [staff.get(f"{nginx.base}/meetings/1/minutes.md", timeout=10)
                   for _ in range(4)]
         assert all(d.status_code == 200 and "# " in d.text for d in drafts), drafts

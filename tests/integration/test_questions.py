@@ -365,6 +365,31 @@ def test_a_question_must_be_text_of_at_most_300_characters(room, text, code):
     assert command(phones["zhang"], "question.ask", {"text": "问" * 300})["ok"]
 
 
+@pytest.mark.parametrize("typed, shown", [
+    # A right-to-left override turns the words around on every screen (and the minutes'
+    # PDF, which drops it, would say something else than the room saw).
+    ("\u202e排水口何时疏通？", "排水口何时疏通？"),
+    ("车库\u2067渗漏\u2069何时修？\u202a", "车库渗漏何时修？"),
+    # 290 accents stacked on one character draw over every question around it.
+    ("问" + "\u0301" * 290 + "题", "问" + "\u0301" * 4 + "题"),
+    # A screenful of empty lines.
+    ("第一行" + "\n" * 200 + "第二行", "第一行\n\n第二行"),
+    ("\n".join("行" * 3 for _ in range(60)), "\n".join("行" * 3 for _ in range(10))
+     + " " + " ".join("行" * 3 for _ in range(50))),
+    # What a question needs is kept: a keycap, a heart, Vietnamese, a line break or two.
+    ("1\ufe0f\u20e3 ❤\ufe0f Nguyễn hỏi:\n能否\n\n照常停车？", "1\ufe0f\u20e3 ❤\ufe0f Nguyễn hỏi:\n能否\n\n照常停车？"),
+])
+def test_a_question_is_shown_as_words_not_as_a_way_to_cover_the_screens(room, typed, shown):
+    """Any admitted phone's question reaches every phone, the console and the screen at once,
+    before the chair has seen it: what would turn its words around or draw over the others
+    is left out, as the record keeps it."""
+    meeting, console, projector, phones, ids = room
+    question_id = ask(phones["zhang"], typed)
+    for sock in (console, projector, phones["liu"]):
+        assert state(sock)["questions"][str(question_id)]["text"] == shown
+    assert db.session.get(Question, question_id).text == shown
+
+
 @pytest.mark.parametrize("value, code", [
     (2**63, "validation.range"), (2**31, "validation.range"), (0, "validation.range"),
     (-1, "validation.range"), (1.5, "validation.type"), (True, "validation.type"),

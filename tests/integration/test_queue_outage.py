@@ -6,7 +6,6 @@ when Redis is back the notices clear and events flow through it again."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -16,44 +15,10 @@ import pytest
 import requests
 import socketio
 
-from tests.support import (LiveServer, csrf_token_in, demo_server, free_port, require_service,
-                           service_env)
+from tests.support import LiveServer, csrf_token_in, demo_server, free_port, require_service
+from tests.worker_group import PrivateRedis, redis_server_installed
 
 pytestmark = pytest.mark.redis
-
-
-class PrivateRedis:
-    """A redis-server of this test's own (not the shared one on 6379): it is stopped."""
-
-    def __init__(self, workdir: Path):
-        self.port, self.workdir, self.process = free_port(), workdir, None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=service_env())
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                done = subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
-                                      capture_output=True, text=True, timeout=2, env=service_env())
-            except subprocess.TimeoutExpired:
-                continue
-            if done.stdout.strip() == "PONG":
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()  # an outage, not a goodbye
-            self.process.wait(10)
-            self.process = None
 
 
 class Watcher:
@@ -96,8 +61,7 @@ def _console(server, cookie: str) -> Watcher:
 
 
 def test_consoles_show_a_redis_outage_and_phones_on_the_other_process_catch_up():
-    require_service(shutil.which("redis-server") is not None and shutil.which("redis-cli")
-                    is not None, "redis-server (and redis-cli) are not installed")
+    require_service(redis_server_installed(), "redis-server (and redis-cli) are not installed")
     workdir = Path(tempfile.mkdtemp(prefix="facilitator-queue-outage-"))
     redis = PrivateRedis(workdir)
     redis.start()

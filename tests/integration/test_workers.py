@@ -8,166 +8,24 @@ import json
 import os
 import re
 import signal
-import subprocess
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 import requests
-import socketio
 
 from facilitator.workers import QUICK_ENDS_LIMIT, WorkerGroup, group_refusal
-from tests import frozen_time
-from tests.support import (FACILITATOR_COMMAND, REPO_ROOT, free_port, postgres_up, redis_up,
-                           require_service, run_facilitator)
+from tests.support import free_port, run_facilitator
+from tests.worker_group import (REDIS_URL, Group, Phone, console_client, demo_deployment,
+                                run_command)
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-POSTGRES = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("FACILITATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 @pytest.fixture
 def deployment(tmp_path):
     """A fresh PostgreSQL database with the demo, and the environment of its servers."""
-    require_service(redis_up(), "Redis is not reachable at 127.0.0.1:6379")
-    require_service(postgres_up(POSTGRES), f"PostgreSQL is not reachable at {POSTGRES}")
-    import psycopg
-    from sqlalchemy.engine import make_url
-    name = f"workers_{uuid.uuid4().hex[:12]}"
-    admin = POSTGRES.replace("+psycopg", "")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "FACILITATOR_INSTANCE": str(tmp_path), "REDIS_URL": REDIS_URL,
-           "DATABASE_URL": make_url(POSTGRES).set(database=name).render_as_string(
-               hide_password=False),
-           "SECRET_KEY": "workers-" + "0" * 32, "JOIN_ADDRESS_LIMIT": "100000",
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("ASYNC_MODE", None)
-    demo = run_facilitator("demo", env=env, timeout=180)
-    assert demo.returncode == 0, demo.stderr
-    env["JOIN_CODE"] = re.search(r"Join code: (\d{6})", demo.stdout).group(1)
-    try:
+    with demo_deployment(tmp_path) as env:
         yield env
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-class Group:
-    """`facilitator serve --workers N` running, its output in a file."""
-
-    def __init__(self, env: dict, workers: int, tmp: Path, worker_ports: list[int] = ()):
-        """`worker_ports`: each worker's port of its own (consecutive), if any."""
-        self.env = env
-        self.port = free_port()
-        self.log_path = tmp / "group.log"
-        self.log = open(self.log_path, "w")
-        own = ["--worker-ports", str(worker_ports[0])] if worker_ports else []
-        self.process = subprocess.Popen(
-            [*FACILITATOR_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), *own], env=frozen_time.subprocess_env(env),
-            cwd=REPO_ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.wait_for(lambda: len(self.pids()) >= workers, "the workers to start")
-        self.wait_for(self._answers, "the port to answer")
-
-    def output(self) -> str:
-        return self.log_path.read_text()
-
-    def pids(self) -> dict[int, int]:
-        """The newest pid of each worker number."""
-        return {int(n): int(pid) for n, pid in
-                re.findall(r"worker (\d+) started \(pid (\d+)\)", self.output())}
-
-    def _answers(self) -> bool:
-        try:
-            return requests.get(f"{self.base}/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def wait_for(self, condition, what: str, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while not condition():
-            assert self.process.poll() is None, f"the group ended:\n{self.output()}"
-            assert time.monotonic() < deadline, f"waited for {what}:\n{self.output()}"
-            time.sleep(0.1)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=30)
-        self.log.close()
-        return code
-
-
-# Reconnect without a pause between tries: a timed pause is a timed wait on a condition,
-# which libfaketime (CI's runs on a shifted clock) stretches out of all proportion.
-RECONNECT_AT_ONCE = {"reconnection": True, "reconnection_delay": 0,
-                     "randomization_factor": 0}
-
-
-class Phone:
-    """A phone over the websocket, reconnecting by itself as the page does."""
-
-    def __init__(self, group: Group, number: int):
-        self.batches: list[dict] = []
-        self.seen_to = 0  # the newest seq it holds: from batches and its catch-ups
-        self.told_restarting = 0
-        self.client = socketio.Client(**RECONNECT_AT_ONCE)
-        self.client.on("batch", self._batch, namespace="/live")
-        self.client.on("restarting", self._restarting, namespace="/live")
-        self.join = {"code": group.env["JOIN_CODE"], "name": f"居民{number}",
-                     "party": "observer", "command_id": f"workers-join-{number:04d}"}
-        self.client.connect(group.base, namespaces=["/live"], transports=["websocket"],
-                            auth={"meeting_id": 1, "face": "phone", "join": self.join},
-                            wait_timeout=15)
-
-    def _restarting(self, _data=None) -> None:
-        self.told_restarting += 1
-
-    def _batch(self, batch: dict) -> None:
-        self.batches.append(batch)
-        self.seen_to = max(self.seen_to, batch["to"])
-
-    def seqs(self) -> set[int]:
-        return {e["seq"] for batch in self.batches for e in batch["events"]}
-
-    def catch_up(self) -> None:
-        """What a reconnected page does: ask for everything after what it holds."""
-        answer = self.client.call("sync", {"since": self.seen_to}, namespace="/live",
-                                  timeout=15)
-        assert answer["ok"], answer
-        if answer.get("batch"):
-            self._batch(answer["batch"])
-
-
-def _moderator_session(base: str) -> requests.Session:
-    """The demo's moderator signed in at `base`."""
-    http = requests.Session()
-    page = http.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    answer = http.post(f"{base}/login", data={"username": "zhengwentao",
-                                              "password": "demo-2026", "csrf_token": token})
-    assert "/login" not in answer.url, re.findall(r"role=\"alert\">([^<]*)<", answer.text)
-    return http
-
-
-def _console(group: Group) -> socketio.Client:
-    http = _moderator_session(group.base)
-    console = socketio.Client(**RECONNECT_AT_ONCE)
-    console.connect(group.base, namespaces=["/live"], transports=["websocket"],
-                    headers={"Cookie": f"session={http.cookies['session']}"},
-                    auth={"meeting_id": 1, "face": "console"}, wait_timeout=15)
-    return console
-
-
-def _command(console, number: int, name: str) -> dict:
-    ack = console.call("command", {"id": f"workers-cmd-{number:04d}", "type": name,
-                                   "payload": {}}, namespace="/live", timeout=15)
-    assert ack["ok"], ack
-    return ack
 
 
 def test_three_workers_share_one_port_restart_a_killed_one_and_stop_on_sigterm(
@@ -177,8 +35,8 @@ def test_three_workers_share_one_port_restart_a_killed_one_and_stop_on_sigterm(
     try:
         assert len(set(group.pids().values())) == 3
         phones = [Phone(group, n) for n in range(9)]
-        console = _console(group)
-        acks = [_command(console, n, name) for n, name in
+        console = console_client(group)
+        acks = [run_command(console, n, name) for n, name in
                 enumerate(("agenda.next", "agenda.next", "agenda.previous"))]
         public = {ack["seq"] for ack in acks}  # agenda.item_started: every phone gets it
         group.wait_for(lambda: all(public <= phone.seqs() for phone in phones),
@@ -192,7 +50,7 @@ def test_three_workers_share_one_port_restart_a_killed_one_and_stop_on_sigterm(
         assert re.search(rf"worker {number} \(pid {victim}\) ended with code -9", group.output())
         group.wait_for(lambda: console.connected and all(p.client.connected for p in phones),
                        "the console and the phones to reconnect", 30)
-        later = _command(console, 10, "agenda.next")
+        later = run_command(console, 10, "agenda.next")
         for phone in phones:
             phone.catch_up()
         group.wait_for(lambda: all(phone.seen_to >= later["seq"] for phone in phones),
@@ -274,7 +132,7 @@ def test_three_workers_on_small_pools_write_one_meeting_from_every_phone_at_once
     phones = []
     try:
         phones = [Phone(group, n) for n in range(24)]
-        console = _console(group)
+        console = console_client(group)
         snapshot = console.call("sync", {"since": None}, namespace="/live",
                                 timeout=15)["snapshot"]
         waiting = [p["id"] for p in snapshot["participants"].values()
@@ -285,7 +143,7 @@ def test_three_workers_on_small_pools_write_one_meeting_from_every_phone_at_once
                 "payload": {"id": participant}}, namespace="/live", timeout=15)
             assert admitted["ok"], admitted
             time.sleep(0.25)  # within a console's command rate (5 a second)
-        _command(console, 100, "agenda.next")  # hands are raised on an item under way
+        run_command(console, 100, "agenda.next")  # hands are raised on an item under way
         console.disconnect()
         peak = [0]
         answers: list[dict] = []
@@ -380,7 +238,7 @@ def test_a_worker_told_to_stop_tells_its_phones_to_reconnect_and_is_started_agai
     phones, console = [], None
     try:
         phones = [Phone(group, n) for n in range(8)]
-        console = _console(group)
+        console = console_client(group)
         number, victim = 1, group.pids()[1]
         os.kill(victim, signal.SIGTERM)
         group.wait_for(lambda: group.pids()[number] != victim, "the worker to start again")
@@ -391,7 +249,7 @@ def test_a_worker_told_to_stop_tells_its_phones_to_reconnect_and_is_started_agai
         assert said and int(said.group(1)) >= len(told)  # its phones, and the console if there
         group.wait_for(lambda: console.connected and all(p.client.connected for p in phones),
                        "the phones to reconnect", 30)
-        later = _command(console, 20, "agenda.next")
+        later = run_command(console, 20, "agenda.next")
         for phone in phones:
             phone.catch_up()
         group.wait_for(lambda: all(phone.seen_to >= later["seq"] for phone in phones),
