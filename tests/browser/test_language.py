@@ -317,7 +317,7 @@ class Words:
         left = Words.without_data(text, corpus) if suspect or "." in text else text
         left = CODE.sub(" ", URL.sub(" ", left))
         for key in RAW_KEY.findall(left):
-            if key in message_keys() or key.split(".")[0] in PREFIXES():
+            if key in message_keys() or key.split(".")[0] in message_prefixes():
                 problems.append(f"raw message key {key!r}")
                 left = left.replace(key, " ")  # found as what it is, not again as words
         if lang == "en":
@@ -352,7 +352,7 @@ class Words:
 
 
 @cache
-def PREFIXES() -> frozenset[str]:  # noqa: N802 - a constant, computed once
+def message_prefixes() -> frozenset[str]:
     return frozenset(key.split(".")[0] for key in message_keys())
 
 

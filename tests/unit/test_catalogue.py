@@ -124,8 +124,8 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # Where Chinese is read, not written: a co-owned unit's owners as the roster joins them (、),
 # a list as people type it (，).
 READS_INPUT = re.compile(r"""\.split\((["'])[、，]\1\)|\.split\(/\[[^\]]*，[^\]]*\]""")
-COMMENTS = {".html": re.compile(r"\{#.*?#\}|<!--.*?-->", re.S),
-            ".js": re.compile(r"/\*.*?\*/|(?<![:\\\"'])//[^\n]*", re.S)}
+COMMENTS = {".html": re.compile(r"\{#.*?#\}|<!--.*?-->", re.DOTALL),
+            ".js": re.compile(r"/\*.*?\*/|(?<![:\\\"'])//[^\n]*", re.DOTALL)}
 
 
 def _docstrings(tree) -> set[int]:
