@@ -40,8 +40,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import (BATCH_RE, EVENT_RE, SocketClient, Tracker,  # noqa: E402
                      freeze_own_objects, join_auth, now, open_join_page, raise_nofile)
 
-ITEM_RE = re.compile(r'"item_id":(\d+)')
-ENTITY_RE = re.compile(r'\{"c":"(agenda|meeting)","id":(\d+)')
+# what names a meeting or an agenda item in a batch: an event's item, an agenda entity's id,
+# the meeting entity's id and its current item (docs/protocol.md §3, §7)
+ITEM_RE = re.compile(r'"(?:item_id|current_item_id)":(\d+)')
+AGENDA_RE = re.compile(r'\{"c":"agenda","id":(\d+)')
+MEETING_RE = re.compile(r'\{"c":"meeting",(?:"id":\d+,)?"v":\{"id":(\d+)')
 HEARTBEAT_RE = re.compile(r'^42/live,\["heartbeat",\{"meeting_id":(\d+),"seq":(\d+)')
 # socket.io-client 4 with the phone page's options (static/js/store.js)
 RECONNECT_DELAY, RECONNECT_DELAY_MAX, RANDOMIZATION = 0.5, 5.0, 0.5
@@ -95,11 +98,14 @@ class Phone:
             for item in ITEM_RE.findall(text):
                 if int(item) not in self.items:
                     self.child.foreign["an item of another meeting"] += 1
-        for kind, entity in ENTITY_RE.findall(text):
-            if kind == "meeting" and int(entity) != self.meeting["id"]:
+        for meeting in MEETING_RE.findall(text):
+            self.child.named_meetings += 1
+            if int(meeting) != self.meeting["id"]:
                 self.child.foreign["another meeting's entity"] += 1
-            elif kind == "agenda" and self.items and int(entity) not in self.items:
-                self.child.foreign["another meeting's agenda item"] += 1
+        if self.items:
+            for item in AGENDA_RE.findall(text):
+                if int(item) not in self.items:
+                    self.child.foreign["another meeting's agenda item"] += 1
 
     def _hold(self, seq: int, t: float) -> None:
         if seq > self.held:
@@ -198,6 +204,7 @@ class Child:
         self.join_concurrency = args.join_concurrency
         self.inspected = 0
         self.sample: str | None = None  # a batch, to show what the check reads
+        self.named_meetings = 0  # meeting entities seen (the check is not vacuous)
         self.foreign: Counter = Counter()
         self.errors: Counter = Counter()
         self.closing = False
@@ -269,6 +276,7 @@ class Child:
         lost = Counter(p.client.closed_reason for p in self.phones
                        if p.client is not None and p.client.closed_reason)
         return {"phones": len(self.phones), "inspected": self.inspected,
+                "meeting_entities": self.named_meetings,
                 "foreign": dict(self.foreign), "errors": dict(self.errors),
                 "open": sum(1 for p in self.phones if p.client is not None and p.client.is_open),
                 "lost": dict(lost), "refused": sum(1 for p in self.phones if p.refused),
@@ -457,7 +465,7 @@ class Fleet:
         for a in answers:
             for key in ("foreign", "errors", "lost"):
                 total[key].update(a.get(key) or {})
-        for key in ("phones", "inspected", "open", "refused", "cpu_s"):
+        for key in ("phones", "inspected", "meeting_entities", "open", "refused", "cpu_s"):
             total[key] = round(sum(a.get(key) or 0 for a in answers), 2)
         for key in ("foreign", "errors", "lost"):
             total[key] = dict(total[key])

@@ -335,6 +335,25 @@ def bare_group(code: Code, workdir: Path, opts, label: str, payload_bytes: int |
                  workdir / f"{label}.log")
 
 
+def py_spy(python: str, pid: int, out: Path) -> subprocess.Popen:
+    """Record one server process (raw stacks for bench/profile_summary.py)."""
+    return subprocess.Popen([str(Path(python).parent / "py-spy"), "record", "--pid", str(pid),
+                             "--rate", "100", "--format", "raw", "--output", str(out),
+                             "--nonblocking"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop_py_spy(spy: subprocess.Popen | None) -> None:
+    if spy is None or spy.poll() is not None:
+        return
+    spy.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
+    try:
+        spy.wait(20)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+        spy.wait(5)
+
+
 # ------------------------------------------------------------------ the measurements
 
 class Console:
@@ -643,8 +662,15 @@ def scenario_one_meeting(ctx) -> dict:
             group = bare_group(code, workdir, opts, "one-bare", int(size) if size else None)
         try:
             with group:
-                result = asyncio.run(one_meeting(target, group, meeting, opts.phones, opts,
-                                                 workdir))
+                spy = None
+                if opts.profile and target == "app":
+                    spy = py_spy(opts.python, group.worker_pids()[1],
+                                 RESULTS / f"{ctx['stamp']}-scale-one-app-worker1.pyspy.txt")
+                try:
+                    result = asyncio.run(one_meeting(target, group, meeting, opts.phones,
+                                                     opts, workdir))
+                finally:
+                    stop_py_spy(spy)
                 result["server_log_tail"] = group.output()[-1500:]
         except Exception as error:  # noqa: BLE001
             result = {"errors": {f"{type(error).__name__}: {error}"[:500]: 1}}
@@ -883,6 +909,9 @@ def main(argv=None) -> int:
     parser.add_argument("--code", default="worktree",
                         help="worktree (default) or a git revision exported with git archive")
     parser.add_argument("--python", default=venv_python())
+    parser.add_argument("--profile", action="store_true",
+                        help="one-meeting: record the app's worker 1 with py-spy "
+                             "(.venv/bin/pip install py-spy; bench/profile_summary.py)")
     opts = parser.parse_args(argv)
     raise_nofile()
 
@@ -905,7 +934,7 @@ def main(argv=None) -> int:
         say(f"{machine['date']} | {machine['nproc']} CPUs | {machine['ram_gb']} GB | "
             f"{code.label}")
         dbs = Databases(opts.postgres, stamp)
-        ctx = {"opts": opts, "code": code, "workdir": workdir, "dbs": dbs}
+        ctx = {"opts": opts, "code": code, "workdir": workdir, "dbs": dbs, "stamp": stamp}
         scenarios = (["single", "one_meeting", "meetings", "failover"]
                      if opts.scenario == "all" else [opts.scenario.replace("-", "_")])
         try:
