@@ -16,11 +16,20 @@ eventlet.listen with a backlog + eventlet.wsgi.server with max_size, or gevent's
 with a Pool; the same Socket.IO ping interval and timeout.
 
     python bench/bare_server.py --async-mode eventlet --port 5101 [--payload-bytes 700]
+
+The baseline of `facilitator serve --workers N` (bench/scale.py): `--processes N
+--message-queue redis://…` starts N such servers on the one port as the app's workers do
+(SO_REUSEPORT; each prints "bare worker K started (pid P)"), joined by python-socketio's
+Redis message queue like the app's processes: a command's batch goes to the phones of
+every process.
 """
 from __future__ import annotations
 
 import argparse
+import signal
+import subprocess
 import sys
+import time
 
 
 def parse_args(argv=None):
@@ -38,11 +47,53 @@ def parse_args(argv=None):
     parser.add_argument("--gc-log", action="store_true",
                         help="print slow garbage collections and the tracked objects "
                              "(as bench/launch_app.py --patch gc-log)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="servers on the one port (SO_REUSEPORT), as `facilitator serve "
+                             "--workers N`; 2 or more need --message-queue")
+    parser.add_argument("--message-queue", help="Redis URL of the message queue between "
+                                                "the processes")
+    parser.add_argument("--channel", default="bench-bare",
+                        help="the message queue's channel (Redis pub/sub channels are shared "
+                             "by all of a Redis server's databases: keep it apart from the "
+                             "app's)")
+    parser.add_argument("--shared-port", action="store_true",
+                        help="one of the --processes: listen with SO_REUSEPORT")
     return parser.parse_args(argv)
 
 
+def run_group(args, argv: list[str]) -> int:
+    """--processes N: start N servers sharing the port and wait; SIGTERM stops them all."""
+    if not args.message_queue:
+        sys.exit("--processes 2 or more needs --message-queue")
+    own = [a for a in argv if a != "--shared-port"]
+    at = own.index("--processes")
+    own[at:at + 2] = ["--processes", "1"]
+    children = []
+    for number in range(1, args.processes + 1):
+        child = subprocess.Popen([sys.executable, __file__, *own, "--shared-port"])
+        children.append(child)
+        print(f"bare worker {number} started (pid {child.pid})", flush=True)
+    told: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: told.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, _frame: told.append(signum))
+    while not told and all(child.poll() is None for child in children):
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return 0
+
+
 def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    if args.processes > 1:
+        return run_group(args, argv)
     # Monkey-patch before Flask or any socket library is imported (as the app's entry point).
     if args.async_mode == "eventlet":
         import warnings
@@ -65,8 +116,11 @@ def main(argv=None) -> None:
 
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "bench-only"
+    queue = {}
+    if args.message_queue:
+        queue = {"message_queue": args.message_queue, "channel": args.channel}
     socketio = SocketIO(app, async_mode=args.async_mode, ping_interval=10, ping_timeout=15,
-                        max_http_buffer_size=64 * 1024, cors_allowed_origins=[])
+                        max_http_buffer_size=64 * 1024, cors_allowed_origins=[], **queue)
     state = {"seq": 0}
     # The app's agenda.start batch carries a few entity views; pad to a similar size.
     overhead = len('{"from":0,"to":0,"events":[{"seq":0,"type":"bench.tick",'
@@ -111,12 +165,21 @@ def main(argv=None) -> None:
     if args.async_mode == "eventlet":
         import eventlet
         import eventlet.wsgi
-        listener = eventlet.listen((args.host, args.port), backlog=args.backlog)
+        listener = eventlet.listen((args.host, args.port), backlog=args.backlog,
+                                   reuse_port=args.shared_port)
         eventlet.wsgi.server(listener, app, max_size=args.max_connections, log_output=False)
     else:
         from gevent.pool import Pool
         from gevent.pywsgi import WSGIServer
-        WSGIServer((args.host, args.port), app, spawn=Pool(args.max_connections),
+        listener = (args.host, args.port)
+        if args.shared_port:  # as `facilitator serve --shared-port`
+            from gevent import socket as green_socket
+            listener = green_socket.socket(green_socket.AF_INET, green_socket.SOCK_STREAM)
+            listener.setsockopt(green_socket.SOL_SOCKET, green_socket.SO_REUSEADDR, 1)
+            listener.setsockopt(green_socket.SOL_SOCKET, green_socket.SO_REUSEPORT, 1)
+            listener.bind((args.host, args.port))
+            listener.listen(args.backlog)
+        WSGIServer(listener, app, spawn=Pool(args.max_connections),
                    backlog=args.backlog, log=None).serve_forever()
 
 

@@ -197,6 +197,9 @@ class SocketClient:
         self.closing = False
         self.closed_reason: str | None = None
         self.token: str | None = None  # a phone's, from the welcome when it joined
+        # Called with (text, arrival time) for every event the server sends ("42/live,[…"),
+        # before the generator's own handling (bench/fleet.py checks where each came from).
+        self.inspect = None
 
     @property
     def is_open(self) -> bool:
@@ -240,7 +243,10 @@ class SocketClient:
                 data = msg.data
                 if data == "2":
                     await self.ws.send_str("3")
-                elif data.startswith('42/live,["batch"') or data.startswith('42/live,["event"'):
+                    continue
+                if self.inspect is not None and data.startswith("42"):
+                    self.inspect(data, now())
+                if data.startswith('42/live,["batch"') or data.startswith('42/live,["event"'):
                     t = now()
                     if self.tracker is not None:
                         m = BATCH_RE.match(data)
@@ -353,6 +359,34 @@ async def sync(client: SocketClient, timeout: float) -> str:
     return raw
 
 
+async def open_console(wsconn: aiohttp.ClientSession, ws_url: str, target: str,
+                       meeting_id: int, cookie: str | None,
+                       timeout: float) -> tuple[SocketClient, list[int]]:
+    """The moderator's console of a meeting (app; `cookie` from `login`) with direct entry
+    on, and the two agenda items its agenda.start commands alternate between (the first
+    one not running now first); or the bare server's trigger client (ids unused)."""
+    if target != "app":
+        chair = SocketClient(wsconn, ws_url, None, None)
+        await chair.connect({"meeting_id": meeting_id, "face": "trigger"}, timeout)
+        return chair, [0, 0]
+    chair = SocketClient(wsconn, ws_url, cookie, None)
+    await chair.connect({"meeting_id": meeting_id, "face": "console"}, timeout)
+    snapshot = json.loads(await sync(chair, timeout))[0]["snapshot"]
+    agenda = sorted(snapshot["agenda"].values(), key=lambda a: a["position"])
+    ids = [a["id"] for a in agenda[:2]]
+    if snapshot["meeting"].get("current_item_id") == ids[0]:
+        ids.reverse()
+    if not snapshot["meeting"].get("allow_direct_entry"):
+        ack = json.loads(await chair.call("command", {
+            "id": "bench-configure-" + secrets.token_hex(4),
+            "type": "meeting.configure", "payload": {"allow_direct_entry": True}},
+            timeout))[0]
+        if not ack.get("ok"):
+            raise RuntimeError(f"meeting.configure refused: {ack}")
+        await asyncio.sleep(0.3)
+    return chair, ids
+
+
 def _derive(result: dict, args) -> None:
     """CPU, memory and machine-load figures from the /proc samples."""
     s = result.get("server", {})
@@ -403,28 +437,11 @@ async def run(args, result: dict) -> None:
     chair = None
     try:
         # --- the moderator (app) or the trigger (bare)
+        cookie = None
         if args.target == "app":
-            chair_cookie = await login(http, base, args.username, args.password, args.timeout)
-            chair = SocketClient(wsconn, ws_url, chair_cookie, None)
-            await chair.connect({"meeting_id": args.meeting_id, "face": "console"}, args.timeout)
-            snapshot = json.loads(await sync(chair, args.timeout))[0]["snapshot"]
-            agenda = sorted(snapshot["agenda"].values(), key=lambda a: a["position"])
-            ids = [a["id"] for a in agenda[:2]]
-            if snapshot["meeting"].get("current_item_id") == ids[0]:
-                ids.reverse()
-            if not snapshot["meeting"].get("allow_direct_entry"):
-                ack = json.loads(await chair.call("command", {
-                    "id": "bench-configure-" + secrets.token_hex(4),
-                    "type": "meeting.configure", "payload": {"allow_direct_entry": True}},
-                    args.timeout))[0]
-                if not ack.get("ok"):
-                    raise RuntimeError(f"meeting.configure refused: {ack}")
-                await asyncio.sleep(0.3)
-        else:
-            chair = SocketClient(wsconn, ws_url, None, None)
-            await chair.connect({"meeting_id": args.meeting_id, "face": "trigger"},
-                                args.timeout)
-            ids = [0, 0]
+            cookie = await login(http, base, args.username, args.password, args.timeout)
+        chair, ids = await open_console(wsconn, ws_url, args.target, args.meeting_id, cookie,
+                                        args.timeout)
         log("moderator connected")
         samples["before_phones"] = snap(args.server_pid)
 

@@ -75,27 +75,55 @@ def load_demo() -> dict:
         import_roster(case, (DEMO_DIR / "owners.csv").read_text(encoding="utf-8"), "owners.csv")
     meeting = case.meetings[0] if case.meetings else None
     if meeting is None:
-        meeting = create_meeting(case, {
-            "title": "3幢地下车库渗漏治理协商会", "place": spec["platform"],
-            "scheduled_start": spec["dates"]["meeting"], "language": "zh",
-            "moderator_id": moderator.id, "clerk_id": clerk.id})
-        chair = Actor(role="moderator", user_id=moderator.id)
-        for item in data["agenda"]:
-            _run(meeting, chair, "agenda.add", {"title": item["title"],
-                                                 "minutes": item["minutes"],
-                                                 "segment": item["segment"]})
-        for person in data["people"]:
-            if person["role"] in ("moderator", "clerk"):
-                continue  # they run the console, signed in
-            _run(meeting, chair, "participant.add", {"name": person["name"],
-                                                      "party": person["party"]})
-        for option in data["options"]:  # the repair plans A, B, C
-            _run(meeting, chair, "plan.create", demo_plan_payload(option))
-        _run(meeting, chair, "meeting.open", {})
+        meeting = _open_demo_meeting(case, moderator, clerk, "3幢地下车库渗漏治理协商会")
     db.session.refresh(meeting)
-    return {"case_number": case.number, "meeting_id": meeting.id, "join_code": meeting.join_code,
-            "join_key": meeting.join_key,
+    return {"case_number": case.number, **_meeting_info(meeting),
             "projector_token": meeting.projector_token, "username": MODERATOR_USERNAME,
             "clerk_username": CLERK_USERNAME, "password": DEMO_PASSWORD}
+
+
+def _open_demo_meeting(case: Case, moderator: User, clerk: User, title: str) -> Meeting:
+    """A meeting of the demo case with the demo's agenda, people and plans, opened."""
+    data = demo_case_data()
+    spec = data["case"]
+    meeting = create_meeting(case, {
+        "title": title, "place": spec["platform"],
+        "scheduled_start": spec["dates"]["meeting"], "language": "zh",
+        "moderator_id": moderator.id, "clerk_id": clerk.id})
+    chair = Actor(role="moderator", user_id=moderator.id)
+    for item in data["agenda"]:
+        _run(meeting, chair, "agenda.add", {"title": item["title"],
+                                             "minutes": item["minutes"],
+                                             "segment": item["segment"]})
+    for person in data["people"]:
+        if person["role"] in ("moderator", "clerk"):
+            continue  # they run the console, signed in
+        _run(meeting, chair, "participant.add", {"name": person["name"],
+                                                  "party": person["party"]})
+    for option in data["options"]:  # the repair plans A, B, C
+        _run(meeting, chair, "plan.create", demo_plan_payload(option))
+    _run(meeting, chair, "meeting.open", {})
+    return meeting
+
+
+def _meeting_info(meeting: Meeting) -> dict:
+    return {"meeting_id": meeting.id, "join_code": meeting.join_code,
+            "join_key": meeting.join_key}
+
+
+def add_demo_meetings(count: int) -> list[dict]:
+    """`count` more live meetings of the (loaded) demo case, each like the demo meeting, for
+    benchmarks of many meetings at once (bench/scale.py); their ids, join codes and keys."""
+    case = db.session.execute(db.select(Case).filter_by(
+        number=demo_case_data()["case"]["number"])).scalar_one()
+    moderator = _user(MODERATOR_USERNAME, "郑文涛", "moderator")
+    clerk = _user(CLERK_USERNAME, "许静", "clerk")
+    first = len(case.meetings)
+    added = [_open_demo_meeting(case, moderator, clerk,
+                                f"3幢地下车库渗漏治理协商会（{first + n + 1}）")
+             for n in range(count)]
+    for meeting in added:
+        db.session.refresh(meeting)
+    return [_meeting_info(meeting) for meeting in added]
 
 

@@ -34,9 +34,19 @@ RETRY_MAX_SECONDS = 5.0
 LISTEN_RETRY_MAX_SECONDS = 2.0
 
 
+def channel_for(url: str) -> str:
+    """The publish/subscribe channel of the database a Redis URL names. Redis hands a
+    channel's messages to every subscriber, whichever database it selected: under one fixed
+    name two deployments sharing a Redis server (production on /0, a test run on /1) would
+    receive each other's events — meeting 1 of one is meeting 1 of the other. Named after
+    the database, the URL keeps their events apart as it keeps their keys."""
+    from redis.connection import parse_url
+    return f"facilitator-db{parse_url(url).get('db', 0)}"
+
+
 class LiveQueue(socketio.RedisManager):
-    def __init__(self, url: str, channel: str = "flask-socketio"):
-        super().__init__(url, channel=channel)
+    def __init__(self, url: str, channel: str | None = None):
+        super().__init__(url, channel=channel or channel_for(url))
         self._backlog: deque = deque(maxlen=BACKLOG)
         self._backlog_lock = threading.Lock()  # green after monkey-patching
         self._retrying = False

@@ -6,7 +6,7 @@ import json
 import threading
 
 from facilitator.live import notices
-from facilitator.live.queue import LiveQueue
+from facilitator.live.queue import LiveQueue, channel_for
 
 
 class FlakyRedis:
@@ -58,3 +58,12 @@ def test_messages_wait_in_order_while_redis_is_down_and_the_consoles_are_told(mo
     assert told == [True, False] and not queue.down
     queue._publish({"n": 5})  # and straight through again
     assert redis.published[-1] == 5
+
+
+def test_each_redis_database_has_its_own_channel():
+    """Redis publishes to every subscriber of a channel whatever database it selected: two
+    deployments on one Redis server (different databases) must not share the channel."""
+    assert channel_for("redis://127.0.0.1:6379/3") != channel_for("redis://127.0.0.1:6379/4")
+    assert channel_for("redis://127.0.0.1:6379") == channel_for("redis://127.0.0.1:6379/0")
+    assert channel_for("redis://:secret@redis.example:6380/2") == "facilitator-db2"
+    assert LiveQueue("redis://127.0.0.1:1/5").channel == "facilitator-db5"
