@@ -752,11 +752,14 @@ def test_a_burst_of_ballots_is_stored_once_each_and_the_tally_equals_the_databas
     vote_id = new_vote(meeting, eligibility="present")
     voters = [join(meeting, f"居民{n}", party="community") for n in range(40)]
     acks, lock = [], threading.Lock()
+    # Read here, not in the threads: the row object belongs to this thread's session, and
+    # loading an expired attribute from another thread would use that session concurrently.
+    meeting_id = meeting.id
 
     def vote(batch):
         with app.app_context():
             for n, actor in batch:
-                outcome = execute(meeting.id, actor, "ballot.cast",
+                outcome = execute(meeting_id, actor, "ballot.cast",
                                   {"vote_id": vote_id, "choices": ["ABC"[n % 3]]},
                                   f"burst-{n:04d}-ballot")
                 with lock:
