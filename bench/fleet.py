@@ -64,6 +64,8 @@ class Phone:
         self.backs: list[float] = []   # when it was connected again
         self.refused: str | None = None
         self.syncing = False
+        self.join_answers: dict | None = None
+        self.join_tries = 0
 
     # what the server sends
     def inspect(self, text: str, t: float) -> None:
@@ -118,8 +120,11 @@ class Phone:
         m = self.meeting
         if self.child.target != "app":
             return {"meeting_id": m["id"], "face": "phone", "sync": {"since": None}}
-        if self.token is None:
-            return join_auth(m["id"], m["code"], self.index, self.child.party, m.get("key"))
+        if self.token is None:  # the join form's answers, the same at every try
+            if self.join_answers is None:
+                self.join_answers = join_auth(m["id"], m["code"], self.index, self.child.party,
+                                              m.get("key"))
+            return self.join_answers
         return {"meeting_id": m["id"], "face": "phone", "token": self.token,
                 "sync": {"since": self.held}}
 
@@ -230,22 +235,36 @@ class Child:
         done = await asyncio.gather(*(one(p) for p in self.phones))
         return {"ok": sum(done)}
 
-    async def sockets(self) -> dict:
+    async def sockets(self, give_up_s: float) -> dict:
+        """Every phone connects (and joins in its handshake) at once. A connection that fails
+        without the server's refusal is tried again as the phone page does (socket.io-client's
+        delays; the same join answers and command id, so the same join), for up to give_up_s;
+        the tries that failed are counted."""
         start = now()
         failed_after: list[float] = []
 
         async def one(phone: Phone) -> float | None:
-            try:
-                await phone.connect()
-                return now()
-            except Exception as error:  # noqa: BLE001
-                self.errors[f"socket: {type(error).__name__}: {str(error)[:80]}"] += 1
-                failed_after.append(now() - start)
-                return None
+            delay = RECONNECT_DELAY
+            while True:
+                phone.join_tries += 1
+                try:
+                    await phone.connect()
+                    return now()
+                except Exception as error:  # noqa: BLE001
+                    self.errors[f"socket: {type(error).__name__}: {str(error)[:80]}"] += 1
+                    failed_after.append(now() - start)
+                    if phone.client is not None:
+                        await phone.client.close()
+                    if str(error).startswith("44") or now() - start > give_up_s:
+                        return None
+                await asyncio.sleep(min(delay * (1 + RANDOMIZATION * random.uniform(-1, 1)),
+                                        RECONNECT_DELAY_MAX))
+                delay = min(delay * 2, RECONNECT_DELAY_MAX)
         done = [t for t in await asyncio.gather(*(one(p) for p in self.phones)) if t]
         freeze_own_objects()
         failed_after.sort()
         return {"connected": len(done), "last": max(done) if done else None,
+                "phones_that_tried_again": sum(1 for p in self.phones if p.join_tries > 1),
                 "failed_after_s": [round(failed_after[0], 1), round(failed_after[-1], 1)]
                 if failed_after else None}
 
@@ -289,7 +308,7 @@ class Child:
             if op == "pages":
                 answer = await self.pages()
             elif op == "sockets":
-                answer = await self.sockets()
+                answer = await self.sockets(order["give_up_s"])
             elif op == "watch":
                 answer = await self.watch(order["meeting"], order["seq"], order["timeout"])
             elif op == "caught":
@@ -434,10 +453,12 @@ class Fleet:
     async def pages(self, timeout: float = 300) -> int:
         return sum(a["ok"] for a in await self.ask_all({"op": "pages"}, timeout))
 
-    async def sockets(self, timeout: float = 300) -> tuple[int, float | None]:
-        answers = await self.ask_all({"op": "sockets"}, timeout)
+    async def sockets(self, give_up_s: float = 120) -> tuple[int, float | None]:
+        answers = await self.ask_all({"op": "sockets", "give_up_s": give_up_s},
+                                     give_up_s + 120)
         lasts = [a["last"] for a in answers if a.get("last")]
         self.failed_after_s = [a["failed_after_s"] for a in answers if a.get("failed_after_s")]
+        self.tried_again = sum(a.get("phones_that_tried_again") or 0 for a in answers)
         return sum(a["connected"] for a in answers), (max(lasts) if lasts else None)
 
     async def watch(self, meeting: int, seq: int, timeout: float) -> dict:

@@ -121,12 +121,14 @@ class CpuMeter:
     """CPU seconds used during a phase by: the servers, the load generator (its children and
     this process), Redis, PostgreSQL (every postgres process), and the whole machine."""
 
-    def __init__(self, server_pids, generator_pids):
+    def __init__(self, server_pids, generator_pids, pg_sessions=None):
         self.server_pids, self.generator_pids = server_pids, generator_pids
+        self.pg_sessions = pg_sessions  # how many connections PostgreSQL has accepted so far
 
     def sample(self) -> dict:
         own = os.times()
         return {"t": now(), "machine": machine_busy_s(),
+                "pg_sessions": self.pg_sessions() if self.pg_sessions else None,
                 "server": {p: proc_cpu(p) for p in self.server_pids()},
                 "generator": {p: proc_cpu(p) for p in self.generator_pids()},
                 "coordinator": own.user + own.system,
@@ -149,6 +151,10 @@ class CpuMeter:
         ours = out["server_s"] + out["generator_s"] + out["redis_s"] + out["postgres_s"]
         out["other_programs_s"] = round(max(0.0, out["machine_s"] - ours), 2)
         out["other_programs_pct"] = round(100 * out["other_programs_s"] / wall) if wall else None
+        if a.get("pg_sessions") is not None and b.get("pg_sessions") is not None:
+            # each one a PostgreSQL backend process started (and its CPU not in postgres_s
+            # when it ended within the phase)
+            out["pg_connections_opened"] = b["pg_sessions"] - a["pg_sessions"]
         return out
 
 
@@ -178,6 +184,15 @@ class Databases:
         self.made.append(name)
         return name
 
+    def sessions(self, name: str) -> int | None:
+        """Connections PostgreSQL has accepted to the database so far (pg_stat_database)."""
+        with contextlib.suppress(Exception), self.admin() as conn:
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            row = conn.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s",
+                               (name,)).fetchone()
+            return int(row[0]) if row else None
+        return None
+
     def drop(self, name: str) -> None:
         with contextlib.suppress(Exception), self.admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -203,7 +218,7 @@ class Code:
                     **ONE_ADDRESS_FOR_ALL_PHONES})
         if database_url:
             env["DATABASE_URL"] = database_url
-        if redis_url:
+        if redis_url and redis_url != "none":
             env["REDIS_URL"] = redis_url
         return env
 
@@ -260,6 +275,7 @@ class Group:
         self.kind, self.cmd, self.env, self.cwd = kind, cmd, env, cwd
         self.port, self.workers, self.log_path = port, workers, log_path
         self.proc: subprocess.Popen | None = None
+        self.pg_sessions = None  # set for the app: its database's connection count
         ready = (r"^facilitator serving on \S+ \(\w+\)$" if kind == "app"
                  else r"^bare server on ")
         self.ready_re = re.compile(ready, re.M)
@@ -317,12 +333,15 @@ class Group:
         self.log.close()
 
 
-def app_group(code: Code, workdir: Path, db_url: str, opts, label: str) -> Group:
+def app_group(code: Code, workdir: Path, db_url: str, opts, label: str,
+              dbs: Databases) -> Group:
     port = free_port()
     cmd = code.facilitator("serve", "--host", "127.0.0.1", "--port", str(port),
                            "--async-mode", "eventlet", "--workers", str(opts.workers))
-    return Group("app", cmd, code.env(workdir, db_url, opts.redis), code.root, port,
-                 opts.workers, workdir / f"{label}.log")
+    group = Group("app", cmd, code.env(workdir, db_url, opts.redis), code.root, port,
+                  opts.workers, workdir / f"{label}.log")
+    group.pg_sessions = lambda: dbs.sessions(db_url.rsplit("/", 1)[1])
+    return group
 
 
 def bare_group(code: Code, workdir: Path, opts, label: str, payload_bytes: int | None) -> Group:
@@ -419,9 +438,11 @@ async def _join(fleet: Fleet, meter: CpuMeter, result: dict) -> None:
                       "total_s": round(t_all - t0, 3), "pages_s": round(t_pages - t0, 3),
                       "sockets_s": round(t_all - t_pages, 3),
                       "failed_after_s": getattr(fleet, "failed_after_s", None),
+                      "phones_that_tried_again": getattr(fleet, "tried_again", None),
                       "cpu": CpuMeter.between(before, meter.sample())}
     say(f"  {connected}/{fleet.total} phones joined in {t_all - t0:.2f} s "
-        f"(pages {t_pages - t0:.2f} + sockets {t_all - t_pages:.2f})")
+        f"(pages {t_pages - t0:.2f} + sockets {t_all - t_pages:.2f}; "
+        f"{fleet.tried_again} phones had to connect again)")
 
 
 async def _command_loop(console: Console, fleet: Fleet, meeting_id: int, commands: int,
@@ -467,7 +488,7 @@ async def one_meeting(target: str, group: Group, meeting: dict, phones: int, opt
     console = None
     try:
         await fleet.start()
-        meter = CpuMeter(group.all_pids, lambda: fleet.pids)
+        meter = CpuMeter(group.all_pids, lambda: fleet.pids, group.pg_sessions)
         cookie = (await login(http, base, "zhengwentao", "demo-2026", 30)
                   if target == "app" else None)
         console = Console(target, base, meeting["id"], cookie, wsconn)
@@ -515,7 +536,7 @@ async def many_meetings(group: Group, meetings: list[dict], per_meeting: int, op
     consoles: list[Console] = []
     try:
         await fleet.start()
-        meter = CpuMeter(group.all_pids, lambda: fleet.pids)
+        meter = CpuMeter(group.all_pids, lambda: fleet.pids, group.pg_sessions)
         cookie = await login(http, base, "zhengwentao", "demo-2026", 30)
         consoles = [Console("app", base, m["id"], cookie, wsconn) for m in meetings]
         for chunk in range(0, len(consoles), 10):
@@ -577,7 +598,7 @@ async def failover_run(group: Group, meeting: dict, phones: int, opts, workdir: 
     console = None
     try:
         await fleet.start()
-        meter = CpuMeter(group.all_pids, lambda: fleet.pids)
+        meter = CpuMeter(group.all_pids, lambda: fleet.pids, group.pg_sessions)
         cookie = await login(http, base, "zhengwentao", "demo-2026", 30)
         console = Console("app", base, meeting["id"], cookie, wsconn)
         await console.open()
@@ -657,7 +678,7 @@ def scenario_one_meeting(ctx) -> dict:
             f"({calm['uptime']})")
         if target == "app":
             name = ctx["dbs"].create("one", ctx["template"])
-            group = app_group(code, workdir, ctx["dbs"].url(name), opts, "one-app")
+            group = app_group(code, workdir, ctx["dbs"].url(name), opts, "one-app", ctx["dbs"])
         else:
             size = out["runs"]["app"].get("fanout", {}).get("event_bytes")
             group = bare_group(code, workdir, opts, "one-bare", int(size) if size else None)
@@ -665,7 +686,7 @@ def scenario_one_meeting(ctx) -> dict:
             with group:
                 spy = None
                 if opts.profile and target == "app":
-                    spy = py_spy(opts.python, group.worker_pids()[1],
+                    spy = py_spy(opts.python, group.worker_pids().get(1, group.proc.pid),
                                  RESULTS / f"{ctx['stamp']}-scale-one-app-worker1.pyspy.txt")
                 try:
                     result = asyncio.run(one_meeting(target, group, meeting, opts.phones,
@@ -694,7 +715,8 @@ def scenario_meetings(ctx) -> dict:
         f"workers ({calm['uptime']})")
     name = ctx["dbs"].create("meetings", ctx["template"])
     try:
-        with app_group(code, workdir, ctx["dbs"].url(name), opts, "meetings-app") as group:
+        with app_group(code, workdir, ctx["dbs"].url(name), opts, "meetings-app",
+                       ctx["dbs"]) as group:
             result = asyncio.run(many_meetings(group, meetings, opts.phones_per_meeting, opts,
                                                workdir))
             result["server_log_tail"] = group.output()[-1500:]
@@ -718,7 +740,7 @@ def scenario_failover(ctx) -> dict:
         name = ctx["dbs"].create(f"failover{number}", ctx["template"])
         try:
             with app_group(code, workdir, ctx["dbs"].url(name), opts,
-                           f"failover-{number}") as group:
+                           f"failover-{number}", ctx["dbs"]) as group:
                 result = asyncio.run(failover_run(group, meeting, opts.failover_phones, opts,
                                                   workdir, number))
                 result["server_log_tail"] = group.output()[-1500:]
@@ -779,7 +801,9 @@ def _cpu(cpu: dict | None) -> str:
         return "–"
     return (f"servers {cpu['server_s']:.1f}, generator {cpu['generator_s']:.1f}, "
             f"PostgreSQL {cpu['postgres_s']:.1f}, Redis {cpu['redis_s']:.1f}, other programs "
-            f"{cpu['other_programs_s']:.1f} CPU-s in {cpu['wall_s']:.0f} s")
+            f"{cpu['other_programs_s']:.1f} CPU-s in {cpu['wall_s']:.0f} s"
+            + (f"; {cpu['pg_connections_opened']} PostgreSQL connections opened"
+               if cpu.get("pg_connections_opened") is not None else ""))
 
 
 def markdown(machine: dict, command: str, out: dict, opts) -> str:
@@ -821,7 +845,8 @@ def markdown(machine: dict, command: str, out: dict, opts) -> str:
             f"{one['workers']} bare processes on the same Redis | app {_load(app)}; bare "
             f"{_load(bare)} | app {j.get('connected')}/{one['phones']} in "
             f"{fmt(j.get('total_s'), 2)} s ({fmt(j.get('pages_s'), 2)} pages + "
-            f"{fmt(j.get('sockets_s'), 2)} sockets); bare {fmt(bj.get('total_s'), 2)} s | "
+            f"{fmt(j.get('sockets_s'), 2)} sockets; {fmt(j.get('phones_that_tried_again'))} "
+            f"connected again); bare {fmt(bj.get('total_s'), 2)} s | "
             f"app p50/p99 {fmt(af.get('p50'))} / {fmt(af.get('p99'))} ms, bare "
             f"{fmt(bf.get('p50'))} / {fmt(bf.get('p99'))} ms: **{fmt(one.get('ratio_p99'), 2)}×**"
             f"{'' if all_in else ' (not comparable: not every phone joined)'} "
@@ -837,7 +862,8 @@ def markdown(machine: dict, command: str, out: dict, opts) -> str:
             f"{many['phones_per_meeting']} phones, commands interleaved "
             f"({fmt(f.get('commands_per_s'))}/s in all) | {_load(many)} | "
             f"{many['join'].get('connected')}/{many['phones']} in "
-            f"{fmt(many['join'].get('total_s'), 2)} s | per-meeting p99: worst "
+            f"{fmt(many['join'].get('total_s'), 2)} s ({fmt(many['join'].get('phones_that_tried_again'))}"
+            f" connected again) | per-meeting p99: worst "
             f"{fmt(worst.get('p99'))} ms, median {fmt(f.get('median_meeting_p99'))} ms (all "
             f"commands p50/p99 {fmt(f['all'].get('p50'))} / {fmt(f['all'].get('p99'))} ms); "
             f"**{many.get('foreign_events')}** events of another meeting in "
@@ -905,7 +931,8 @@ def main(argv=None) -> int:
     parser.add_argument("--join-concurrency", type=int, default=50,
                         help="join pages loading at once, over all generator processes")
     parser.add_argument("--settle", type=float, default=2.0)
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/7",
+                        help="the app's REDIS_URL ('none' with --workers 1: without Redis)")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--max-load", type=float, default=1.0,
                         help="wait before each measurement until the 1-minute load average "
