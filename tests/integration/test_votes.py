@@ -209,11 +209,12 @@ def test_racing_ballots_of_one_owner_store_exactly_one(app, meeting):
     """Two co-owners of 3-2-501 tap at the same moment on two threads."""
     vote_id = new_vote(meeting)
     phones = [join(meeting, name, unit="3-2-501") for name in ("王伟", "赵静")]
+    meeting_id = meeting.id  # read here: the threads must not load the test session's row
     outcomes = []
 
     def vote(actor):
         with app.app_context():
-            outcomes.append(execute(meeting.id, actor, "ballot.cast",
+            outcomes.append(execute(meeting_id, actor, "ballot.cast",
                                     {"vote_id": vote_id, "choices": ["A"]}))
             db.session.remove()
 
