@@ -5,7 +5,7 @@
 // the idempotent retry of §4.
 import { randomBytes } from "node:crypto";
 import { io } from "socket.io-client";
-import { Store } from "./reducer.mjs";
+import { Store } from "../../static/js/reducer.js";
 
 // Events phones and the projector receive as records (§3); every other type reaches them
 // only as changes.

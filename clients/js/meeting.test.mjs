@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Api, LiveClient, commandId, signIn } from "./client.mjs";
-import { applyEvent } from "./reducer.mjs";
+import { applyEvent } from "../../static/js/reducer.js";
 import { Schemas } from "./schemas.mjs";
 
 const env = (name) => {

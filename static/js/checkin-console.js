@@ -1,11 +1,10 @@
 // The check-in desk (签到台) on the console: the claims of a unit waiting for staff to see the
 // owner's property certificate or ID, the owners checked in, walk-in owners without a phone,
 // and the running figures against the two-thirds gate (facilitator/actions/checkin.py).
+import { formatTime, keepFocus, tr } from "./live.js";
+import { confirmedByButton, escapeHtml } from "./legacy.js";
+import { store, run, listeners } from "./console.js";
 (function () {
-  "use strict";
-  const { escapeHtml, formatTime } = window.live;
-  const store = window.consoleStore;
-  const run = window.consoleRun;
   const $ = (id) => document.getElementById(id);
   if (!store || !$("checkin-card")) return;
 
@@ -62,21 +61,21 @@
     if (pendingHtml !== lastPending) {
       const notes = {};
       for (const input of $("checkin-pending").querySelectorAll("input[data-note]")) notes[input.id] = input.value;
-      window.live.keepFocus($("checkin-pending"), () => { $("checkin-pending").innerHTML = pendingHtml; });
+      keepFocus($("checkin-pending"), () => { $("checkin-pending").innerHTML = pendingHtml; });
       for (const [id, value] of Object.entries(notes)) { const input = $(id); if (input) input.value = value; }
       lastPending = pendingHtml;
     }
     const verifiedHtml = verified.map(verifiedLine).join("");
     if (verifiedHtml !== lastVerified) {
-      window.live.keepFocus($("checkin-verified"), () => { $("checkin-verified").innerHTML = verifiedHtml; });
+      keepFocus($("checkin-verified"), () => { $("checkin-verified").innerHTML = verifiedHtml; });
       lastVerified = verifiedHtml;
     }
   }
-  store.listeners.push(render);
+  listeners.push(render);
 
   // Two clicks for what cannot be typed: the button asks once more in place.
-  // Relabel, reject and revoke take a second tap (store.js).
-  const confirmed = (button) => window.live.confirmedBySecondTap(
+  // Relabel, reject and revoke take a second tap (live.js).
+  const confirmed = (button) => confirmedByButton(
     button, `checkin.${button.dataset.act}:${button.closest("li").dataset.id}`);
 
   $("checkin-pending").addEventListener("click", (e) => {

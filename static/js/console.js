@@ -1,24 +1,49 @@
 // The moderator's console: runs the agenda and the room. Every change is a command.
-(function () {
-  "use strict";
-  const { escapeHtml, formatClock, formatTime, itemCountdown, sortedAgenda, currentItem, redraw, dataAttrs } = window.live;
-  const root = document.getElementById("console");
-  const $ = (id) => document.getElementById(id);
-  const meetingId = Number(root.dataset.meetingId);
+// The console's other panels (static/js/*-console.js) import its store and `run`.
+import { LiveStore, currentItem, currentSpeech, orderedQueue, speechTiming, formatClock, formatTime, itemCountdown, sortedAgenda, tr } from "./live.js";
+import { confirmedByButton, dataAttrs, escapeHtml, redraw } from "./legacy.js";
 
-  const listeners = [render];
-  const store = new LiveStore({
-    meetingId,
-    face: "console",
-    onChange: (state) => listeners.forEach((listener) => listener(state)),
-    onStatus: (status) => {
-      $("connection").textContent = tr("live." + status);
-      $("connection").dataset.status = status;
-    },
-    onRefused: (error) => showError(error.message),
-  });
-  store.listeners = listeners;
-  window.consoleStore = store;
+const root = document.getElementById("console");
+const $ = (id) => document.getElementById(id);
+
+// Each panel adds a function of the state, called after every change.
+export const listeners = [];
+export const store = new LiveStore({
+  meetingId: Number(root.dataset.meetingId),
+  face: "console",
+  onChange: (state) => listeners.forEach((listener) => listener(state)),
+  onStatus: (status) => {
+    $("connection").textContent = tr("live." + status);
+    $("connection").dataset.status = status;
+  },
+  onRefused: (error) => showError(error.message),
+});
+
+function showError(message) {
+  const box = $("console-error");
+  box.textContent = message;
+  box.hidden = false;
+  clearTimeout(showError.timer);
+  showError.timer = setTimeout(() => { box.hidden = true; }, 6000);
+}
+
+// Send a command; an error is shown on the console and the answer is null.
+export async function run(type, payload) {
+  try {
+    return await store.send(type, payload);
+  } catch (error) {
+    showError(error.message || String(error));
+    return null;
+  }
+}
+// The same, for a panel that answers an error itself: rejects with {code, message}.
+export const send = (type, payload) => store.send(type, payload);
+// Connect once every panel has registered its listener: the page's modules all run before
+// DOMContentLoaded.
+document.addEventListener("DOMContentLoaded", () => store.connect());
+
+(function () {
+  listeners.push(render);
 
   // The server's notices (someone guessing join codes, the message queue down): shown until
   // the server clears them or their time is over.
@@ -33,28 +58,6 @@
     if (ends.length) renderNotices.timer = setTimeout(() => renderNotices(notices), Math.min(...ends) - now + 100);
   }
   document.addEventListener("live:notice", (event) => renderNotices(event.detail.notices));
-
-  function showError(message) {
-    const box = $("console-error");
-    box.textContent = message;
-    box.hidden = false;
-    clearTimeout(showError.timer);
-    showError.timer = setTimeout(() => { box.hidden = true; }, 6000);
-  }
-
-  async function run(type, payload) {
-    try {
-      return await store.send(type, payload);
-    } catch (error) {
-      showError(error.message || String(error));
-      return null;
-    }
-  }
-  window.consoleRun = run;
-  // The same, for a panel that answers an error itself: rejects with {code, message}.
-  window.consoleSend = (type, payload) => store.send(type, payload);
-  // Connect once every panel (this file's other parts) has registered its listener.
-  setTimeout(() => store.connect(), 0);
 
   // --- rendering ------------------------------------------------------------------------
   function render(state) {
@@ -179,7 +182,7 @@
   // --- actions ----------------------------------------------------------------------------
   $("open-meeting").addEventListener("click", () => run("meeting.open"));
   $("end-meeting").addEventListener("click", (e) => {
-    if (window.live.confirmedBySecondTap(e.currentTarget, "meeting.end")) run("meeting.end");
+    if (confirmedByButton(e.currentTarget, "meeting.end")) run("meeting.end");
   });
   $("direct-entry").addEventListener("change", (e) => run("meeting.configure", { allow_direct_entry: e.target.checked }));
   $("agenda-next").addEventListener("click", () => run("agenda.next"));
@@ -236,7 +239,7 @@
     const act = button.dataset.act;
     if (act === "admit") run("participant.admit", { id });
     if (act === "reject") run("participant.reject", { id });
-    if (act === "remove" && window.live.confirmedBySecondTap(button, `participant.remove:${id}`)) {
+    if (act === "remove" && confirmedByButton(button, `participant.remove:${id}`)) {
       run("participant.remove", { id });
     }
     if (act === "edit-person") editPerson(store.state.participants[String(id)]);
@@ -293,11 +296,6 @@
 
 // The speakers' list on the console: the floor, the list in the rules' order, notes, statistics.
 (function () {
-  "use strict";
-  const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue, redraw } = window.live;
-  const $ = (id) => document.getElementById(id);
-  const store = window.consoleStore;
-  const run = window.consoleRun;
   let notesSpeechId = null;
 
   function personName(state, id) {
@@ -456,7 +454,7 @@
     run("speech.note", { speech_id: speechId, notes: text });
   }
 
-  store.listeners.push(render);
+  listeners.push(render);
 
   $("rules-form").addEventListener("submit", (e) => {
     e.preventDefault();

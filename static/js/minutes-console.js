@@ -4,8 +4,11 @@
 // a version to the phones for signature, minutes.record_signoff for someone without a phone);
 // the draft itself is built
 // on the server from the event log and fetched again (debounced) whenever events arrive.
+import { confirmedByButton, dataAttrs, escapeHtml, redraw } from "./legacy.js";
+import { run, send } from "./console.js";
+import { timezone } from "./config.js";
+
 (function () {
-  "use strict";
   const panel = document.getElementById("minutes-panel");
   if (!panel) return;
   const $ = (id) => document.getElementById(id);
@@ -19,7 +22,7 @@
   // A moment in the page's language and the app's time zone (where the meeting is), whatever
   // the device's.
   const when = (moment) => new Date(moment).toLocaleString(document.documentElement.lang,
-    { timeZone: window.APP_TIMEZONE || undefined });
+    { timeZone: timezone });
   const inOrder = (links) => FORMATS.filter((fmt) => links && links[fmt]).map((fmt) => [fmt, links[fmt]]);
 
   let draft = null;
@@ -51,10 +54,6 @@
     try { localStorage.removeItem(storageKey(key)); } catch (error) { /* nothing kept */ }
   }
   const revisionOf = (key) => (draft.section_revisions || {})[key] || 0;
-
-  function run(type, payload) {
-    return window.consoleRun ? window.consoleRun(type, payload) : Promise.resolve(null);
-  }
 
   async function load() {
     if (loading) { again = true; return; }
@@ -107,9 +106,9 @@
       frame.srcdoc = draft.html;
       frame.dataset.hash = draft.content_hash;
     }
-    // Drawn again only when changed, the focus kept in place (store.js): the draft is fetched
+    // Drawn again only when changed, the focus kept in place (live.js): the draft is fetched
     // again after every change of the meeting.
-    window.live.redraw($("minutes-draft-links"), `<span class="muted small">${escapeHtml(T.draft_download + T.colon)}</span> ` +
+    redraw($("minutes-draft-links"), `<span class="muted small">${escapeHtml(T.draft_download + T.colon)}</span> ` +
       inOrder(draft.draft_links).map(([fmt, url]) =>
         `<a class="button small" href="${escapeHtml(url)}" data-testid="minutes-draft-${fmt}">${fmt.toUpperCase()}</a>`).join(" "));
     renderSections();
@@ -119,9 +118,9 @@
 
   function sectionKeys() {
     const keys = (draft.agenda || []).map((item) => ({ key: "item:" + item.id,
-      // The item's title is data (window.live.dataAttrs), the rest the catalogue's words.
+      // The item's title is data (dataAttrs), the rest the catalogue's words.
       label: escapeHtml(T.item).replace(/\{(\w+)\}/g, (_, k) => (k === "title"
-        ? `<span${window.live.dataAttrs()}>${escapeHtml(item.title)}</span>` : escapeHtml(k === "n" ? item.number : ""))) }));
+        ? `<span${dataAttrs()}>${escapeHtml(item.title)}</span>` : escapeHtml(k === "n" ? item.number : ""))) }));
     return keys.concat(FIXED.map((key) => ({ key, label: escapeHtml(T.sections[key]) })));
   }
 
@@ -173,7 +172,7 @@
     const payload = { section: key, text, base_revision: key in base ? base[key] : revisionOf(key) };
     let saved = null;
     try {
-      saved = await window.consoleSend("minutes.write", payload);
+      saved = await send("minutes.write", payload);
     } catch (error) {
       if (error && error.code === "minutes.section_changed") {
         conflicts.add(key);
@@ -258,7 +257,7 @@
   }
 
   function renderItems() {
-    window.live.redraw($("minutes-items"), (draft.action_items || []).map((item) => `<li data-id="${item.id}">
+    redraw($("minutes-items"), (draft.action_items || []).map((item) => `<li data-id="${item.id}">
       ${itemLine(item)}
       <span class="button-row"><button type="button" class="small" data-edit="${item.id}">${escapeHtml(T.edit)}</button>
       <button type="button" class="small danger" data-remove="${item.id}" ${item.status !== "open" ? "disabled" : ""}>${escapeHtml(T.remove)}</button></span></li>`).join(""));
@@ -266,7 +265,7 @@
 
   function renderVersions() {
     const versions = draft.versions || [];
-    window.live.redraw($("minutes-versions"), versions.map((v) => `<li>
+    redraw($("minutes-versions"), versions.map((v) => `<li>
       <strong>${escapeHtml(fill(T.version_n, { n: v.number }))}</strong>
       ${inOrder(v.links).map(([fmt, url]) => `<a href="${escapeHtml(url)}" data-testid="minutes-v${v.number}-${fmt}">${fmt.toUpperCase()}</a>`).join(" ")}
       <div class="muted small">${escapeHtml(v.created_by)} · ${escapeHtml(when(v.created_at))}${v.note ? " · " + escapeHtml(v.note) : ""}</div>
@@ -401,7 +400,7 @@
 
   // --- versions -----------------------------------------------------------------------------
   $("minutes-finalise").addEventListener("click", async (e) => {
-    if (!window.live.confirmedBySecondTap(e.currentTarget, "minutes.finalise")) return;
+    if (!confirmedByButton(e.currentTarget, "minutes.finalise")) return;
     if (await run("minutes.finalise", {}) !== null) schedule(200);
   });
   $("minutes-correct").addEventListener("submit", async (event) => {

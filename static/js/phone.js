@@ -1,9 +1,16 @@
 // A resident's phone: the join form, the lobby, then the meeting as it runs.
 // Identity: the token the server gives when the phone joins, kept in a cookie
 // (phone-<meeting id>) that the page reads back and the minutes' downloads carry.
+// The page's store (the other parts of the page import it) and the functions of the state
+// called after every change.
+import { armedLabel, currentItem, currentSpeech, formatClock, isArmed, itemCountdown, LiveStore, markData, orderedQueue, rankedQuestions, sortedAgenda, speechTiming, tr } from "./live.js";
+import { confirmedByButton, dataAttrs, escapeHtml } from "./legacy.js";
+import { timezone } from "./config.js";
+
+export let store = null;
+export const listeners = [];
+
 (function () {
-  "use strict";
-  const { escapeHtml, formatClock, itemCountdown, sortedAgenda, currentItem } = window.live;
   const root = document.getElementById("phone");
   const $ = (id) => document.getElementById(id);
   const meetingId = Number(root.dataset.meetingId);
@@ -21,8 +28,8 @@
     document.cookie = `${cookieName}=${encodeURIComponent(token || "")}; Path=/; Max-Age=${age}; SameSite=Lax${secure}`;
   }
 
-  const listeners = [render];
-  const store = new LiveStore({
+  listeners.push(render);
+  store = new LiveStore({
     meetingId,
     face: "phone",
     token: savedToken(),
@@ -53,18 +60,16 @@
       }
     },
   });
-  store.listeners = listeners;
-  window.phoneStore = store;
 
   if (root.dataset.invitation) {
     // A personal invitation's link: it says who this is (verified), whatever joined before.
     store.token = null;
     show("phone-invited");
-    store.join({ invitation: root.dataset.invitation });
+    document.addEventListener("DOMContentLoaded", () => store.join({ invitation: root.dataset.invitation }));
   } else if (store.token) {
     // Joined before (the QR code scanned again): the meeting's own phone page.
     if (joinForm) history.replaceState(null, "", root.dataset.phoneUrl);
-    setTimeout(() => store.connect(), 0);
+    document.addEventListener("DOMContentLoaded", () => store.connect());
   } else if (joinForm) {
     show("phone-join");
   } else {
@@ -165,7 +170,7 @@
     const current = currentItem(state);
     $("phone-agenda").innerHTML = items.map((item) => {
       const cls = current && current.id === item.id ? "current" : item.started_at ? "done" : "";
-      return `<li class="${cls}"><span${window.live.dataAttrs()}>${escapeHtml(item.title)}</span> <small>${item.planned_seconds / 60}′</small></li>`;
+      return `<li class="${cls}"><span${dataAttrs()}>${escapeHtml(item.title)}</span> <small>${item.planned_seconds / 60}′</small></li>`;
     }).join("");
     renderCountdown();
   }
@@ -177,12 +182,12 @@
     const box = $("phone-countdown");
     if (!current) {
       $("phone-item").textContent = tr(state.meeting.status === "scheduled" ? "live.meeting_not_started" : "live.no_current_item");
-      window.live.markData($("phone-item"), false);
+      markData($("phone-item"), false);
       box.textContent = "";
       return;
     }
     $("phone-item").textContent = current.title;
-    window.live.markData($("phone-item"), true);
+    markData($("phone-item"), true);
     const { remaining, overrun } = itemCountdown(current, store.serverNow());
     box.className = "phone-countdown" + (overrun ? " overrun" : "");
     box.textContent = (overrun ? tr("live.overrun") + " " : tr("live.remaining") + " ") + formatClock(overrun ? -remaining : remaining);
@@ -193,10 +198,7 @@
 
 // Raising a hand: the kind and stance, the place in the list, withdrawing, and the floor.
 (function () {
-  "use strict";
-  const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue } = window.live;
   const $ = (id) => document.getElementById(id);
-  const store = window.phoneStore;
   let hadFloor = false;
 
   function showError(message) {
@@ -271,7 +273,7 @@
     const button = e.target.closest("button[data-withdraw]");
     if (button) send("hand.withdraw", { kind: button.dataset.withdraw });
   });
-  store.listeners.push(render);
+  listeners.push(render);
   setInterval(tick, 250);
 })();
 
@@ -280,10 +282,7 @@
 // open ones by upvotes, then those taken up with their answers. One's own question put on
 // the speakers' list is shown with the hand, and again on the floor card, to be read aloud.
 (function () {
-  "use strict";
-  const { escapeHtml, rankedQuestions, currentSpeech } = window.live;
   const $ = (id) => document.getElementById(id);
-  const store = window.phoneStore;
   const card = $("question-card");
   if (!card) return;
   const input = $("question-text");
@@ -304,13 +303,13 @@
     return tr("question.asked_by", { name: q.name, party: tr("party." + q.party) });
   }
 
-  // Withdrawing takes a second tap (store.js); a redraw meanwhile keeps it armed.
+  // Withdrawing takes a second tap (live.js); a redraw meanwhile keeps it armed.
   function withdrawButton(id) {
     const key = "question.withdraw:" + id;
     const label = tr("question.withdraw");
-    const armed = window.live.isArmed(key);
+    const armed = isArmed(key);
     return `<button type="button" data-act="withdraw" data-confirm-key="${key}" data-label="${escapeHtml(label)}"`
-      + ` class="${armed ? "armed" : ""}" data-testid="question-withdraw">${escapeHtml(window.live.armedLabel(key, label))}</button>`;
+      + ` class="${armed ? "armed" : ""}" data-testid="question-withdraw">${escapeHtml(armedLabel(key, label))}</button>`;
   }
 
   function rowHtml(q, live) {
@@ -397,7 +396,7 @@
     const type = { upvote: "question.upvote", unvote: "question.withdraw_upvote",
                    withdraw: "question.withdraw" }[act];
     if (!type) return;
-    if (act === "withdraw" && !window.live.confirmedBySecondTap(button, "question.withdraw:" + id)) return;
+    if (act === "withdraw" && !confirmedByButton(button, "question.withdraw:" + id)) return;
     showIn("question-list-error", "");
     button.disabled = true;
     try {
@@ -414,16 +413,14 @@
   });
 
   countChars();
-  store.listeners.push(render);
+  listeners.push(render);
 })();
 
 // After the meeting: the "纪要下载" card with the minutes' download links, once they are final
 // (asked again whenever something happens, e.g. the minutes being finalised).
 (function () {
-  "use strict";
   const card = document.getElementById("phone-minutes");
   if (!card) return;
-  const store = window.phoneStore;
   let asked = -1;
   let hint = null;
 
@@ -454,7 +451,7 @@
     }
   }
 
-  store.listeners.push(refresh);
+  listeners.push(refresh);
 })();
 
 // After the meeting: the documents the chair sent this phone for signature — the minutes'
@@ -465,11 +462,9 @@
 // whenever something happens (a request to sign is a public event: every phone's state moves
 // on).
 (function () {
-  "use strict";
   const card = document.getElementById("phone-sign");
   if (!card) return;
   const $ = (id) => document.getElementById(id);
-  const store = window.phoneStore;
   const pad = $("sign-pad");
   const minutesTitle = $("phone-sign-title").textContent;
   let asked = -1;
@@ -485,7 +480,7 @@
   function documentsOf(status) {
     // In the page's language and the app's time zone, whatever the phone's.
     const when = (ms) => new Date(ms).toLocaleString(document.documentElement.lang,
-      { timeZone: window.APP_TIMEZONE || undefined });
+      { timeZone: timezone });
     const documents = [];
     if (status.asked) {
       const version = status.version;
@@ -603,5 +598,5 @@
   });
   $("sign-confirm").addEventListener("click", () => answer("signed"));
   $("sign-refuse").addEventListener("click", () => answer("refused"));
-  store.listeners.push((state) => refresh(state, false));
+  listeners.push((state) => refresh(state, false));
 })();

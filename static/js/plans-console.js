@@ -1,13 +1,18 @@
 // The console's plan form (a dialog in templates/meetings/console.html): create a plan
 // (plan.create) or amend one (plan.edit) with its funding split, checked live against the
 // total with integer arithmetic (the server refuses a split that does not add up, and its
-// message is shown here). votes-console.js opens it through window.plansConsole.open(plan).
+// message is shown here). votes-console.js opens it through plansConsole.open(plan).
+// Empty when the page has no plan form.
+import { tr } from "./live.js";
+import { store } from "./console.js";
+import { votesUi as ui } from "./votes-common.js";
+
+export const plansConsole = {};
+
 (function () {
-  "use strict";
   const dialog = document.getElementById("plan-dialog");
   const form = document.getElementById("plan-form");
   if (!dialog || !form) return;
-  const ui = window.votesUi;
   const SOURCES = ["developer", "maintenance_fund", "property_company", "government_subsidy", "owner_levy", "other"];
   const heading = document.getElementById("plan-form-heading");
   const errorBox = document.getElementById("plan-form-error");
@@ -120,7 +125,7 @@
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      await window.liveStore.send(type, payload());
+      await store.send(type, payload());
       dialog.close();
       editing = null;
     } catch (error) {
@@ -132,5 +137,5 @@
 
   document.getElementById("plan-cancel").addEventListener("click", () => dialog.close());
 
-  window.plansConsole = { open, fen, yuanText };
+  Object.assign(plansConsole, { open, fen, yuanText });
 })();

@@ -2,11 +2,13 @@
 // while the moderator keeps it there (the meeting's screen_focus, set by the screen.focus
 // command). Something the screen cannot show (a vote cancelled meanwhile) leaves the
 // ordinary screen up.
+import { rankedQuestions, tr } from "./live.js";
+import { escapeHtml } from "./legacy.js";
+import { projectorFit } from "./projector.js";
+import { votesUi as ui } from "./votes-common.js";
+import { projectorVotes as votes } from "./votes-projector.js";
+
 (function () {
-  "use strict";
-  const { escapeHtml } = window.live;
-  const ui = window.votesUi;
-  const votes = window.projectorVotes;
   const box = document.getElementById("pj-focus");
   const grid = document.getElementById("pj-grid");
   const root = document.getElementById("projector");
@@ -55,7 +57,7 @@
   // (TOP), and how many more wait.
   const TOP = 5;
   function questionsHtml(state) {
-    const open = window.live.rankedQuestions(state, ["open"]);
+    const open = rankedQuestions(state, ["open"]);
     const rows = open.slice(0, TOP).map((q) => `<li data-id="${q.id}"><span class="pj-q-votes">${q.upvotes}</span>`
       + `<div><p class="pj-q-text pj-clamp">${escapeHtml(q.text)}</p>`
       + `<p class="pj-q-asker">${escapeHtml(tr("question.asked_by", { name: q.name, party: tr("party." + q.party) }))}</p></div></li>`);
@@ -94,9 +96,9 @@
       box.innerHTML = html;
       box.dataset.html = html;
       const image = box.querySelector("img");
-      if (image) image.addEventListener("load", window.projectorFit.schedule);
+      if (image) image.addEventListener("load", projectorFit.schedule);
     }
-    window.projectorFit.schedule();
+    projectorFit.schedule();
   }
 
   document.addEventListener("live:change", (e) => render(e.detail.store));

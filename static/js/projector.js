@@ -1,7 +1,16 @@
 // The big screen: read-only, readable from the back of the room.
+// The page's store (the other parts of the page import it) and the functions of the state
+// called after every change.
+import { currentItem, currentSpeech, formatClock, itemCountdown, LiveStore, markData, orderedQueue, sortedAgenda, speechTiming, tr } from "./live.js";
+import { dataAttrs, escapeHtml } from "./legacy.js";
+
+export let store = null;
+export const listeners = [];
+// Fitting the screen: schedule, for the other renderers; pagesOf, how a list was cut (the
+// browser tests check that every plan is on a page).
+export const projectorFit = {};
+
 (function () {
-  "use strict";
-  const { escapeHtml, formatClock, itemCountdown, sortedAgenda, currentItem } = window.live;
   const root = document.getElementById("projector");
   const $ = (id) => document.getElementById(id);
 
@@ -128,10 +137,10 @@
   window.addEventListener("resize", scheduleFit);
   // schedule: for the other renderers; pagesOf: how a list was cut (the browser tests check
   // that every plan is on a page).
-  window.projectorFit = { schedule: scheduleFit, pagesOf: (id) => pages.get(id) };
+  Object.assign(projectorFit, { schedule: scheduleFit, pagesOf: (id) => pages.get(id) });
 
-  const listeners = [render];
-  const store = new LiveStore({
+  listeners.push(render);
+  store = new LiveStore({
     meetingId: Number(root.dataset.meetingId),
     face: "projector",
     token: root.dataset.token,
@@ -141,9 +150,7 @@
     },
     onRefused: (error) => { $("connection").textContent = error.message; },
   });
-  store.listeners = listeners;
-  window.projectorStore = store;
-  setTimeout(() => store.connect(), 0);
+  document.addEventListener("DOMContentLoaded", () => store.connect());
   $("pj-qr").addEventListener("load", scheduleFit);
 
   function render(state) {
@@ -170,7 +177,7 @@
     const current = currentItem(state);
     const html = items.map((item) => {
       const cls = current && current.id === item.id ? "current" : item.started_at ? "done" : "";
-      return `<li class="${cls}"><span${window.live.dataAttrs()}>${escapeHtml(item.title)}</span><span class="pj-min">${item.planned_seconds / 60}′</span></li>`;
+      return `<li class="${cls}"><span${dataAttrs()}>${escapeHtml(item.title)}</span><span class="pj-min">${item.planned_seconds / 60}′</span></li>`;
     }).join("");
     if ($("pj-agenda").dataset.html !== html) {
       $("pj-agenda").innerHTML = html;
@@ -188,7 +195,7 @@
     const box = $("pj-countdown");
     if (state.meeting.status === "ended") {
       $("pj-item-title").textContent = tr("live.meeting_ended");
-      window.live.markData($("pj-item-title"), false);
+      markData($("pj-item-title"), false);
       $("pj-item-segment").textContent = "";
       box.textContent = "";
       return;
@@ -197,14 +204,14 @@
       const finished = sortedAgenda(state).some((i) => i.started_at);
       $("pj-item-title").textContent = tr(state.meeting.status === "scheduled" ? "live.meeting_not_started"
         : finished ? "live.agenda_finished" : "live.no_current_item");
-      window.live.markData($("pj-item-title"), false);
+      markData($("pj-item-title"), false);
       $("pj-item-segment").textContent = "";
       box.textContent = "";
       box.className = "pj-countdown";
       return;
     }
     $("pj-item-title").textContent = current.title;
-    window.live.markData($("pj-item-title"), true);
+    markData($("pj-item-title"), true);
     $("pj-item-segment").textContent = tr("segment." + current.segment);
     const { remaining, overrun } = itemCountdown(current, store.serverNow());
     box.className = "pj-countdown" + (overrun ? " overrun" : remaining <= 60 ? " warning" : "");
@@ -216,10 +223,7 @@
 
 // The speaker and the next five, and the statistics when the meeting shows them.
 (function () {
-  "use strict";
-  const { escapeHtml, formatClock, speechTiming, currentSpeech, orderedQueue } = window.live;
   const $ = (id) => document.getElementById(id);
-  const store = window.projectorStore;
   const SHOWN = 5;
 
   function label(entry) {
@@ -252,7 +256,7 @@
     $("pj-stats").innerHTML = stats ? Object.entries(stats.by_party).map(([party, t]) =>
       `${escapeHtml(tr("party." + party))} ${t.turns} · ${formatClock(t.seconds)}`).join("<br>") : "";
     tick();
-    window.projectorFit.schedule();
+    projectorFit.schedule();
   }
 
   function tick() {
@@ -266,6 +270,6 @@
       + formatClock(Math.abs(remaining));
   }
 
-  store.listeners.push(render);
+  listeners.push(render);
   setInterval(tick, 250);
 })();

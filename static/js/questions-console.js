@@ -3,11 +3,10 @@
 // up and those dismissed below; the top questions alone on the room's screen. Answering and
 // dismissing open a dialog (so a redraw while the chair types loses nothing); refusals show
 // in place, in the dialog or the console's error bar.
+import { formatTime, rankedQuestions, tr } from "./live.js";
+import { escapeHtml, redraw } from "./legacy.js";
+import { store, run, listeners } from "./console.js";
 (function () {
-  "use strict";
-  const { escapeHtml, formatTime, rankedQuestions } = window.live;
-  const store = window.consoleStore;
-  const run = window.consoleRun;
   const $ = (id) => document.getElementById(id);
   if (!store || !$("questions-card")) return;
   const dialog = $("question-dialog");
@@ -147,5 +146,5 @@
     const focus = store.state.meeting.screen_focus;
     run("screen.focus", { show: focus && focus.kind === "questions" ? "none" : "questions" });
   });
-  store.listeners.push(render);
+  listeners.push(render);
 })();

@@ -2,10 +2,9 @@
 // says what the screen shows alone (a plan, a vote, the top written questions, the QR code:
 // screen.focus) with the way back to the ordinary screen. The plans' and votes' own buttons
 // are in votes-console.js, the questions' in questions-console.js.
+import { tr } from "./live.js";
+import { store, run, listeners } from "./console.js";
 (function () {
-  "use strict";
-  const store = window.consoleStore;
-  const run = window.consoleRun;
   const $ = (id) => document.getElementById(id);
   if (!store || !$("screen-bar")) return;
 
@@ -31,5 +30,5 @@
 
   $("screen-qr").addEventListener("click", () => run("screen.focus", { show: "qr" }));
   $("screen-back").addEventListener("click", () => run("screen.focus", { show: "none" }));
-  store.listeners.push(render);
+  listeners.push(render);
 })();

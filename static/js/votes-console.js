@@ -1,17 +1,20 @@
 // The console's plans and votes: plans with their money and revisions, proposals from phones,
 // written authorisations, and votes from draft to result (with paper ballots for people
 // without a phone). Every change is a command (store.send); the screens follow by events.
+import { armedLabel, formatTime, isArmed, keepFocus, tr } from "./live.js";
+import { confirmedByButton, escapeHtml } from "./legacy.js";
+import { store as consoleStore } from "./console.js";
+import { plansConsole } from "./plans-console.js";
+import { votesUi as ui } from "./votes-common.js";
+
 (function () {
-  "use strict";
-  const { escapeHtml } = window.live;
-  const ui = window.votesUi;
   const root = document.getElementById("votes-console");
   if (!root) return;
   const $ = (sel) => root.querySelector(sel);
   const MATTERS = ["use_fund", "raise_fund", "alter_rebuild", "change_use", "property_manager", "committee", "covenant", "rules_of_procedure", "other_major"];
   let lastStatic = null;
 
-  function store() { return window.liveStore; }
+  function store() { return consoleStore; }
 
   function showError(message) {
     const box = $("#votes-error");
@@ -55,7 +58,7 @@
         + `${escapeHtml(revisionValue(field, after))}</li>`).join("");
       return `<li data-revision="${r.number}"><p class="small">${escapeHtml(tr("votes.revision_line", {
         number: r.number, kind: tr("votes.revision_" + r.kind), by: r.by || "?",
-        at: window.live.formatTime(r.at) }))}${r.note ? " · " + escapeHtml(r.note) : ""}</p><ul class="revision-changes small">${changes}</ul></li>`;
+        at: formatTime(r.at) }))}${r.note ? " · " + escapeHtml(r.note) : ""}</p><ul class="revision-changes small">${changes}</ul></li>`;
     }).join("");
     return `<details class="plan-revisions" data-details="rev-${plan.id}"><summary>${escapeHtml(tr("votes.revisions", { n: revisions.length }))}</summary><ol class="revision-list" reversed>${items}</ol></details>`;
   }
@@ -102,9 +105,9 @@
         ? `<p class="small"><a href="/meetings/${state.meeting.id}/votes/${vote.id}/written" data-testid="written-link-${vote.id}">`
           + `${escapeHtml(tr(vote.written_since ? "written.title" : "written.open_page"))}</a></p>` : "")
       + `<div class="button-row">${buttons.map(([act, label, cls]) =>
-        `<button type="button" class="${cls}${window.live.isArmed(`${act}:${vote.id}`) ? " armed" : ""}" data-act="${act}" data-id="${vote.id}"`
+        `<button type="button" class="${cls}${isArmed(`${act}:${vote.id}`) ? " armed" : ""}" data-act="${act}" data-id="${vote.id}"`
         + ` data-label="${escapeHtml(tr(label))}" data-confirm-key="${act}:${vote.id}">`
-        + `${escapeHtml(window.live.armedLabel(`${act}:${vote.id}`, tr(label)))}</button>`).join("")}`
+        + `${escapeHtml(armedLabel(`${act}:${vote.id}`, tr(label)))}</button>`).join("")}`
       + `${vote.status === "open" || vote.status === "closed" ? screenButton("vote", vote.id, "screen.show_vote") : ""}</div>`;
     if (vote.status === "open") {
       html += `<div class="vote-live" data-live="${vote.id}">${liveHtml(vote, live)}</div>`;
@@ -214,7 +217,7 @@
       const openDetails = [...root.querySelectorAll("details[open][data-details]")].map((d) => d.dataset.details);
       const typing = [...root.querySelectorAll(".totals-form input, .paper-ballot input")].map((i) => [i.id, i.value]);
       // The keyboard keeps its place (store.js): on the vote it opened or closed, in the form.
-      window.live.keepFocus(root, () => {
+      keepFocus(root, () => {
         root.innerHTML = html;
         for (const key of openDetails) {
           const box = root.querySelector(`details[data-details="${key}"]`);
@@ -252,13 +255,13 @@
     const id = Number(button.dataset.id);
     const act = button.dataset.act;
     if (act === "plan.new-open" || act === "plan.edit-open") {
-      if (!window.plansConsole) return;
+      if (!plansConsole.open) return;
       const plan = act === "plan.edit-open" ? ((store().state || {}).plans || {})[String(id)] : null;
-      window.plansConsole.open(plan || null);
+      plansConsole.open(plan || null);
       return;
     }
     if ((act === "vote.close" || act === "vote.cancel")
-        && !window.live.confirmedBySecondTap(button, `${act}:${id}`)) return;
+        && !confirmedByButton(button, `${act}:${id}`)) return;
     if (act === "screen.focus") {
       await run(act, { show: button.dataset.show, id });
     } else if (act === "plan.decline") {

@@ -3,10 +3,12 @@
 // comes from the server ("ballots" call), asked again after every change of the votes; an
 // owner's own share of each plan comes from the server too ("shares" call), which alone holds
 // the rule and the owner's area.
+import { tr } from "./live.js";
+import { escapeHtml } from "./legacy.js";
+import { store as phoneStore } from "./phone.js";
+import { votesUi as ui } from "./votes-common.js";
+
 (function () {
-  "use strict";
-  const { escapeHtml } = window.live;
-  const ui = window.votesUi;
   const root = document.getElementById("phone-votes");
   if (!root) return;
   let status = {}; // vote id → identities (see docs/protocol.md, "ballots")
@@ -254,7 +256,7 @@
 
   root.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const store = window.liveStore;
+    const store = phoneStore;
     const form = event.target;
     if (form.id === "plan-propose") {
       const note = form.querySelector("#plan-propose-status");
@@ -294,7 +296,7 @@
   });
   document.addEventListener("live:tally", (e) => render(e.detail.store));
   setInterval(() => {
-    const store = window.liveStore;
+    const store = phoneStore;
     const box = document.getElementById("phone-vote-countdown");
     if (!store || !store.state || !box) return;
     const vote = ui.openVote(store.state);

@@ -1,10 +1,15 @@
 // The big screen during a vote: participation live (and the counts when the vote shows them),
-// then the result with the rule's explanation. Reads the shared store (store.js) through its
+// then the result with the rule's explanation. Reads the shared store (live.js) through its
 // "live:change" and "live:tally" events. Also the plans being compared, a page at a time.
+import { currentItem, tr } from "./live.js";
+import { escapeHtml } from "./legacy.js";
+import { projectorFit, store as projectorStore } from "./projector.js";
+import { votesUi as ui } from "./votes-common.js";
+
+// For the screen's focus (projector-focus.js): one vote or plan drawn alone.
+export const projectorVotes = {};
+
 (function () {
-  "use strict";
-  const { escapeHtml, currentItem } = window.live;
-  const ui = window.votesUi;
   const panel = document.getElementById("pj-vote");
   const now = document.querySelector(".pj-now");
   if (!panel) return;
@@ -98,14 +103,14 @@
       panel.dataset.voteId = vote.id;
       panel.dataset.status = vote.status;
     }
-    window.projectorFit.schedule();
+    projectorFit.schedule();
   }
 
-  window.projectorVotes = { voteHtml, moneyLine, fundingLine };
+  Object.assign(projectorVotes, { voteHtml, moneyLine, fundingLine });
   document.addEventListener("live:change", (e) => render(e.detail.store));
   document.addEventListener("live:tally", (e) => render(e.detail.store));
   setInterval(() => {
-    const store = window.liveStore;
+    const store = projectorStore;
     if (!store || !store.state) return;
     for (const box of document.querySelectorAll("[data-vote-countdown]")) {
       const vote = (store.state.votes || {})[box.dataset.voteCountdown];

@@ -136,7 +136,8 @@ def test_elderly_mode_on_the_live_phone(open_page, live_server, artifacts_dir):
     assert spoken(phone) == [{"text": f"当前议程：{FIRST}", "lang": "zh-CN"}]
 
     # A vote opens: it alone is on the screen, its options one under the other.
-    phone.evaluate("""() => { window.sent = []; const store = window.liveStore;
+    phone.evaluate("""async () => { window.sent = [];
+      const { store } = await import("/static/js/phone.js");
       const send = store.send.bind(store);
       store.send = (type, payload) => { window.sent.push(type); return send(type, payload); }; }""")
     vote_id = send(console, "vote.create", {

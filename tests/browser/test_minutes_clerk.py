@@ -164,9 +164,10 @@ def test_what_is_typed_while_a_save_is_on_its_way_is_kept(open_page, live_server
     _sign_in(page, live_server, live_server.info["username"], meeting_id)
     row = _section(page, "follow_up")
     # The save takes a while (a slow network): the clerk goes on typing meanwhile.
-    page.evaluate("""() => {
-      const send = window.consoleSend;
-      window.consoleSend = (type, payload) => new Promise((resolve) => setTimeout(resolve, 1500))
+    page.evaluate("""async () => {
+      const { store } = await import("/static/js/console.js");
+      const send = store.send.bind(store);
+      store.send = (type, payload) => new Promise((resolve) => setTimeout(resolve, 1500))
         .then(() => send(type, payload));
     }""")
     row.locator("textarea").fill("物业公司本周内疏通排水口。")

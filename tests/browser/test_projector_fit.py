@@ -101,8 +101,9 @@ def send(console, type_: str, payload: dict) -> dict:
     """A command from the moderator's console, over its live connection, at the pace the
     server allows a connection (5 a second)."""
     console.wait_for_timeout(250)
-    answer = console.evaluate("([t, p]) => window.consoleStore.send(t, p).then("
-                              "(result) => ({ result }), (error) => ({ error }))", [type_, payload])
+    answer = console.evaluate("async ([t, p]) => (await import('/static/js/console.js')).store"
+                              ".send(t, p).then((result) => ({ result }), (error) => ({ error }))",
+                              [type_, payload])
     assert "error" not in answer, (type_, payload, answer["error"])
     return answer["result"]
 
@@ -160,7 +161,8 @@ def test_every_crowded_state_fits_both_screens(open_page, live_server, artifacts
         "Total 482,300.00 CNY · 109.68 CNY per m²")
     check_screens(screens, artifacts_dir, "01-all-plans")
     for page, first in ((zh, "第 1/"), (en, "Page 1 of ")):
-        pages = page.evaluate("window.projectorFit.pagesOf('pj-plan-list').pages")
+        pages = page.evaluate("async () => (await import('/static/js/projector.js'))"
+                              ".projectorFit.pagesOf('pj-plan-list').pages")
         assert len(pages) > 1 and pages[-1][1] == 8, pages  # every plan is on a page
         expect(page.locator("[data-testid=projector-page]")).to_be_visible()
         expect(page.locator("[data-testid=projector-page]")).to_contain_text(first)

@@ -1,6 +1,6 @@
 """Failover without loss (issue 17, item 3): `facilitator serve --workers 3` with phones and a
 console spread over the workers, each keeping its own state with the clients' reducer
-(facilitator.domain.live_state) as static/js/store.js does, while commands keep coming.
+(facilitator.domain.live_state) as static/js/live.js does, while commands keep coming.
 
 - kill -9 of a worker mid-meeting: its phones and console reconnect to the others within a
   few seconds and catch up from their last sequence number; a command sent to the dying
@@ -48,10 +48,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 # A reconnected phone has caught up well within this (the measured figures are printed);
 # generous, since CI's machines are slow.
 RECONNECT_BOUND_SECONDS = 15.0
-# A client that is behind the heartbeat syncs after this (static/js/store.js: 0.5-1.5 s).
+# A client that is behind the heartbeat syncs after this (static/js/live.js: 0.5-1.5 s).
 BEHIND_SYNC_SECONDS = 0.7
 # How long one try of a command waits for its answer before it is sent again with the same
-# id (static/js/store.js: 8 s; shorter here, the test has no time to lose).
+# id (static/js/live.js: 8 s; shorter here, the test has no time to lose).
 COMMAND_TRY_SECONDS = 4.0
 # How long a worker hangs before it is killed (less than a try of a command).
 FROZEN_SECONDS = 2.0

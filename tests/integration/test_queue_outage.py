@@ -120,7 +120,7 @@ def _outage(server_a, server_b, redis):
         at, beat = phone.wait_for("heartbeat", lambda h: h["seq"] >= ack["seq"], 5)
         assert at - committed < 5
         assert not any(b["to"] >= ack["seq"] for _, b in phone.got("batch"))
-        # ...and the sync it then sends (static/js/store.js) brings the event.
+        # ...and the sync it then sends (static/js/live.js) brings the event.
         reply = phone.client.call("sync", {"since": ack["seq"] - 1}, namespace="/live",
                                   timeout=10)
         assert reply["ok"] and reply["batch"]["to"] >= ack["seq"]

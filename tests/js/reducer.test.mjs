@@ -1,8 +1,9 @@
 // The reducer's rules of docs/protocol.md §5 and §7 on batches made up here (no server):
-// batches that arrive early, late, twice or overlapping give the state the server has.
+// batches that arrive early, late, twice or overlapping give the state the server has. The
+// reducer (static/js/reducer.js) holds the state of every page and of the reference client.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Store, applyBatch, fits } from "./reducer.mjs";
+import { Store, applyBatch, fits } from "../../static/js/reducer.js";
 
 const meeting = (seq) => ({ c: "meeting", v: { id: 1, current_item_id: seq } });
 const item = (id, title) => ({ c: "agenda", id, v: { id, title } });
@@ -59,6 +60,28 @@ describe("the reducer", () => {
     const store = new Store();
     store.onBatch(batch(25, 25, item(1, "far")));
     assert.equal(store.onSyncAnswer({ ok: true, snapshot: snapshot() }), true);
+  });
+
+  it("applies a sync answer's batch that fits, and holds one that no longer does", () => {
+    const store = new Store();
+    store.onSyncAnswer({ ok: true, snapshot: snapshot() });
+    assert.equal(store.onSyncAnswer({ ok: true, batch: batch(21, 22, item(1, "caught up")) }), false);
+    assert.equal(store.state.seq, 22);
+    // Asked at 22, answered after a live batch took the state to 24: nothing is lost or doubled.
+    store.onBatch(batch(23, 24, item(1, "live")));
+    assert.equal(store.onSyncAnswer({ ok: true, batch: batch(23, 23, item(1, "older")) }), false);
+    assert.equal(store.state.seq, 24);
+    assert.equal(store.state.agenda[1].title, "live");
+    assert.equal(store.onSyncAnswer({ ok: true, batch: batch(27, 27, item(2, "beyond a gap")) }), true);
+    assert.equal(store.state.seq, 24);
+  });
+
+  it("keeps a sync answer's batch that comes before any snapshot for later", () => {
+    const store = new Store();
+    assert.equal(store.onSyncAnswer({ ok: true, batch: batch(21, 21, item(1, "early")) }), true);
+    assert.equal(store.state, null);
+    assert.equal(store.onSyncAnswer({ ok: true, snapshot: snapshot() }), false);
+    assert.equal(store.state.agenda[1].title, "early");
   });
 
   it("takes a snapshot with a lower seq than its state (the database was replaced)", () => {

@@ -1,7 +1,9 @@
 // The reducer of docs/protocol.md §5 and §7: a snapshot, batches applied to it in order, and
 // the pending list that holds batches arriving early (before the state, during a sync, or
-// after a gap). Pure data: no socket here, so the same code reduces a live connection's
-// batches and the REST API's events.
+// after a gap). Pure data: no socket and no page here, so the same code holds the state of
+// every page (static/js/live.js) and of the reference client (clients/js), and reduces a live
+// connection's batches as well as the REST API's events. Tested with node's test runner
+// (node --test static/js/).
 
 // §7: `c` names a single entity (a change without `id`: `meeting`, `case`, …) or a
 // collection keyed by the id's string form (a change with `id`).
@@ -52,8 +54,11 @@ export class Store {
   onSyncAnswer(answer) {
     if (answer.snapshot) {
       this.state = structuredClone(answer.snapshot);
-    } else if (answer.batch) {
-      applyBatch(this.state, answer.batch);
+    }
+    if (answer.batch) {
+      // Applied when it fits, like any batch; one that does not (the state moved on while
+      // the answer travelled) waits with the others.
+      this.pending.push(answer.batch);
     }
     this.syncing = false;
     return this.drain();
@@ -76,6 +81,7 @@ export class Store {
   }
 
   drain() {
+    if (this.state === null) return this.pending.length > 0;
     for (;;) {
       this.pending.sort((a, b) => a.from - b.from);
       this.pending = this.pending.filter((b) => b.to > this.state.seq);
