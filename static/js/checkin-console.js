@@ -1,8 +1,9 @@
 // The check-in desk (签到台) on the console: the claims of a unit waiting for staff to see the
 // owner's property certificate or ID, the owners checked in, walk-in owners without a phone,
 // and the running figures against the two-thirds gate (facilitator/actions/checkin.py).
-import { formatTime, keepFocus, tr } from "./live.js";
-import { confirmedByButton, escapeHtml } from "./legacy.js";
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
+import { repeat } from "../vendor/lit-html/directives/repeat.js";
+import { armedLabel, confirmedBySecondTap, draw, formatTime, isArmed, tr } from "./live.js";
 import { store, run, listeners } from "./console.js";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -21,32 +22,32 @@ import { store, run, listeners } from "./console.js";
       : tr("checkin.gate_missing", { owners: gate.missing.owners, area: area(gate.missing.area) }) });
   }
 
+  // A button that takes a second tap (relabel, reject, revoke): drawn armed after the first.
+  function confirmButton(p, act, label, cls) {
+    const key = confirmKey(act, p.id);
+    return html`<button type="button" class=${[cls, isArmed(key) ? "armed" : ""].filter(Boolean).join(" ") || nothing}
+      data-act=${act} data-confirm-key=${key}>${armedLabel(key, tr(label))}</button>`;
+  }
+
   function pendingLine(p) {
     const differs = p.registered_owner && !p.registered_owner.split("、").includes(p.name);
-    return `<li data-id="${p.id}" class="${differs ? "mismatch" : ""}">`
-      + `<span><strong>${escapeHtml(p.name)}</strong> · ${escapeHtml(p.unit || "")}`
-      + ` <span class="muted">${escapeHtml(tr("checkin.registered", { owner: p.registered_owner || "—" }))}</span>`
-      + (p.status === "lobby" ? ` <span class="badge">${escapeHtml(tr("status.lobby"))}</span>` : "")
-      + `</span><span class="row-actions">`
-      + `<label class="visually-hidden" for="checkin-note-${p.id}">${escapeHtml(tr("checkin.note"))}</label>`
-      + `<input id="checkin-note-${p.id}" class="narrow-input" data-note placeholder="${escapeHtml(tr("checkin.note"))}" maxlength="200">`
-      + `<button type="button" class="primary" data-act="verify">${escapeHtml(tr("checkin.verify"))}</button>`
-      + `<button type="button" data-act="relabel">${escapeHtml(tr("checkin.relabel"))}</button>`
-      + `<button type="button" class="danger-text" data-act="reject">${escapeHtml(tr("checkin.reject"))}</button>`
-      + `</span></li>`;
+    return html`<li data-id=${p.id} class=${differs ? "mismatch" : ""}><span><strong>${p.name}</strong> · ${p.unit || ""} <span class="muted">${
+      tr("checkin.registered", { owner: p.registered_owner || "—" })}</span>${
+      p.status === "lobby" ? html` <span class="badge">${tr("status.lobby")}</span>` : nothing}</span><span class="row-actions"><label
+      class="visually-hidden" for="checkin-note-${p.id}">${tr("checkin.note")}</label><input id="checkin-note-${p.id}"
+      class="narrow-input" data-note placeholder=${tr("checkin.note")} maxlength="200"><button type="button" class="primary"
+      data-act="verify">${tr("checkin.verify")}</button>${confirmButton(p, "relabel", "checkin.relabel")}${
+      confirmButton(p, "reject", "checkin.reject", "danger-text")}</span></li>`;
   }
 
   function verifiedLine(p) {
-    return `<li data-id="${p.id}"><span><strong>${escapeHtml(p.name)}</strong> · ${escapeHtml(p.unit || "")}`
-      + ` <span class="muted">${escapeHtml(tr("checkin.via." + p.verified_via))}`
-      + `${p.verified_by ? " · " + escapeHtml(p.verified_by) : ""} · ${escapeHtml(formatTime(p.verified_at))}`
-      + `${p.verification_note ? " · " + escapeHtml(p.verification_note) : ""}</span></span>`
-      + `<span class="row-actions"><button type="button" class="danger-text" data-act="revoke">${escapeHtml(tr("checkin.revoke"))}</button></span></li>`;
+    return html`<li data-id=${p.id}><span><strong>${p.name}</strong> · ${p.unit || ""} <span class="muted">${
+      tr("checkin.via." + p.verified_via)}${p.verified_by ? " · " + p.verified_by : ""} · ${formatTime(p.verified_at)}${
+      p.verification_note ? " · " + p.verification_note : ""}</span></span><span class="row-actions">${
+      confirmButton(p, "revoke", "checkin.revoke", "danger-text")}</span></li>`;
   }
 
-  // Redrawn only when what it shows changed: a note being typed is kept.
-  let lastPending = null;
-  let lastVerified = null;
+  // Rows are kept by person (repeat): a note being typed stays in its box.
   function render(state) {
     if (!state) return;
     const people = Object.values(state.participants || {}).sort((a, b) => a.id - b.id);
@@ -56,27 +57,18 @@ import { store, run, listeners } from "./console.js";
     $("checkin-figures").textContent = figuresText(state.checkin);
     $("checkin-pending-count").textContent = pending.length ? `(${pending.length})` : "";
     $("checkin-verified-count").textContent = `(${verified.length})`;
-    const pendingHtml = pending.length ? pending.map(pendingLine).join("")
-      : `<li class="muted">${escapeHtml(tr("checkin.none_pending"))}</li>`;
-    if (pendingHtml !== lastPending) {
-      const notes = {};
-      for (const input of $("checkin-pending").querySelectorAll("input[data-note]")) notes[input.id] = input.value;
-      keepFocus($("checkin-pending"), () => { $("checkin-pending").innerHTML = pendingHtml; });
-      for (const [id, value] of Object.entries(notes)) { const input = $(id); if (input) input.value = value; }
-      lastPending = pendingHtml;
-    }
-    const verifiedHtml = verified.map(verifiedLine).join("");
-    if (verifiedHtml !== lastVerified) {
-      keepFocus($("checkin-verified"), () => { $("checkin-verified").innerHTML = verifiedHtml; });
-      lastVerified = verifiedHtml;
-    }
+    draw($("checkin-pending"), pending.length ? html`${repeat(pending, (p) => p.id, pendingLine)}`
+      : html`<li class="muted">${tr("checkin.none_pending")}</li>`);
+    draw($("checkin-verified"), html`${repeat(verified, (p) => p.id, verifiedLine)}`);
   }
   listeners.push(render);
 
-  // Two clicks for what cannot be typed: the button asks once more in place.
-  // Relabel, reject and revoke take a second tap (live.js).
-  const confirmed = (button) => confirmedByButton(
-    button, `checkin.${button.dataset.act}:${button.closest("li").dataset.id}`);
+  // Relabel, reject and revoke take a second tap (live.js): the first arms the button.
+  function confirmKey(act, id) {
+    return `checkin.${act}:${id}`;
+  }
+  const confirmed = (button) => confirmedBySecondTap(
+    confirmKey(button.dataset.act, button.closest("li").dataset.id), () => render(store.state));
 
   $("checkin-pending").addEventListener("click", (e) => {
     const button = e.target.closest("button[data-act]");

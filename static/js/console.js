@@ -1,7 +1,13 @@
 // The moderator's console: runs the agenda and the room. Every change is a command.
 // The console's other panels (static/js/*-console.js) import its store and `run`.
-import { LiveStore, currentItem, currentSpeech, orderedQueue, speechTiming, formatClock, formatTime, itemCountdown, sortedAgenda, tr } from "./live.js";
-import { confirmedByButton, dataAttrs, escapeHtml, redraw } from "./legacy.js";
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
+import { contentLang } from "./config.js";
+import { keyed } from "../vendor/lit-html/directives/keyed.js";
+import { repeat } from "../vendor/lit-html/directives/repeat.js";
+import {
+  LiveStore, armedLabel, confirmedBySecondTap, currentItem, currentSpeech, draw, formatClock, formatTime,
+  isArmed, itemCountdown, orderedQueue, sortedAgenda, speechTiming, tr, userText,
+} from "./live.js";
 
 const root = document.getElementById("console");
 const $ = (id) => document.getElementById(id);
@@ -49,10 +55,9 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
   // the server clears them or their time is over.
   function renderNotices(notices) {
     const now = store.serverNow();
-    $("console-notices").innerHTML = Object.values(notices)
-      .filter((notice) => !notice.until || notice.until > now)
-      .map((notice) => `<p class="flash warn-note" data-code="${escapeHtml(notice.code)}">${escapeHtml(
-        tr(notice.code, { time: formatTime(notice.until) }))}</p>`).join("");
+    const shown = Object.values(notices).filter((notice) => !notice.until || notice.until > now);
+    draw($("console-notices"), html`${shown.map((notice) => html`<p class="flash warn-note" data-code=${notice.code}>${
+      tr(notice.code, { time: formatTime(notice.until) })}</p>`)}`);
     clearTimeout(renderNotices.timer);
     const ends = Object.values(notices).map((n) => n.until).filter((until) => until > now);
     if (ends.length) renderNotices.timer = setTimeout(() => renderNotices(notices), Math.min(...ends) - now + 100);
@@ -100,26 +105,30 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     // Planned start of each item: the meeting's scheduled start (or its opening) plus the
     // time boxes before it, as facilitator/domain/agenda.py plans it.
     let plannedAt = state.meeting.scheduled_start || state.meeting.opened_at;
-    redraw($("agenda-list"), items.map((item, index) => {
-      const plannedStart = plannedAt;
+    const planned = items.map((item) => {
+      const start = plannedAt;
       if (plannedAt) plannedAt += item.planned_seconds * 1000;
+      return start;
+    });
+    draw($("agenda-list"), html`${repeat(items, (item) => item.id, (item, index) => {
+      const plannedStart = planned[index];
       const isCurrent = current && current.id === item.id;
       const done = !isCurrent && item.started_at;
       const actual = item.started_at
         ? `${tr("live.actual")} ${formatTime(item.started_at)}${item.ended_at && !isCurrent ? "–" + formatTime(item.ended_at) : ""} · ${Math.round(item.used_ms / 60000)}′`
         : "";
-      return `<li class="agenda-row${isCurrent ? " current" : ""}${done ? " done" : ""}" data-id="${item.id}">
+      return html`<li class="agenda-row${isCurrent ? " current" : ""}${done ? " done" : ""}" data-id=${item.id}>
         <span class="pos">${index + 1}</span>
-        <span class="title"><span${dataAttrs()}>${escapeHtml(item.title)}</span>
-          <small class="muted">${escapeHtml(tr("segment." + item.segment))} · ${tr("live.planned")} ${plannedStart ? formatTime(plannedStart) + " · " : ""}${item.planned_seconds / 60}′ ${escapeHtml(actual)}</small></span>
+        <span class="title">${userText(item.title)}
+          <small class="muted">${tr("segment." + item.segment)} · ${tr("live.planned")} ${plannedStart ? formatTime(plannedStart) + " · " : ""}${item.planned_seconds / 60}′ ${actual}</small></span>
         <span class="row-actions">
-          ${live && !isCurrent ? `<button type="button" data-act="start" title="${escapeHtml(tr("live.start"))}">▶ ${escapeHtml(tr("live.start"))}</button>` : ""}
-          <button type="button" data-act="up" ${index === 0 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_up"))}">↑</button>
-          <button type="button" data-act="down" ${index === items.length - 1 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_down"))}">↓</button>
-          <button type="button" data-act="edit">${escapeHtml(tr("live.edit"))}</button>
-          ${item.started_at || isCurrent ? "" : `<button type="button" data-act="delete" class="danger-text">${escapeHtml(tr("live.delete"))}</button>`}
+          ${live && !isCurrent ? html`<button type="button" data-act="start" title=${tr("live.start")}>▶ ${tr("live.start")}</button>` : nothing}
+          <button type="button" data-act="up" ?disabled=${index === 0} aria-label=${tr("live.move_up")}>↑</button>
+          <button type="button" data-act="down" ?disabled=${index === items.length - 1} aria-label=${tr("live.move_down")}>↓</button>
+          <button type="button" data-act="edit">${tr("live.edit")}</button>
+          ${item.started_at || isCurrent ? nothing : html`<button type="button" data-act="delete" class="danger-text">${tr("live.delete")}</button>`}
         </span></li>`;
-    }).join(""));
+    })}`);
     renderCountdown();
   }
 
@@ -130,31 +139,31 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     const current = currentItem(state);
     if (!current) {
       const finished = sortedAgenda(state).some((i) => i.started_at);
-      redraw(box, `<p class="muted">${escapeHtml(tr(finished ? "live.agenda_finished" : "live.no_current_item"))}</p>`);
+      box.className = "current-item";
+      draw(box, html`<p class="muted">${tr(finished ? "live.agenda_finished" : "live.no_current_item")}</p>`);
       return;
     }
     const { remaining, overrun } = itemCountdown(current, store.serverNow());
     box.className = "current-item" + (overrun ? " overrun" : "");
     // The item is announced when it changes (the box is a live region); its clock ticks
-    // silently (aria-live off), drawn in place.
-    redraw(box, `<span class="label">${escapeHtml(tr("live.current_item"))}</span>
-      <strong${dataAttrs()}>${escapeHtml(current.title)}</strong>
-      <span class="countdown" data-testid="console-countdown" aria-live="off"></span>`);
-    box.querySelector(".countdown").textContent = `${overrun ? tr("live.overrun") + " " : ""}${formatClock(overrun ? -remaining : remaining)}`;
+    // silently (aria-live off).
+    draw(box, html`<span class="label">${tr("live.current_item")}</span>
+      <strong data-user-text="" lang=${contentLang || nothing}>${current.title}</strong>
+      <span class="countdown" data-testid="console-countdown" aria-live="off">${overrun ? tr("live.overrun") + " " : ""}${formatClock(overrun ? -remaining : remaining)}</span>`);
   }
 
   function personLine(person, actions, peopleByUnit) {
     const sharing = person.unit ? (peopleByUnit.get(person.unit) || 0) : 0;
     // Two phones for one unit (family members, or a mistake): the moderator should know
     // before anything is counted per owner.
-    const shared = sharing > 1 ? ` <span class="badge warn">${escapeHtml(tr("live.same_unit", { n: sharing }))}</span>` : "";
-    const unit = person.unit ? ` · ${escapeHtml(person.unit)}${shared}` : "";
-    const phone = person.has_phone ? "" : ` <small class="muted">(${escapeHtml(tr("live.no_phone"))})</small>`;
-    const buttons = actions.map(([act, label, cls]) =>
-      `<button type="button" data-act="${act}" class="${cls || ""}">${escapeHtml(tr(label))}</button>`).join("");
-    return `<li data-id="${person.id}"><span><strong>${escapeHtml(person.name)}</strong>
-      <small>${escapeHtml(tr("party." + person.party))}${unit}</small>${phone}</span>
-      <span class="row-actions">${buttons}</span></li>`;
+    const shared = sharing > 1 ? html` <span class="badge warn">${tr("live.same_unit", { n: sharing })}</span>` : nothing;
+    const unit = person.unit ? html` · ${person.unit}${shared}` : nothing;
+    const phone = person.has_phone ? nothing : html` <small class="muted">(${tr("live.no_phone")})</small>`;
+    return html`<li data-id=${person.id}><span><strong>${person.name}</strong>
+      <small>${tr("party." + person.party)}${unit}</small>${phone}</span>
+      <span class="row-actions">${actions.map(([act, label, cls, key]) => html`<button type="button" data-act=${act}
+        class="${cls || ""}${key && isArmed(key) ? " armed" : ""}" data-confirm-key=${key || nothing}>${
+        key ? armedLabel(key, tr(label)) : tr(label)}</button>`)}</span></li>`;
   }
 
   function renderPeople(state) {
@@ -170,19 +179,29 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     $("lobby-banner").hidden = lobby.length === 0;
     $("lobby-banner-text").textContent = tr("live.lobby_waiting", { n: lobby.length });
     $("present-count").textContent = `(${present.length})`;
-    redraw($("lobby-list"), lobby.length
-      ? lobby.map((p) => personLine(p, [["admit", "live.admit", "primary"], ["reject", "live.reject", "danger-text"]], peopleByUnit)).join("")
-      : `<li class="muted">${escapeHtml(tr("live.lobby_empty"))}</li>`);
-    redraw($("present-list"), present.map((p) =>
-      personLine(p, [["edit-person", "live.edit"], ["remove", "live.remove", "danger-text"]], peopleByUnit)).join(""));
+    draw($("lobby-list"), lobby.length
+      ? html`${repeat(lobby, (p) => p.id, (p) => personLine(p,
+        [["admit", "live.admit", "primary"], ["reject", "live.reject", "danger-text"]], peopleByUnit))}`
+      : html`<li class="muted">${tr("live.lobby_empty")}</li>`);
+    draw($("present-list"), html`${repeat(present, (p) => p.id, (p) => personLine(p,
+      [["edit-person", "live.edit"], ["remove", "live.remove", "danger-text", `participant.remove:${p.id}`]],
+      peopleByUnit))}`);
   }
 
   setInterval(renderCountdown, 250);
 
+  // Ending the meeting takes a second tap; its button is the page's, not drawn here.
+  function drawEndButton() {
+    const button = $("end-meeting");
+    button.dataset.confirmKey = "meeting.end";
+    button.classList.toggle("armed", isArmed("meeting.end"));
+    button.textContent = armedLabel("meeting.end", tr("live.end_meeting"));
+  }
+
   // --- actions ----------------------------------------------------------------------------
   $("open-meeting").addEventListener("click", () => run("meeting.open"));
-  $("end-meeting").addEventListener("click", (e) => {
-    if (confirmedByButton(e.currentTarget, "meeting.end")) run("meeting.end");
+  $("end-meeting").addEventListener("click", () => {
+    if (confirmedBySecondTap("meeting.end", drawEndButton)) run("meeting.end");
   });
   $("direct-entry").addEventListener("change", (e) => run("meeting.configure", { allow_direct_entry: e.target.checked }));
   $("agenda-next").addEventListener("click", () => run("agenda.next"));
@@ -214,7 +233,6 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     }
     if (act === "edit") editItem(items[index]);
   });
-
   function editItem(item) {
     const dialog = $("item-dialog");
     const form = $("item-form");
@@ -239,7 +257,7 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     const act = button.dataset.act;
     if (act === "admit") run("participant.admit", { id });
     if (act === "reject") run("participant.reject", { id });
-    if (act === "remove" && confirmedByButton(button, `participant.remove:${id}`)) {
+    if (act === "remove" && confirmedBySecondTap(`participant.remove:${id}`, () => renderPeople(store.state))) {
       run("participant.remove", { id });
     }
     if (act === "edit-person") editPerson(store.state.participants[String(id)]);
@@ -296,7 +314,7 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
 
 // The speakers' list on the console: the floor, the list in the rules' order, notes, statistics.
 (function () {
-  let notesSpeechId = null;
+  let notes = null; // { speechId, text }: the notes the current turn's box started with
 
   function personName(state, id) {
     const person = (state.participants || {})[String(id)];
@@ -311,7 +329,7 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
   // The written questions a hand or a speech carries (questions-console.js), to read out.
   function questionsOf(state, which) {
     return Object.values(state.questions || {}).filter(which).map((q) =>
-      `<span class="cq-attached" data-testid="console-attached-question">${escapeHtml(tr("question.title"))}${escapeHtml(tr("punct.colon"))}${escapeHtml(q.text)}</span>`).join("");
+      html`<span class="cq-attached" data-testid="console-attached-question">${tr("question.title")}${tr("punct.colon")}${q.text}</span>`);
   }
 
   function minutesText(seconds) {
@@ -330,24 +348,24 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     const queue = orderedQueue(state);
     $("floor-next").disabled = !live || !queue.length;
     const stats = (state.speakers.stats && state.speakers.stats.by_participant) || {};
-    redraw($("queue-list"), queue.length ? queue.map((entry, index) => {
+    draw($("queue-list"), queue.length ? html`${repeat(queue, (entry) => entry.id, (entry, index) => {
       const mine = stats[String(entry.participant_id)] || { turns: 0, speech_seconds: 0 };
       const person = (state.participants || {})[String(entry.participant_id)] || {};
-      return `<li data-id="${entry.id}" class="queue-row kind-${entry.kind}">
+      return html`<li data-id=${entry.id} class="queue-row kind-${entry.kind}">
         <span class="pos">${index + 1}</span>
-        <span><strong>${escapeHtml(person.name || "?")}</strong>
-          <small>${escapeHtml(tr("party." + entry.party))}${person.unit ? " · " + escapeHtml(person.unit) : ""}</small>
-          <span class="badge stance-${entry.stance || entry.kind}">${escapeHtml(entryLabel(entry))}</span>
-          ${entry.plan_key ? `<span class="badge">${escapeHtml(entry.plan_key)}</span>` : ""}
-          <small class="muted">${escapeHtml(tr("live.turns", { turns: mine.turns, minutes: minutesText(mine.speech_seconds) }))}</small>
+        <span><strong>${person.name || "?"}</strong>
+          <small>${tr("party." + entry.party)}${person.unit ? " · " + person.unit : ""}</small>
+          <span class="badge stance-${entry.stance || entry.kind}">${entryLabel(entry)}</span>
+          ${entry.plan_key ? html`<span class="badge">${entry.plan_key}</span>` : nothing}
+          <small class="muted">${tr("live.turns", { turns: mine.turns, minutes: minutesText(mine.speech_seconds) })}</small>
           ${questionsOf(state, (q) => q.entry_id === entry.id && q.status === "queued")}</span>
         <span class="row-actions">
-          <button type="button" data-act="floor">${escapeHtml(tr("live.give_floor_to"))}</button>
-          <button type="button" data-act="up" ${index === 0 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_up"))}">↑</button>
-          <button type="button" data-act="down" ${index === queue.length - 1 ? "disabled" : ""} aria-label="${escapeHtml(tr("live.move_down"))}">↓</button>
-          <button type="button" data-act="remove" class="danger-text">${escapeHtml(tr("live.remove"))}</button>
+          <button type="button" data-act="floor">${tr("live.give_floor_to")}</button>
+          <button type="button" data-act="up" ?disabled=${index === 0} aria-label=${tr("live.move_up")}>↑</button>
+          <button type="button" data-act="down" ?disabled=${index === queue.length - 1} aria-label=${tr("live.move_down")}>↓</button>
+          <button type="button" data-act="remove" class="danger-text">${tr("live.remove")}</button>
         </span></li>`;
-    }).join("") : `<li class="muted">${escapeHtml(tr("queue.empty"))}</li>`);
+    })}` : html`<li class="muted">${tr("queue.empty")}</li>`);
     renderPeoplePicker(state);
     renderSpeaker(state);
     renderHistory(state);
@@ -360,61 +378,60 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     const chosen = select.value;
     const present = Object.values(state.participants || {}).filter((p) => p.status === "admitted")
       .sort((a, b) => a.name.localeCompare(b.name, "zh"));
-    select.innerHTML = present.map((p) =>
-      `<option value="${p.id}">${escapeHtml(p.name)} · ${escapeHtml(tr("party." + p.party))}</option>`).join("");
+    draw(select, html`${repeat(present, (p) => p.id, (p) =>
+      html`<option value=${p.id}>${p.name} · ${tr("party." + p.party)}</option>`)}`);
     if (chosen) select.value = chosen;
   }
 
+  // The person speaking, their clock, the turn's buttons and the notes. Drawn afresh for each
+  // turn (keyed by the speech): the notes box starts with the turn's saved notes and is not
+  // written over while the moderator types in it.
   function renderSpeaker(state) {
     const box = $("speaker-now");
     const speech = currentSpeech(state);
     if (!speech) {
-      box.innerHTML = `<p class="muted">${escapeHtml(tr("live.nobody_speaking"))}</p>`;
-      notesSpeechId = null;
+      draw(box, html`<p class="muted">${tr("live.nobody_speaking")}</p>`);
+      notes = null;
       return;
     }
-    if (notesSpeechId !== speech.id) {
-      notesSpeechId = speech.id;
-      const person = (state.participants || {})[String(speech.participant_id)] || {};
-      box.innerHTML = `<div class="speaker-head">
-          <span class="label">${escapeHtml(tr("live.speaking_now"))}</span>
-          <strong>${escapeHtml(person.name || "?")}</strong>
-          <small>${escapeHtml(tr("party." + speech.party))}</small>
-          <span class="badge">${escapeHtml(speech.kind === "speech" ? tr("stance." + speech.stance) : tr("kind." + speech.kind))}</span>
-          <span class="countdown" id="speech-countdown" data-testid="console-speech-countdown" aria-live="off"></span>
+    if (!notes || notes.speechId !== speech.id) notes = { speechId: speech.id, text: speech.notes || "" };
+    const person = (state.participants || {})[String(speech.participant_id)] || {};
+    const { remaining, state: phase } = speechTiming(speech, store.serverNow());
+    const clock = (phase === "overrun" ? tr("live.overrun") + " " : phase === "paused" ? tr("live.paused") + " " : "")
+      + formatClock(Math.abs(remaining));
+    const paused = Boolean(speech.pause_started_at);
+    const ruling = (value, label) => html`<button type="button" data-ruling=${value}
+      class=${speech.ruling === value ? "primary" : nothing}>${tr(label)}</button>`;
+    draw(box, keyed(speech.id, html`<div class="speaker-head">
+          <span class="label">${tr("live.speaking_now")}</span>
+          <strong>${person.name || "?"}</strong>
+          <small>${tr("party." + speech.party)}</small>
+          <span class="badge">${speech.kind === "speech" ? tr("stance." + speech.stance) : tr("kind." + speech.kind)}</span>
+          <span class="countdown ${phase}" id="speech-countdown" data-testid="console-speech-countdown" aria-live="off">${clock}</span>
         </div>
         ${questionsOf(state, (q) => q.speech_id === speech.id)}
         <div class="button-row">
-          <button type="button" id="speech-pause"></button>
-          <button type="button" id="speech-extend">${escapeHtml(tr("live.extend"))}</button>
-          <button type="button" id="speech-end" class="danger" aria-keyshortcuts="E">${escapeHtml(tr("live.end_speech"))}</button>
-          ${speech.kind === "point_of_order" ? `<button type="button" data-ruling="upheld">${escapeHtml(tr("live.upheld"))}</button>
-            <button type="button" data-ruling="not_upheld">${escapeHtml(tr("live.not_upheld"))}</button>` : ""}
+          <button type="button" id="speech-pause" data-act=${paused ? "resume" : "pause"}>${tr(paused ? "live.resume" : "live.pause")}</button>
+          <button type="button" id="speech-extend">${tr("live.extend")}</button>
+          <button type="button" id="speech-end" class="danger" aria-keyshortcuts="E">${tr("live.end_speech")}</button>
+          ${speech.kind === "point_of_order" ? html`${ruling("upheld", "live.upheld")}
+            ${ruling("not_upheld", "live.not_upheld")}` : nothing}
         </div>
-        <label for="speech-notes" class="small">${escapeHtml(tr("live.notes"))}</label>
-        <textarea id="speech-notes" rows="3" maxlength="4000" placeholder="${escapeHtml(tr("live.notes_placeholder"))}"></textarea>`;
-      $("speech-notes").value = speech.notes || "";
-      $("speech-notes").addEventListener("change", (e) => saveNotes(speech.id, e.target.value));
-    }
-    const pause = $("speech-pause");
-    pause.textContent = tr(speech.pause_started_at ? "live.resume" : "live.pause");
-    pause.dataset.act = speech.pause_started_at ? "resume" : "pause";
-    box.querySelectorAll("[data-ruling]").forEach((b) => {
-      b.classList.toggle("primary", speech.ruling === b.dataset.ruling);
-    });
-    tick();
+        <label for="speech-notes" class="small">${tr("live.notes")}</label>
+        <textarea id="speech-notes" rows="3" maxlength="4000" placeholder=${tr("live.notes_placeholder")}
+          .value=${notes.text} @change=${(e) => saveNotes(speech.id, e.target.value)}></textarea>`));
   }
 
   function renderHistory(state) {
     const item = state.meeting.current_item_id;
     const speeches = Object.values(state.speeches || {}).filter((s) => s.item_id === item && s.ended_at)
       .sort((a, b) => a.id - b.id);
-    redraw($("speech-list"), speeches.map((s) => `<li data-id="${s.id}">
-        <strong>${escapeHtml(personName(state, s.participant_id))}</strong>
-        <small>${escapeHtml(tr("party." + s.party))} · ${escapeHtml(s.kind === "speech" ? tr("stance." + s.stance) : tr("kind." + s.kind))}
-        · ${minutesText(Math.floor(s.spoken_ms / 1000))}${s.overrun_seconds ? ` · ${escapeHtml(tr("live.overrun"))} ${s.overrun_seconds}″` : ""}
-        ${s.ruling ? " · " + escapeHtml(tr("ruling." + s.ruling)) : ""}</small>
-        <textarea rows="2" maxlength="4000" data-speech="${s.id}" aria-label="${escapeHtml(tr("live.notes"))}">${escapeHtml(s.notes)}</textarea></li>`).join(""));
+    draw($("speech-list"), html`${repeat(speeches, (s) => s.id, (s) => html`<li data-id=${s.id}>
+        <strong>${personName(state, s.participant_id)}</strong>
+        <small>${tr("party." + s.party)} · ${s.kind === "speech" ? tr("stance." + s.stance) : tr("kind." + s.kind)}
+        · ${minutesText(Math.floor(s.spoken_ms / 1000))}${s.overrun_seconds ? ` · ${tr("live.overrun")} ${s.overrun_seconds}″` : ""}
+        ${s.ruling ? " · " + tr("ruling." + s.ruling) : ""}</small>
+        <textarea rows="2" maxlength="4000" data-speech=${s.id} aria-label=${tr("live.notes")} .value=${s.notes || ""}></textarea></li>`)}`);
   }
 
   function renderRules(state) {
@@ -432,23 +449,12 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     const stats = state.speakers.stats;
     $("stats-public").checked = state.meeting.speaker_settings.stats_on_projector;
     if (!stats) return;
-    const rows = Object.entries(stats.by_party).map(([party, tally]) =>
-      `<tr><td>${escapeHtml(tr("party." + party))}</td><td class="num">${tally.turns}</td><td class="num">${minutesText(tally.seconds)}</td></tr>`);
-    $("stats-table").innerHTML = rows.join("") +
-      `<tr><th>Σ</th><th class="num">${stats.total.turns}</th><th class="num">${minutesText(stats.total.seconds)}</th></tr>`;
+    draw($("stats-table"), html`<tbody>${Object.entries(stats.by_party).map(([party, tally]) =>
+      html`<tr><td>${tr("party." + party)}</td><td class="num">${tally.turns}</td><td class="num">${minutesText(tally.seconds)}</td></tr>`)}<tr><th>Σ</th><th class="num">${stats.total.turns}</th><th class="num">${minutesText(stats.total.seconds)}</th></tr></tbody>`);
   }
 
-  function tick() {
-    const state = store.state;
-    const speech = state && currentSpeech(state);
-    const box = $("speech-countdown");
-    if (!speech || !box) return;
-    const { remaining, state: phase } = speechTiming(speech, store.serverNow());
-    box.textContent = (phase === "overrun" ? tr("live.overrun") + " " : phase === "paused" ? tr("live.paused") + " " : "")
-      + formatClock(Math.abs(remaining));
-    box.className = "countdown " + phase;
-  }
-  setInterval(tick, 250);
+  // The turn's clock, four times a second.
+  setInterval(() => { if (store.state && store.state.speakers) renderSpeaker(store.state); }, 250);
 
   function saveNotes(speechId, text) {
     run("speech.note", { speech_id: speechId, notes: text });

@@ -3,8 +3,9 @@
 // up and those dismissed below; the top questions alone on the room's screen. Answering and
 // dismissing open a dialog (so a redraw while the chair types loses nothing); refusals show
 // in place, in the dialog or the console's error bar.
-import { formatTime, rankedQuestions, tr } from "./live.js";
-import { escapeHtml, redraw } from "./legacy.js";
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
+import { repeat } from "../vendor/lit-html/directives/repeat.js";
+import { draw, formatTime, rankedQuestions, tr } from "./live.js";
 import { store, run, listeners } from "./console.js";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -19,38 +20,38 @@ import { store, run, listeners } from "./console.js";
   }
 
   function votes(q) {
-    return `<span class="cq-votes" data-testid="console-question-votes"><strong>${q.upvotes}</strong>`
-      + `<small>${escapeHtml(tr("question.upvote"))}</small></span>`;
+    return html`<span class="cq-votes" data-testid="console-question-votes"><strong>${q.upvotes}</strong><small>${
+      tr("question.upvote")}</small></span>`;
   }
 
   function openRow(state, q, live) {
     const button = (act, label, cls) =>
-      `<button type="button" data-act="${act}" class="${cls || ""}"${live ? "" : " disabled"}>${escapeHtml(tr(label))}</button>`;
-    return `<li class="cq-row" data-id="${q.id}">${votes(q)}
-      <div class="cq-body"><p class="cq-text">${escapeHtml(q.text)}</p>
-        <small class="muted">${escapeHtml(asker(state, q))}</small>
+      html`<button type="button" data-act=${act} class=${cls || ""} ?disabled=${!live}>${tr(label)}</button>`;
+    return html`<li class="cq-row" data-id=${q.id}>${votes(q)}
+      <div class="cq-body"><p class="cq-text">${q.text}</p>
+        <small class="muted">${asker(state, q)}</small>
         <span class="row-actions">${button("to_queue", "question.to_queue", "primary")}
           ${button("answer", "question.answer")}${button("dismiss", "question.dismiss", "danger-text")}</span>
       </div></li>`;
   }
 
   function handledRow(state, q, live) {
-    const answer = q.answer ? `<p class="question-answer"><strong>${escapeHtml(tr("question.answer_label"))}</strong>${escapeHtml(tr("punct.colon"))}${escapeHtml(q.answer)}</p>` : "";
-    return `<li class="cq-row" data-id="${q.id}" data-status="${q.status}">${votes(q)}
-      <div class="cq-body"><p class="cq-text">${escapeHtml(q.text)}</p>
-        <small class="muted">${escapeHtml(asker(state, q))}</small>
-        <span class="badge status-${q.status}">${escapeHtml(tr("question.status." + q.status))}</span>${answer}
-        ${live ? `<span class="row-actions"><button type="button" data-act="answer">${escapeHtml(tr("question.answer"))}</button></span>` : ""}
+    const answer = q.answer ? html`<p class="question-answer"><strong>${tr("question.answer_label")}</strong>${tr("punct.colon")}${q.answer}</p>` : nothing;
+    return html`<li class="cq-row" data-id=${q.id} data-status=${q.status}>${votes(q)}
+      <div class="cq-body"><p class="cq-text">${q.text}</p>
+        <small class="muted">${asker(state, q)}</small>
+        <span class="badge status-${q.status}">${tr("question.status." + q.status)}</span>${answer}
+        ${live ? html`<span class="row-actions"><button type="button" data-act="answer">${tr("question.answer")}</button></span>` : nothing}
       </div></li>`;
   }
 
   function dismissedRow(state, q) {
     const why = tr("question.dismissed_because", { reason: tr("question.reason." + q.dismiss_reason) })
       + (q.dismiss_note ? tr("punct.colon") + q.dismiss_note : "");
-    return `<li class="cq-row" data-id="${q.id}">${votes(q)}
-      <div class="cq-body"><p class="cq-text">${escapeHtml(q.text)}</p>
-        <small class="muted">${escapeHtml(asker(state, q))}</small>
-        <p class="cq-why">${escapeHtml(why)}</p></div></li>`;
+    return html`<li class="cq-row" data-id=${q.id}>${votes(q)}
+      <div class="cq-body"><p class="cq-text">${q.text}</p>
+        <small class="muted">${asker(state, q)}</small>
+        <p class="cq-why">${why}</p></div></li>`;
   }
 
   function render(state) {
@@ -61,14 +62,14 @@ import { store, run, listeners } from "./console.js";
       .sort((a, b) => (b.handled_at || 0) - (a.handled_at || 0) || b.id - a.id);
     const dismissed = rankedQuestions(state, ["dismissed"]);
     $("questions-open-count").textContent = open.length ? `(${open.length})` : "";
-    $("questions-list").innerHTML = open.length ? open.map((q) => openRow(state, q, live)).join("")
-      : `<li class="muted">${escapeHtml(tr(Object.keys(state.questions || {}).length ? "question.none_open" : "question.console_empty"))}</li>`;
+    draw($("questions-list"), open.length ? html`${repeat(open, (q) => q.id, (q) => openRow(state, q, live))}`
+      : html`<li class="muted">${tr(Object.keys(state.questions || {}).length ? "question.none_open" : "question.console_empty")}</li>`);
+    draw($("questions-handled"), html`${repeat(handled, (q) => q.id, (q) => handledRow(state, q, live))}`);
+    draw($("questions-dismissed"), html`${repeat(dismissed, (q) => q.id, (q) => dismissedRow(state, q))}`);
     $("questions-handled-box").hidden = !handled.length;
     $("questions-handled-count").textContent = `(${handled.length})`;
-    $("questions-handled").innerHTML = handled.map((q) => handledRow(state, q, live)).join("");
     $("questions-dismissed-box").hidden = !dismissed.length;
     $("questions-dismissed-count").textContent = `(${dismissed.length})`;
-    $("questions-dismissed").innerHTML = dismissed.map((q) => dismissedRow(state, q)).join("");
     const focus = state.meeting.screen_focus;
     const shown = Boolean(focus && focus.kind === "questions");
     $("questions-screen").setAttribute("aria-pressed", String(shown));
