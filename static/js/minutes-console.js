@@ -4,17 +4,18 @@
 // a version to the phones for signature, minutes.record_signoff for someone without a phone);
 // the draft itself is built
 // on the server from the event log and fetched again (debounced) whenever events arrive.
-import { confirmedByButton, dataAttrs, escapeHtml, redraw } from "./legacy.js";
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
+import { live } from "../vendor/lit-html/directives/live.js";
+import { repeat } from "../vendor/lit-html/directives/repeat.js";
 import { run, send } from "./console.js";
 import { timezone } from "./config.js";
+import { armedLabel, confirmedBySecondTap, draw, isArmed, userText } from "./live.js";
 
 (function () {
   const panel = document.getElementById("minutes-panel");
   if (!panel) return;
   const $ = (id) => document.getElementById(id);
   const T = JSON.parse($("minutes-i18n").textContent);
-  const escapeHtml = (text) => String(text == null ? "" : text).replace(/[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const fill = (template, params) => template.replace(/\{(\w+)\}/g, (_, k) => (k in params ? params[k] : ""));
   const FIXED = ["title", "summary", "dissent", "pending", "follow_up", "attachments", "people"];
   const DEBOUNCE_MS = 1200;
@@ -39,6 +40,8 @@ import { timezone } from "./config.js";
   // focus in it), or a save would overwrite unseen what someone else wrote meanwhile.
   const shown = {};
   const conflicts = new Set(); // sections refused as changed meanwhile, until decided
+  const typed = {}; // each section's text as its field holds it
+  const said = {}; // what each section's status line says (saved, restored, an error)
 
   // What is typed stays in this browser until the server has it: a reload, a lost connection
   // or a closed tab loses nothing (per user, meeting and section: on a shared computer the
@@ -91,8 +94,9 @@ import { timezone } from "./config.js";
     const people = Object.values(state.participants || {})
       .filter((p) => p.has_phone && p.status === "admitted")
       .sort((a, b) => a.name.localeCompare(b.name, "zh"));
-    $("minutes-request-people").innerHTML = people.map((p) =>
-      `<option value="person:${p.id}">${escapeHtml(p.name)} · ${escapeHtml(T.parties[p.party] || p.party)}</option>`).join("");
+    // Keyed: the person chosen stays chosen when the list changes around them.
+    draw($("minutes-request-people"), repeat(people, (p) => p.id, (p) =>
+      html`<option value="person:${p.id}">${p.name} · ${T.parties[p.party] || p.party}</option>`));
   }
 
   // --- rendering ------------------------------------------------------------------------
@@ -106,69 +110,80 @@ import { timezone } from "./config.js";
       frame.srcdoc = draft.html;
       frame.dataset.hash = draft.content_hash;
     }
-    // Drawn again only when changed, the focus kept in place (live.js): the draft is fetched
-    // again after every change of the meeting.
-    redraw($("minutes-draft-links"), `<span class="muted small">${escapeHtml(T.draft_download + T.colon)}</span> ` +
-      inOrder(draft.draft_links).map(([fmt, url]) =>
-        `<a class="button small" href="${escapeHtml(url)}" data-testid="minutes-draft-${fmt}">${fmt.toUpperCase()}</a>`).join(" "));
+    // Drawn again after every fetch of the draft (after every change of the meeting): lit
+    // touches only what changed, and the focus keeps its place (live.js).
+    draw($("minutes-draft-links"), html`<span class="muted small">${T.draft_download + T.colon}</span> ${
+      inOrder(draft.draft_links).map(([fmt, url], k) => html`${k ? " " : nothing}<a class="button small"
+        href=${url} data-testid="minutes-draft-${fmt}">${fmt.toUpperCase()}</a>`)}`);
     renderSections();
     renderItems();
     renderVersions();
   }
 
-  function sectionKeys() {
-    const keys = (draft.agenda || []).map((item) => ({ key: "item:" + item.id,
-      // The item's title is data (dataAttrs), the rest the catalogue's words.
-      label: escapeHtml(T.item).replace(/\{(\w+)\}/g, (_, k) => (k === "title"
-        ? `<span${dataAttrs()}>${escapeHtml(item.title)}</span>` : escapeHtml(k === "n" ? item.number : ""))) }));
-    return keys.concat(FIXED.map((key) => ({ key, label: escapeHtml(T.sections[key]) })));
+  // The catalogue's words with the item's number and its title (data, in the meeting's
+  // language) put in.
+  function itemLabel(item) {
+    return T.item.split(/(\{\w+\})/).map((part) => part === "{title}" ? userText(item.title)
+      : part === "{n}" ? String(item.number) : /^\{\w+\}$/.test(part) ? "" : part);
   }
 
+  function sectionKeys() {
+    const keys = (draft.agenda || []).map((item) => ({ key: "item:" + item.id, label: itemLabel(item) }));
+    return keys.concat(FIXED.map((key) => ({ key, label: T.sections[key] })));
+  }
+
+  const fieldOf = (key) => $("minutes-sections").querySelector(`[data-section="${CSS.escape(key)}"] textarea`);
+
+  // What each field should hold, from the draft just fetched and what was typed.
   function renderSections() {
-    const box = $("minutes-sections");
-    for (const { key, label } of sectionKeys()) {
-      let row = box.querySelector(`[data-section="${CSS.escape(key)}"]`);
-      if (!row) {
-        row = document.createElement("div");
-        row.className = "minutes-section";
-        row.dataset.section = key;
-        row.innerHTML = `<label><span></span><textarea rows="${key === "title" ? 1 : 3}" maxlength="10000"></textarea></label>
-          <div class="button-row"><button type="button">${escapeHtml(T.save)}</button><span class="muted small" role="status"></span></div>`;
-        const area = row.querySelector("textarea");
-        area.addEventListener("input", () => {
-          if (!dirty.has(key)) base[key] = key in shown ? shown[key] : revisionOf(key);
-          dirty.add(key);
-          keepLocally(key, area.value);
-          row.querySelector("[role=status]").textContent = "";
-        });
-        row.querySelector("button").addEventListener("click", () => save(key, row));
-        box.appendChild(row);
-      }
-      const head = row.querySelector("label > span");
-      if (head.innerHTML !== label) head.innerHTML = label;
-      const area = row.querySelector("textarea");
+    const keys = sectionKeys();
+    for (const { key } of keys) {
       const server = (draft.sections || {})[key] || "";
       const kept = dirty.has(key) ? null : localDraft(key);
       if (kept && kept.text !== server) {
-        area.value = kept.text;
+        typed[key] = kept.text;
         base[key] = kept.base == null ? revisionOf(key) : kept.base;
         dirty.add(key);
-        row.querySelector("[role=status]").textContent = T.draft_restored;
+        said[key] = T.draft_restored;
       } else if (kept) {
         forgetLocally(key); // the server has it
       }
-      if (!dirty.has(key) && (document.activeElement !== area || area.value === server)) {
-        if (area.value !== server) area.value = server;
+      // A field the clerk reads (the focus in it) keeps the text they read until they leave it.
+      const area = fieldOf(key);
+      if (!dirty.has(key) && (!area || document.activeElement !== area || typed[key] === server)) {
+        typed[key] = server;
         shown[key] = revisionOf(key);
       }
-      if (conflicts.has(key)) showConflict(key, row);
+    }
+    drawSections(keys);
+  }
+
+  function drawSections(keys) {
+    // Keyed rows: a field keeps its element (the focus, the caret, what is typed) through
+    // every fetch; `live` compares with what the field holds, not with the last draw.
+    draw($("minutes-sections"), repeat(keys || sectionKeys(), ({ key }) => key, ({ key, label }) => html`
+      <div class="minutes-section" data-section=${key}>
+        <label><span>${label}</span><textarea rows=${key === "title" ? 1 : 3} maxlength="10000"
+          .value=${live(typed[key] || "")} @input=${(event) => typing(key, event.target.value)}></textarea></label>
+        <div class="button-row"><button type="button" @click=${() => save(key)}>${T.save}</button><span
+          class="muted small" role="status">${said[key] || ""}</span></div>
+        ${conflicts.has(key) ? conflictBox(key) : nothing}
+      </div>`));
+  }
+
+  function typing(key, text) {
+    if (!dirty.has(key)) base[key] = key in shown ? shown[key] : revisionOf(key);
+    dirty.add(key);
+    typed[key] = text;
+    keepLocally(key, text);
+    if (said[key]) {
+      said[key] = "";
+      drawSections();
     }
   }
 
-  async function save(key, row) {
-    const area = row.querySelector("textarea");
-    const text = area.value;
-    const status = row.querySelector("[role=status]");
+  async function save(key) {
+    const text = typed[key] || "";
     const payload = { section: key, text, base_revision: key in base ? base[key] : revisionOf(key) };
     let saved = null;
     try {
@@ -180,68 +195,56 @@ import { timezone } from "./config.js";
         return;
       }
       if (!(error && error.code === "command.no_change")) {
-        status.textContent = (error && error.message) || String(error);
+        said[key] = (error && error.message) || String(error);
+        drawSections();
         return;
       }
     }
     // The revision the server holds `text` at now (none known when it had it already).
     const revision = saved && saved.revision != null ? saved.revision : revisionOf(key);
-    if (area.value !== text) {
+    if ((typed[key] || "") !== text) {
       // Typed on while the save was on its way: that part is still to save, from this
       // revision, and kept in the browser meanwhile.
       base[key] = revision;
       conflicts.delete(key);
-      const box = row.querySelector(".minutes-conflict");
-      if (box) box.remove();
-      keepLocally(key, area.value);
+      keepLocally(key, typed[key]);
     } else {
-      settle(key, row);
+      settle(key);
       shown[key] = revision;
     }
-    status.textContent = T.saved;
+    said[key] = T.saved;
+    drawSections();
     schedule(200);
   }
 
   // The section is as the server has it: nothing left to keep or decide.
-  function settle(key, row) {
+  function settle(key) {
     dirty.delete(key);
     delete base[key];
     conflicts.delete(key);
     forgetLocally(key);
-    const box = row.querySelector(".minutes-conflict");
-    if (box) box.remove();
   }
 
   // Someone else wrote the section while this clerk typed: show theirs beside the text typed
   // here, and let the clerk take theirs or save this one over it, knowingly.
-  function showConflict(key, row) {
-    let box = row.querySelector(".minutes-conflict");
-    if (!box) {
-      box = document.createElement("div");
-      box.className = "minutes-conflict";
-      box.setAttribute("role", "alert");
-      box.dataset.testid = "minutes-conflict";
-      box.innerHTML = `<p></p><p class="small muted"></p><blockquote></blockquote>
-        <div class="button-row"><button type="button" class="primary" data-keep-mine></button>
-        <button type="button" data-take-theirs></button></div>`;
-      box.querySelector("[data-keep-mine]").addEventListener("click", () => {
-        base[key] = revisionOf(key);
-        conflicts.delete(key);
-        box.remove();
-        save(key, row);
-      });
-      box.querySelector("[data-take-theirs]").addEventListener("click", () => {
-        settle(key, row);
-        row.querySelector("textarea").value = (draft.sections || {})[key] || "";
-        shown[key] = revisionOf(key);
-      });
-      row.appendChild(box);
-    }
-    box.querySelector("p").textContent = T.conflict;
-    box.querySelector("p.small").textContent = T.conflict_theirs;
-    box.querySelector("blockquote").textContent = (draft.sections || {})[key] || T.conflict_empty;
-    box.querySelector("[data-keep-mine]").textContent = T.keep_mine;
-    box.querySelector("[data-take-theirs]").textContent = T.take_theirs;
+  function conflictBox(key) {
+    const keepMine = () => {
+      base[key] = revisionOf(key);
+      conflicts.delete(key);
+      drawSections();
+      save(key);
+    };
+    const takeTheirs = () => {
+      settle(key);
+      typed[key] = (draft.sections || {})[key] || "";
+      shown[key] = revisionOf(key);
+      drawSections();
+    };
+    return html`<div class="minutes-conflict" role="alert" data-testid="minutes-conflict">
+      <p>${T.conflict}</p><p class="small muted">${T.conflict_theirs}</p>
+      <blockquote>${(draft.sections || {})[key] || T.conflict_empty}</blockquote>
+      <div class="button-row"><button type="button" class="primary" data-keep-mine @click=${keepMine}>${T.keep_mine}</button>
+      <button type="button" data-take-theirs @click=${takeTheirs}>${T.take_theirs}</button></div></div>`;
   }
 
   function money(fen) {
@@ -252,42 +255,61 @@ import { timezone } from "./config.js";
 
   // An agreed item as the list shows it, and as the form's preview shows it before it is saved.
   function itemLine(item) {
-    return `<strong>${escapeHtml(item.what)}</strong>
-      <span class="muted">${escapeHtml(T.parties[item.party] || item.party)}${item.organisation ? " · " + escapeHtml(item.organisation) : ""}${item.person ? " · " + escapeHtml(item.person) : ""}${item.due ? " · " + escapeHtml(item.due) : ""}${item.amount_fen != null ? " · ¥" + money(item.amount_fen) + (item.funding_source ? " " + escapeHtml(T.funding[item.funding_source] || item.funding_source) : "") : ""}</span>`;
+    const detail = [T.parties[item.party] || item.party, item.organisation, item.person, item.due]
+      .filter(Boolean).join(" · ");
+    const amount = item.amount_fen == null ? ""
+      : " · ¥" + money(item.amount_fen) + (item.funding_source ? " " + (T.funding[item.funding_source] || item.funding_source) : "");
+    return html`<strong>${item.what}</strong>
+      <span class="muted">${detail}${amount}</span>`;
   }
 
   function renderItems() {
-    redraw($("minutes-items"), (draft.action_items || []).map((item) => `<li data-id="${item.id}">
+    draw($("minutes-items"), repeat(draft.action_items || [], (item) => item.id, (item) => html`<li data-id=${item.id}>
       ${itemLine(item)}
-      <span class="button-row"><button type="button" class="small" data-edit="${item.id}">${escapeHtml(T.edit)}</button>
-      <button type="button" class="small danger" data-remove="${item.id}" ${item.status !== "open" ? "disabled" : ""}>${escapeHtml(T.remove)}</button></span></li>`).join(""));
+      <span class="button-row"><button type="button" class="small" data-edit=${item.id}>${T.edit}</button>
+      <button type="button" class="small danger" data-remove=${item.id} ?disabled=${item.status !== "open"}>${T.remove}</button></span></li>`));
   }
+
+  const FINALISE = "minutes.finalise";
 
   function renderVersions() {
     const versions = draft.versions || [];
-    redraw($("minutes-versions"), versions.map((v) => `<li>
-      <strong>${escapeHtml(fill(T.version_n, { n: v.number }))}</strong>
-      ${inOrder(v.links).map(([fmt, url]) => `<a href="${escapeHtml(url)}" data-testid="minutes-v${v.number}-${fmt}">${fmt.toUpperCase()}</a>`).join(" ")}
-      <div class="muted small">${escapeHtml(v.created_by)} · ${escapeHtml(when(v.created_at))}${v.note ? " · " + escapeHtml(v.note) : ""}</div>
-      ${v.changes && v.changes.length ? `<div class="muted small">${escapeHtml(fill(T.changes, { sections: v.changes.map((c) => T.parts[c.section] || c.section).join(T.list) }))}</div>` : ""}
-      <div class="muted small hash">${escapeHtml(T.hash + T.colon)}${escapeHtml(v.content_hash)}</div>
+    draw($("minutes-versions"), repeat(versions, (v) => v.number, (v) => html`<li>
+      <strong>${fill(T.version_n, { n: v.number })}</strong>
+      ${inOrder(v.links).map(([fmt, url], k) => html`${k ? " " : nothing}<a href=${url} data-testid="minutes-v${v.number}-${fmt}">${fmt.toUpperCase()}</a>`)}
+      <div class="muted small">${v.created_by} · ${when(v.created_at)}${v.note ? " · " + v.note : ""}</div>
+      ${v.changes && v.changes.length ? html`<div class="muted small">${fill(T.changes, { sections: v.changes.map((c) => T.parts[c.section] || c.section).join(T.list) })}</div>` : nothing}
+      <div class="muted small hash">${T.hash + T.colon}${v.content_hash}</div>
       ${renderRequests(v)}
-      ${v.signoffs.length ? `<ul class="plain small" data-testid="minutes-v${v.number}-signoffs">${v.signoffs.map((s) => `<li data-method="${escapeHtml(s.method)}">${escapeHtml(s.name)} · ${escapeHtml(T.parties[s.party] || s.party)} · ${escapeHtml(s.decision === "signed" ? T.signed : T.refused)}${s.note ? " · " + escapeHtml(s.note) : ""} · <span class="muted">${escapeHtml(T.methods[s.method] || s.method)} · ${escapeHtml(when(s.at))}</span></li>`).join("")}</ul>` : ""}
-    </li>`).join(""));
+      ${v.signoffs.length ? html`<ul class="plain small" data-testid="minutes-v${v.number}-signoffs">${v.signoffs.map((s) => html`<li data-method=${s.method}>${s.name} · ${T.parties[s.party] || s.party} · ${s.decision === "signed" ? T.signed : T.refused}${s.note ? " · " + s.note : ""} · <span class="muted">${T.methods[s.method] || s.method} · ${when(s.at)}</span></li>`)}</ul>` : nothing}
+    </li>`));
     const ended = draft.status === "ended";
-    $("minutes-finalise").hidden = !ended || versions.length > 0;
+    drawFinalise();
     $("minutes-correct").hidden = !ended || versions.length === 0;
     $("minutes-sign").hidden = !ended || versions.length === 0;
     $("minutes-request").hidden = !ended || versions.length === 0;
   }
 
+  // Finalising cannot be undone: the first tap arms the button, the second finalises.
+  function drawFinalise() {
+    const shownNow = draft && draft.status === "ended" && !(draft.versions || []).length;
+    draw($("minutes-finalise-row"), html`<button type="button" id="minutes-finalise" ?hidden=${!shownNow}
+      class=${isArmed(FINALISE) ? "primary armed" : "primary"} data-confirm-key=${FINALISE}
+      @click=${finalise}>${armedLabel(FINALISE, T.finalise)}</button>`);
+  }
+
+  async function finalise() {
+    if (!confirmedBySecondTap(FINALISE, drawFinalise)) return;
+    if (await run("minutes.finalise", {}) !== null) schedule(200);
+  }
+
   // Whom the chair asked to sign a version on their phones, and who has answered (live: the
   // panel reloads with every event, minutes.signed included).
   function renderRequests(v) {
-    if (!v.requests || !v.requests.length) return "";
+    if (!v.requests || !v.requests.length) return nothing;
     const answer = (r) => r.answer === "signed" ? T.signed : r.answer === "refused" ? T.refused : T.waiting;
-    return `<div class="small" data-testid="minutes-v${v.number}-requests"><strong>${escapeHtml(T.asked)}</strong>
-      <ul class="plain">${v.requests.map((r) => `<li data-answer="${escapeHtml(r.answer || "waiting")}">${escapeHtml(r.name)} · ${escapeHtml(T.parties[r.party] || r.party)} · ${escapeHtml(answer(r))}</li>`).join("")}</ul></div>`;
+    return html`<div class="small" data-testid="minutes-v${v.number}-requests"><strong>${T.asked}</strong>
+      <ul class="plain">${v.requests.map((r) => html`<li data-answer=${r.answer || "waiting"}>${r.name} · ${T.parties[r.party] || r.party} · ${answer(r)}</li>`)}</ul></div>`;
   }
 
   // --- agreed items -------------------------------------------------------------------------
@@ -337,8 +359,8 @@ import { timezone } from "./config.js";
     const values = Object.fromEntries(FIELDS.map((name) => [name, form.elements[name].value.trim()]));
     box.hidden = !values.what;
     if (!values.what) return;
-    box.innerHTML = `<span class="muted small">${escapeHtml(T.preview)}</span> ` + itemLine({
-      ...values, amount_fen: values.amount ? fenOf(values.amount) : null });
+    draw(box, html`<span class="muted small">${T.preview}</span> ${itemLine({
+      ...values, amount_fen: values.amount ? fenOf(values.amount) : null })}`);
   }
   form.addEventListener("input", () => { preview(); keepItemForm(); });
   form.addEventListener("change", () => { preview(); keepItemForm(); });
@@ -399,10 +421,6 @@ import { timezone } from "./config.js";
   });
 
   // --- versions -----------------------------------------------------------------------------
-  $("minutes-finalise").addEventListener("click", async (e) => {
-    if (!confirmedByButton(e.currentTarget, "minutes.finalise")) return;
-    if (await run("minutes.finalise", {}) !== null) schedule(200);
-  });
   $("minutes-correct").addEventListener("submit", async (event) => {
     event.preventDefault();
     const note = event.target.elements.note.value.trim();

@@ -1,8 +1,9 @@
 // The big screen: read-only, readable from the back of the room.
 // The page's store (the other parts of the page import it) and the functions of the state
 // called after every change.
-import { currentItem, currentSpeech, formatClock, itemCountdown, LiveStore, markData, orderedQueue, sortedAgenda, speechTiming, tr } from "./live.js";
-import { dataAttrs, escapeHtml } from "./legacy.js";
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
+import { repeat } from "../vendor/lit-html/directives/repeat.js";
+import { currentItem, currentSpeech, draw, formatClock, itemCountdown, LiveStore, markData, orderedQueue, sortedAgenda, speechTiming, tr, userText } from "./live.js";
 
 export let store = null;
 export const listeners = [];
@@ -175,14 +176,11 @@ export const projectorFit = {};
     $("pj-present").textContent = tr("live.people_present", { n: present.length });
     const items = sortedAgenda(state);
     const current = currentItem(state);
-    const html = items.map((item) => {
-      const cls = current && current.id === item.id ? "current" : item.started_at ? "done" : "";
-      return `<li class="${cls}"><span${dataAttrs()}>${escapeHtml(item.title)}</span><span class="pj-min">${item.planned_seconds / 60}′</span></li>`;
-    }).join("");
-    if ($("pj-agenda").dataset.html !== html) {
-      $("pj-agenda").innerHTML = html;
-      $("pj-agenda").dataset.html = html;
-    }
+    // Keyed rows: an item's row stays the same element (the pager hides rows, not the
+    // template), so only what changed is touched.
+    draw($("pj-agenda"), repeat(items, (item) => item.id, (item) => html`<li class=${
+      current && current.id === item.id ? "current" : item.started_at ? "done" : ""}>${
+      userText(item.title)}<span class="pj-min">${item.planned_seconds / 60}′</span></li>`));
     $("pj-agenda").dataset.pin = String(Math.max(0, items.findIndex((item) => current && item.id === current.id)));
     renderCountdown();
     scheduleFit();
@@ -248,13 +246,13 @@ export const projectorFit = {};
     // Names wrap in full: the screen shows fewer of the next five rather than cut a name,
     // and says how many more are waiting.
     $("pj-next").dataset.more = String(queue.length - next.length);
-    $("pj-next").innerHTML = next.map((entry) => {
+    draw($("pj-next"), next.map((entry) => {
       const person = people[String(entry.participant_id)] || {};
-      return `<li>${escapeHtml(person.name || "")} <small>· ${escapeHtml(tr("party." + entry.party))} · ${escapeHtml(label(entry))}</small></li>`;
-    }).join("");
+      return html`<li>${person.name || ""} <small>· ${tr("party." + entry.party)} · ${label(entry)}</small></li>`;
+    }));
     const stats = state.speakers.stats;
-    $("pj-stats").innerHTML = stats ? Object.entries(stats.by_party).map(([party, t]) =>
-      `${escapeHtml(tr("party." + party))} ${t.turns} · ${formatClock(t.seconds)}`).join("<br>") : "";
+    draw($("pj-stats"), stats ? Object.entries(stats.by_party).map(([party, t], k) =>
+      html`${k ? html`<br>` : nothing}${tr("party." + party)} ${t.turns} · ${formatClock(t.seconds)}`) : nothing);
     tick();
     projectorFit.schedule();
   }
