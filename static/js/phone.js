@@ -3,8 +3,9 @@
 // (phone-<meeting id>) that the page reads back and the minutes' downloads carry.
 // The page's store (the other parts of the page import it) and the functions of the state
 // called after every change.
-import { armedLabel, currentItem, currentSpeech, formatClock, isArmed, itemCountdown, LiveStore, markData, orderedQueue, rankedQuestions, sortedAgenda, speechTiming, tr } from "./live.js";
-import { confirmedByButton, dataAttrs, escapeHtml } from "./legacy.js";
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
+import { repeat } from "../vendor/lit-html/directives/repeat.js";
+import { armedLabel, confirmedBySecondTap, currentItem, currentSpeech, draw, formatClock, isArmed, itemCountdown, LiveStore, markData, orderedQueue, rankedQuestions, sortedAgenda, speechTiming, tr, userText } from "./live.js";
 import { timezone } from "./config.js";
 
 export let store = null;
@@ -168,10 +169,10 @@ export const listeners = [];
     $("me-party").textContent = tr("party." + me.party) + (me.unit ? " · " + me.unit : "");
     const items = sortedAgenda(state);
     const current = currentItem(state);
-    $("phone-agenda").innerHTML = items.map((item) => {
+    draw($("phone-agenda"), repeat(items, (item) => item.id, (item) => {
       const cls = current && current.id === item.id ? "current" : item.started_at ? "done" : "";
-      return `<li class="${cls}"><span${dataAttrs()}>${escapeHtml(item.title)}</span> <small>${item.planned_seconds / 60}′</small></li>`;
-    }).join("");
+      return html`<li class=${cls}>${userText(item.title)} <small>${item.planned_seconds / 60}′</small></li>`;
+    }));
     renderCountdown();
   }
 
@@ -225,9 +226,9 @@ export const listeners = [];
     const queue = orderedQueue(state);
     const mine = queue.map((entry, index) => ({ entry, place: index + 1 }))
       .filter(({ entry }) => entry.participant_id === store.participantId);
-    $("my-hands").innerHTML = mine.map(({ entry, place }) => `<div class="row-between">
-        <p class="my-place" data-testid="phone-place">${escapeHtml(tr("live.your_place", { n: place }))} · ${escapeHtml(label(entry))}</p>
-        <button type="button" data-withdraw="${entry.kind}">${escapeHtml(tr("live.withdraw"))}</button></div>`).join("");
+    draw($("my-hands"), repeat(mine, ({ entry }) => entry.kind, ({ entry, place }) => html`<div class="row-between">
+        <p class="my-place" data-testid="phone-place">${tr("live.your_place", { n: place })} · ${label(entry)}</p>
+        <button type="button" data-withdraw=${entry.kind}>${tr("live.withdraw")}</button></div>`));
     const noItem = !state.meeting.current_item_id || state.meeting.status !== "live";
     $("hand-buttons").querySelectorAll("button").forEach((button) => {
       const waiting = mine.some(({ entry }) => entry.kind === button.dataset.kind);
@@ -239,8 +240,8 @@ export const listeners = [];
     $("hand-plan-field").hidden = !plans.length;
     const select = $("hand-plan");
     const chosen = select.value;
-    select.innerHTML = `<option value="">${escapeHtml(tr("live.no_plan"))}</option>` + plans.map((p) =>
-      `<option value="${escapeHtml(p.key)}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("");
+    draw(select, html`<option value="">${tr("live.no_plan")}</option>${repeat(plans, (p) => p.key, (p) =>
+      html`<option value=${p.key}>${p.key} · ${p.title}</option>`)}`);
     select.value = plans.some((p) => p.key === chosen) ? chosen : "";
     const speech = currentSpeech(state);
     $("phone-speaker").textContent = speech
@@ -288,6 +289,8 @@ export const listeners = [];
   const input = $("question-text");
   const MAX = Number(input.getAttribute("maxlength"));
   let sentTimer = null;
+  // The questions whose upvote or withdrawal is on its way: their buttons wait for the answer.
+  const sending = new Set();
 
   function showIn(id, message) {
     $(id).textContent = message || "";
@@ -304,34 +307,40 @@ export const listeners = [];
   }
 
   // Withdrawing takes a second tap (live.js); a redraw meanwhile keeps it armed.
-  function withdrawButton(id) {
-    const key = "question.withdraw:" + id;
-    const label = tr("question.withdraw");
-    const armed = isArmed(key);
-    return `<button type="button" data-act="withdraw" data-confirm-key="${key}" data-label="${escapeHtml(label)}"`
-      + ` class="${armed ? "armed" : ""}" data-testid="question-withdraw">${escapeHtml(armedLabel(key, label))}</button>`;
+  function withdrawButton(q) {
+    const key = "question.withdraw:" + q.id;
+    return html`<button type="button" data-act="withdraw" data-confirm-key=${key}
+      class=${isArmed(key) ? "armed" : ""} ?disabled=${sending.has(q.id)}
+      data-testid="question-withdraw">${armedLabel(key, tr("question.withdraw"))}</button>`;
   }
 
-  function rowHtml(q, live) {
+  function row(q, live) {
     const mine = q.participant_id === store.participantId;
     const upvoted = store.upvoted.has(q.id);
-    const count = `<span class="question-votes" data-testid="question-votes">${escapeHtml(tr("question.upvotes", { n: q.upvotes }))}</span>`;
-    let actions = "";
+    const count = html`<span class="question-votes" data-testid="question-votes">${tr("question.upvotes", { n: q.upvotes })}</span>`;
+    let actions = count;
     if (q.status === "open" && live) {
       actions = mine
-        ? `${count}${withdrawButton(q.id)}`
-        : `<button type="button" class="upvote${upvoted ? " on" : ""}" data-act="${upvoted ? "unvote" : "upvote"}" aria-pressed="${upvoted}" data-testid="question-upvote">${escapeHtml(tr(upvoted ? "question.upvoted" : "question.upvote"))}</button>${count}`;
-    } else {
-      actions = count;
+        ? html`${count}${withdrawButton(q)}`
+        : html`<button type="button" class=${upvoted ? "upvote on" : "upvote"} data-act=${upvoted ? "unvote" : "upvote"}
+            aria-pressed=${String(upvoted)} ?disabled=${sending.has(q.id)}
+            data-testid="question-upvote">${tr(upvoted ? "question.upvoted" : "question.upvote")}</button>${count}`;
     }
-    const badges = (mine ? `<span class="badge mine">${escapeHtml(tr("question.mine"))}</span>` : "")
-      + (q.status === "open" ? "" : `<span class="badge status-${q.status}">${escapeHtml(tr("question.status." + q.status))}</span>`);
+    const badges = html`${mine ? html`<span class="badge mine">${tr("question.mine")}</span>` : nothing}${q.status === "open" ? nothing
+      : html`<span class="badge status-${q.status}">${tr("question.status." + q.status)}</span>`}`;
     const answer = q.status === "answered" && q.answer
-      ? `<p class="question-answer"><strong>${escapeHtml(tr("question.answer_label"))}</strong>${escapeHtml(tr("punct.colon"))}${escapeHtml(q.answer)}</p>` : "";
-    return `<li class="question-row${mine ? " mine" : ""}" data-id="${q.id}" data-status="${q.status}">
-        <p class="question-text">${escapeHtml(q.text)}</p>
-        <p class="question-meta">${escapeHtml(party(q))} ${badges}</p>${answer}
+      ? html`<p class="question-answer"><strong>${tr("question.answer_label")}</strong>${tr("punct.colon")}${q.answer}</p>` : nothing;
+    return html`<li class=${mine ? "question-row mine" : "question-row"} data-id=${q.id} data-status=${q.status}>
+        <p class="question-text">${q.text}</p>
+        <p class="question-meta">${party(q)} ${badges}</p>${answer}
         <div class="question-actions">${actions}</div></li>`;
+  }
+
+  // The questions to read aloud, under what to do with them.
+  function quotes(questions, intro) {
+    return questions.length
+      ? html`<p>${intro}</p>${questions.map((q) => html`<blockquote class="question-quote">${q.text}</blockquote>`)}`
+      : nothing;
   }
 
   function render(state) {
@@ -342,24 +351,20 @@ export const listeners = [];
     const handled = rankedQuestions(state, ["queued", "spoken", "answered"])
       .sort((a, b) => (b.handled_at || 0) - (a.handled_at || 0) || b.id - a.id);
     $("question-open-count").textContent = open.length ? `(${open.length})` : "";
-    $("question-list").innerHTML = open.length ? open.map((q) => rowHtml(q, live)).join("")
-      : `<li class="muted">${escapeHtml(tr("question.none_open"))}</li>`;
+    draw($("question-list"), open.length ? repeat(open, (q) => q.id, (q) => row(q, live))
+      : html`<li class="muted">${tr("question.none_open")}</li>`);
     $("question-handled-box").hidden = !handled.length;
     $("question-handled-count").textContent = `(${handled.length})`;
-    $("question-handled").innerHTML = handled.map((q) => rowHtml(q, live)).join("");
+    draw($("question-handled"), repeat(handled, (q) => q.id, (q) => row(q, live)));
     // One's own question on the speakers' list: read it out when called.
     const queued = rankedQuestions(state, ["queued"]).filter((q) => q.participant_id === store.participantId);
     $("my-queued-questions").hidden = !queued.length;
-    $("my-queued-questions").innerHTML = queued.length
-      ? `<p>${escapeHtml(tr("question.read_aloud_when_called"))}</p>` + queued.map((q) =>
-        `<blockquote class="question-quote">${escapeHtml(q.text)}</blockquote>`).join("") : "";
+    draw($("my-queued-questions"), quotes(queued, tr("question.read_aloud_when_called")));
     const speech = currentSpeech(state);
     const mineNow = speech && speech.participant_id === store.participantId
       ? rankedQuestions(state).filter((q) => q.speech_id === speech.id) : [];
     $("floor-question").hidden = !mineNow.length;
-    $("floor-question").innerHTML = mineNow.length
-      ? `<p>${escapeHtml(tr("question.read_aloud_now"))}</p>` + mineNow.map((q) =>
-        `<blockquote class="question-quote">${escapeHtml(q.text)}</blockquote>`).join("") : "";
+    draw($("floor-question"), quotes(mineNow, tr("question.read_aloud_now")));
   }
 
   $("question-send").addEventListener("click", async () => {
@@ -396,9 +401,10 @@ export const listeners = [];
     const type = { upvote: "question.upvote", unvote: "question.withdraw_upvote",
                    withdraw: "question.withdraw" }[act];
     if (!type) return;
-    if (act === "withdraw" && !confirmedByButton(button, "question.withdraw:" + id)) return;
+    if (act === "withdraw" && !confirmedBySecondTap("question.withdraw:" + id, () => render(store.state))) return;
     showIn("question-list-error", "");
-    button.disabled = true;
+    sending.add(id);
+    render(store.state);
     try {
       const result = await store.send(type, { question_id: id });
       if (result && "upvoted" in result) {
@@ -408,6 +414,7 @@ export const listeners = [];
     } catch (error) {
       showIn("question-list-error", error.message || String(error));
     } finally {
+      sending.delete(id);
       render(store.state);
     }
   });
@@ -439,12 +446,11 @@ export const listeners = [];
       hint = hint || document.getElementById("phone-minutes-hint").textContent;
       if (status.available) {
         document.getElementById("phone-minutes-hint").textContent = card.dataset.readyText;
-        box.innerHTML = ["pdf", "docx", "md", "html", "json"].filter((fmt) => status.links[fmt])
-          .map((fmt) => [fmt, status.links[fmt]]).map(([fmt, url]) =>
-          `<a class="button" href="${url}" data-testid="phone-minutes-${fmt}">${fmt.toUpperCase()}</a>`).join("");
+        draw(box, ["pdf", "docx", "md", "html", "json"].filter((fmt) => status.links[fmt]).map((fmt) =>
+          html`<a class="button" href=${status.links[fmt]} data-testid="phone-minutes-${fmt}">${fmt.toUpperCase()}</a>`));
       } else {
         document.getElementById("phone-minutes-hint").textContent = hint;
-        box.innerHTML = "";
+        draw(box, nothing);
       }
     } catch (error) {
       asked = -1; // try again with the next change

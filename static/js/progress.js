@@ -21,7 +21,9 @@
     } catch (error) {
       fresh = null; // offline a moment: try again at the next turn
     }
-    if (fresh && fresh.innerHTML !== box.innerHTML) box.innerHTML = fresh.innerHTML;
+    // The server's own markup, parsed apart from the page (its scripts never run) and moved
+    // in as nodes: no HTML is written into the page as a string.
+    if (fresh && !fresh.isEqualNode(box)) box.replaceChildren(...document.adoptNode(fresh).childNodes);
     // The page of a closed vote no longer asks for it: its figures are final.
     if (!fresh || fresh.dataset.refreshSeconds) later();
   }

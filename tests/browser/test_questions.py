@@ -171,3 +171,25 @@ def test_phones_ask_and_upvote_and_the_moderator_takes_them_up(open_page, live_s
     shot(voter, artifacts_dir, "questions-09-phone-elderly")
     voter.screenshot(path=str(artifacts_dir / "questions-10-phone-elderly-full.png"),
                      full_page=True)
+
+    # An upvote taken back: the button answers again once the first answer is in.
+    noise = voter.locator("#question-list .question-row", has_text="噪音")
+    noise.locator("[data-testid=question-upvote]").click()
+    expect(noise.locator("[data-testid=question-votes]")).to_have_text("1 人赞同", timeout=LIVE)
+    noise.locator("[data-testid=question-upvote]").click()
+    expect(noise.locator("[data-testid=question-upvote]")).to_have_attribute(
+        "aria-pressed", "false", timeout=LIVE)
+    expect(noise.locator("[data-testid=question-votes]")).to_have_text("0 人赞同")
+
+    # Its asker withdraws it by a second tap: the first only arms the button (Escape lets go).
+    withdraw = asker.locator("#question-list .question-row", has_text="噪音").locator(
+        "[data-testid=question-withdraw]")
+    withdraw.click()
+    expect(withdraw).to_have_text("再点一次确认：撤回")
+    withdraw.press("Escape")
+    expect(withdraw).to_have_text("撤回")
+    expect(withdraw).to_be_focused()
+    withdraw.click()
+    withdraw.click()
+    expect(voter.locator("#question-card")).not_to_contain_text("噪音", timeout=LIVE)
+    expect(asker.locator("#question-list")).to_contain_text("还没有待回答的问题。")
