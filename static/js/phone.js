@@ -6,7 +6,7 @@
 import { html, nothing } from "../vendor/lit-html/lit-html.js";
 import { repeat } from "../vendor/lit-html/directives/repeat.js";
 import { armedLabel, confirmedBySecondTap, currentItem, currentSpeech, draw, formatClock, isArmed, itemCountdown, LiveStore, markData, orderedQueue, rankedQuestions, sortedAgenda, speechTiming, tr, userText } from "./live.js";
-import { timezone } from "./config.js";
+import { contentLang, timezone } from "./config.js";
 
 export let store = null;
 export const listeners = [];
@@ -329,9 +329,9 @@ export const listeners = [];
     const badges = html`${mine ? html`<span class="badge mine">${tr("question.mine")}</span>` : nothing}${q.status === "open" ? nothing
       : html`<span class="badge status-${q.status}">${tr("question.status." + q.status)}</span>`}`;
     const answer = q.status === "answered" && q.answer
-      ? html`<p class="question-answer"><strong>${tr("question.answer_label")}</strong>${tr("punct.colon")}${q.answer}</p>` : nothing;
+      ? html`<p class="question-answer"><strong>${tr("question.answer_label")}</strong>${tr("punct.colon")}${userText(q.answer)}</p>` : nothing;
     return html`<li class=${mine ? "question-row mine" : "question-row"} data-id=${q.id} data-status=${q.status}>
-        <p class="question-text">${q.text}</p>
+        <p class="question-text" data-user-text="" lang=${contentLang || nothing}>${q.text}</p>
         <p class="question-meta">${party(q)} ${badges}</p>${answer}
         <div class="question-actions">${actions}</div></li>`;
   }
@@ -339,7 +339,7 @@ export const listeners = [];
   // The questions to read aloud, under what to do with them.
   function quotes(questions, intro) {
     return questions.length
-      ? html`<p>${intro}</p>${questions.map((q) => html`<blockquote class="question-quote">${q.text}</blockquote>`)}`
+      ? html`<p>${intro}</p>${questions.map((q) => html`<blockquote class="question-quote" data-user-text="" lang=${contentLang || nothing}>${q.text}</blockquote>`)}`
       : nothing;
   }
 

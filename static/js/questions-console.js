@@ -5,7 +5,8 @@
 // in place, in the dialog or the console's error bar.
 import { html, nothing } from "../vendor/lit-html/lit-html.js";
 import { repeat } from "../vendor/lit-html/directives/repeat.js";
-import { draw, formatTime, rankedQuestions, tr } from "./live.js";
+import { draw, formatTime, rankedQuestions, tr, userText } from "./live.js";
+import { contentLang } from "./config.js";
 import { store, run, listeners } from "./console.js";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -28,7 +29,7 @@ import { store, run, listeners } from "./console.js";
     const button = (act, label, cls) =>
       html`<button type="button" data-act=${act} class=${cls || ""} ?disabled=${!live}>${tr(label)}</button>`;
     return html`<li class="cq-row" data-id=${q.id}>${votes(q)}
-      <div class="cq-body"><p class="cq-text">${q.text}</p>
+      <div class="cq-body"><p class="cq-text" data-user-text="" lang=${contentLang || nothing}>${q.text}</p>
         <small class="muted">${asker(state, q)}</small>
         <span class="row-actions">${button("to_queue", "question.to_queue", "primary")}
           ${button("answer", "question.answer")}${button("dismiss", "question.dismiss", "danger-text")}</span>
@@ -36,9 +37,9 @@ import { store, run, listeners } from "./console.js";
   }
 
   function handledRow(state, q, live) {
-    const answer = q.answer ? html`<p class="question-answer"><strong>${tr("question.answer_label")}</strong>${tr("punct.colon")}${q.answer}</p>` : nothing;
+    const answer = q.answer ? html`<p class="question-answer"><strong>${tr("question.answer_label")}</strong>${tr("punct.colon")}${userText(q.answer)}</p>` : nothing;
     return html`<li class="cq-row" data-id=${q.id} data-status=${q.status}>${votes(q)}
-      <div class="cq-body"><p class="cq-text">${q.text}</p>
+      <div class="cq-body"><p class="cq-text" data-user-text="" lang=${contentLang || nothing}>${q.text}</p>
         <small class="muted">${asker(state, q)}</small>
         <span class="badge status-${q.status}">${tr("question.status." + q.status)}</span>${answer}
         ${live ? html`<span class="row-actions"><button type="button" data-act="answer">${tr("question.answer")}</button></span>` : nothing}
@@ -49,7 +50,7 @@ import { store, run, listeners } from "./console.js";
     const why = tr("question.dismissed_because", { reason: tr("question.reason." + q.dismiss_reason) })
       + (q.dismiss_note ? tr("punct.colon") + q.dismiss_note : "");
     return html`<li class="cq-row" data-id=${q.id}>${votes(q)}
-      <div class="cq-body"><p class="cq-text">${q.text}</p>
+      <div class="cq-body"><p class="cq-text" data-user-text="" lang=${contentLang || nothing}>${q.text}</p>
         <small class="muted">${asker(state, q)}</small>
         <p class="cq-why">${why}</p></div></li>`;
   }
