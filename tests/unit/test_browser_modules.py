@@ -41,3 +41,21 @@ def test_no_page_script_sets_a_global_of_its_own():
     found = [(script.name, match.group(1)) for script in sorted(SCRIPTS.glob("*.js"))
              for match in assignment.finditer(script.read_text(encoding="utf-8"))]
     assert found == []
+
+
+def _code_of(script) -> str:
+    """The script without its comments (which may name what the code must not do)."""
+    text = script.read_text(encoding="utf-8")
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return re.sub(r"(^|\s)//[^\n]*", r"\1", text)
+
+
+def test_no_page_script_writes_html_as_a_string_or_opens_a_dialog():
+    """Pages draw with lit-html templates, which set values as text or attributes (never
+    parsed as HTML), and show errors and questions in place, in the page's language."""
+    forbidden = re.compile(r"\.(?:innerHTML|outerHTML)\s*\+?=|insertAdjacentHTML|document\.write"
+                           r"|escapeHtml|\b(?:alert|prompt|confirm)\s*\(")
+    found = [(script.name, match.group(0)) for script in sorted(SCRIPTS.glob("*.js"))
+             for match in forbidden.finditer(_code_of(script))]
+    assert found == []
+    assert not (SCRIPTS / "legacy.js").exists()
