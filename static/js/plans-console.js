@@ -3,7 +3,7 @@
 // total with integer arithmetic (the server refuses a split that does not add up, and its
 // message is shown here). votes-console.js opens it through plansConsole.open(plan).
 // Empty when the page has no plan form.
-import { tr } from "./live.js";
+import { draw, tr } from "./live.js";
 import { store } from "./console.js";
 import { votesUi as ui } from "./votes-common.js";
 
@@ -19,6 +19,10 @@ export const plansConsole = {};
   const check = document.getElementById("plan-funding-check");
   const noteRow = document.getElementById("plan-note-row");
   let editing = null; // the plan being amended, or null for a new one
+  // The heading comes with the page's text; drawn from here on (lit-html adds to what a box
+  // holds, so it is emptied first).
+  heading.replaceChildren();
+  draw(heading, tr("votes.plan_form_new"));
 
   // "232,900.50" → 23290050 fen; "" → 0; not an amount → null (as domain/voting.py parses).
   function fen(text) {
@@ -37,32 +41,38 @@ export const plansConsole = {};
   }
 
   function showError(message) {
-    errorBox.textContent = message;
+    draw(errorBox, message);
     errorBox.hidden = !message;
   }
 
-  function updateCheck() {
+  // The funding split against the total, as the moderator types: its text, and whether it
+  // adds up (the box's class).
+  function fundingCheck() {
     const total = fen(form.total.value);
     const amounts = SOURCES.map((s) => fen(form.elements["fund_" + s].value));
-    check.classList.remove("ok", "off");
-    if (total === null || amounts.includes(null)) {
-      check.textContent = tr("votes.funding_bad_amount");
-      check.classList.add("off");
-      return;
-    }
+    if (total === null || amounts.includes(null)) return { text: tr("votes.funding_bad_amount"), state: "off" };
     const sum = amounts.reduce((a, b) => a + b, 0);
-    if (!form.total.value.trim() && !sum) { check.textContent = ""; return; }
+    if (!form.total.value.trim() && !sum) return { text: "", state: null };
     const diff = Math.abs(total - sum);
-    check.textContent = tr("votes.funding_check", { sum: ui.formatYuan(sum), total: ui.formatYuan(total) })
-      + " · " + (diff ? tr("votes.funding_differs", { diff: ui.formatYuan(diff) }) : tr("votes.funding_matches"));
-    check.classList.add(diff ? "off" : "ok");
+    return {
+      text: tr("votes.funding_check", { sum: ui.formatYuan(sum), total: ui.formatYuan(total) })
+        + " · " + (diff ? tr("votes.funding_differs", { diff: ui.formatYuan(diff) }) : tr("votes.funding_matches")),
+      state: diff ? "off" : "ok",
+    };
+  }
+
+  function updateCheck() {
+    const { text, state } = fundingCheck();
+    draw(check, text);
+    check.classList.toggle("ok", state === "ok");
+    check.classList.toggle("off", state === "off");
   }
 
   function open(plan) {
     editing = plan || null;
     form.reset();
     showError("");
-    heading.textContent = plan ? tr("votes.plan_form_edit", { key: plan.key || "?" }) : tr("votes.plan_form_new");
+    draw(heading, plan ? tr("votes.plan_form_edit", { key: plan.key || "?" }) : tr("votes.plan_form_new"));
     noteRow.hidden = !plan;
     form.key.disabled = Boolean(plan && plan.status !== "accepted");
     if (plan) {

@@ -1,8 +1,9 @@
-// Plans and votes on the three faces: formatting shared by votes-console.js, votes-phone.js
-// and votes-projector.js. Money arrives in fen and area in hundredths of m² (integers); they
-// are formatted here with integer arithmetic only, like facilitator/domain/voting.py.
+// Plans and votes on the three faces: formatting and lit-html templates shared by
+// votes-console.js, votes-phone.js and votes-projector.js. Money arrives in fen and area in
+// hundredths of m² (integers); they are formatted here with integer arithmetic only, like
+// facilitator/domain/voting.py.
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
 import { formatClock, tr } from "./live.js";
-import { escapeHtml } from "./legacy.js";
 
 
 function hundredths(value) {
@@ -52,26 +53,26 @@ function countLine(count) {
 
 // Bars of a tally (a result's or a live one): by headcount, with the area beside.
 function tallyBars(vote, tally) {
-  if (!tally) return "";
+  if (!tally) return nothing;
   const keys = [...tally.options, "abstain"];
   const total = Math.max(1, tally.participation.owners);
-  return `<ul class="vote-bars">${keys.map((key) => {
+  return html`<ul class="vote-bars">${keys.map((key) => {
     const count = tally.counts[key] || { owners: 0, area: 0 };
     const width = Math.round((100 * count.owners) / total);
-    return `<li data-choice="${escapeHtml(key)}"><span class="vote-bar-label">${escapeHtml(choiceLabel(vote, key))}</span>`
-      + `<span class="vote-bar"><span style="width:${width}%"></span></span>`
-      + `<span class="vote-bar-count">${escapeHtml(countLine(count))}</span></li>`;
-  }).join("")}</ul>`;
+    return html`<li data-choice=${key}><span class="vote-bar-label">${choiceLabel(vote, key)}</span><span
+      class="vote-bar"><span style="width:${width}%"></span></span><span
+      class="vote-bar-count">${countLine(count)}</span></li>`;
+  })}</ul>`;
 }
 
-function roundsHtml(vote, tally) {
-  if (!tally || !tally.rounds || tally.rounds.length < 2) return "";
-  return `<ol class="vote-rounds">${tally.rounds.map((round, index) => {
-    const parts = Object.entries(round.counts).map(([k, c]) => `${escapeHtml(k)} ${c.owners}`).join(" · ");
-    const end = round.winner ? ` → ${escapeHtml(round.winner)}`
-      : round.eliminated ? ` · ${escapeHtml(tr("votes.eliminated", { option: round.eliminated }))}` : "";
-    return `<li>${escapeHtml(tr("votes.round", { n: index + 1 }) + tr("punct.colon"))}${parts}${end}</li>`;
-  }).join("")}</ol>`;
+function rounds(vote, tally) {
+  if (!tally || !tally.rounds || tally.rounds.length < 2) return nothing;
+  return html`<ol class="vote-rounds">${tally.rounds.map((round, index) => {
+    const parts = Object.entries(round.counts).map(([k, c]) => `${k} ${c.owners}`).join(" · ");
+    const end = round.winner ? ` → ${round.winner}`
+      : round.eliminated ? ` · ${tr("votes.eliminated", { option: round.eliminated })}` : "";
+    return html`<li>${tr("votes.round", { n: index + 1 }) + tr("punct.colon")}${parts}${end}</li>`;
+  })}</ol>`;
 }
 
 function explanation(block) {
@@ -80,67 +81,59 @@ function explanation(block) {
   return block[document.documentElement.lang.split("-")[0]] || block.en || "";
 }
 
+// Text with its line breaks kept as <br>.
+function lines(text) {
+  return text.split("\n").map((line, index) => (index ? html`<br>${line}` : line));
+}
+
 // A closed vote's result: the outcome, the numbers and the rule's explanation.
-function resultHtml(vote) {
-  const result = vote.result;
-  if (!result) return "";
-  const passed = result.outcome.passed;
-  const verdict = passed ? "votes.passed" : result.outcome.tied ? "votes.tied" : "votes.not_passed";
-  return `<div class="vote-result ${passed ? "passed" : result.outcome.tied ? "tied" : "not-passed"}" data-testid="vote-result">`
-    + `<p class="vote-outcome">${escapeHtml(tr(verdict))}`
-    + `${result.outcome.options.length && vote.method !== "yes_no" ? " · " + escapeHtml(result.outcome.options.join(", ")) : ""}</p>`
-    + tallyBars(vote, result.tally) + roundsHtml(vote, result.tally)
-    + `<p class="vote-explanation" data-testid="vote-explanation">${escapeHtml(explanation(result.explanation)).replace(/\n/g, "<br>")}</p></div>`;
+function result(vote) {
+  const outcome = vote.result && vote.result.outcome;
+  if (!outcome) return nothing;
+  const verdict = outcome.passed ? "votes.passed" : outcome.tied ? "votes.tied" : "votes.not_passed";
+  const options = outcome.options.length && vote.method !== "yes_no" ? " · " + outcome.options.join(", ") : "";
+  return html`<div class="vote-result ${outcome.passed ? "passed" : outcome.tied ? "tied" : "not-passed"}" data-testid="vote-result"><p
+    class="vote-outcome">${tr(verdict)}${options}</p>${tallyBars(vote, vote.result.tally)}${rounds(vote, vote.result.tally)}<p
+    class="vote-explanation" data-testid="vote-explanation">${lines(explanation(vote.result.explanation))}</p></div>`;
 }
 
 // Participation of an open vote, and the two-thirds gate of an owners' decision.
-function participationHtml(vote, live) {
-  if (!live) return "";
+function participation(vote, live) {
+  if (!live) return nothing;
   const eligible = vote.kind === "owners_decision" ? live.scope : live.eligible;
-  let html = `<p class="vote-participation" data-testid="vote-participation">${escapeHtml(tr("votes.participation", {
-    owners: live.participation.owners, eligible: eligible ? eligible.owners : "—" }))}`;
-  if (vote.kind === "owners_decision" && eligible) {
-    html += ` · ${escapeHtml(tr("votes.participation_area", {
-      area: formatArea(live.participation.area), eligible_area: formatArea(eligible.area) }))}`;
-  }
-  html += "</p>";
-  if (live.gate) {
-    html += `<p class="vote-gate">${escapeHtml(live.gate.met ? tr("votes.gate_met")
-      : tr("votes.missing_gate", { owners: live.gate.missing.owners, area: formatArea(live.gate.missing.area) }))}</p>`;
-  }
-  return html;
+  const area = vote.kind === "owners_decision" && eligible
+    ? " · " + tr("votes.participation_area", { area: formatArea(live.participation.area), eligible_area: formatArea(eligible.area) })
+    : "";
+  const gate = live.gate && (live.gate.met ? tr("votes.gate_met")
+    : tr("votes.missing_gate", { owners: live.gate.missing.owners, area: formatArea(live.gate.missing.area) }));
+  return html`<p class="vote-participation" data-testid="vote-participation">${tr("votes.participation", {
+    owners: live.participation.owners, eligible: eligible ? eligible.owners : "—" })}${area}</p>${
+    gate ? html`<p class="vote-gate">${gate}</p>` : nothing}`;
 }
 
-function planMoneyHtml(plan) {
+function planMoney(plan) {
   const money = plan.money;
-  const parts = [`${escapeHtml(tr("votes.total"))} ${escapeHtml(tr("votes.yuan", { amount: formatYuan(plan.total) }))}`];
+  const parts = [`${tr("votes.total")} ${tr("votes.yuan", { amount: formatYuan(plan.total) })}`];
   // The whole cost per m² of the roster's area (the server's figure, to the fen).
-  if (money && money.total_per_m2) parts.push(escapeHtml(tr("votes.per_m2", { rate: money.total_per_m2 })));
-  if (plan.duration_days) parts.push(escapeHtml(tr("votes.duration", { days: plan.duration_days })));
+  if (money && money.total_per_m2) parts.push(tr("votes.per_m2", { rate: money.total_per_m2 }));
+  if (plan.duration_days) parts.push(tr("votes.duration", { days: plan.duration_days }));
   const funding = Object.entries(plan.funding || {}).map(([source, fen]) =>
-    `${escapeHtml(tr("funding." + source))} ${escapeHtml(formatYuan(fen))}`).join(" · ");
-  let html = `<p class="plan-money">${parts.join(" · ")}</p>`;
-  if (funding) html += `<p class="plan-funding muted">${funding}</p>`;
-  for (const [key, label] of [["fund_share", "votes.fund_share"], ["levy_share", "votes.levy_share"]]) {
-    const share = money && money[key];
-    if (!share) continue;
-    const examples = share.shares.slice(0, 2).map((s) =>
-      tr("votes.share_for", { area: formatArea(s.area), amount: formatYuan(s.fen) })).join(tr("punct.comma"));
-    html += `<p class="plan-share">${escapeHtml(tr(label, { rate: share.rate_per_m2 }))}${escapeHtml(tr("punct.colon"))}${escapeHtml(examples)}</p>`;
-  }
+    `${tr("funding." + source)} ${formatYuan(fen)}`).join(" · ");
+  const shares = [["fund_share", "votes.fund_share"], ["levy_share", "votes.levy_share"]]
+    .filter(([key]) => money && money[key]).map(([key, label]) => {
+      const share = money[key];
+      const examples = share.shares.slice(0, 2).map((s) =>
+        tr("votes.share_for", { area: formatArea(s.area), amount: formatYuan(s.fen) })).join(tr("punct.comma"));
+      return html`<p class="plan-share">${tr(label, { rate: share.rate_per_m2 })}${tr("punct.colon")}${examples}</p>`;
+    });
   const fund = money && money.fund;
-  if (fund && !fund.overdraw) {
-    html += `<p class="plan-fund">${escapeHtml(tr("votes.fund_after", { after: formatYuan(fund.balance_after), floor: formatYuan(fund.floor) }))}`;
-    if (fund.below_floor) html += ` · <strong>${escapeHtml(tr("votes.fund_below_floor", { top_up: formatYuan(fund.top_up) }))}</strong>`;
-    html += "</p>";
-  }
-  for (const warning of plan.warnings || []) {
-    html += `<p class="plan-warning">⚠ ${escapeHtml(tr("plan_warning." + warning))}</p>`;
-  }
-  if (plan.matters && plan.matters.length) {
-    html += `<p class="plan-matters muted">${plan.matters.map((m) => escapeHtml(tr("matter." + m))).join(" · ")}</p>`;
-  }
-  return html;
+  return html`<p class="plan-money">${parts.join(" · ")}</p>${
+    funding ? html`<p class="plan-funding muted">${funding}</p>` : nothing}${shares}${
+    fund && !fund.overdraw ? html`<p class="plan-fund">${tr("votes.fund_after", { after: formatYuan(fund.balance_after), floor: formatYuan(fund.floor) })}${
+      fund.below_floor ? html` · <strong>${tr("votes.fund_below_floor", { top_up: formatYuan(fund.top_up) })}</strong>` : nothing}</p>` : nothing}${
+    (plan.warnings || []).map((warning) => html`<p class="plan-warning">⚠ ${tr("plan_warning." + warning)}</p>`)}${
+    plan.matters && plan.matters.length
+      ? html`<p class="plan-matters muted">${plan.matters.map((m) => tr("matter." + m)).join(" · ")}</p>` : nothing}`;
 }
 
 function countdownText(vote, serverNow) {
@@ -151,6 +144,5 @@ function countdownText(vote, serverNow) {
 
 export const votesUi = {
   formatArea, formatYuan, choiceLabel, kindLabel, sortedVotes, sortedPlans, openVote,
-  latestClosed, tallyBars, resultHtml, participationHtml, planMoneyHtml, countdownText,
-  explanation,
+  latestClosed, tallyBars, result, participation, planMoney, countdownText,
 };

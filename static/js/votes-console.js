@@ -1,34 +1,34 @@
 // The console's plans and votes: plans with their money and revisions, proposals from phones,
 // written authorisations, and votes from draft to result (with paper ballots for people
 // without a phone). Every change is a command (store.send); the screens follow by events.
-import { armedLabel, formatTime, isArmed, keepFocus, tr } from "./live.js";
-import { confirmedByButton, escapeHtml } from "./legacy.js";
-import { store as consoleStore } from "./console.js";
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
+import { repeat } from "../vendor/lit-html/directives/repeat.js";
+import { armedLabel, confirmedBySecondTap, draw, formatTime, isArmed, tr } from "./live.js";
+import { store } from "./console.js";
 import { plansConsole } from "./plans-console.js";
 import { votesUi as ui } from "./votes-common.js";
 
 (function () {
   const root = document.getElementById("votes-console");
   if (!root) return;
-  const $ = (sel) => root.querySelector(sel);
   const MATTERS = ["use_fund", "raise_fund", "alter_rebuild", "change_use", "property_manager", "committee", "covenant", "rules_of_procedure", "other_major"];
-  let lastStatic = null;
-
-  function store() { return consoleStore; }
+  const ERROR_MS = 8000;
+  let error = null; // the last refusal, shown above the panel for a while
+  let errorTimer = null;
+  let declining = null; // the id of the proposed plan whose decline form is open
 
   function showError(message) {
-    const box = $("#votes-error");
-    box.textContent = message;
-    box.hidden = false;
-    clearTimeout(showError.timer);
-    showError.timer = setTimeout(() => { box.hidden = true; }, 8000);
+    error = message;
+    clearTimeout(errorTimer);
+    errorTimer = setTimeout(() => { error = null; redraw(); }, ERROR_MS);
+    redraw();
   }
 
   async function run(type, payload) {
     try {
-      return await store().send(type, payload);
-    } catch (error) {
-      showError(error.message || String(error));
+      return await store.send(type, payload);
+    } catch (refusal) {
+      showError(refusal.message || String(refusal));
       return null;
     }
   }
@@ -48,205 +48,189 @@ import { votesUi as ui } from "./votes-common.js";
     return text.length > 80 ? text.slice(0, 80) + "…" : text;
   }
 
-  function revisionsHtml(plan) {
-    const revisions = plan.revisions || [];
-    if (!revisions.length) return "";
-    const items = revisions.slice().reverse().map((r) => {
-      const changes = Object.entries(r.changes || {}).map(([field, [before, after]]) =>
-        `<li><span class="muted">${escapeHtml(tr("field." + field) + tr("punct.colon"))}</span>`
-        + (r.kind === "edited" ? `<del>${escapeHtml(revisionValue(field, before))}</del> → ` : "")
-        + `${escapeHtml(revisionValue(field, after))}</li>`).join("");
-      return `<li data-revision="${r.number}"><p class="small">${escapeHtml(tr("votes.revision_line", {
-        number: r.number, kind: tr("votes.revision_" + r.kind), by: r.by || "?",
-        at: formatTime(r.at) }))}${r.note ? " · " + escapeHtml(r.note) : ""}</p><ul class="revision-changes small">${changes}</ul></li>`;
-    }).join("");
-    return `<details class="plan-revisions" data-details="rev-${plan.id}"><summary>${escapeHtml(tr("votes.revisions", { n: revisions.length }))}</summary><ol class="revision-list" reversed>${items}</ol></details>`;
+  function revisions(plan) {
+    const list = plan.revisions || [];
+    if (!list.length) return nothing;
+    const row = (r) => html`<li data-revision=${r.number}><p class="small">${tr("votes.revision_line", {
+      number: r.number, kind: tr("votes.revision_" + r.kind), by: r.by || "?", at: formatTime(r.at) })}${
+      r.note ? " · " + r.note : ""}</p><ul class="revision-changes small">${
+      Object.entries(r.changes || {}).map(([field, [before, after]]) => html`<li><span
+        class="muted">${tr("field." + field) + tr("punct.colon")}</span>${
+        r.kind === "edited" ? html`<del>${revisionValue(field, before)}</del> → ` : nothing}${revisionValue(field, after)}</li>`)}</ul></li>`;
+    return html`<details class="plan-revisions" data-details="rev-${plan.id}"><summary>${
+      tr("votes.revisions", { n: list.length })}</summary><ol class="revision-list" reversed>${
+      repeat(list.slice().reverse(), (r) => r.number, row)}</ol></details>`;
   }
 
   // Puts the plan or vote alone on the room's screen (screen.focus); pressed while it is.
   function screenButton(show, id, label) {
-    const focus = ((store().state || {}).meeting || {}).screen_focus;
+    const focus = ((store.state || {}).meeting || {}).screen_focus;
     const on = Boolean(focus && focus.kind === show && focus.id === id);
-    return `<button type="button" data-act="screen.focus" data-show="${show}" data-id="${id}" aria-pressed="${on}">`
-      + `${escapeHtml(tr(label))}</button>`;
+    return html`<button type="button" data-act="screen.focus" data-show=${show} data-id=${id} aria-pressed=${String(on)}>${tr(label)}</button>`;
+  }
+
+  // Declining a proposal asks for its reason in place, under the plan (optional; Escape or
+  // Cancel leaves the plan proposed).
+  function declineForm(plan) {
+    const id = `decline-reason-${plan.id}`;
+    return html`<form class="decline-form inline-form" data-plan=${plan.id}><label class="small" for=${id}>${
+      tr("votes.decline_reason")}</label><input id=${id} name="reason" maxlength="500"><button
+      type="submit" class="danger">${tr("votes.decline")}</button><button type="button"
+      data-act="plan.decline-cancel" data-id=${plan.id}>${tr("live.cancel")}</button></form>`;
+  }
+
+  function planActions(plan) {
+    if (plan.status !== "proposed") return nothing;
+    if (declining === plan.id) return nothing;
+    return html`<button type="button" data-act="plan.accept" data-id=${plan.id} class="primary">${tr("votes.accept")}</button><button
+      type="button" data-act="plan.decline" data-id=${plan.id}>${tr("votes.decline")}</button>`;
   }
 
   function planCard(plan) {
-    const actions = plan.status === "proposed"
-      ? `<button type="button" data-act="plan.accept" data-id="${plan.id}" class="primary">${escapeHtml(tr("votes.accept"))}</button>`
-        + `<button type="button" data-act="plan.decline" data-id="${plan.id}">${escapeHtml(tr("votes.decline"))}</button>`
-      : "";
-    const edit = `<button type="button" data-act="plan.edit-open" data-id="${plan.id}">${escapeHtml(tr("votes.edit_plan"))}</button>`
-      + (plan.status === "accepted" ? screenButton("plan", plan.id, "screen.show_plan") : "");
-    const party = plan.proposer_party ? escapeHtml(tr("punct.paren", { text: tr("party." + plan.proposer_party) })) : "";
-    return `<li class="plan plan-${plan.status}" data-plan="${plan.id}"><div class="row-between"><strong>${escapeHtml(plan.key || "?")} · ${escapeHtml(plan.title)}</strong>`
-      + `<span class="badge">${escapeHtml(tr("plan_status." + plan.status))} · ${escapeHtml(tr("votes.revision_short", { n: plan.revision }))}</span></div>`
-      + (plan.proposer ? `<p class="muted small">${escapeHtml(tr("field.proposer") + tr("punct.colon"))}${escapeHtml(plan.proposer)}${party}</p>` : "")
-      + (plan.description ? `<p class="small plan-description">${escapeHtml(plan.description)}</p>` : "")
-      + ui.planMoneyHtml(plan)
-      + (plan.risks ? `<p class="small plan-risks">${escapeHtml(tr("field.risks") + tr("punct.colon"))}${escapeHtml(plan.risks)}</p>` : "")
-      + revisionsHtml(plan) + `<div class="button-row">${actions}${edit}</div></li>`;
+    const party = plan.proposer_party ? tr("punct.paren", { text: tr("party." + plan.proposer_party) }) : "";
+    return html`<li class="plan plan-${plan.status}" data-plan=${plan.id}><div class="row-between"><strong>${plan.key || "?"} · ${plan.title}</strong><span
+      class="badge">${tr("plan_status." + plan.status)} · ${tr("votes.revision_short", { n: plan.revision })}</span></div>${
+      plan.proposer ? html`<p class="muted small">${tr("field.proposer") + tr("punct.colon")}${plan.proposer}${party}</p>` : nothing}${
+      plan.description ? html`<p class="small plan-description">${plan.description}</p>` : nothing}${
+      ui.planMoney(plan)}${
+      plan.risks ? html`<p class="small plan-risks">${tr("field.risks") + tr("punct.colon")}${plan.risks}</p>` : nothing}${
+      revisions(plan)}<div class="button-row">${planActions(plan)}<button type="button" data-act="plan.edit-open" data-id=${plan.id}>${
+      tr("votes.edit_plan")}</button>${plan.status === "accepted" ? screenButton("plan", plan.id, "screen.show_plan") : nothing}</div>${
+      plan.status === "proposed" && declining === plan.id ? declineForm(plan) : nothing}</li>`;
+  }
+
+  // Closing and cancelling a vote take a second tap (live.js).
+  function voteButton(vote, act, label, cls) {
+    const key = `${act}:${vote.id}`;
+    return html`<button type="button" class="${cls}${isArmed(key) ? " armed" : ""}" data-act=${act} data-id=${vote.id}
+      data-confirm-key=${key}>${armedLabel(key, tr(label))}</button>`;
+  }
+
+  function settingsLine(vote) {
+    const parts = [ui.kindLabel(vote), tr("vote_method." + vote.method), tr("vote_eligibility." + vote.eligibility),
+                   tr(vote.secret ? "votes.secret" : "votes.named")];
+    if (vote.rule) parts.push(tr("vote_rule." + vote.rule));
+    if (vote.channel === "elsewhere") parts.push(tr("vote_channel.elsewhere"));
+    if (vote.verified_only) parts.push(tr("votes.verified_only"));
+    return parts.join(" · ");
+  }
+
+  function live(vote, tally) {
+    if (!tally) return nothing;
+    return html`${ui.participation(vote, tally)}${tally.tally ? ui.tallyBars(vote, tally.tally)
+      : html`<p class="muted">${tr("votes.results_hidden")}</p>`}`;
+  }
+
+  // Paper ballots (a person without a phone, or a vote held elsewhere: by owner key) and, for
+  // a vote held elsewhere, the totals counted there.
+  function ballotForms(state, vote) {
+    const options = [...vote.options.map((o) => o.key), "abstain"];
+    const people = Object.values(state.participants || {}).filter((p) => p.status === "admitted" && p.party !== "observer");
+    const id = `pb-${vote.id}`;
+    const elsewhere = vote.channel === "elsewhere";
+    const voter = elsewhere
+      ? html`<label class="visually-hidden" for="${id}-voter">${tr("votes.ballot_owner")}</label><input id="${id}-voter" name="owner_key"
+          list="roster-owners" placeholder=${tr("votes.ballot_owner")} required maxlength="40">`
+      : html`<label class="visually-hidden" for="${id}-voter">${tr("votes.ballot_voter")}</label><select id="${id}-voter" name="participant_id"
+          required>${people.map((p) => html`<option value=${p.id}>${p.name}${p.unit ? " · " + p.unit : ""}</option>`)}</select>`;
+    return html`${elsewhere ? html`<p class="muted small">${tr("votes.elsewhere_hint")}${vote.channel_note ? " · " + vote.channel_note : ""}</p>` : nothing}${
+      vote.totals_entered ? html`<p class="totals-entered" data-testid="totals-entered">${tr("votes.totals_entered")}</p>`
+        : html`<form class="inline-form paper-ballot" data-vote=${vote.id}><span class="muted small">${tr("votes.paper_ballot")}</span>${voter}<label
+          class="visually-hidden" for="${id}-choice">${tr("field.choices")}</label><select id="${id}-choice" name="choice">${
+          options.map((k) => html`<option value=${k}>${ui.choiceLabel(vote, k)}</option>`)}</select><button type="submit">${tr("live.add")}</button></form>`}${
+      elsewhere && (vote.method === "single" || vote.method === "yes_no")
+        ? html`<details class="totals" data-details="totals-${vote.id}"><summary>${tr("votes.enter_totals")}</summary><form
+          class="totals-form stack-sm" data-vote=${vote.id}><div class="totals-grid">${options.map((k) => {
+            const label = ui.choiceLabel(vote, k);
+            return html`<label for="${id}-${k}-owners">${tr("votes.totals_owners", { choice: label })}</label><input id="${id}-${k}-owners"
+              name="owners_${k}" type="number" min="0" step="1" value="0" class="narrow-input" required><label
+              for="${id}-${k}-area">${tr("votes.totals_area", { choice: label })}</label><input id="${id}-${k}-area" name="area_${k}"
+              inputmode="decimal" value="0" class="narrow-input" required>`;
+          })}</div><button type="submit">${tr("votes.enter_totals")}</button></form></details>`
+        : nothing}`;
   }
 
   function voteCard(state, vote) {
-    const live = store().tallies[String(vote.id)];
-    const buttons = [];
-    if (vote.status === "draft") buttons.push(["vote.open", "votes.open", "primary"]);
-    // A written ballot closes by itself at its deadline (the server refuses an early close).
-    if (vote.status === "open" && !vote.written_since) buttons.push(["vote.close", "votes.close", "primary"]);
-    if (vote.status === "draft" || vote.status === "open") buttons.push(["vote.cancel", "votes.cancel", "danger"]);
-    let html = `<li class="vote vote-${vote.status}" data-vote="${vote.id}"><div class="row-between">`
-      + `<strong>#${vote.number} ${escapeHtml(vote.title)}</strong><span class="badge">${escapeHtml(tr("vote_status." + vote.status))}</span></div>`
-      + `<p class="muted small">${escapeHtml(ui.kindLabel(vote))} · ${escapeHtml(tr("vote_method." + vote.method))} · `
-      + `${escapeHtml(tr("vote_eligibility." + vote.eligibility))} · ${escapeHtml(tr(vote.secret ? "votes.secret" : "votes.named"))}`
-      + `${vote.rule ? " · " + escapeHtml(tr("vote_rule." + vote.rule)) : ""}${vote.channel === "elsewhere" ? " · " + escapeHtml(tr("vote_channel.elsewhere")) : ""}`
-      + `${vote.verified_only ? " · " + escapeHtml(tr("votes.verified_only")) : ""}</p>`
-      + (vote.kind === "owners_decision" && vote.channel === "meeting" && (vote.status === "open" || vote.written_since)
-        ? `<p class="small"><a href="/meetings/${state.meeting.id}/votes/${vote.id}/written" data-testid="written-link-${vote.id}">`
-          + `${escapeHtml(tr(vote.written_since ? "written.title" : "written.open_page"))}</a></p>` : "")
-      + `<div class="button-row">${buttons.map(([act, label, cls]) =>
-        `<button type="button" class="${cls}${isArmed(`${act}:${vote.id}`) ? " armed" : ""}" data-act="${act}" data-id="${vote.id}"`
-        + ` data-label="${escapeHtml(tr(label))}" data-confirm-key="${act}:${vote.id}">`
-        + `${escapeHtml(armedLabel(`${act}:${vote.id}`, tr(label)))}</button>`).join("")}`
-      + `${vote.status === "open" || vote.status === "closed" ? screenButton("vote", vote.id, "screen.show_vote") : ""}</div>`;
-    if (vote.status === "open") {
-      html += `<div class="vote-live" data-live="${vote.id}">${liveHtml(vote, live)}</div>`;
-      const options = [...vote.options.map((o) => o.key), "abstain"];
-      const people = Object.values(state.participants || {}).filter((p) => p.status === "admitted" && p.party !== "observer");
-      const id = `pb-${vote.id}`;
-      const voter = vote.channel === "elsewhere"
-        ? `<label class="visually-hidden" for="${id}-voter">${escapeHtml(tr("votes.ballot_owner"))}</label><input id="${id}-voter" name="owner_key" list="roster-owners" placeholder="${escapeHtml(tr("votes.ballot_owner"))}" required maxlength="40">`
-        : `<label class="visually-hidden" for="${id}-voter">${escapeHtml(tr("votes.ballot_voter"))}</label><select id="${id}-voter" name="participant_id" required>${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}${p.unit ? " · " + escapeHtml(p.unit) : ""}</option>`).join("")}</select>`;
-      if (vote.channel === "elsewhere") html += `<p class="muted small">${escapeHtml(tr("votes.elsewhere_hint"))}${vote.channel_note ? " · " + escapeHtml(vote.channel_note) : ""}</p>`;
-      if (vote.totals_entered) {
-        html += `<p class="totals-entered" data-testid="totals-entered">${escapeHtml(tr("votes.totals_entered"))}</p>`;
-      } else {
-        html += `<form class="inline-form paper-ballot" data-vote="${vote.id}"><span class="muted small">${escapeHtml(tr("votes.paper_ballot"))}</span>${voter}`
-          + `<label class="visually-hidden" for="${id}-choice">${escapeHtml(tr("field.choices"))}</label>`
-          + `<select id="${id}-choice" name="choice">${options.map((k) => `<option value="${escapeHtml(k)}">${escapeHtml(ui.choiceLabel(vote, k))}</option>`).join("")}</select>`
-          + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`;
-      }
-      if (vote.channel === "elsewhere" && (vote.method === "single" || vote.method === "yes_no")) {
-        html += `<details class="totals" data-details="totals-${vote.id}"><summary>${escapeHtml(tr("votes.enter_totals"))}</summary>`
-          + `<form class="totals-form stack-sm" data-vote="${vote.id}"><div class="totals-grid">${options.map((k) => {
-            const label = ui.choiceLabel(vote, k);
-            return `<label for="${id}-${escapeHtml(k)}-owners">${escapeHtml(tr("votes.totals_owners", { choice: label }))}</label>`
-              + `<input id="${id}-${escapeHtml(k)}-owners" name="owners_${escapeHtml(k)}" type="number" min="0" step="1" value="0" class="narrow-input" required>`
-              + `<label for="${id}-${escapeHtml(k)}-area">${escapeHtml(tr("votes.totals_area", { choice: label }))}</label>`
-              + `<input id="${id}-${escapeHtml(k)}-area" name="area_${escapeHtml(k)}" inputmode="decimal" value="0" class="narrow-input" required>`;
-          }).join("")}</div><button type="submit">${escapeHtml(tr("votes.enter_totals"))}</button></form></details>`;
-      }
-    }
-    if (vote.status === "closed") html += ui.resultHtml(vote);
-    return html + "</li>";
+    const open = vote.status === "open";
+    const written = vote.kind === "owners_decision" && vote.channel === "meeting" && (open || vote.written_since);
+    return html`<li class="vote vote-${vote.status}" data-vote=${vote.id}><div class="row-between"><strong>#${vote.number} ${vote.title}</strong><span
+      class="badge">${tr("vote_status." + vote.status)}</span></div><p class="muted small">${settingsLine(vote)}</p>${
+      written ? html`<p class="small"><a href="/meetings/${state.meeting.id}/votes/${vote.id}/written" data-testid="written-link-${vote.id}">${
+        tr(vote.written_since ? "written.title" : "written.open_page")}</a></p>` : nothing}<div class="button-row">${
+      vote.status === "draft" ? voteButton(vote, "vote.open", "votes.open", "primary") : nothing}${
+      // A written ballot closes by itself at its deadline (the server refuses an early close).
+      open && !vote.written_since ? voteButton(vote, "vote.close", "votes.close", "primary") : nothing}${
+      vote.status === "draft" || open ? voteButton(vote, "vote.cancel", "votes.cancel", "danger") : nothing}${
+      open || vote.status === "closed" ? screenButton("vote", vote.id, "screen.show_vote") : nothing}</div>${
+      open ? html`<div class="vote-live" data-live=${vote.id}>${live(vote, store.tallies[String(vote.id)])}</div>${ballotForms(state, vote)}` : nothing}${
+      vote.status === "closed" ? ui.result(vote) : nothing}</li>`;
   }
 
-  function liveHtml(vote, live) {
-    if (!live) return "";
-    let html = ui.participationHtml(vote, live);
-    if (live.tally) html += ui.tallyBars(vote, live.tally);
-    else html += `<p class="muted">${escapeHtml(tr("votes.results_hidden"))}</p>`;
-    return html;
-  }
-
+  // The forms keep what the moderator is typing across redraws (lit-html updates only the
+  // options that change).
   function forms(state) {
     const plans = ui.sortedPlans(state, "accepted");
     const people = Object.values(state.participants || {}).filter((p) => p.status === "admitted");
     // Every control named by a label (hidden where the form is a row of fields: the
     // placeholder or the first option says what it is to the eye).
-    const named = (id, key) => `<label class="visually-hidden" for="${id}">${escapeHtml(tr(key))}</label>`;
-    return `<form id="vote-new" class="stack-sm"><h3>${escapeHtml(tr("votes.new"))}</h3><div class="inline-form">`
-      + named("vote-new-title", "field.title")
-      + `<input id="vote-new-title" name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
-      + named("vote-new-kind", "field.kind")
-      + `<select id="vote-new-kind" name="kind">${["straw_poll", "owners_decision"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_kind." + k))}</option>`).join("")}</select>`
-      + named("vote-new-method", "field.method")
-      + `<select id="vote-new-method" name="method">${["single", "yes_no", "approval", "ranked"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_method." + k))}</option>`).join("")}</select>`
-      + named("vote-new-eligibility", "field.eligibility")
-      + `<select id="vote-new-eligibility" name="eligibility"><option value="">—</option>${["owners_present", "present", "scope_owners"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_eligibility." + k))}</option>`).join("")}</select>`
-      + named("vote-new-channel", "field.channel")
-      + `<select id="vote-new-channel" name="channel">${["meeting", "elsewhere"].map((k) => `<option value="${k}">${escapeHtml(tr("vote_channel." + k))}</option>`).join("")}</select></div>`
-      + `<div class="inline-form">${plans.map((p) => `<label class="check"><input type="checkbox" name="plan" value="${escapeHtml(p.key)}" checked> ${escapeHtml(p.key)}</label>`).join("")}`
-      + named("vote-new-plan", "field.plan_id")
-      + `<select id="vote-new-plan" name="plan_id"><option value="">${escapeHtml(tr("field.plan_id") + tr("punct.colon"))}—</option>${plans.map((p) => `<option value="${p.id}">${escapeHtml(p.key)} · ${escapeHtml(p.title)}</option>`).join("")}</select>`
-      + `<label class="check"><input type="checkbox" name="secret"> ${escapeHtml(tr("field.secret"))}</label>`
-      + `<label class="small" for="vote-verified-only">${escapeHtml(tr("field.verified_only"))}</label><select id="vote-verified-only" name="verified_only">`
-      + `<option value="">${escapeHtml(tr("votes.verified_default"))}</option><option value="1">${escapeHtml(tr("votes.verified_only"))}</option><option value="0">${escapeHtml(tr("votes.verified_not_required"))}</option></select>`
-      + `<label class="check"><input type="checkbox" name="live_results"> ${escapeHtml(tr("field.show_results"))}</label>`
-      + `<label class="check"><input type="checkbox" name="allow_change"> ${escapeHtml(tr("field.allow_change"))}</label>`
-      + named("vote-new-duration", "field.duration_seconds")
-      + `<input id="vote-new-duration" name="duration_seconds" type="number" min="10" class="narrow-input" placeholder="${escapeHtml(tr("field.duration_seconds"))}">`
-      + named("vote-new-recused", "field.recused")
-      + `<input id="vote-new-recused" name="recused" class="narrow-input" placeholder="${escapeHtml(tr("field.recused"))}" title="${escapeHtml(tr("votes.recused_hint"))}"></div>`
-      + `<fieldset class="vote-matters"><legend class="small">${escapeHtml(tr("field.matters"))}</legend>${MATTERS.map((m) => `<label class="check small"><input type="checkbox" name="matter" value="${m}"> ${escapeHtml(tr("matter." + m))}</label>`).join("")}</fieldset>`
-      + `<div class="inline-form"><label class="small" for="vote-channel-note">${escapeHtml(tr("field.channel_note"))}</label><input id="vote-channel-note" name="channel_note" maxlength="200"></div>`
-      + `<button type="submit" class="primary">${escapeHtml(tr("live.add"))}</button></form>`
-      + `<form id="proxy-new" class="inline-form"><span class="muted small">${escapeHtml(tr("votes.record_proxy"))}</span>`
-      + named("proxy-new-holder", "votes.proxy_holder")
-      + `<select id="proxy-new-holder" name="participant_id">${people.map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join("")}</select>`
-      + named("proxy-new-owner", "field.owner_key")
-      + `<input id="proxy-new-owner" name="owner_key" list="roster-owners" required maxlength="40" placeholder="${escapeHtml(tr("field.owner_key"))}">`
-      + named("proxy-new-note", "field.note")
-      + `<input id="proxy-new-note" name="note" required maxlength="200" placeholder="${escapeHtml(tr("field.note"))}">`
-      + `<button type="submit">${escapeHtml(tr("live.add"))}</button></form>`;
+    const named = (id, key) => html`<label class="visually-hidden" for=${id}>${tr(key)}</label>`;
+    const choices = (keys, prefix) => keys.map((k) => html`<option value=${k}>${tr(prefix + k)}</option>`);
+    return html`<form id="vote-new" class="stack-sm"><h3>${tr("votes.new")}</h3><div class="inline-form">${
+      named("vote-new-title", "field.title")}<input id="vote-new-title" name="title" maxlength="200" required placeholder=${tr("field.title")}>${
+      named("vote-new-kind", "field.kind")}<select id="vote-new-kind" name="kind">${choices(["straw_poll", "owners_decision"], "vote_kind.")}</select>${
+      named("vote-new-method", "field.method")}<select id="vote-new-method" name="method">${choices(["single", "yes_no", "approval", "ranked"], "vote_method.")}</select>${
+      named("vote-new-eligibility", "field.eligibility")}<select id="vote-new-eligibility" name="eligibility"><option value="">—</option>${
+      choices(["owners_present", "present", "scope_owners"], "vote_eligibility.")}</select>${
+      named("vote-new-channel", "field.channel")}<select id="vote-new-channel" name="channel">${choices(["meeting", "elsewhere"], "vote_channel.")}</select></div><div
+      class="inline-form">${repeat(plans, (p) => p.id, (p) => html`<label class="check"><input type="checkbox" name="plan" value=${p.key} checked> ${p.key}</label>`)}${
+      named("vote-new-plan", "field.plan_id")}<select id="vote-new-plan" name="plan_id"><option value="">${tr("field.plan_id") + tr("punct.colon")}—</option>${
+      plans.map((p) => html`<option value=${p.id}>${p.key} · ${p.title}</option>`)}</select><label class="check"><input type="checkbox" name="secret"> ${
+      tr("field.secret")}</label><label class="small" for="vote-verified-only">${tr("field.verified_only")}</label><select id="vote-verified-only"
+      name="verified_only"><option value="">${tr("votes.verified_default")}</option><option value="1">${tr("votes.verified_only")}</option><option
+      value="0">${tr("votes.verified_not_required")}</option></select><label class="check"><input type="checkbox" name="live_results"> ${
+      tr("field.show_results")}</label><label class="check"><input type="checkbox" name="allow_change"> ${tr("field.allow_change")}</label>${
+      named("vote-new-duration", "field.duration_seconds")}<input id="vote-new-duration" name="duration_seconds" type="number" min="10"
+      class="narrow-input" placeholder=${tr("field.duration_seconds")}>${named("vote-new-recused", "field.recused")}<input id="vote-new-recused"
+      name="recused" class="narrow-input" placeholder=${tr("field.recused")} title=${tr("votes.recused_hint")}></div><fieldset
+      class="vote-matters"><legend class="small">${tr("field.matters")}</legend>${MATTERS.map((m) => html`<label class="check small"><input
+      type="checkbox" name="matter" value=${m}> ${tr("matter." + m)}</label>`)}</fieldset><div class="inline-form"><label class="small"
+      for="vote-channel-note">${tr("field.channel_note")}</label><input id="vote-channel-note" name="channel_note" maxlength="200"></div><button
+      type="submit" class="primary">${tr("live.add")}</button></form><form id="proxy-new" class="inline-form"><span class="muted small">${
+      tr("votes.record_proxy")}</span>${named("proxy-new-holder", "votes.proxy_holder")}<select id="proxy-new-holder" name="participant_id">${
+      people.map((p) => html`<option value=${p.id}>${p.name}</option>`)}</select>${named("proxy-new-owner", "field.owner_key")}<input
+      id="proxy-new-owner" name="owner_key" list="roster-owners" required maxlength="40" placeholder=${tr("field.owner_key")}>${
+      named("proxy-new-note", "field.note")}<input id="proxy-new-note" name="note" required maxlength="200" placeholder=${tr("field.note")}><button
+      type="submit">${tr("live.add")}</button></form>`;
   }
 
-  function render(s) {
-    const state = s.state;
-    if (!state || !state.votes) return;
+  function proxyRow(state, proxy) {
+    const holder = (state.participants || {})[String(proxy.participant_id)];
+    return html`<li>${holder ? holder.name : "?"} → ${proxy.owner_key} ${proxy.owner_name}${
+      tr("punct.paren", { text: proxy.units.join(tr("punct.list")) })} <button type="button" class="link" data-act="proxy.revoke"
+      data-id=${proxy.id}>${tr("votes.revoke")}</button></li>`;
+  }
+
+  function view(state) {
     const plans = ui.sortedPlans(state).filter((p) => p.status !== "declined");
     const proxies = Object.values(state.proxies || {}).filter((p) => p.status === "active");
-    const html = `<p id="votes-error" class="flash error" role="alert" hidden></p>`
-      + `<div class="votes-cols"><section class="card"><div class="row-between"><h2>${escapeHtml(tr("votes.plans"))}</h2>`
-      + `<button type="button" id="plan-new-open" data-act="plan.new-open">${escapeHtml(tr("votes.new_plan"))}</button></div>`
-      + `<ul class="plan-list">${plans.map(planCard).join("")}</ul>`
-      + `<h3>${escapeHtml(tr("votes.proxies"))}</h3><ul class="people-list">${proxies.map((p) => {
-        const holder = (state.participants || {})[String(p.participant_id)];
-        return `<li>${escapeHtml(holder ? holder.name : "?")} → ${escapeHtml(p.owner_key)} ${escapeHtml(p.owner_name)}${escapeHtml(tr("punct.paren", { text: p.units.join(tr("punct.list")) }))}`
-          + ` <button type="button" class="link" data-act="proxy.revoke" data-id="${p.id}">${escapeHtml(tr("votes.revoke"))}</button></li>`;
-      }).join("")}</ul></section>`
-      + `<section class="card"><h2>${escapeHtml(tr("votes.title"))}</h2><ul class="vote-list">${ui.sortedVotes(state).reverse()
-        .filter((v) => v.status !== "cancelled").map((v) => voteCard(state, v)).join("")}</ul>`
-      + `<div id="votes-forms"></div></section></div>`;
-    if (html !== lastStatic) {
-      const errorBox = $("#votes-error");
-      const keepError = errorBox && !errorBox.hidden ? errorBox.textContent : null;
-      const oldForms = $("#votes-forms");
-      lastStatic = html;
-      const keptForms = oldForms ? oldForms.firstChild && oldForms : null;
-      const openDetails = [...root.querySelectorAll("details[open][data-details]")].map((d) => d.dataset.details);
-      const typing = [...root.querySelectorAll(".totals-form input, .paper-ballot input")].map((i) => [i.id, i.value]);
-      // The keyboard keeps its place (store.js): on the vote it opened or closed, in the form.
-      keepFocus(root, () => {
-        root.innerHTML = html;
-        for (const key of openDetails) {
-          const box = root.querySelector(`details[data-details="${key}"]`);
-          if (box) box.open = true;
-        }
-        for (const [inputId, value] of typing) {
-          const input = inputId && root.querySelector(`#${CSS.escape(inputId)}`);
-          if (input) input.value = value;
-        }
-        const formsBox = $("#votes-forms");
-        // The forms keep what the moderator is typing; rebuilt only when their options change.
-        const formsHtml = forms(state);
-        if (keptForms && keptForms.dataset.html === formsHtml) {
-          formsBox.replaceWith(keptForms);
-        } else {
-          formsBox.innerHTML = formsHtml;
-          formsBox.dataset.html = formsHtml;
-        }
-      });
-      if (keepError) showError(keepError);
-    }
-    renderLive(s);
+    const votes = ui.sortedVotes(state).reverse().filter((v) => v.status !== "cancelled");
+    return html`<p id="votes-error" class="flash error" role="alert" ?hidden=${!error}>${error || ""}</p><div class="votes-cols"><section
+      class="card"><div class="row-between"><h2>${tr("votes.plans")}</h2><button type="button" id="plan-new-open" data-act="plan.new-open">${
+      tr("votes.new_plan")}</button></div><ul class="plan-list">${repeat(plans, (p) => p.id, planCard)}</ul><h3>${
+      tr("votes.proxies")}</h3><ul class="people-list">${repeat(proxies, (p) => p.id, (p) => proxyRow(state, p))}</ul></section><section
+      class="card"><h2>${tr("votes.title")}</h2><ul class="vote-list">${repeat(votes, (v) => v.id, (v) => voteCard(state, v))}</ul><div
+      id="votes-forms">${forms(state)}</div></section></div>`;
   }
 
-  function renderLive(s) {
-    for (const box of root.querySelectorAll("[data-live]")) {
-      const vote = (s.state.votes || {})[box.dataset.live];
-      if (vote) box.innerHTML = liveHtml(vote, s.tallies[box.dataset.live]);
-    }
+  function redraw() {
+    if (store.state && store.state.votes) draw(root, view(store.state));
+  }
+
+  function closeDeclineForm(id) {
+    declining = null;
+    redraw();
+    const button = root.querySelector(`[data-plan="${id}"] button[data-act="plan.decline"]`);
+    if (button) button.focus();
   }
 
   root.addEventListener("click", async (event) => {
@@ -256,21 +240,31 @@ import { votesUi as ui } from "./votes-common.js";
     const act = button.dataset.act;
     if (act === "plan.new-open" || act === "plan.edit-open") {
       if (!plansConsole.open) return;
-      const plan = act === "plan.edit-open" ? ((store().state || {}).plans || {})[String(id)] : null;
+      const plan = act === "plan.edit-open" ? ((store.state || {}).plans || {})[String(id)] : null;
       plansConsole.open(plan || null);
       return;
     }
-    if ((act === "vote.close" || act === "vote.cancel")
-        && !confirmedByButton(button, `${act}:${id}`)) return;
-    if (act === "screen.focus") {
-      await run(act, { show: button.dataset.show, id });
-    } else if (act === "plan.decline") {
-      const reason = window.prompt(tr("field.reason"), "");
-      if (reason === null) return;
-      await run(act, { id, reason: reason || null });
-    } else {
-      await run(act, { id });
+    if (act === "plan.decline") {
+      declining = id;
+      redraw();
+      root.querySelector(`#decline-reason-${id}`).focus();
+      return;
     }
+    if (act === "plan.decline-cancel") {
+      closeDeclineForm(id);
+      return;
+    }
+    if ((act === "vote.close" || act === "vote.cancel")
+        && !confirmedBySecondTap(`${act}:${id}`, redraw)) return;
+    if (act === "screen.focus") await run(act, { show: button.dataset.show, id });
+    else await run(act, { id });
+  });
+
+  root.addEventListener("keydown", (event) => {
+    const form = event.key === "Escape" && event.target.closest(".decline-form");
+    if (!form) return;
+    event.preventDefault();
+    closeDeclineForm(Number(form.dataset.plan));
   });
 
   root.addEventListener("submit", async (event) => {
@@ -297,6 +291,13 @@ import { votesUi as ui } from "./votes-common.js";
       const ok = await run("proxy.record", { participant_id: Number(data.get("participant_id")),
                                              owner_key: data.get("owner_key"), note: data.get("note") });
       if (ok) form.reset();
+    } else if (form.classList.contains("decline-form")) {
+      const id = Number(form.dataset.plan);
+      const ok = await run("plan.decline", { id, reason: (data.get("reason") || "").trim() || null });
+      if (ok && declining === id) {
+        declining = null;
+        redraw();
+      }
     } else if (form.classList.contains("paper-ballot")) {
       const payload = { vote_id: Number(form.dataset.vote), choices: [data.get("choice")] };
       if (data.get("participant_id")) payload.participant_id = Number(data.get("participant_id"));
@@ -304,7 +305,7 @@ import { votesUi as ui } from "./votes-common.js";
       const ok = await run("ballot.record", payload);
       if (ok && form.owner_key) { form.owner_key.value = ""; form.owner_key.focus(); }
     } else if (form.classList.contains("totals-form")) {
-      const vote = (store().state.votes || {})[form.dataset.vote];
+      const vote = (store.state.votes || {})[form.dataset.vote];
       if (!vote) return;
       const totals = {};
       for (const key of [...vote.options.map((o) => o.key), "abstain"]) {
@@ -316,6 +317,7 @@ import { votesUi as ui } from "./votes-common.js";
     }
   });
 
-  document.addEventListener("live:change", (e) => { if (e.detail.state) render(e.detail.store); });
-  document.addEventListener("live:tally", (e) => { if (e.detail.store.state) renderLive(e.detail.store); });
+  document.addEventListener("live:change", (e) => { if (e.detail.state) redraw(); });
+  // Live tallies arrive a few times a second: lit-html changes only the counts.
+  document.addEventListener("live:tally", (e) => { if (e.detail.store.state) redraw(); });
 })();

@@ -3,8 +3,10 @@
 // comes from the server ("ballots" call), asked again after every change of the votes; an
 // owner's own share of each plan comes from the server too ("shares" call), which alone holds
 // the rule and the owner's area.
-import { tr } from "./live.js";
-import { escapeHtml } from "./legacy.js";
+import { html, nothing } from "../vendor/lit-html/lit-html.js";
+import { keyed } from "../vendor/lit-html/directives/keyed.js";
+import { repeat } from "../vendor/lit-html/directives/repeat.js";
+import { draw, tr } from "./live.js";
 import { store as phoneStore } from "./phone.js";
 import { votesUi as ui } from "./votes-common.js";
 
@@ -13,8 +15,9 @@ import { votesUi as ui } from "./votes-common.js";
   if (!root) return;
   let status = {}; // vote id → identities (see docs/protocol.md, "ballots")
   let statusKey = null;
-  let busy = false;
-  let lastHtml = null;
+  const casting = new Set(); // the ballot forms (formKey) whose ballot is on its way
+  const ballotErrors = new Map(); // formKey → the server's refusal of its last ballot
+  let proposeNote = ""; // what became of the last proposal sent
   let shares = null; // this phone's own shares (docs/protocol.md §13, "shares"), or null
   let sharesKey = null;
   let shownVoteId = null; // the open vote last brought into view
@@ -81,25 +84,21 @@ import { votesUi as ui } from "./votes-common.js";
     return key === "yes" ? vote.plan_id : null;
   }
 
-  function optionShareHtml(vote, key) {
+  function optionShare(vote, key) {
     const share = shareOf(optionPlanId(vote, key));
-    return share ? ` <span class="my-share" data-testid="option-share">${escapeHtml(shareText(share))}</span>` : "";
+    return share ? html` <span class="my-share" data-testid="option-share">${shareText(share)}</span>` : nothing;
   }
 
   // Beside each plan: the owner's share; what it is made of when the plan both draws on the
   // fund and levies the owners; each unit's when the owner holds several.
-  function planShareDetailsHtml(plan) {
+  function planShareDetails(plan) {
     const share = shareOf(plan.id);
-    if (!share) return "";
-    let html = "";
-    if (share.fund && share.levy) {
-      html += `<p class="my-share-parts">${escapeHtml(tr("votes.your_share_parts", { fund: ui.formatYuan(share.fund), levy: ui.formatYuan(share.levy) }))}</p>`;
-    }
-    if (share.units.length > 1) {
-      html += `<p class="my-share-units" data-testid="my-share-units">${share.units.map((u) => escapeHtml(tr("votes.your_share_unit", { unit: u.unit, amount: ui.formatYuan(u.total) }))).join("<br>")}`
-        + `<br><span class="muted">${escapeHtml(tr("votes.your_share_area", { area: ui.formatArea(shares.area) }))}</span></p>`;
-    }
-    return html;
+    if (!share) return nothing;
+    return html`${share.fund && share.levy ? html`<p class="my-share-parts">${
+      tr("votes.your_share_parts", { fund: ui.formatYuan(share.fund), levy: ui.formatYuan(share.levy) })}</p>` : nothing}${
+      share.units.length > 1 ? html`<p class="my-share-units" data-testid="my-share-units">${share.units.map((u) =>
+        html`${tr("votes.your_share_unit", { unit: u.unit, amount: ui.formatYuan(u.total) })}<br>`)}<span class="muted">${
+        tr("votes.your_share_area", { area: ui.formatArea(shares.area) })}</span></p>` : nothing}`;
   }
 
   function identityLabel(state, identity) {
@@ -115,26 +114,33 @@ import { votesUi as ui } from "./votes-common.js";
     return identity.cast_by_me !== false && vote.allow_change && !vote.secret;
   }
 
+  const formKey = (vote, identity) => `${vote.id}:${identity.proxy_id === null ? "" : identity.proxy_id}`;
+
   function ballotForm(vote, identity, index) {
     const name = `ballot-${vote.id}-${index}`;
     const keys = vote.options.map((o) => o.key);
     // The phone's own share beside each option of its own ballot (not of an owner it votes
     // for by proxy: that owner's share is not this phone's to know).
-    const share = (k) => (identity.proxy_id === null ? optionShareHtml(vote, k) : "");
-    let inputs = "";
+    const share = (k) => (identity.proxy_id === null ? optionShare(vote, k) : nothing);
+    let inputs;
     if (vote.method === "approval") {
-      inputs = keys.map((k) => `<label class="choice"><input type="checkbox" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}${share(k)}</label>`).join("");
+      inputs = keys.map((k) => html`<label class="choice"><input type="checkbox" name=${name} value=${k}> ${ui.choiceLabel(vote, k)}${share(k)}</label>`);
     } else if (vote.method === "ranked") {
       const ranks = ["", ...keys.map((_, i) => String(i + 1))];
-      inputs = keys.map((k) => `<label class="choice"><select data-key="${escapeHtml(k)}">${ranks.map((r) => `<option value="${r}">${r || "—"}</option>`).join("")}</select> ${escapeHtml(ui.choiceLabel(vote, k))}${share(k)}</label>`).join("");
+      inputs = keys.map((k) => html`<label class="choice"><select data-key=${k}>${
+        ranks.map((r) => html`<option value=${r}>${r || "—"}</option>`)}</select> ${ui.choiceLabel(vote, k)}${share(k)}</label>`);
     } else {
-      inputs = [...keys, "abstain"].map((k) => `<label class="choice"><input type="radio" name="${name}" value="${escapeHtml(k)}"> ${escapeHtml(ui.choiceLabel(vote, k))}${share(k)}</label>`).join("");
+      inputs = [...keys, "abstain"].map((k) => html`<label class="choice"><input type="radio" name=${name} value=${k}> ${ui.choiceLabel(vote, k)}${share(k)}</label>`);
     }
     // data-voted: a ballot still to cast takes the whole screen in elderly mode (elderly.js);
     // data-none: what a ballot with no box ticked casts (an approval vote's), there and here.
     const none = vote.method === "approval" ? "abstain" : "";
-    return `<form class="ballot-form" data-vote="${vote.id}" data-proxy="${identity.proxy_id === null ? "" : identity.proxy_id}" data-voted="${identity.voted}" data-none="${none}">`
-      + `${inputs}<button type="submit" class="primary">${escapeHtml(tr(identity.voted ? "votes.change" : "votes.cast"))}</button></form>`;
+    const label = tr(identity.voted ? "votes.change" : "votes.cast");
+    // Elderly mode rewrites the button's text while it is armed (elderly.js): a new label
+    // gets a new button rather than an update of text lit-html no longer holds.
+    return html`<form class="ballot-form" data-vote=${vote.id} data-proxy=${identity.proxy_id === null ? "" : identity.proxy_id}
+      data-voted=${String(identity.voted)} data-none=${none}>${inputs}${keyed(label, html`<button type="submit" class="primary"
+      ?disabled=${casting.has(formKey(vote, identity))}>${label}</button>`)}</form>`;
   }
 
   function choicesOf(form, vote) {
@@ -147,92 +153,66 @@ import { votesUi as ui } from "./votes-common.js";
     return picked;
   }
 
+  // One identity's part of the vote card: whose ballot, whether it is cast, the form, and
+  // the server's refusal of the last try, in place under the form.
+  function identityPart(state, vote, identity, index, several) {
+    const chose = (key) => identity.choices
+      ? html`<p>${tr(key, { choice: identity.choices.map((c) => ui.choiceLabel(vote, c)).join(" > ") })}</p>` : nothing;
+    const byOther = identity.voted && identity.cast_by_me === false;
+    const refusal = ballotErrors.get(formKey(vote, identity));
+    return html`${several || identity.proxy_id !== null ? html`<h3>${identityLabel(state, identity)}</h3>` : nothing}${
+      // A co-owned unit has one vote: another co-owner (or a proxy holder) cast it.
+      byOther ? html`<p class="voted" data-testid="phone-voted-by-other">✓ ${tr("votes.household_voted", { name: identity.cast_by })}</p>${
+        chose("votes.household_chose")}` : nothing}${
+      identity.voted && !byOther ? html`<p class="voted" data-testid="phone-voted">✓ ${tr("votes.you_voted")}</p>${chose("votes.you_chose")}` : nothing}${
+      formShown(vote, identity) ? ballotForm(vote, identity, index) : nothing}${
+      refusal ? html`<p class="flash error" role="alert" data-testid="ballot-error">${refusal}</p>` : nothing}`;
+  }
+
+  function openVoteCard(store, vote) {
+    const state = store.state;
+    const identities = status[String(vote.id)] || [];
+    const eligible = identities.filter((i) => i.eligible);
+    // No ballot of this phone's own to fill in (cast already, or not its to cast): the
+    // owner's share of each option still stands, listed under the ballots.
+    const ownForm = eligible.some((i) => i.proxy_id === null && formShown(vote, i));
+    const optionShares = vote.options.filter((o) => shareOf(optionPlanId(vote, o.key)));
+    const live = store.tallies[String(vote.id)];
+    let waiting = nothing;
+    if (!identities.length) waiting = html`<p class="muted">…</p>`;
+    else if (!eligible.length) waiting = html`<p class="muted" data-testid="phone-not-eligible">${tr(identities[0].reason || "votes.not_eligible")}</p>`;
+    return html`<div class="phone-card vote-card" data-testid="phone-vote"><span class="muted">${ui.kindLabel(vote)}</span><h2>${vote.title}</h2>${
+      vote.question ? html`<p class="vote-question">${vote.question}</p>` : nothing}${
+      vote.deadline_at ? html`<p class="muted" id="phone-vote-countdown">${ui.countdownText(vote, store.serverNow())}</p>` : nothing}${
+      waiting}${repeat(eligible, (i) => String(i.proxy_id), (identity, index) => identityPart(state, vote, identity, index, eligible.length > 1))}${
+      identities.length && !ownForm && optionShares.length ? html`<ul class="my-shares">${optionShares.map((o) =>
+        html`<li>${ui.choiceLabel(vote, o.key)}${optionShare(vote, o.key)}</li>`)}</ul>` : nothing}<div class="vote-live"
+      id="phone-vote-live">${ui.participation(vote, live)}${live && live.tally ? ui.tallyBars(vote, live.tally) : nothing}</div></div>`;
+  }
+
+  function plansCard(state) {
+    const plans = ui.sortedPlans(state, "accepted");
+    if (!plans.length) return nothing;
+    return html`<div class="phone-card"><h3>${tr("votes.plans")}</h3>${repeat(plans, (p) => p.id, (p) =>
+      html`<details class="plan" data-plan=${p.key}><summary><strong>${p.key}</strong> ${p.title}${
+        shareOf(p.id) ? html`<span class="my-share" data-testid="plan-share">${shareText(shareOf(p.id))}</span>` : nothing}</summary>${
+        planShareDetails(p)}${p.description ? html`<p>${p.description}</p>` : nothing}${ui.planMoney(p)}</details>`)}<details
+      class="propose"><summary>${tr("votes.propose")}</summary><form id="plan-propose" class="stack-sm"><input name="title" maxlength="200"
+      required placeholder=${tr("field.title")}><textarea name="description" maxlength="5000" rows="3"
+      placeholder=${tr("field.description")}></textarea><button type="submit">${tr("votes.propose")}</button><p class="muted"
+      id="plan-propose-status">${proposeNote}</p></form></details></div>`;
+  }
+
   function render(store) {
     const state = store.state;
     if (!state || !state.votes) return;
-    let html = "";
     const vote = ui.openVote(state);
-    if (vote) {
-      html += `<div class="phone-card vote-card" data-testid="phone-vote"><span class="muted">${escapeHtml(ui.kindLabel(vote))}</span>`
-        + `<h2>${escapeHtml(vote.title)}</h2>`;
-      if (vote.question) html += `<p class="vote-question">${escapeHtml(vote.question)}</p>`;
-      if (vote.deadline_at) html += `<p class="muted" id="phone-vote-countdown"></p>`;
-      const identities = status[String(vote.id)] || [];
-      const eligible = identities.filter((i) => i.eligible);
-      if (!identities.length) html += `<p class="muted">…</p>`;
-      else if (!eligible.length) html += `<p class="muted" data-testid="phone-not-eligible">${escapeHtml(tr(identities[0].reason || "votes.not_eligible"))}</p>`;
-      eligible.forEach((identity, index) => {
-        if (eligible.length > 1 || identity.proxy_id !== null) html += `<h3>${escapeHtml(identityLabel(state, identity))}</h3>`;
-        if (identity.voted && identity.cast_by_me === false) {
-          // A co-owned unit has one vote: another co-owner (or a proxy holder) cast it.
-          html += `<p class="voted" data-testid="phone-voted-by-other">✓ ${escapeHtml(tr("votes.household_voted", { name: identity.cast_by }))}</p>`;
-          if (identity.choices) html += `<p>${escapeHtml(tr("votes.household_chose", { choice: identity.choices.map((c) => ui.choiceLabel(vote, c)).join(" > ") }))}</p>`;
-        } else if (identity.voted) {
-          html += `<p class="voted" data-testid="phone-voted">✓ ${escapeHtml(tr("votes.you_voted"))}</p>`;
-          if (identity.choices) html += `<p>${escapeHtml(tr("votes.you_chose", { choice: identity.choices.map((c) => ui.choiceLabel(vote, c)).join(" > ") }))}</p>`;
-          if (formShown(vote, identity)) html += ballotForm(vote, identity, index);
-        } else {
-          html += ballotForm(vote, identity, index);
-        }
-      });
-      // No ballot of this phone's own to fill in (cast already, or not its to cast): the
-      // owner's share of each option still stands, listed under the ballots.
-      const ownForm = eligible.some((i) => i.proxy_id === null && formShown(vote, i));
-      const optionShares = vote.options.filter((o) => shareOf(optionPlanId(vote, o.key)));
-      if (identities.length && !ownForm && optionShares.length) {
-        html += `<ul class="my-shares">${optionShares.map((o) =>
-          `<li>${escapeHtml(ui.choiceLabel(vote, o.key))}${optionShareHtml(vote, o.key)}</li>`).join("")}</ul>`;
-      }
-      html += `<div class="vote-live" id="phone-vote-live"></div></div>`;
-    } else {
-      const closed = ui.latestClosed(state);
-      if (closed) {
-        html += `<div class="phone-card vote-card"><span class="muted">${escapeHtml(ui.kindLabel(closed))} · ${escapeHtml(tr("votes.result"))}</span>`
-          + `<h2>${escapeHtml(closed.title)}</h2>${ui.resultHtml(closed)}</div>`;
-      }
-    }
-    const plans = ui.sortedPlans(state, "accepted");
-    if (plans.length) {
-      html += `<div class="phone-card"><h3>${escapeHtml(tr("votes.plans"))}</h3>${plans.map((p) =>
-        `<details class="plan" data-plan="${escapeHtml(p.key)}"><summary><strong>${escapeHtml(p.key)}</strong> ${escapeHtml(p.title)}`
-        + `${shareOf(p.id) ? `<span class="my-share" data-testid="plan-share">${escapeHtml(shareText(shareOf(p.id)))}</span>` : ""}</summary>`
-        + `${planShareDetailsHtml(p)}${p.description ? `<p>${escapeHtml(p.description)}</p>` : ""}${ui.planMoneyHtml(p)}</details>`).join("")}`
-        + `<details class="propose"><summary>${escapeHtml(tr("votes.propose"))}</summary>`
-        + `<form id="plan-propose" class="stack-sm"><input name="title" maxlength="200" required placeholder="${escapeHtml(tr("field.title"))}">`
-        + `<textarea name="description" maxlength="5000" rows="3" placeholder="${escapeHtml(tr("field.description"))}"></textarea>`
-        + `<button type="submit">${escapeHtml(tr("votes.propose"))}</button><p class="muted" id="plan-propose-status"></p></form></details></div>`;
-    }
-    const vote2 = ui.openVote(state);
-    const live = vote2 ? store.tallies[String(vote2.id)] : null;
-    const liveHtml = vote2 ? ui.participationHtml(vote2, live) + (live && live.tally ? ui.tallyBars(vote2, live.tally) : "") : "";
-    if (html !== lastHtml && !busy) {
-      lastHtml = html;
-      // Keep what someone is typing in the proposal form.
-      const draft = root.querySelector("#plan-propose");
-      const kept = draft ? { title: draft.title.value, description: draft.description.value,
-                             open: draft.closest("details").open } : null;
-      const ticked = [...root.querySelectorAll(".ballot-form input:checked, .ballot-form select")]
-        .map((i) => [i.closest("form").dataset.proxy, i.name || i.dataset.key, i.value]);
-      root.innerHTML = html;
-      const form = root.querySelector("#plan-propose");
-      if (form && kept) {
-        form.title.value = kept.title;
-        form.description.value = kept.description;
-        form.closest("details").open = kept.open;
-      }
-      for (const [proxy, name, value] of ticked) {
-        const form2 = root.querySelector(`.ballot-form[data-proxy="${proxy}"]`);
-        if (!form2) continue;
-        const input = form2.querySelector(`input[value="${CSS.escape(value)}"]`)
-          || form2.querySelector(`select[data-key="${CSS.escape(name)}"]`);
-        if (input && input.tagName === "SELECT") input.value = value;
-        else if (input) input.checked = true;
-      }
-    }
-    // Live counts change a few times a second: only their box is redrawn, so a choice being
-    // made in the form is never disturbed.
-    const liveBox = root.querySelector("#phone-vote-live");
-    if (liveBox && liveBox.innerHTML !== liveHtml) liveBox.innerHTML = liveHtml;
+    if (!vote) ballotErrors.clear();
+    const closed = vote ? null : ui.latestClosed(state);
+    // Each vote its own card (keyed): what was ticked on one is never carried to the next.
+    draw(root, html`${vote ? keyed(vote.id, openVoteCard(store, vote)) : nothing}${
+      closed ? html`<div class="phone-card vote-card"><span class="muted">${ui.kindLabel(closed)} · ${tr("votes.result")}</span><h2>${
+        closed.title}</h2>${ui.result(closed)}</div>` : nothing}${plansCard(state)}`);
     announce(vote);
   }
 
@@ -259,14 +239,14 @@ import { votesUi as ui } from "./votes-common.js";
     const store = phoneStore;
     const form = event.target;
     if (form.id === "plan-propose") {
-      const note = form.querySelector("#plan-propose-status");
       try {
         await store.send("plan.propose", { title: form.title.value, description: form.description.value || null });
         form.reset();
-        note.textContent = tr("votes.proposal_sent");
+        proposeNote = tr("votes.proposal_sent");
       } catch (error) {
-        note.textContent = error.message || String(error);
+        proposeNote = error.message || String(error);
       }
+      render(store);
       return;
     }
     const vote = (store.state.votes || {})[form.dataset.vote];
@@ -274,15 +254,20 @@ import { votesUi as ui } from "./votes-common.js";
     if (!choices.length) return;
     const payload = { vote_id: vote.id, choices };
     if (form.dataset.proxy) payload.proxy_id = Number(form.dataset.proxy);
-    busy = true;
-    form.querySelector("button").disabled = true;
+    const key = `${vote.id}:${form.dataset.proxy}`;
+    casting.add(key);
+    ballotErrors.delete(key);
+    render(store);
     try {
       await store.send("ballot.cast", payload);
     } catch (error) {
-      window.alert(error.message || String(error));
+      // Refused (the household's vote cast meanwhile, the vote closed…): said under the
+      // form, in the page's language (the server's message).
+      ballotErrors.set(key, error.message || String(error));
     } finally {
-      busy = false;
+      casting.delete(key);
       statusKey = null;
+      render(store);
       await refreshStatus(store);
     }
   });
@@ -295,11 +280,11 @@ import { votesUi as ui } from "./votes-common.js";
     refreshShares(e.detail.store);
   });
   document.addEventListener("live:tally", (e) => render(e.detail.store));
+  // The countdown of a vote with a deadline, drawn again each second.
   setInterval(() => {
     const store = phoneStore;
-    const box = document.getElementById("phone-vote-countdown");
-    if (!store || !store.state || !box) return;
+    if (!store || !store.state) return;
     const vote = ui.openVote(store.state);
-    if (vote) box.textContent = ui.countdownText(vote, store.serverNow());
+    if (vote && vote.deadline_at) render(store);
   }, 1000);
 })();

@@ -4,6 +4,7 @@ rule's explanation."""
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 
@@ -120,3 +121,78 @@ def test_a_straw_poll_whose_top_is_shared_shows_a_tie_on_every_screen(
     expect(phones[0].locator(".vote-outcome")).to_have_text(re.compile(r"^平票"), timeout=LIVE)
     expect(vote.locator(".vote-outcome")).to_have_text(re.compile(r"^平票"), timeout=LIVE)
     shot(projector, artifacts_dir, "25-projector-tie")
+
+
+def test_the_moderator_declines_a_proposal_with_a_reason_typed_in_place(
+        open_page, live_server, artifacts_dir):
+    """The reason for declining a phone's proposal is asked under the plan, not in a
+    browser prompt: Escape leaves the plan proposed, Enter declines it with the reason."""
+    projector, console = open_page("projector"), open_page("console")
+    code = open_projector(projector, live_server)
+    open_console(console, live_server)
+    phone = open_page("phone", "proposer")
+    join_and_admit(phone, console, code, "江德华", "owner", "3-2-401")
+    title = "车库入口加装挡水板"
+    phone.locator("details.propose summary").click()
+    proposal = phone.locator("#plan-propose")
+    proposal.locator("input[name=title]").fill(title)
+    proposal.locator("button[type=submit]").click()
+    expect(phone.locator("#plan-propose-status")).to_have_text("已提交，等待主持人处理。", timeout=LIVE)
+
+    plan = console.locator("#votes-console .plan-list > li", has_text=title)
+    expect(plan).to_have_count(1, timeout=LIVE)
+    decline = plan.locator("button[data-act='plan.decline']")
+    decline.click()
+    reason = plan.get_by_label("退回理由（可不填）")
+    expect(reason).to_be_focused()
+    reason.fill("不在本次协商范围内")
+    reason.press("Escape")  # changes nothing: the plan stays proposed
+    expect(reason).to_have_count(0)
+    expect(decline).to_be_focused()
+    expect(plan).to_contain_text("待处理")
+
+    decline.press("Enter")  # the keyboard's way in
+    expect(reason).to_be_focused()
+    reason.fill("不在本次协商范围内")
+    shot(console, artifacts_dir, "26-console-decline-reason")
+    reason.press("Enter")
+    expect(plan).to_have_count(0, timeout=LIVE)
+    with sqlite3.connect(f"file:{live_server.database_path}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT status, decline_reason FROM plans WHERE title = ?",
+                          (title,)).fetchall() == [("declined", "不在本次协商范围内")]
+
+
+def test_a_refused_ballot_is_said_in_place_under_the_form(open_page, live_server, artifacts_dir):
+    """Two co-owners of 3-2-501 have one vote: the second phone's ballot is refused, and the
+    phone says why in its vote card, in its language (no browser alert)."""
+    projector, console = open_page("projector"), open_page("console")
+    code = open_projector(projector, live_server)
+    open_console(console, live_server)
+    phones = []
+    for n, name in enumerate(("王伟", "赵静")):
+        phone = open_page("phone", f"co-owner-{n}")
+        join_and_admit(phone, console, code, name, "owner", "3-2-501")
+        phones.append(phone)
+    vote = open_straw_poll(console, "意向表决：一户一票")
+    cards = [phone.locator("[data-testid=phone-vote]") for phone in phones]
+    for card in cards:
+        expect(card.locator("input[type=radio][value=C]")).to_be_visible(timeout=LIVE)
+    cards[0].locator("input[type=radio][value=C]").check()
+    cards[0].locator("button[type=submit]").click()
+    expect(cards[0].locator("[data-testid=phone-voted]")).to_be_visible(timeout=LIVE)
+
+    # The other co-owner's phone still shows its form; its ballot is refused.
+    cards[1].locator("input[type=radio][value=A]").check()
+    cards[1].locator("button[type=submit]").click()
+    error = cards[1].locator("[data-testid=ballot-error]")
+    expect(error).to_have_text("本户的票已由 王伟 投出，同一套房屋只有一票。", timeout=LIVE)
+    expect(error).to_have_attribute("role", "alert")
+    expect(cards[1].locator("[data-testid=phone-voted-by-other]")).to_contain_text("王伟", timeout=LIVE)
+    shot(phones[1], artifacts_dir, "27-phone-ballot-refused")
+
+    close = vote.locator("button[data-act='vote.close']")
+    close.click()
+    expect(close).to_have_text(re.compile(r"^再点一次确认"))
+    close.click()
+    expect(vote).to_contain_text("已结束", timeout=LIVE)
+    expect(error).to_have_count(0, timeout=LIVE)
