@@ -5,6 +5,7 @@
 import { html, nothing } from "../vendor/lit-html/lit-html.js";
 import { repeat } from "../vendor/lit-html/directives/repeat.js";
 import { draw, rankedQuestions, tr } from "./live.js";
+import { contentLang } from "./config.js";
 import { projectorFit, store as projectorStore } from "./projector.js";
 import { votesUi as ui } from "./votes-common.js";
 import { fundingLine, voteView } from "./votes-projector.js";
@@ -58,7 +59,7 @@ import { fundingLine, voteView } from "./votes-projector.js";
     const top = open.slice(0, TOP);
     return html`<div class="pj-focus-questions"><p class="pj-label">${tr("question.screen_title")}</p>${top.length
       ? html`<ol class="pj-q-list" data-testid="projector-questions">${repeat(top, (q) => q.id, (q) => html`<li data-id=${q.id}><span
-        class="pj-q-votes">${q.upvotes}</span><div><p class="pj-q-text pj-clamp">${q.text}</p><p class="pj-q-asker">${
+        class="pj-q-votes">${q.upvotes}</span><div><p class="pj-q-text pj-clamp" data-user-text="" lang=${contentLang || nothing}>${q.text}</p><p class="pj-q-asker">${
         tr("question.asked_by", { name: q.name, party: tr("party." + q.party) })}</p></div></li>`)}</ol>`
       : html`<p class="pj-q-empty">${tr("question.screen_empty")}</p>`}${
       open.length > TOP ? html`<p class="pj-q-more">${tr("question.screen_more", { n: open.length - TOP })}</p>` : nothing}</div>`;
