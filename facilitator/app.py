@@ -62,5 +62,7 @@ def build_app(config: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     from .web import register_web
+    from .web.static_files import init_static_files
     register_web(app)
+    init_static_files(app)
     return app
