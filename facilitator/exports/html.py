@@ -19,7 +19,10 @@ SANS = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC",
 
 
 def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    # "<" as its CSS escape: the string sits in a <style> element, which a "</style>" in the
+    # text (a case number is typed) would end, the rest becoming the page's markup.
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return '"' + escaped.replace("<", "\\3c ") + '"'
 
 
 def _style(footer: str, hash_text: str, page_words: tuple[str, str, str]) -> str:

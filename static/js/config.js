@@ -22,8 +22,9 @@ export function tr(key, params) {
     const count = Number((params || {})[entry.count]);
     text = entry.forms[pluralRules.select(Number.isFinite(count) ? count : 2)] || entry.forms.other;
   }
-  for (const [name, value] of Object.entries(params || {})) {
-    text = text.split("{" + name + "}").join(String(value));
-  }
-  return text;
+  // Each placeholder of the message filled in one pass: a value put in (a name someone
+  // typed) is not searched for placeholders in turn, so "{party}" in a name stays as typed.
+  const values = params || {};
+  return text.replace(/\{(\w+)\}/g, (placeholder, name) =>
+    (Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : placeholder));
 }
