@@ -517,3 +517,11 @@ def test_a_table_cell_split_by_page_breaks_stays_one_element_of_the_pdfs_structu
 def test_the_language_defaults_to_the_meetings():
     assert markdown_export.render(document("en")) == markdown_export.render(document("en"), "en")
     assert pdf_export.render(document("zh")) == pdf_bytes("zh")
+
+
+def test_a_typed_text_in_the_print_footer_cannot_end_its_style_element():
+    """The case number (typed on the case form) sits in a CSS string inside <style>."""
+    from facilitator.exports.html import _css_string
+    written = _css_string('JH-</style><b>案</b>"\\')
+    assert "<" not in written and "</style" not in written.lower()
+    assert written == '"JH-\\3c /style>\\3c b>案\\3c /b>\\"\\\\"'
