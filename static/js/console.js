@@ -120,16 +120,24 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
       return html`<li class="agenda-row${isCurrent ? " current" : ""}${done ? " done" : ""}" data-id=${item.id}>
         <span class="pos">${index + 1}</span>
         <span class="title">${userText(item.title)}
-          <small class="muted">${tr("segment." + item.segment)} · ${tr("live.planned")} ${plannedStart ? formatTime(plannedStart) + " · " : ""}${item.planned_seconds / 60}′ ${actual}</small></span>
+          <small class="muted">${tr("segment." + item.segment)} · ${tr("live.planned")} ${plannedStart ? formatTime(plannedStart) + " · " : ""}${item.planned_seconds / 60}′${actual ? " · " + actual : ""}</small></span>
         <span class="row-actions">
           ${live && !isCurrent ? html`<button type="button" data-act="start" title=${tr("live.start")}>▶ ${tr("live.start")}</button>` : nothing}
           <button type="button" data-act="up" ?disabled=${index === 0} aria-label=${tr("live.move_up")}>↑</button>
           <button type="button" data-act="down" ?disabled=${index === items.length - 1} aria-label=${tr("live.move_down")}>↓</button>
           <button type="button" data-act="edit">${tr("live.edit")}</button>
-          ${item.started_at || isCurrent ? nothing : html`<button type="button" data-act="delete" class="danger-text">${tr("live.delete")}</button>`}
+          ${item.started_at || isCurrent ? nothing : deleteButton(item)}
         </span></li>`;
     })}`);
     renderCountdown();
+  }
+
+  // Deleting an item takes a second tap: the rows below move up, so a double click would
+  // otherwise delete the next item too.
+  function deleteButton(item) {
+    const key = `agenda.remove:${item.id}`;
+    return html`<button type="button" data-act="delete" class="danger-text${isArmed(key) ? " armed" : ""}"
+      data-confirm-key=${key}>${armedLabel(key, tr("live.delete"))}</button>`;
   }
 
   function renderCountdown() {
@@ -224,7 +232,9 @@ document.addEventListener("DOMContentLoaded", () => store.connect());
     const index = items.findIndex((i) => i.id === id);
     const act = button.dataset.act;
     if (act === "start") run("agenda.start", { id });
-    if (act === "delete") run("agenda.remove", { id });
+    if (act === "delete" && confirmedBySecondTap(`agenda.remove:${id}`, () => renderAgenda(store.state))) {
+      run("agenda.remove", { id });
+    }
     if (act === "up" || act === "down") {
       const ids = items.map((i) => i.id);
       const other = index + (act === "up" ? -1 : 1);

@@ -298,6 +298,9 @@ import { votesUi as ui } from "./votes-common.js";
         declining = null;
         redraw();
       }
+      // The declined plan leaves the list: the focus goes to the plans' own button, not to
+      // whatever control took the row's place (one more Enter would act on another plan).
+      if (ok) root.querySelector("#plan-new-open").focus();
     } else if (form.classList.contains("paper-ballot")) {
       const payload = { vote_id: Number(form.dataset.vote), choices: [data.get("choice")] };
       if (data.get("participant_id")) payload.participant_id = Number(data.get("participant_id"));

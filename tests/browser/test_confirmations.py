@@ -43,3 +43,26 @@ def test_ending_a_meeting_from_its_page_takes_a_second_press(open_page, live_ser
     expect(page.locator(f"form[action$='/meetings/{meeting_id}/end']")).to_have_count(0,
                                                                                      timeout=LIVE)
     assert dialogs == []
+
+
+def test_deleting_an_agenda_item_takes_a_second_tap(open_page, live_server):
+    """The rows below move up when an item goes: a double click must not delete two."""
+    page = open_page("console")
+    plan_and_open_a_meeting(page, live_server)
+    add = page.locator("#agenda-add")
+    for title in ("临时议题甲", "临时议题乙"):
+        add.locator("input[name=title]").fill(title)
+        add.locator("button[type=submit]").click()
+        expect(page.locator("#agenda-list")).to_contain_text(title, timeout=LIVE)
+    first = page.locator("#agenda-list li", has_text="临时议题甲")
+    delete = first.locator("button[data-act=delete]")
+
+    delete.click()  # armed: says so in place, nothing sent
+    expect(delete).to_have_text("再点一次确认：删除")
+    expect(delete).to_have_class(re.compile(r"\barmed\b"))
+    delete.press("Escape")
+    expect(delete).to_have_text("删除")
+
+    delete.dblclick()  # a double click deletes the one item it was on
+    expect(first).to_have_count(0, timeout=LIVE)
+    expect(page.locator("#agenda-list")).to_contain_text("临时议题乙")

@@ -157,6 +157,9 @@ def test_the_moderator_declines_a_proposal_with_a_reason_typed_in_place(
     shot(console, artifacts_dir, "26-console-decline-reason")
     reason.press("Enter")
     expect(plan).to_have_count(0, timeout=LIVE)
+    # The focus is on the plans' own button, not on a control of another plan that took the
+    # declined one's place (one more Enter would act on it).
+    expect(console.locator("#plan-new-open")).to_be_focused()
     with sqlite3.connect(f"file:{live_server.database_path}?mode=ro", uri=True) as db:
         assert db.execute("SELECT status, decline_reason FROM plans WHERE title = ?",
                           (title,)).fetchall() == [("declined", "不在本次协商范围内")]
