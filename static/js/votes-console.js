@@ -217,7 +217,8 @@ import { votesUi as ui } from "./votes-common.js";
     return html`<p id="votes-error" class="flash error" role="alert" ?hidden=${!error}>${error || ""}</p><div class="votes-cols"><section
       class="card"><div class="row-between"><h2>${tr("votes.plans")}</h2><button type="button" id="plan-new-open" data-act="plan.new-open">${
       tr("votes.new_plan")}</button></div><ul class="plan-list">${repeat(plans, (p) => p.id, planCard)}</ul><h3>${
-      tr("votes.proxies")}</h3><ul class="people-list">${repeat(proxies, (p) => p.id, (p) => proxyRow(state, p))}</ul></section><section
+      tr("votes.proxies")}</h3><ul class="people-list">${proxies.length ? repeat(proxies, (p) => p.id, (p) => proxyRow(state, p))
+        : html`<li class="muted">${tr("votes.no_proxies")}</li>`}</ul></section><section
       class="card"><h2>${tr("votes.title")}</h2><ul class="vote-list">${repeat(votes, (v) => v.id, (v) => voteCard(state, v))}</ul><div
       id="votes-forms">${forms(state)}</div></section></div>`;
   }

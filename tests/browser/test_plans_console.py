@@ -35,6 +35,9 @@ def test_the_moderator_creates_and_amends_a_plan_and_records_a_vote_held_elsewhe
     phone = open_page("phone")
     join_and_admit(phone, console, code, "姚慧", "owner", "3-2-102")
 
+    # No written authorisation yet: the list says so rather than standing empty.
+    expect(console.locator("#votes-console .people-list")).to_have_text("还没有登记书面委托。")
+
     # A new plan whose split does not add up: the live check shows the gap …
     console.locator("#plan-new-open").click()
     dialog = console.locator("#plan-dialog")
