@@ -237,8 +237,11 @@ export class LiveStore {
     else if (outcome === "gap") this.sync(); // fetch what is missing
   }
 
-  // Send a command; resolves with the result, rejects with {code, message}. A timeout
-  // re-sends the same id (the server applies it once) until the socket is back.
+  // Send a command; resolves with the result, rejects with {code, message}. A try whose
+  // answer does not come is sent again with the same id (the server applies it once): after
+  // the timeout, or at once when the connection drops (socket.io-client fails the tries
+  // waiting for an answer then, and holds the next until it is back;
+  // tests/browser/test_command_retry.py).
   async send(type, payload) {
     const command = { id: newCommandId(), type, payload: payload || {} };
     for (let attempt = 0; attempt < 5; attempt += 1) {
