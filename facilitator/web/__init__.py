@@ -19,6 +19,7 @@ from ..domain.statuses import MeetingStatus
 from ..models.meetings import SEGMENTS
 from ..models.cases import SOURCE_CHANNELS
 from ..validation import IdConverter, has_unstorable_chars, printable_text
+from .elderly import elderly_mode
 from .security import add_headers, https_site
 
 
@@ -36,7 +37,9 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def load_user():
-        g.user = staff_sessions.current_user()
+        # Not for the static files: reading the session would make each of them vary by
+        # cookie (no shared cache could keep them) for nothing.
+        g.user = None if request.endpoint == "static" else staff_sessions.current_user()
 
     @app.before_request
     def refuse_unstorable_text():
@@ -98,7 +101,8 @@ def register_web(app: Flask) -> None:
                 "client_catalog": lambda *prefixes: client_catalog(
                     current_locale(), frozenset(prefixes) or CLIENT_PREFIXES),
                 "other_languages": _other_languages, "language_options": _language_options,
-                "language_tag": lambda locale: message_for("lang.tag", locale)}
+                "language_tag": lambda locale: message_for("lang.tag", locale),
+                "elderly_mode": elderly_mode}
 
     def _error_page(status: int, key: str, headers=()):
         if request.path.startswith("/api/"):

@@ -21,8 +21,9 @@ from ..domain.statuses import MeetingStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, t
-from ..joining import DEVICE_COOKIE, admit, by_code, by_key, cookie_participant
-from ..models import Meeting
+from ..joining import DEVICE_COOKIE, admit, by_code, by_key, cookie_participant, phone_cookie_name
+from ..models import AgendaItem, Meeting
+from .elderly import elderly_mode
 from .forms import error_message
 from ..actions.written_ballot import written_votes
 from .security import https_site
@@ -131,12 +132,16 @@ def join_page(code: str):
             meeting_id = admit(lambda: by_code(code), guessable=True, wrong="meeting.bad_code")
     except DomainError as error:
         return _refused(error)
-    cached = _join_pages.get((meeting_id, code, current_locale()))
+    # A phone that joined before (its cookie: checked by the socket, not here) is drawn in
+    # the meeting from the first frame; elderly mode large.
+    variant = (meeting_id, code, current_locale(),
+               request.cookies.get(phone_cookie_name(meeting_id)) is not None, elderly_mode())
+    cached = _join_pages.get(variant)
     if cached is None or time.monotonic() - cached[0] >= _JOIN_PAGE_SECONDS:
         meeting = db.session.get(Meeting, meeting_id)
         if meeting is None or meeting.status != MeetingStatus.LIVE:
             return _refused(DomainError("join.meeting_ended"))
-        cached = _render_join_page(meeting)
+        cached = _render_join_page(meeting, variant)
     _, page, compressed = cached
     if "gzip" in request.accept_encodings:
         response = Response(compressed, mimetype="text/html")
@@ -151,23 +156,32 @@ def join_page(code: str):
 
 
 # A room full of phones scanning the QR code asks for the same page hundreds of times a
-# second: it is rendered once per meeting, code and language for a few seconds (a title
-# changed or a roster imported meanwhile shows after them; a meeting that ended meanwhile
-# refuses the join itself, which checks the code again). It is kept encoded, and gzipped for
+# second: it is rendered once per meeting, code, language and variant (joined before or not,
+# elderly mode or not) for a few seconds (a title changed, an item started or a roster
+# imported meanwhile shows after them, and the live page draws the current state as soon as
+# it is connected; a meeting that ended meanwhile refuses the join itself, which checks the
+# code again). It is kept encoded, and gzipped for
 # the browsers that take it (all do): a fifth of the bytes on a crowded room's network.
 _JOIN_PAGE_SECONDS = 5.0
 _join_pages: dict[tuple, tuple[float, bytes, bytes]] = {}
 
 
-def _render_join_page(meeting: Meeting) -> tuple[float, bytes, bytes]:
+def _render_join_page(meeting: Meeting, variant: tuple) -> tuple[float, bytes, bytes]:
     units = [row.unit for row in rosters.units_of(rosters.meeting_version_id(meeting))]
+    joined = variant[3]
     page = render_template("phone.html", meeting=meeting, code=meeting.join_code,
-                           join_key=meeting.join_key, units=units).encode()
-    if len(_join_pages) > 100:  # live meetings × languages: old entries are just dropped
+                           join_key=meeting.join_key, units=units, joined=joined,
+                           current_item=_current_item(meeting) if joined else None).encode()
+    if len(_join_pages) > 400:  # live meetings × languages × variants: old entries are dropped
         _join_pages.clear()
-    cached = _join_pages[(meeting.id, meeting.join_code, current_locale())] = (
-        time.monotonic(), page, gzip.compress(page, 6))
+    cached = _join_pages[variant] = (time.monotonic(), page, gzip.compress(page, 6))
     return cached
+
+
+def _current_item(meeting: Meeting) -> AgendaItem | None:
+    """The item in progress, drawn in the page before the live connection brings it: on a
+    slow network that is seconds earlier (it is public: the room's screen shows it)."""
+    return db.session.get(AgendaItem, meeting.current_item_id) if meeting.current_item_id else None
 
 
 @bp.route("/m/<int:meeting_id>/phone")
@@ -181,4 +195,5 @@ def phone(meeting_id: int):
     if mine is None:
         # Not the join code: a meeting's id is easy to guess, its code is not.
         return render_template("join/code.html", error=t("auth.not_joined")), 403
-    return render_template("phone.html", meeting=meeting, code=None, units=[])
+    return render_template("phone.html", meeting=meeting, code=None, units=[], joined=True,
+                           current_item=_current_item(meeting))

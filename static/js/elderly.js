@@ -3,31 +3,46 @@
 // contrast (elderly.css); an open vote alone on the screen until this phone has cast its
 // ballot; read-aloud buttons (the agenda item, the vote's question, its options with the
 // owner's own share, the written questions waiting) where the browser can speak; a choice
-// cast only by a second tap, read aloud at the first. Loaded in the page's head: the class is
-// set before the page is drawn.
+// cast only by a second tap, read aloud at the first. Remembered in the phone's storage and in
+// a cookie, which the server reads to draw the page large from its first frame (the script is
+// deferred: on a slow network a script in the head would hold the whole page back).
 (function () {
   "use strict";
   const STORAGE_KEY = "elderly-mode";
-  // Longer than the console's four seconds (store.js): time to hear the choice read out.
+  // Longer than the console's four seconds (live.js): time to hear the choice read out.
   const CONFIRM_MS = 8000;
   const root = document.documentElement;
 
+  // The cookie the server reads (facilitator/web/elderly.py, ELDERLY_COOKIE).
+  const COOKIE = "elderly-mode";
+
   function remembered() {
     try {
-      return localStorage.getItem(STORAGE_KEY) === "on";
-    } catch (err) {
-      return false; // storage refused (some private modes): the switch lasts this page only
-    }
+      const stored = localStorage.getItem(STORAGE_KEY);
+      if (stored !== null) return stored === "on";
+    } catch (err) { /* storage refused (some private modes): the cookie, if any */ }
+    return document.cookie.split("; ").includes(COOKIE + "=on");
+  }
+
+  function remember(isOn) {
+    try {
+      localStorage.setItem(STORAGE_KEY, isOn ? "on" : "off");
+    } catch (err) { /* the cookie alone */ }
+    const secure = location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = `${COOKIE}=${isOn ? "on" : "off"}; Path=/; Max-Age=${60 * 60 * 24 * 365}; SameSite=Lax${secure}`;
   }
 
   root.classList.toggle("elderly", remembered());
   const on = () => root.classList.contains("elderly");
+  remember(on()); // a phone that chose before the cookie existed gets it now
 
   let messages = {};
+  // Each placeholder filled in one pass: a value (a plan's name someone typed) is not
+  // searched for placeholders in turn.
   function say(key, params) {
-    let text = messages[key] || key;
-    for (const [name, value] of Object.entries(params || {})) text = text.split("{" + name + "}").join(String(value));
-    return text;
+    const values = params || {};
+    return (messages[key] || key).replace(/\{(\w+)\}/g, (placeholder, name) =>
+      (Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : placeholder));
   }
 
   // --- reading aloud ----------------------------------------------------------------------
@@ -224,9 +239,7 @@
     showState();
     toggle.addEventListener("click", () => {
       root.classList.toggle("elderly");
-      try {
-        localStorage.setItem(STORAGE_KEY, on() ? "on" : "off");
-      } catch (err) { /* remembered for this page only */ }
+      remember(on());
       showState();
       if (on() && document.body.classList.contains("vote-focus")) window.scrollTo(0, 0);
     });

@@ -354,7 +354,7 @@ def test_every_response_has_the_security_headers(app, ctx):
     login(http, meeting.moderator)
     responses = [http.get("/cases"), http.get(f"/meetings/{meeting.id}/console"),
                  http.get("/login"), http.get("/no/such/page"),
-                 http.get("/static/css/app.css"), http.get("/api/v1/cases"),
+                 http.get("/api/v1/cases"),
                  app.test_client().get(f"/j/{meeting.join_code}")]
     for response in responses:
         csp = policy(response)
@@ -364,6 +364,11 @@ def test_every_response_has_the_security_headers(app, ctx):
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
+    # A script or a style sheet is never a document: no document's headers, but nosniff.
+    for path in ("/static/css/app.css", "/static/js/live.js"):
+        response = http.get(path)
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert "Content-Security-Policy" not in response.headers, path
 
 
 def test_the_projector_may_be_framed_only_where_configured(app, ctx):

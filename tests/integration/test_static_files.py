@@ -30,6 +30,9 @@ def test_a_script_is_sent_gzipped_to_a_browser_that_takes_it_and_plain_to_one_th
     assert "Content-Encoding" not in plain.headers and plain.data == source
     styles = http.get("/static/css/app.css", headers={"Accept-Encoding": "gzip"})
     assert styles.headers["Content-Encoding"] == "gzip"
+    # Headers for documents are not repeated on each file; nosniff is (a script is a script).
+    assert zipped.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in zipped.headers and zipped.headers["Vary"] == "Accept-Encoding"
 
 
 def _imports_of(path) -> set[str]:
