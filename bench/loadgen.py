@@ -387,6 +387,12 @@ async def open_console(wsconn: aiohttp.ClientSession, ws_url: str, target: str,
     return chair, ids
 
 
+# The straw poll a vote.open command opens (the demo's three plans).
+BENCH_VOTE = {"kind": "straw_poll", "method": "single", "title": "意向表决：维修方案",
+              "question": "您倾向哪个维修方案？", "plans": ["A", "B", "C"],
+              "eligibility": "owners_present"}
+
+
 def _derive(result: dict, args) -> None:
     """CPU, memory and machine-load figures from the /proc samples."""
     s = result.get("server", {})
@@ -532,6 +538,18 @@ async def run(args, result: dict) -> None:
         rows = []
         result["fanout"] = fan = {"rows": rows, "sent": 0}
         samples["before_fanout"] = snap(args.server_pid)
+        votes = []
+        if args.target == "app" and args.fanout_command == "vote.open":
+            # The votes the commands open, one each, made beforehand (not measured).
+            for i in range(args.warmup + args.commands):
+                made = json.loads(await chair.call("command", {
+                    "id": f"bench-vote-{secrets.token_hex(6)}-{i}", "type": "vote.create",
+                    "payload": BENCH_VOTE}, args.ack_timeout))[0]
+                if not made.get("ok"):
+                    raise RuntimeError(f"vote.create refused: {made}")
+                votes.append(made["result"]["vote_id"])
+                await asyncio.sleep(args.interval)
+            await asyncio.sleep(args.settle_quiet)
         budget_end = now() + args.fanout_budget
         for i in range(args.warmup + args.commands):
             if not chair.is_open:
@@ -540,8 +558,12 @@ async def run(args, result: dict) -> None:
             if now() > budget_end:
                 errors["fan-out phase over its time budget"] += 1
                 break
-            cmd = {"id": f"bench-{secrets.token_hex(6)}-{i}", "type": "agenda.start",
-                   "payload": {"id": ids[i % 2]}}
+            if votes:
+                cmd = {"id": f"bench-{secrets.token_hex(6)}-{i}", "type": "vote.open",
+                       "payload": {"id": votes[i]}}
+            else:
+                cmd = {"id": f"bench-{secrets.token_hex(6)}-{i}", "type": "agenda.start",
+                       "payload": {"id": ids[i % 2]}}
             alive = tracker.alive
             t_send = now()
             try:
@@ -570,6 +592,16 @@ async def run(args, result: dict) -> None:
             # Next command no sooner than `interval` after this one, and a short quiet gap
             # after the last phone had it, so commands never overlap.
             await asyncio.sleep(max(args.gap, t_send + args.interval - now()))
+            if votes:  # the vote opened goes again (cancelled, not measured): one open at a time
+                t_cancel = now()
+                gone = json.loads(await chair.call("command", {
+                    "id": f"bench-cancel-{secrets.token_hex(6)}-{i}", "type": "vote.cancel",
+                    "payload": {"id": votes[i]}}, args.ack_timeout))[0]
+                if gone.get("ok"):
+                    await tracker.wait_all(gone["seq"], args.fanout_timeout)
+                else:
+                    errors[f"vote.cancel refused: {(gone.get('error') or {}).get('code')}"] += 1
+                await asyncio.sleep(max(args.gap, t_cancel + args.interval - now()))
         samples["after_fanout"] = snap(args.server_pid)
         done = [r for r in rows if r["complete"]]
         fan.update({
@@ -603,6 +635,9 @@ def parse_args(argv=None):
     p.add_argument("--url", required=True, help="e.g. http://127.0.0.1:5101")
     p.add_argument("--phones", type=int, default=100)
     p.add_argument("--commands", type=int, default=30, help="measured commands")
+    p.add_argument("--fanout-command", choices=["agenda.start", "vote.open"], default="agenda.start",
+                   help="what the moderator's measured commands do (app): start an agenda item, "
+                        "or open a straw poll made beforehand (cancelled after each, unmeasured)")
     p.add_argument("--warmup", type=int, default=2, help="commands sent first, not measured")
     p.add_argument("--interval", type=float, default=0.3,
                    help="seconds between commands (the app allows 5/s, burst 10)")

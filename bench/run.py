@@ -328,6 +328,7 @@ def one_run(opts, python, workdir, demo, mode, target, n, commands, stamp, label
         env = server_env(workdir, workdir / "unused.db")
     gen_args = ["--target", target, "--url", f"http://127.0.0.1:{port}", "--phones", str(n),
                 "--commands", str(commands), "--interval", str(opts.interval),
+                "--fanout-command", opts.fanout_command,
                 "--join-concurrency", str(opts.join_concurrency), "--join-style", join_style,
                 "--meeting-id", str(demo["meeting_id"])]
     if target == "app":
@@ -598,6 +599,10 @@ def main(argv=None) -> int:
                         default=["eventlet", "gevent"])
     parser.add_argument("--sizes", nargs="+", type=int, default=[100, 500, 1000])
     parser.add_argument("--commands", type=int, default=30)
+    parser.add_argument("--fanout-command", choices=["agenda.start", "vote.open"],
+                        default="agenda.start",
+                        help="the measured command: an agenda item started, or a vote opened "
+                             "(its batch carries the vote; the bare server's is padded to its size)")
     parser.add_argument("--interval", type=float, default=0.3,
                         help="seconds between the moderator's commands")
     parser.add_argument("--join-concurrency", type=int, default=50)
