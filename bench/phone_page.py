@@ -77,9 +77,9 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen, dict]:
             "qr": re.search(r"QR link:\s+(\S+)", printed).group(1),
             "console": re.search(r"Console:\s+(\S+)", printed).group(1),
             "login": re.search(r"Login:\s+(\S+) / (\S+)", printed).groups()}
-    log = open(workdir / "serve.log", "w")  # noqa: SIM115 - closed with the process
-    server = subprocess.Popen([str(FACILITATOR), "serve", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    with open(workdir / "serve.log", "w") as log:  # the child keeps its own copy open
+        server = subprocess.Popen([str(FACILITATOR), "serve", "--port", str(port)], env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -192,6 +192,20 @@ def fresh_db(template: Path, workdir: Path, name: str, python: str,
     return target
 
 
+def stop_process_group(proc: subprocess.Popen | None, grace: float) -> None:
+    """SIGTERM to the process's group; SIGKILL when it is still there after `grace` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
 class Server:
     """A server subprocess in its own process group; killed on exit."""
 
@@ -222,16 +236,7 @@ class Server:
         return self.proc.pid
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
+        stop_process_group(self.proc, 5)
 
     def __exit__(self, *exc) -> None:
         self.stop()

@@ -58,7 +58,7 @@ from fleet import Fleet  # noqa: E402
 from loadgen import (ONE_ADDRESS_FOR_ALL_PHONES, login, now, open_console,  # noqa: E402
                      pct, raise_nofile, summary_ms)
 from run import (RESULTS, ROOT, _child_setup, _read, export_code, free_port,  # noqa: E402
-                 machine_info, venv_python)
+                 machine_info, stop_process_group, venv_python)
 
 BENCH = Path(__file__).resolve().parent
 JOIN_TARGET_S = 10.0
@@ -317,16 +317,7 @@ class Group:
             return False
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+        stop_process_group(self.proc, 20)  # a group's workers stop gracefully first
 
     def __exit__(self, *exc) -> None:
         self.stop()
@@ -427,6 +418,16 @@ async def _sessions():
     return http, wsconn
 
 
+async def close_clients(consoles, fleet: Fleet, http, wsconn) -> None:
+    """The run's consoles (one, a list, or None), phones and HTTP sessions, closed."""
+    if isinstance(consoles, Console):
+        consoles = [consoles]
+    await asyncio.gather(*(c.close() for c in consoles or []), return_exceptions=True)
+    await fleet.close()
+    await http.close()
+    await wsconn.close()
+
+
 async def _join(fleet: Fleet, meter: CpuMeter, result: dict) -> None:
     before = meter.sample()
     t0 = now()
@@ -516,11 +517,7 @@ async def one_meeting(target: str, group: Group, meeting: dict, phones: int, opt
         say(f"  fan-out {len(done)}/{len(rows)} complete, p50 "
             f"{result['fanout']['last'].get('p50')} ms, p99 {result['fanout']['last'].get('p99')} ms")
     finally:
-        if console is not None:
-            await console.close()
-        await fleet.close()
-        await http.close()
-        await wsconn.close()
+        await close_clients(console, fleet, http, wsconn)
     return result
 
 
@@ -581,10 +578,7 @@ async def many_meetings(group: Group, meetings: list[dict], per_meeting: int, op
             f"p99 worst {worst.get('p99')} ms, median {result['fanout']['median_meeting_p99']} ms;"
             f" foreign events {result['foreign_events']} of {stats['inspected']} inspected")
     finally:
-        await asyncio.gather(*(c.close() for c in consoles), return_exceptions=True)
-        await fleet.close()
-        await http.close()
-        await wsconn.close()
+        await close_clients(consoles, fleet, http, wsconn)
     return result
 
 
@@ -657,11 +651,7 @@ async def failover_run(group: Group, meeting: dict, phones: int, opts, workdir: 
             f"{result['command_ack_s']} s; worker serving again after "
             f"{result['worker_serving_s']} s")
     finally:
-        if console is not None:
-            await console.close()
-        await fleet.close()
-        await http.close()
-        await wsconn.close()
+        await close_clients(console, fleet, http, wsconn)
     return result
 
 
