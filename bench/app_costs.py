@@ -13,6 +13,8 @@ server and no clients connected, times:
   limit (after), execute("participant.join"), the catch-up answer
   (live/namespace.py sync_reply) and the welcome's encoding (socket_packets.py against
   python-socketio's default packet) — once per phone in a join storm;
+- a snapshot built with nothing cached (after a restart), chair's and phone's, and a phone's
+  snapshot one join later (what each phone of a join storm costs);
 - optionally (--profile) cProfile's top functions for each.
 
     .venv/bin/python bench/app_costs.py [--participants 1000] [--profile] [--code HEAD]
@@ -29,6 +31,7 @@ import io
 import os
 import pstats
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,13 +84,18 @@ def main() -> int:
         from run import export_code
         from launch_app import _use_root
         root, commit = export_code(args.code, Path(tmp.name))
+        vendor = ROOT / "static" / "vendor"  # copied at setup, not in git
+        if vendor.is_dir() and not (root / "static" / "vendor").exists():
+            shutil.copytree(vendor, root / "static" / "vendor")
         _use_root(str(root))
         launcher += ["--root", str(root)]
         print(f"code: commit {commit}")
     db_path = Path(tmp.name) / "costs.db"
     env = {**{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "ASYNC_MODE")},
            "DATABASE_URL": f"sqlite:///{db_path}", "FACILITATOR_INSTANCE": tmp.name,
-           "SECRET_KEY": "bench-" + "0" * 32}
+           "SECRET_KEY": "bench-" + "0" * 32,
+           # Every simulated phone comes from one address and one test client's cookies.
+           "JOIN_ADDRESS_LIMIT": "100000", "JOIN_DEVICE_LIMIT": "100000"}
     out = subprocess.run(launcher + ["--", "demo"], env=env, capture_output=True, text=True,
                          timeout=300, cwd=str(ROOT))
     if out.returncode:
@@ -203,6 +211,28 @@ def main() -> int:
             reply["snapshot"].get("participants", {}))
         results["sync: sync_reply(phone, since=None)_ms"] = timed(
             fresh(lambda: sync_reply(phone, {"since": None})), 200)
+        # What a snapshot costs: after a restart (nothing cached: built whole), and in a join
+        # storm (each join a new seq: the phone's snapshot at it, from the one cached before).
+        from facilitator.live import snapshot as snapshots
+
+        def after_restart(role):
+            def build():
+                if hasattr(snapshots, "forget_all"):
+                    snapshots.forget_all()
+                else:  # the code before snapshots were folded from the log
+                    snapshots._cache.clear()
+                    snapshots._newest.clear()
+                snapshots.snapshot_for(1, role)
+            return fresh(build)
+        for role in ("chair", "phone"):
+            results[f"snapshot, nothing cached: {role}_ms"] = timed(after_restart(role), 20)
+        storm = []
+        for _ in range(200):
+            fresh(join_command)()
+            started = time.perf_counter()
+            sync_reply(phone, {"since": None})
+            storm.append((time.perf_counter() - started) * 1000)
+        results["snapshot: a phone's, one join later_ms"] = (sum(storm) / len(storm), min(storm))
         welcome = ["welcome", {"role": "phone", "participant_id": 1, "token": "x" * 32,
                                "server_time": 0, "sync": reply}]
         results["welcome_bytes"] = len(TextPacket(sio_packet.EVENT, namespace="/live",

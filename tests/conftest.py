@@ -133,8 +133,7 @@ def clean_state(request):
     from facilitator.live import namespace, snapshot
     with application.app_context():
         _empty_all_tables()
-    snapshot._cache.clear()
-    snapshot._newest.clear()
+    snapshot.forget_all()
     namespace.connections.clear()
     namespace.phone_sockets.clear()
     application.extensions.pop(joining.RECENT_READS, None)

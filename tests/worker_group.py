@@ -309,13 +309,13 @@ def _serve_snapshots(meeting_id: int) -> None:
     from facilitator import create_app
     from facilitator.extensions import db
     from facilitator.live.redaction import redact_snapshot
-    from facilitator.live.snapshot import build_snapshot
+    from tests.snapshot_from_rows import snapshot_from_rows
     from facilitator.models import Meeting
     app = create_app({"REQUIRE_MIGRATED_DATABASE": False})
     with app.app_context():
         for line in sys.stdin:
             db.session.rollback()  # what is committed now
-            full = build_snapshot(db.session.get(Meeting, meeting_id))
+            full = snapshot_from_rows(db.session.get(Meeting, meeting_id))
             print(json.dumps({role: redact_snapshot(full, role) for role in line.split()}),
                   flush=True)
 

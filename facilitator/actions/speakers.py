@@ -7,7 +7,6 @@ re-implements the rules.
 """
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import timedelta
 
 from ..domain import speaker_queue as rules
@@ -34,16 +33,6 @@ SETTINGS_SCHEMA = {
     "party_time_budget_seconds": optional("int", min=0, max=36000),
     "stats_on_projector": optional("bool"),
 }
-
-
-def _queue_settings(meeting) -> rules.QueueSettings:
-    s = meeting_settings(meeting)
-    return rules.QueueSettings(
-        points_of_order_first=s["points_of_order_first"],
-        not_yet_spoken_first=s["not_yet_spoken_first"],
-        alternate_stance=s["alternate_stance"], balance_by_party=s["balance_by_party"],
-        party_time_budget_seconds=s["party_time_budget_seconds"] or None,
-        speech_seconds=s["speech_seconds"], max_turns_per_item=s["max_turns_per_item"])
 
 
 # --- loading the facts the rules need ------------------------------------------------------
@@ -107,23 +96,11 @@ def rule_facts(meeting_id: int, item_id: int | None
 
 
 def speakers_view(meeting, facts=None) -> dict:
-    """The list in the order the rules give, and the item's speaking statistics. The one
-    speech still at the floor counts as a turn with no time yet: the list and the statistics
-    depend on what is recorded, never on the clock, so every screen and every snapshot agree."""
+    """The meeting's `speakers` part as its rows are now (domain/speaker_queue.speakers_part):
+    `facts`, the item's hands and speeches when the command already holds them."""
     item_id = meeting.current_item_id
     entries, history = facts if facts is not None else rule_facts(meeting.id, item_id)
-    ordered = rules.order_queue(entries, history, _queue_settings(meeting))
-    stats = rules.speaking_stats(history)
-    return {
-        "item_id": item_id,
-        "order": [entry.id for entry in ordered],
-        "stats_public": meeting_settings(meeting)["stats_on_projector"],
-        "stats": {
-            "by_participant": {str(pid): asdict(t) for pid, t in stats.by_participant.items()},
-            "by_party": {party: asdict(t) for party, t in stats.by_party.items()},
-            "total": asdict(stats.total),
-        },
-    }
+    return rules.speakers_part(item_id, meeting_settings(meeting), entries, history)
 
 
 def refresh_speakers(ctx: Context, facts=None) -> None:
@@ -161,7 +138,7 @@ def place_in_queue(ctx: Context, person: Participant, kind: str, stance, plan_ke
         stance = plan_key = None
     if plan_key is not None and not _is_accepted_plan(ctx.meeting.id, plan_key):
         raise DomainError("queue.unknown_plan", plan_key=plan_key)
-    settings = _queue_settings(ctx.meeting)
+    settings = rules.queue_settings(meeting_settings(ctx.meeting))
     waiting, history = rule_facts(ctx.meeting.id, item.id)
     existing = rules.can_raise(person.id, kind, waiting, history, settings,
                                ctx.meeting.queue_open)
@@ -302,8 +279,9 @@ def move_in_queue(ctx: Context, entry_id: int, position: int) -> Outcome:
     entry = _entry(ctx, entry_id)
     waiting = _waiting(ctx.meeting.id, entry.agenda_item_id)
     _, history = rule_facts(ctx.meeting.id, entry.agenda_item_id)
-    moved = rules.move_entry([_as_entry(e) for e in waiting], history,
-                             _queue_settings(ctx.meeting), entry_id, position)
+    settings = rules.queue_settings(meeting_settings(ctx.meeting))
+    moved = rules.move_entry([_as_entry(e) for e in waiting], history, settings, entry_id,
+                             position)
     by_id = {row.id: row for row in waiting}
     for new in moved:
         row = by_id[new.id]
@@ -333,7 +311,7 @@ def configure_speakers(ctx: Context, **values) -> Outcome:
     if settings == (ctx.meeting.speaker_settings or {}):
         raise DomainError("command.no_change")
     ctx.meeting.speaker_settings = settings
-    _queue_settings(ctx.meeting)  # refuses values the rules cannot work with
+    rules.queue_settings(meeting_settings(ctx.meeting))  # refuses values the rules cannot work with
     ctx.changed(ctx.meeting)
     refresh_speakers(ctx)
     return Outcome("speakers.configured", chosen)

@@ -1,14 +1,115 @@
-"""Applying events to a client snapshot: the reducer every client runs.
+"""A meeting's live state, part by part, and how events change it.
 
-The same rules are in static/js/store.js for the browser. An event's changes set an entity
-to its current state (or drop it when the value is None), so applying an event twice, or
-applying it to a snapshot that already contains it, gives the same state.
+The state is what a client holds (docs/protocol.md §6–7): single parts (one entity each)
+and collections (entities by id). An event's changes set an entity of a part to its
+current state, or drop it when the value is None, so applying an event twice, or to a
+snapshot that already contains it, gives the same state. These reducers are the ones every
+client runs (static/js/reducer.js mirrors them) and the ones the server builds its
+snapshots with, by folding the meeting's event log (live/snapshot.py).
+
+One part is derived, not logged: `speakers`, the running item's speaking order and
+statistics, a function of the other parts (`derived_parts`). Kept in every event it made
+the log grow with the square of the queue; live batches carry it, and whoever folds the
+log computes it.
 """
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 
-SINGLETON_COLLECTIONS = ("meeting", "case", "speakers", "checkin")
+from . import speaker_queue as rules
+
+LOGGED_SINGLES = ("meeting", "case", "checkin")
+COLLECTIONS = ("participants", "agenda", "queue", "speeches", "questions", "plans", "votes",
+               "proxies")
+DERIVED = ("speakers",)
+SINGLETON_COLLECTIONS = LOGGED_SINGLES + DERIVED
+PARTS = SINGLETON_COLLECTIONS + COLLECTIONS
+
+
+def _set_single(state: dict, change: dict) -> None:
+    state[change["c"]] = change["v"]
+
+
+def _set_in_collection(state: dict, change: dict) -> None:
+    part = state.setdefault(change["c"], {})
+    if change["v"] is None:
+        part.pop(str(change["id"]), None)
+    else:
+        part[str(change["id"])] = change["v"]
+
+
+# One reducer per part of the state.
+REDUCERS: dict[str, Callable[[dict, dict], None]] = {
+    **{part: _set_single for part in SINGLETON_COLLECTIONS},
+    **{part: _set_in_collection for part in COLLECTIONS},
+}
+
+
+def apply_change(state: dict, change: dict) -> None:
+    """Apply one change in place (a part nobody declared is an error, not a silent skip)."""
+    try:
+        reducer = REDUCERS[change["c"]]
+    except KeyError:
+        raise ValueError(f"unknown part of the state: {change['c']!r}") from None
+    reducer(state, change)
+
+
+def empty_state() -> dict:
+    """The state before a meeting's first event: no entities yet."""
+    return {"seq": 0, **{part: None for part in SINGLETON_COLLECTIONS},
+            **{part: {} for part in COLLECTIONS}}
+
+
+def fold(state: dict, events: Iterable[dict]) -> dict:
+    """A new state: `state` with `events` applied in order (the logged parts only; call
+    `derived_parts` after). `state` itself is not changed: its parts are copied once, not
+    per event, so folding a long log costs the number of changes."""
+    out = {key: dict(value) if key in COLLECTIONS and value is not None else value
+           for key, value in state.items()}
+    for event in events:
+        if event["seq"] != out["seq"] + 1:
+            raise ValueError(f"event {event['seq']} does not follow state {out['seq']}")
+        for change in event["changes"]:
+            apply_change(out, change)
+        out["seq"] = event["seq"]
+    return out
+
+
+def derived_parts(state: dict) -> dict:
+    """The parts computed from the others: the speakers' list of the running item, from its
+    waiting hands, its speeches and the meeting's settings."""
+    meeting = state["meeting"]
+    item_id = meeting["current_item_id"] if meeting else None
+    if item_id is None:
+        entries, history = [], []
+    else:
+        entries = [_entry(e) for e in _of_item(state["queue"], item_id)]
+        history = [_speech(s) for s in _of_item(state["speeches"], item_id)]
+    # A state without a meeting yet (a client's before its first snapshot) has no item.
+    settings = meeting["speaker_settings"] if meeting else None
+    return {"speakers": rules.speakers_part(item_id, settings or rules.SETTING_DEFAULTS,
+                                            entries, history)}
+
+
+def _of_item(part: dict, item_id: int) -> list[dict]:
+    return sorted((v for v in part.values() if v["item_id"] == item_id), key=lambda v: v["id"])
+
+
+def _entry(view: dict) -> rules.QueueEntry:
+    return rules.QueueEntry(id=view["id"], participant_id=view["participant_id"],
+                            party=view["party"], kind=view["kind"], stance=view["stance"],
+                            plan_key=view["plan_key"], raised_seq=view["raised_seq"],
+                            manual_position=view["manual_position"])
+
+
+def _speech(view: dict) -> rules.SpeechRecord:
+    return rules.SpeechRecord(participant_id=view["participant_id"], party=view["party"],
+                              kind=view["kind"], stance=view["stance"],
+                              seconds=(view["spoken_ms"] or 0) // 1000,
+                              started_seq=view["started_seq"])
+
+
 
 
 def apply_event(snapshot: dict, event: dict) -> dict:
@@ -16,13 +117,7 @@ def apply_event(snapshot: dict, event: dict) -> dict:
         raise ValueError(f"event {event['seq']} does not follow snapshot {snapshot['seq']}")
     state = copy.deepcopy(snapshot)
     for change in event["changes"]:
-        collection, value = change["c"], change["v"]
-        if collection in SINGLETON_COLLECTIONS:
-            state[collection] = value
-        elif value is None:
-            state.setdefault(collection, {}).pop(str(change["id"]), None)
-        else:
-            state.setdefault(collection, {})[str(change["id"])] = value
+        apply_change(state, change)
     state["seq"] = event["seq"]
     return state
 

@@ -138,7 +138,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Final, Literal
 
 from facilitator.errors import DomainError
@@ -625,6 +625,53 @@ def speaking_stats(history: Iterable[SpeechRecord]) -> SpeakingStats:
         by_party[record.party] = by_party.get(record.party, SpeakingTally()).plus(record)
         total = total.plus(record)
     return SpeakingStats(by_participant=by_participant, by_party=by_party, total=total)
+
+
+# -------------------------------------------------------------- the speakers part
+
+
+# Speaking rules a meeting can change, with defaults as rules of procedure commonly set them:
+# 3 minutes a turn, briefings longer, short points, at most 2 turns per person per item.
+SETTING_DEFAULTS = {
+    "speech_seconds": 180, "briefing_seconds": 600, "point_seconds": 60,
+    "max_turns_per_item": 2, "points_of_order_first": True, "not_yet_spoken_first": True,
+    "alternate_stance": True, "balance_by_party": False, "party_time_budget_seconds": None,
+    "stats_on_projector": False,
+}
+
+
+def queue_settings(settings: Mapping) -> QueueSettings:
+    """The rules' settings out of a meeting's speaker settings (all keys, defaults filled)."""
+    return QueueSettings(
+        points_of_order_first=settings["points_of_order_first"],
+        not_yet_spoken_first=settings["not_yet_spoken_first"],
+        alternate_stance=settings["alternate_stance"],
+        balance_by_party=settings["balance_by_party"],
+        party_time_budget_seconds=settings["party_time_budget_seconds"] or None,
+        speech_seconds=settings["speech_seconds"],
+        max_turns_per_item=settings["max_turns_per_item"])
+
+
+def speakers_part(item_id: int | None, settings: Mapping, entries: Iterable[QueueEntry],
+                  history: Iterable[SpeechRecord]) -> dict:
+    """The live state's single ``speakers`` part: the running item's waiting entries in the
+    order the rules give, and its speaking statistics. The speech still at the floor counts
+    as a turn with no time yet: the part depends on what is recorded, never on the clock,
+    so a command computing it from its rows and a snapshot computing it from the event log
+    give the same value."""
+    history = list(history)
+    ordered = order_queue(entries, history, queue_settings(settings))
+    stats = speaking_stats(history)
+    return {
+        "item_id": item_id,
+        "order": [entry.id for entry in ordered],
+        "stats_public": settings["stats_on_projector"],
+        "stats": {
+            "by_participant": {str(pid): asdict(t) for pid, t in stats.by_participant.items()},
+            "by_party": {party: asdict(t) for party, t in stats.by_party.items()},
+            "total": asdict(stats.total),
+        },
+    }
 
 
 # ----------------------------------------------------------------------- timing

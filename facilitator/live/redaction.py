@@ -8,6 +8,7 @@ see it, or None when the role must not see it at all (the client then drops it).
 from __future__ import annotations
 
 from ..contract import is_public
+from ..domain.live_state import COLLECTIONS
 from ..domain.statuses import (SHOWN_QUESTION, SHOWN_VOTE, ParticipantStatus, PlanStatus,
                                ProxyStatus)
 
@@ -107,8 +108,7 @@ def redact_snapshot(snapshot: dict, role: str) -> dict:
            "speakers": redact_value("speakers", snapshot["speakers"], role)}
     if "checkin" not in HIDDEN_COLLECTIONS.get(role, ()):
         out["checkin"] = snapshot.get("checkin")
-    for collection in ("participants", "agenda", "queue", "speeches", "plans", "votes",
-                       "proxies", "questions"):
+    for collection in COLLECTIONS:
         if collection in HIDDEN_COLLECTIONS.get(role, ()):
             continue
         items = {}

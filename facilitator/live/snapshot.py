@@ -1,10 +1,14 @@
 """Snapshots and catch-up (docs/architecture.md §3).
 
-A snapshot is read from the database rows (the truth), once per (meeting, sequence number)
-and shared by every client asking for it, so a storm of reconnecting phones costs one read
-(docs/architecture.md §7). Since every event sets entities to their current state, a
-snapshot that already contains a later change converges when the client applies that
-change again.
+A snapshot is the meeting's event log folded by the reducers every client runs
+(domain/live_state.py), with the derived part (the speakers' list) computed from the
+result, then cut per role (redaction.py). The chair's full state is cached per (meeting,
+sequence number) and brought forward with the events since the newest one cached, so a
+thousand phones joining one by one cost the events they add, and a storm of phones
+reconnecting to one sequence number costs one fold.
+
+The rows stay the truth the commands work on; the tests check after every command that the
+log folded gives what the rows give (tests/snapshot_from_rows.py).
 """
 from __future__ import annotations
 
@@ -15,83 +19,46 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ..actions.core import event_dict
-from ..actions.speakers import speakers_view
-from ..domain.statuses import QueueEntryStatus
+from ..domain.live_state import DERIVED, compact, derived_parts, empty_state, fold
 from ..errors import DomainError
 from ..extensions import db
-from ..models import (AgendaItem, Meeting, MeetingEvent, Participant, Question, QueueEntry,
-                      Speech)
-from ..domain.live_state import apply_batch, compact
+from ..models import Meeting, MeetingEvent
 from ..views.checkin import checkin_view
+from ..views.entities import case_view, meeting_view
 from .redaction import HIDDEN_COLLECTIONS, redact_batch, redact_snapshot
-from ..views.votes import vote_collections
-from ..views.entities import (agenda_item_view, case_view, meeting_view, participant_view,
-                    question_view, queue_entry_view, speech_view)
 
 _CACHE_SIZE = 128
 _cache: OrderedDict = OrderedDict()
 _cache_lock = Lock()
-
-
-def build_snapshot(meeting: Meeting, without: frozenset = frozenset()) -> dict:
-    """The full (chair) snapshot of a meeting as the rows are now, less the collections in
-    `without` (those a role never holds: no need to read them)."""
-    seq = meeting.last_seq
-    participants = [] if "participants" in without else db.session.execute(
-        db.select(Participant).filter_by(meeting_id=meeting.id).order_by(Participant.id)).scalars()
-    agenda = db.session.execute(
-        db.select(AgendaItem).filter_by(meeting_id=meeting.id).order_by(AgendaItem.position)
-    ).scalars()
-    waiting = db.session.execute(db.select(QueueEntry).filter_by(
-        meeting_id=meeting.id, status=QueueEntryStatus.WAITING).order_by(QueueEntry.id)).scalars()
-    speeches = db.session.execute(
-        db.select(Speech).filter_by(meeting_id=meeting.id).order_by(Speech.id)).scalars()
-    questions = db.session.execute(
-        db.select(Question).filter_by(meeting_id=meeting.id).order_by(Question.id)).scalars()
-    return {
-        "seq": seq,
-        "case": case_view(meeting.case),
-        "meeting": meeting_view(meeting),
-        "participants": {str(p.id): participant_view(p) for p in participants},
-        "agenda": {str(a.id): agenda_item_view(a) for a in agenda},
-        "queue": {str(e.id): queue_entry_view(e) for e in waiting},
-        "speeches": {str(s.id): speech_view(s) for s in speeches},
-        "questions": {str(q.id): question_view(q) for q in questions},
-        "speakers": speakers_view(meeting),
-        "checkin": None if "checkin" in without else checkin_view(meeting),
-        **vote_collections(meeting),
-    }
-
-
-# (meeting, role) → the newest sequence number cached for it.
-_newest: dict[tuple[int, str], int] = {}
-_BRING_FORWARD_LIMIT = 200
+_FULL = "full"
+# Each meeting's newest whole state, kept apart from the cache above so that many meetings
+# at once (whose snapshots push each other out of it) still bring theirs forward instead of
+# folding the log from the start. Oldest-used meetings go first beyond this many.
+_LATEST_MEETINGS = 256
+_latest: OrderedDict = OrderedDict()
 
 
 def _remember(key: tuple, snapshot: dict) -> None:
     with _cache_lock:
         _cache[key] = snapshot
-        meeting_id, seq, role = key
-        if seq >= _newest.get((meeting_id, role), -1):
-            _newest[(meeting_id, role)] = seq
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
 
 
-def _brought_forward(meeting_id: int, seq: int, role: str) -> dict | None:
-    """The role's newest cached snapshot brought to `seq` with the events since: work in the
-    number of events, not the size of the room (a thousand phones joining one by one would
-    otherwise rebuild a thousand snapshots). None when there is nothing close enough."""
+def forget_all() -> None:
+    """Empty the caches (a process that starts again has none: the tests and benchmarks
+    that need such a process)."""
     with _cache_lock:
-        old_seq = _newest.get((meeting_id, role))
-        old = _cache.get((meeting_id, old_seq, role)) if old_seq is not None else None
-    if old is None or old_seq >= seq or seq - old_seq > _BRING_FORWARD_LIMIT:
-        return None
-    events = _events_between(meeting_id, old_seq, seq)
-    if len(events) != seq - old_seq:
-        return None
-    batch = redact_batch(_from_log(meeting_id, events), role)
-    return apply_batch(old, batch)
+        _cache.clear()
+        _latest.clear()
+
+
+def _cached(key: tuple) -> dict | None:
+    with _cache_lock:
+        value = _cache.get(key)
+        if value is not None:
+            _cache.move_to_end(key)
+        return value
 
 
 # Every sync (a thousand phones joining or reconnecting at once) runs these: prebuilt Core
@@ -112,6 +79,39 @@ def _events_between(meeting_id: int, after: int, upto: int) -> list[dict]:
     return [event_dict(row) for row in rows]
 
 
+def full_state(meeting_id: int, seq: int) -> dict:
+    """The whole state of the meeting at `seq` (what the chair may see), from the log: the
+    newest state cached at or before `seq` (or the empty state) with the events since."""
+    key = (meeting_id, seq, _FULL)
+    state = _cached(key)
+    if state is not None:
+        return state
+    with _cache_lock:
+        base = _latest.get(meeting_id)
+    if base is None or base["seq"] > seq:
+        base = empty_state()
+    events = _events_between(meeting_id, base["seq"], seq)
+    state = fold(base, events)
+    if state["seq"] != seq:
+        raise LookupError(f"meeting {meeting_id}'s log does not reach {seq}")
+    if state["meeting"] is None or state["case"] is None:
+        # No event has set them yet: they are as the meeting was created. (Read a moment
+        # after `seq`, a later event may show already: its change, applied again, converges.)
+        meeting = db.session.get(Meeting, meeting_id)
+        state["meeting"] = state["meeting"] or meeting_view(meeting)
+        state["case"] = state["case"] or case_view(meeting.case)
+    state.update(derived_parts(state))
+    _remember(key, state)
+    with _cache_lock:
+        newest = _latest.get(meeting_id)
+        if newest is None or newest["seq"] <= seq:
+            _latest[meeting_id] = state
+        _latest.move_to_end(meeting_id)
+        while len(_latest) > _LATEST_MEETINGS:
+            _latest.popitem(last=False)
+    return state
+
+
 def last_seq_of(meeting_id: int) -> int | None:
     """The meeting's sequence number as committed now (None: no such meeting)."""
     db.session.rollback()  # read what is committed now, not an earlier transaction's view
@@ -125,32 +125,16 @@ def snapshot_for(meeting_id: int, role: str, last_seq: int | None = None) -> dic
         if last_seq is None:
             return None
     key = (meeting_id, last_seq, role)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    forward = _brought_forward(meeting_id, last_seq, role)
-    if forward is not None:
-        _remember(key, forward)
-        return forward
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.last_seq != last_seq:  # moved on meanwhile: read again
-        return snapshot_for(meeting_id, role)
-    full_key = (meeting_id, meeting.last_seq, "chair")
-    with _cache_lock:
-        full = _cache.get(full_key)
-    hidden = HIDDEN_COLLECTIONS.get(role, frozenset())
-    if full is None and hidden:
-        # A phone's snapshot does not grow with the room: build it without what it never holds.
-        redacted = redact_snapshot(build_snapshot(meeting, without=hidden), role)
-        _remember(key, redacted)
-        return redacted
-    if full is None:
-        full = build_snapshot(meeting)
-    redacted = redact_snapshot(full, role)
-    _remember(full_key, full)
-    _remember(key, redacted)
-    return redacted
+    snapshot = _cached(key)
+    if snapshot is not None:
+        return snapshot
+    snapshot = redact_snapshot(full_state(meeting_id, last_seq), role)
+    if "checkin" not in HIDDEN_COLLECTIONS.get(role, ()):
+        # The check-in figures count against the roster, which is not the meeting's (before
+        # the opening fixes its version, a new import changes them): read as they are now.
+        snapshot["checkin"] = checkin_view(db.session.get(Meeting, meeting_id))
+    _remember(key, snapshot)
+    return snapshot
 
 
 def catch_up(meeting_id: int, since: int | None, role: str) -> dict:
@@ -168,28 +152,9 @@ def catch_up(meeting_id: int, since: int | None, role: str) -> dict:
 
 
 def _from_log(meeting_id: int, events: list[dict]) -> dict:
-    """Events read back from the log as one batch, with the current state of the views the
-    log does not keep (views.entities.NOT_LOGGED: the speaking order)."""
+    """Events read back from the log as one batch, with the derived parts the log does not
+    keep (the speakers' list) as of the batch's end."""
     batch = compact(events)
-    batch["changes"] += _current_views(meeting_id, batch["to"])
+    state = full_state(meeting_id, batch["to"])
+    batch["changes"] += [{"c": part, "v": state[part]} for part in DERIVED]
     return batch
-
-
-def _current_views(meeting_id: int, seq: int) -> list[dict]:
-    """The views the log does not keep, computed once per meeting and sequence number (a
-    thousand phones reconnecting at once catch up to the same one)."""
-    key = (meeting_id, seq, "views not logged")
-    with _cache_lock:
-        changes = _cache.get(key)
-    if changes is None:
-        meeting = db.session.get(Meeting, meeting_id)
-        changes = [{"c": name, "v": view(meeting)} for name, view in CURRENT_VIEWS.items()]
-        with _cache_lock:
-            _cache[key] = changes
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-    return changes
-
-
-# How each view the log does not keep is computed now (one per views.entities.NOT_LOGGED).
-CURRENT_VIEWS = {"speakers": speakers_view}

@@ -3,20 +3,12 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..clock import utcnow
+from ..domain.speaker_queue import SETTING_DEFAULTS
 from ..domain.statuses import QueueEntryStatus
 
 ENTRY_KINDS = ("speech", "point_of_order", "point_of_information")
 STANCES = ("for", "against", "neutral", "question")
 RULINGS = ("upheld", "not_upheld")
-
-# Speaking rules a meeting can change, with defaults as rules of procedure commonly set them:
-# 3 minutes a turn, briefings longer, short points, at most 2 turns per person per item.
-SETTING_DEFAULTS = {
-    "speech_seconds": 180, "briefing_seconds": 600, "point_seconds": 60,
-    "max_turns_per_item": 2, "points_of_order_first": True, "not_yet_spoken_first": True,
-    "alternate_stance": True, "balance_by_party": False, "party_time_budget_seconds": None,
-    "stats_on_projector": False,
-}
 
 
 def meeting_settings(meeting) -> dict:

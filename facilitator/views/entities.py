@@ -4,6 +4,7 @@ An event's `changes` carry these views of every entity the command touched, so a
 applies an event by replacing entities (idempotent); `redaction.py` cuts them per role.
 """
 from ..extensions import db
+from ..domain.live_state import DERIVED
 from ..domain.statuses import QueueEntryStatus
 from ..models import AgendaItem, Case, Meeting, Participant, Question, QueueEntry, Speech
 from ..clock import to_epoch_ms
@@ -86,7 +87,9 @@ def speech_view(speech: Speech) -> dict:
             # The name as it was when the floor was given (phones hold no list of people).
             "name": speaker.name if speaker is not None else "", "kind": speech.kind,
             "stance": speech.stance, "plan_key": speech.plan_key, "party": speech.party,
-            "started_at": to_epoch_ms(speech.started_at),
+            # The floor's place in the meeting (its event's seq): the speakers' rules count
+            # the hands passed over by it.
+            "started_seq": speech.started_seq, "started_at": to_epoch_ms(speech.started_at),
             "ended_at": to_epoch_ms(speech.ended_at), "paused_ms": speech.paused_ms,
             "pause_started_at": to_epoch_ms(speech.pause_started_at),
             "allowed_seconds": speech.allowed_seconds,
@@ -115,7 +118,7 @@ def queue_change(entry: QueueEntry) -> dict:
             "v": queue_entry_view(entry) if entry.status == QueueEntryStatus.WAITING else None}
 
 
-# Collection name → (model, view). "meeting", "case" and "speakers" are single entities.
+# Collection name → (model, view): the collections of domain/live_state.py.
 COLLECTIONS = {
     "participants": (Participant, participant_view),
     "agenda": (AgendaItem, agenda_item_view),
@@ -128,12 +131,9 @@ from .votes import plan_view, proxy_view, vote_view  # noqa: E402
 from ..models import Plan, Proxy, Vote  # noqa: E402
 COLLECTIONS.update({"plans": (Plan, plan_view), "votes": (Vote, vote_view),
                     "proxies": (Proxy, proxy_view)})
-SINGLETONS = {"meeting": meeting_view, "case": case_view}  # and "speakers", "checkin"
-# Views derived from other entities that the event log does not keep: the speaking order
-# (a function of the item's hands and speeches, and as long as the queue; kept in each
-# event it made the log grow with the square of the queue). Live batches carry it; a batch
-# read back from the log gets the current one (live/snapshot.py).
-NOT_LOGGED = frozenset({"speakers"})
+# The parts derived from the others (the speaking order) are not logged: live batches
+# carry them, and whoever folds the log computes them (domain/live_state.py).
+NOT_LOGGED = frozenset(DERIVED)
 
 
 def change_for(entity) -> dict:

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from facilitator.demo_played import load_played_demo
+from facilitator.domain.live_state import apply_events, empty_state
 from facilitator.extensions import db
 
 from tests.factories import chair_of, make_meeting, make_user, run
@@ -184,3 +186,25 @@ def test_a_write_to_an_id_out_of_range_is_404_as_a_read_is(api, case_id):
                       **{"Accept-Language": "en"})
     assert answer.status_code == 404 and "Allow" not in answer.headers
     assert answer.json["error"]["code"] == "error.not_found"
+
+
+def test_the_whole_event_feed_applied_to_an_empty_state_gives_the_snapshot(api):
+    """A case system that keeps its own copy from the first event on (docs/protocol.md §7):
+    the played demo's events through the API, page by page, applied by the clients' reducer
+    to an empty state give the API's snapshot, less the derived speakers' list and the case
+    (no event set it: the case was not edited during the meeting; it has its own endpoint)."""
+    meeting_id = load_played_demo()["meeting_id"]
+    state, since = empty_state(), 0
+    while True:
+        page = api.get(f"/api/v1/meetings/{meeting_id}/events?since={since}&limit=50").json
+        if not page["events"]:
+            break
+        state = apply_events(state, page["events"])
+        since = state["seq"]
+    snapshot = api.get(f"/api/v1/meetings/{meeting_id}/snapshot").json
+    assert state["seq"] == snapshot["seq"] == page["last_seq"] > 200
+    not_logged = ("speakers", "case")
+    assert {part: value for part, value in state.items() if part not in not_logged} == {
+        part: value for part, value in snapshot.items() if part not in not_logged}
+    assert state["speakers"] is None and snapshot["speakers"]["order"] == []
+    assert state["case"] is None and snapshot["case"]["number"] == "JH-YSHSL-2026-014"

@@ -1,7 +1,8 @@
 """The event log records what happened (who raised a hand, of which kind), not copies of
 derived views: the speaking order is not kept in it, so it grows linearly with the queue;
 a client reading events back from the log still gets the current order; an old log
-converted by the migration gives the same minutes byte for byte."""
+converted by the migrations gives the same minutes byte for byte, and folded it gives the
+state the rows hold."""
 from __future__ import annotations
 
 import json
@@ -12,13 +13,16 @@ from flask_migrate import downgrade, upgrade
 from facilitator.actions import core
 from facilitator.demo_played import load_played_demo
 from facilitator.extensions import db
-from facilitator.live.snapshot import CURRENT_VIEWS, catch_up, snapshot_for
+from facilitator.domain.live_state import derived_parts, empty_state
+from facilitator.live import snapshot
+from facilitator.live.snapshot import catch_up, snapshot_for
 from facilitator.minutes.load import minutes_for
 from facilitator.models import Meeting, MeetingEvent
 from facilitator.views.entities import NOT_LOGGED
 from facilitator.web.minutes import RENDERERS
 
 from tests.factories import chair_of, make_meeting, run
+from tests.snapshot_from_rows import snapshot_from_rows
 
 
 def _stored(meeting_id: int, event_type: str) -> list[MeetingEvent]:
@@ -65,8 +69,8 @@ def test_a_client_catching_up_from_the_log_gets_the_current_speaking_order(ctx):
     assert len(snapshot_for(meeting.id, "chair")["speakers"]["order"]) == 6
 
 
-def test_every_view_the_log_leaves_out_is_computed_again_for_a_batch_read_from_it():
-    assert set(CURRENT_VIEWS) == NOT_LOGGED
+def test_every_part_the_log_leaves_out_is_computed_again_from_the_others():
+    assert set(derived_parts(empty_state())) == NOT_LOGGED == {"speakers"}
 
 
 def _minutes_bytes(meeting: Meeting) -> dict[str, bytes]:
@@ -76,13 +80,19 @@ def _minutes_bytes(meeting: Meeting) -> dict[str, bytes]:
 
 def test_the_demo_s_log_as_the_old_code_wrote_it_converts_to_the_same_minutes(ctx,
                                                                               monkeypatch):
-    # The played demo as the code before this change logged it: every change, the speaking
-    # order included.
+    # The played demo as the code before these changes logged it: every change, the
+    # speaking order included, and the speeches without their place in the meeting.
     monkeypatch.setattr(core, "NOT_LOGGED", frozenset())
     meeting = db.session.get(Meeting, load_played_demo()["meeting_id"])
     monkeypatch.undo()
+    for event in _all(meeting.id):
+        event.changes = [{**c, "v": {k: v for k, v in c["v"].items() if k != "started_seq"}}
+                         if c["c"] == "speeches" and c["v"] else c for c in event.changes]
+    db.session.commit()
     old_log = [e for e in _all(meeting.id) if any(c["c"] == "speakers" for c in e.changes)]
     assert len(old_log) > 10, "the played demo raises hands and gives the floor"
+    assert not any("started_seq" in c["v"] for e in _all(meeting.id) for c in e.changes
+                   if c["c"] == "speeches" and c["v"])
     before = _minutes_bytes(meeting)
     data_before = [(e.seq, e.type, e.data) for e in _all(meeting.id)]
     directory = current_app.extensions["migrate"].directory
@@ -95,6 +105,9 @@ def test_the_demo_s_log_as_the_old_code_wrote_it_converts_to_the_same_minutes(ct
     assert all(c["c"] != "speakers" for e in _all(meeting.id) for c in e.changes)
     assert [(e.seq, e.type, e.data) for e in _all(meeting.id)] == data_before
     assert _minutes_bytes(meeting) == before
+    # Folded from its first event, the converted log gives what the rows hold.
+    snapshot.forget_all()
+    assert snapshot_for(meeting.id, "chair") == snapshot_from_rows(meeting)
 
 
 def _all(meeting_id: int) -> list[MeetingEvent]:
@@ -104,14 +117,13 @@ def _all(meeting_id: int) -> list[MeetingEvent]:
 
 def test_phones_catching_up_to_the_same_point_share_one_computation_of_the_order(
         ctx, monkeypatch):
-    from facilitator.live import snapshot
     meeting = _queue_of(2)
     behind = snapshot_for(meeting.id, "chair")["seq"]
     run(meeting, chair_of(meeting), "agenda.add", {"title": "临时动议", "minutes": 5})
     computed = []
-    real = snapshot.CURRENT_VIEWS["speakers"]
-    monkeypatch.setitem(snapshot.CURRENT_VIEWS, "speakers",
-                        lambda m: computed.append(m.id) or real(m))
+    real = snapshot.derived_parts
+    monkeypatch.setattr(snapshot, "derived_parts",
+                        lambda state: computed.append(state["seq"]) or real(state))
     for role in ("phone", "phone", "projector", "chair"):
         assert catch_up(meeting.id, behind, role)["batch"] is not None
-    assert computed == [meeting.id]
+    assert computed == [behind + 1]

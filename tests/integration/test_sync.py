@@ -1,5 +1,6 @@
 """The test that keeps live sync honest (docs/architecture.md §3): for every event type and every
-role, applying the events to an old snapshot equals a fresh snapshot."""
+role, applying the events to an old snapshot equals a fresh snapshot read from the rows, and
+so does the snapshot the server folds from the event log."""
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,8 @@ from facilitator.live import snapshot
 from facilitator.live.snapshot import catch_up, snapshot_for
 from facilitator.models import Meeting
 
-from tests.factories import chair_of, make_meeting, make_user
+from tests.factories import chair_of, make_meeting, make_user, run
+from tests.snapshot_from_rows import snapshot_from_rows
 
 ROLES = CLIENT_ROLES + ("api",)
 # A scan of a signed paper: the smallest PNG there is (its first bytes are what is checked).
@@ -272,10 +274,10 @@ def _issued_notice(meeting_id: int):
 
 
 def fresh_snapshot(meeting_id: int, role: str) -> dict:
-    """Built from the rows now, not from any cached snapshot brought forward by events (and
-    leaving the cache alone)."""
+    """Read from the rows now (the truth), not from the event log, and leaving the cache
+    alone."""
     db.session.rollback()
-    return redact_snapshot(snapshot.build_snapshot(db.session.get(Meeting, meeting_id)), role)
+    return redact_snapshot(snapshot_from_rows(db.session.get(Meeting, meeting_id)), role)
 
 
 def test_applying_events_to_any_old_snapshot_equals_a_fresh_snapshot_for_every_role(
@@ -337,20 +339,48 @@ def test_every_step_of_a_fresh_meeting_replays_from_the_first_snapshot(ctx):
         assert apply_batch(first[role], batch) == snapshot_for(meeting.id, role), role
 
 
-def test_a_cached_snapshot_brought_forward_by_events_equals_a_fresh_one(ctx, monkeypatch):
-    """The server keeps each role's newest snapshot and brings it forward with the events
-    since, instead of rebuilding it from the rows for every client: it must give the same."""
-    brought = []
-    original = snapshot._brought_forward
-    monkeypatch.setattr(snapshot, "_brought_forward",
-                        lambda *args: brought.append(original(*args)) or brought[-1])
+def test_the_log_folded_gives_what_the_rows_give_after_every_command(ctx, monkeypatch):
+    """The server builds snapshots by folding the event log (brought forward from the state
+    it cached with the events since, not folded again from the start): after every command
+    of every kind, for every role, that equals the state read from the rows; and so does a
+    fold from the first event, with nothing cached."""
+    folded = []
+    real_fold = snapshot.fold
+    monkeypatch.setattr(snapshot, "fold",
+                        lambda state, events: folded.append(len(events)) or real_fold(
+                            state, events))
     meeting = make_meeting(live=False, with_roster=True)
     for role in ROLES:
-        snapshot_for(meeting.id, role)  # cached at the start
+        assert snapshot_for(meeting.id, role) == fresh_snapshot(meeting.id, role), role
     for name, actor, payload in _scenario(meeting):
         assert execute(meeting.id, _actor(actor, meeting.id), name,
                        _resolve(payload, meeting.id)).ok, name
+        folded.clear()
         for role in ROLES:
-            forward = snapshot_for(meeting.id, role)  # brought forward from the cache
-            assert brought[-1] is not None, "rebuilt instead of brought forward"
-            assert forward == fresh_snapshot(meeting.id, role), (name, role)
+            assert snapshot_for(meeting.id, role) == fresh_snapshot(meeting.id, role), (
+                name, role)
+        assert folded == [1], (name, folded)  # one fold of the one new event, for all roles
+    snapshot.forget_all()
+    for role in ROLES:
+        assert snapshot_for(meeting.id, role) == fresh_snapshot(meeting.id, role), role
+    assert folded[-1] == db.session.get(Meeting, meeting.id).last_seq
+
+def test_many_meetings_at_once_bring_their_state_forward_rather_than_fold_it_again(
+        ctx, monkeypatch):
+    """More meetings than the snapshot cache holds (here 4 entries for 6 meetings and 3
+    roles): each still folds only the event it has not seen, from its own newest state."""
+    folded = []
+    real_fold = snapshot.fold
+    monkeypatch.setattr(snapshot, "fold", lambda state, events: folded.append(
+        (state["seq"], len(events))) or real_fold(state, events))
+    monkeypatch.setattr(snapshot, "_CACHE_SIZE", 4)
+    meetings = [make_meeting() for _ in range(6)]
+    for meeting in meetings:
+        snapshot_for(meeting.id, "phone")
+    for round_ in range(3):
+        folded.clear()
+        for meeting in meetings:
+            run(meeting, chair_of(meeting), "agenda.add", {"title": f"议题{round_}", "minutes": 5})
+            for role in CLIENT_ROLES:
+                assert snapshot_for(meeting.id, role) == fresh_snapshot(meeting.id, role)
+        assert [events for _, events in folded] == [1] * len(meetings), folded
