@@ -6,6 +6,7 @@ pytest-xdist one beside it for each worker). A missing
 PostgreSQL skips those runs with the reason, except under CI=true, where it fails.
 The schema is built by the real Alembic migrations once per run; each test starts empty.
 The clock: the whole session runs at TEST_NOW (tests/frozen_time.py), never the real time.
+Property tests (hypothesis): seeded, bounded by their examples, no deadline.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import os
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 
 from facilitator import create_app
 from facilitator.extensions import db, socketio
@@ -22,6 +24,12 @@ from tests.support import postgres_up, require_service
 
 POSTGRES_URL = os.environ.get("FACILITATOR_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# Property tests are bounded and seeded: the same examples on every run (a failure is
+# reproduced by running again), and no time limit per example, which a loaded machine
+# (two pytest workers, a server, a browser on two cores) would break now and then.
+hypothesis_settings.register_profile("suite", derandomize=True, deadline=None, database=None)
+hypothesis_settings.load_profile("suite")
 
 
 # Tests that must not run beside each other under pytest-xdist (`-n 2`, with pyproject's
@@ -119,6 +127,16 @@ def _empty_all_tables() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def logs_whole_entities(monkeypatch):
+    """Every change this code logs holds its entity whole: a snapshot folded from the log
+    never has to read an entity from its row, as it does for logs of older code
+    (live/snapshot.py). The test of such logs puts the real reading back."""
+    def refuse(state, part, entity_id, current):
+        raise AssertionError(f"{part} {entity_id} was logged without all its fields")
+    monkeypatch.setattr("facilitator.live.snapshot._read_older_shape", refuse)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,8 @@ from facilitator.extensions import db
 from facilitator.domain.live_state import derived_parts, empty_state
 from facilitator.live import snapshot
 from facilitator.live.snapshot import catch_up, snapshot_for
+
+READ_OLDER_SHAPE = snapshot._read_older_shape  # before tests/conftest.py refuses it
 from facilitator.minutes.load import minutes_for
 from facilitator.models import Meeting, MeetingEvent
 from facilitator.views.entities import NOT_LOGGED
@@ -127,3 +129,22 @@ def test_phones_catching_up_to_the_same_point_share_one_computation_of_the_order
     for role in ("phone", "phone", "projector", "chair"):
         assert catch_up(meeting.id, behind, role)["batch"] is not None
     assert computed == [behind + 1]
+
+
+def test_entities_logged_before_a_field_was_added_to_them_are_read_from_their_rows(
+        ctx, monkeypatch, caplog):
+    """A log written by code from before some fields existed (the projector's focus on the
+    meeting, the verification of people): the snapshot folded from it still holds every
+    field, read from the rows of the entities concerned."""
+    monkeypatch.setattr(snapshot, "_read_older_shape", READ_OLDER_SHAPE)
+    meeting = db.session.get(Meeting, load_played_demo()["meeting_id"])
+    older = {"meeting": "screen_focus", "participants": "verified_via"}
+    for event in _all(meeting.id):
+        event.changes = [{**c, "v": {k: v for k, v in c["v"].items() if k != older[c["c"]]}}
+                         if c["c"] in older and c["v"] else c for c in event.changes]
+    db.session.commit()
+    snapshot.forget_all()
+    with caplog.at_level("INFO", logger="facilitator.live.snapshot"):
+        assert snapshot_for(meeting.id, "chair") == snapshot_from_rows(meeting)
+    assert "meeting %s: meeting None logged in an older shape" % meeting.id in caplog.text
+    assert "participants" in caplog.text
