@@ -707,8 +707,15 @@ def scenario_meetings(ctx) -> dict:
     try:
         with app_group(code, workdir, ctx["dbs"].url(name), opts, "meetings-app",
                        ctx["dbs"]) as group:
-            result = asyncio.run(many_meetings(group, meetings, opts.phones_per_meeting, opts,
-                                               workdir))
+            spy = None
+            if opts.profile:
+                spy = py_spy(opts.python, group.worker_pids().get(1, group.proc.pid),
+                             RESULTS / f"{ctx['stamp']}-scale-meetings-app-worker1.pyspy.txt")
+            try:
+                result = asyncio.run(many_meetings(group, meetings, opts.phones_per_meeting,
+                                                   opts, workdir))
+            finally:
+                stop_py_spy(spy)
             result["server_log_tail"] = group.output()[-1500:]
     except Exception as error:  # noqa: BLE001
         result = {"errors": {f"{type(error).__name__}: {error}"[:500]: 1}}
@@ -933,7 +940,7 @@ def main(argv=None) -> int:
                         help="worktree (default) or a git revision exported with git archive")
     parser.add_argument("--python", default=venv_python())
     parser.add_argument("--profile", action="store_true",
-                        help="one-meeting: record the app's worker 1 with py-spy "
+                        help="one-meeting and meetings: record the app's worker 1 with py-spy "
                              "(.venv/bin/pip install py-spy; bench/profile_summary.py)")
     opts = parser.parse_args(argv)
     raise_nofile()
