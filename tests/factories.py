@@ -1,6 +1,7 @@
 """Factories: build users, cases, meetings and connected clients the way users would."""
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import secrets
@@ -25,10 +26,19 @@ def demo_roster_csv() -> str:
     return (DEMO_DIR / "owners.csv").read_text(encoding="utf-8")
 
 
+@functools.cache
+def _password_hash() -> str:
+    """PASSWORD hashed once per test process: hashing takes a tenth of a second (scrypt, as
+    the app stores passwords), and the tests make users by the thousand."""
+    user = User()
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
 def make_user(role: str = "moderator", username: str | None = None) -> User:
     n = next(_counter)
     user = User(username=username or f"{role}{n}", display_name=f"{role.title()} {n}", role=role)
-    user.set_password(PASSWORD)
+    user.password_hash = _password_hash()
     db.session.add(user)
     db.session.commit()
     return user

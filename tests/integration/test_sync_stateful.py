@@ -27,7 +27,7 @@ from facilitator.live.redaction import redact_event
 from facilitator.live.snapshot import catch_up, snapshot_for
 
 from tests.factories import chair_of, make_meeting, make_user
-from tests.integration.test_sync import ROLES, _actor, _resolve, _scenario, fresh_snapshot
+from tests.integration.test_sync import ROLES, _actor, _resolve, _scenario, fresh_snapshots
 
 PARTS = {"agenda": ("agenda.",), "people": ("participant.", "checkin.", "invitation"),
          "speakers": ("hand.", "queue.", "floor.", "speech.", "point.", "speakers."),
@@ -41,8 +41,9 @@ def part_of(name: str) -> str:
     return next(part for part, prefixes in PARTS.items() if name.startswith(prefixes))
 
 
-def steps_of(part: str, meeting) -> list:
-    return [step for step in _scenario(meeting) if part_of(step[0]) == part]
+def steps_by_part(meeting) -> dict[str, list]:
+    scenario = _scenario(meeting)
+    return {part: [step for step in scenario if part_of(step[0]) == part] for part in PARTS}
 
 
 class LiveMeeting(RuleBasedStateMachine):
@@ -50,7 +51,7 @@ class LiveMeeting(RuleBasedStateMachine):
         super().__init__()
         self.meeting = make_meeting(moderator=make_user("moderator"), live=False,
                                     with_roster=True)
-        self.steps = {part: steps_of(part, self.meeting) for part in PARTS}
+        self.steps = steps_by_part(self.meeting)
         for name, actor, payload in [
                 ("meeting.open", chair_of(self.meeting), {}),
                 ("meeting.configure", chair_of(self.meeting), {"allow_direct_entry": True}),
@@ -64,7 +65,7 @@ class LiveMeeting(RuleBasedStateMachine):
         self.published: list[dict] = []
         self._publisher = self.published.extend
         core.publishers.append(self._publisher)
-        self.clients = {role: fresh_snapshot(self.meeting.id, role) for role in ROLES}
+        self.clients = fresh_snapshots(self.meeting.id)
         self.seen_seq = self.clients["chair"]["seq"]
         self.history = {role: [self.clients[role]] for role in ROLES}
         self.ran: list[str] = []
@@ -142,8 +143,7 @@ class LiveMeeting(RuleBasedStateMachine):
 
     @invariant()
     def every_client_and_the_log_folded_hold_what_the_rows_say(self):
-        for role in ROLES:
-            fresh = fresh_snapshot(self.meeting.id, role)
+        for role, fresh in fresh_snapshots(self.meeting.id).items():
             for holder, state in (("client", self.clients[role]),
                                   ("server", snapshot_for(self.meeting.id, role))):
                 differing = sorted(key for key in fresh if state.get(key) != fresh[key])
