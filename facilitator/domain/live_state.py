@@ -23,8 +23,7 @@ LOGGED_SINGLES = ("meeting", "case", "checkin")
 COLLECTIONS = ("participants", "agenda", "queue", "speeches", "questions", "plans", "votes",
                "proxies")
 DERIVED = ("speakers",)
-SINGLETON_COLLECTIONS = LOGGED_SINGLES + DERIVED
-PARTS = SINGLETON_COLLECTIONS + COLLECTIONS
+SINGLE_PARTS = LOGGED_SINGLES + DERIVED
 
 
 def _set_single(state: dict, change: dict) -> None:
@@ -41,7 +40,7 @@ def _set_in_collection(state: dict, change: dict) -> None:
 
 # One reducer per part of the state.
 REDUCERS: dict[str, Callable[[dict, dict], None]] = {
-    **{part: _set_single for part in SINGLETON_COLLECTIONS},
+    **{part: _set_single for part in SINGLE_PARTS},
     **{part: _set_in_collection for part in COLLECTIONS},
 }
 
@@ -57,7 +56,7 @@ def apply_change(state: dict, change: dict) -> None:
 
 def empty_state() -> dict:
     """The state before a meeting's first event: no entities yet."""
-    return {"seq": 0, **{part: None for part in SINGLETON_COLLECTIONS},
+    return {"seq": 0, **{part: None for part in SINGLE_PARTS},
             **{part: {} for part in COLLECTIONS}}
 
 
