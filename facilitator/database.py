@@ -11,7 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -35,11 +35,11 @@ def pool_options(config: dict) -> dict:
                          "at least 0")
     if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return {}
-    # pre_ping: a connection the database dropped (a restart, a failover) is replaced
-    # before a command uses it, instead of failing that command.
+    # No pre_ping: it tries every connection on every checkout, a round trip per checkout;
+    # configure_engine tries only those that rested (try_connections_that_rested).
     return {"pool_size": config["DATABASE_POOL_SIZE"],
             "max_overflow": config["DATABASE_MAX_OVERFLOW"],
-            "pool_timeout": config["DATABASE_POOL_TIMEOUT"], "pool_pre_ping": True}
+            "pool_timeout": config["DATABASE_POOL_TIMEOUT"]}
 
 
 def connections_per_process(config: dict) -> int:
@@ -75,11 +75,53 @@ def postgres_connection_room(engine) -> tuple[int, int, int]:
     return max_connections, reserved, int(in_use)
 
 
+# A pooled PostgreSQL connection that rested longer than this is tried before it is used.
+TRY_AFTER_RESTING_SECONDS = 1.0
+RESTED_SINCE = "facilitator_rested_since"  # in the pool's record of each connection
+
+
+def try_connections_that_rested(engine) -> None:
+    """A connection the pool hands out after resting more than TRY_AFTER_RESTING_SECONDS is
+    tried first (the dialect's ping, SELECT 1); a dead one (the database restarted, a failover, an idle timeout)
+    is replaced before a command uses it: SQLAlchemy's pool takes another on
+    DisconnectionError. A connection back in the pool for less than that is handed out as
+    it is. A busy server reuses its connections within milliseconds, so trying each at every
+    checkout (pre_ping) cost a round trip per checkout, several per phone joining, for a
+    failure that shows anyway: a statement that finds its connection dead makes SQLAlchemy
+    replace every connection of the pool opened before it."""
+    @event.listens_for(engine, "connect")
+    def _opened(_dbapi_connection, record):
+        record.info[RESTED_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info[RESTED_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _tried(dbapi_connection, record, _proxy):
+        rested_since = record.info.get(RESTED_SINCE)
+        if rested_since is not None \
+                and time.monotonic() - rested_since <= TRY_AFTER_RESTING_SECONDS:
+            return
+        try:
+            # The dialect's own ping (pre_ping's), which leaves no transaction open.
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: the pool replaces the connection
+            raise DisconnectionError(str(error)) from error
+
+
 def configure_engine(engine) -> None:
-    """SQLite: WAL (readers never block the writer), a busy timeout, foreign keys on, and
+    """PostgreSQL: connections that rested are tried before use (try_connections_that_rested).
+    SQLite: WAL (readers never block the writer), a busy timeout, foreign keys on, and
     deleted content overwritten with zeros (secure_delete; some builds do it by default,
     not all): a closed secret vote's sealed ballots leave nothing in the file's free space."""
-    if engine.dialect.name != "sqlite" or getattr(engine, "_facilitator_configured", False):
+    if getattr(engine, "_facilitator_configured", False):
+        return
+    if engine.dialect.name == "postgresql":
+        try_connections_that_rested(engine)
+        engine._facilitator_configured = True
+        return
+    if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
@@ -94,6 +136,22 @@ def configure_engine(engine) -> None:
 
     engine._facilitator_configured = True
     engine.dispose()  # connections opened before the listener get the pragmas too
+
+
+# Statements each on their own, as the database commits them (no transaction around them).
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+def read_committed_now():
+    """The session's connection for reads of what is committed now, each statement on its own.
+
+    PostgreSQL's READ COMMITTED gives each statement of a transaction a view of its own
+    anyway; without the transaction, reading skips the BEGIN and ROLLBACK round trips, two
+    of the six of a sync answer, which every phone of a room joining at once asks for. The
+    session's next rollback returns the connection, as it was, to the pool."""
+    from .extensions import db
+    db.session.rollback()
+    return db.session.connection(execution_options=AUTOCOMMIT)
 
 
 WRITE_LOCK_PAUSE_SECONDS = 0.002

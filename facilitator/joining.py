@@ -85,19 +85,38 @@ def joined_from() -> dict:
 
 RECENT_SECONDS = 1.0
 RECENT_READS = "joining_recent_reads"  # the app's extension holding them (per app: its database)
+READS_UNDER_WAY = "joining_reads_under_way"  # the same question being read now: its Event
 
 
 def _recently_read(question: str, key, read, keep=lambda answer: True):
-    """`read()`, or its answer kept from less than RECENT_SECONDS ago (answers `keep` accepts)."""
+    """`read()`, or its answer kept from less than RECENT_SECONDS ago (answers `keep` accepts).
+
+    One read at a time per question: when the answer runs out in a room of phones joining,
+    the fifty handshakes under way at that moment would otherwise all miss and all read,
+    each waiting for a database connection, so that the answer was hardly ever fresh."""
     reads = current_app.extensions.setdefault(RECENT_READS, {})
-    kept = reads.get((question, key))
+    under_way = current_app.extensions.setdefault(READS_UNDER_WAY, {})
+    asked = (question, key)
+    kept = reads.get(asked)
     if kept is not None and time.monotonic() - kept[0] <= RECENT_SECONDS:
         return kept[1]
-    answer = read()
+    other = under_way.get(asked)
+    if other is not None:
+        other.wait(RECENT_SECONDS)
+        kept = reads.get(asked)
+        if kept is not None and time.monotonic() - kept[0] <= RECENT_SECONDS:
+            return kept[1]
+    done = under_way[asked] = threading.Event()
+    try:
+        answer = read()
+    finally:
+        if under_way.get(asked) is done:
+            del under_way[asked]
+        done.set()
     if keep(answer):
         if len(reads) > 10_000:  # addresses and meetings come and go: forget all now and then
             reads.clear()
-        reads[(question, key)] = (time.monotonic(), answer)
+        reads[asked] = (time.monotonic(), answer)
     return answer
 
 

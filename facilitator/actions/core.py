@@ -85,18 +85,23 @@ class CommandSpec:
     # The handler reads the meeting's event log (the minutes): in a group, the events of
     # the commands before it are written first, so that it sees them (group commit, below).
     reads_log: bool = False
+    # The handler writes in its last statement only, after every check that may refuse it: in
+    # a group it runs without a savepoint of its own (a refusal leaves nothing to undo), two
+    # round trips fewer for each phone of a room joining at once.
+    writes_last: bool = False
 
 
 registry: dict[str, CommandSpec] = {}
 
 
 def command(name: str, *, roles: frozenset, schema: dict[str, Field], events: tuple,
-            result: tuple = (), states: tuple = (MeetingStatus.LIVE,), reads_log: bool = False):
+            result: tuple = (), states: tuple = (MeetingStatus.LIVE,), reads_log: bool = False,
+            writes_last: bool = False):
     def register(handler):
         if name in registry:
             raise ValueError(f"command {name!r} declared twice")
         registry[name] = CommandSpec(name, handler, roles, schema, states, events, result,
-                                     reads_log)
+                                     reads_log, writes_last)
         return handler
     return register
 
@@ -558,7 +563,7 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
                 if command.spec.reads_log and inserted < len(rows):
                     connection.execute(_INSERT_EVENT, rows[inserted:])
                     inserted = len(rows)
-                savepoint = db.session.begin_nested()
+                savepoint = None if command.spec.writes_last else db.session.begin_nested()
                 try:
                     outcome, context = _run_handler(command, meeting)
                     # Changes nothing: answered without an event, and nothing of it stays.
@@ -567,13 +572,15 @@ def _write(commands: list[_Command]) -> list[CommandOutcome]:
                 except DomainError as error:
                     answer = CommandOutcome(ok=False, error=error)
                 if answer is not None:
-                    savepoint.rollback()
-                    # What the savepoint's rollback expired reloads from the transaction,
-                    # where the seq is still the one before the group.
-                    set_committed_value(meeting, "last_seq", last_seq)
+                    if savepoint is not None:
+                        savepoint.rollback()
+                        # What the savepoint's rollback expired reloads from the transaction,
+                        # where the seq is still the one before the group.
+                        set_committed_value(meeting, "last_seq", last_seq)
                     outcomes.append(_unless_written_meanwhile(command, answer))
                     continue
-                savepoint.commit()
+                if savepoint is not None:
+                    savepoint.commit()
             last_seq += 1
             set_committed_value(meeting, "last_seq", last_seq)  # what the row will hold
             event = {"meeting_id": meeting_id, "seq": last_seq, "type": outcome.event_type,

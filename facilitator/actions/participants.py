@@ -34,7 +34,25 @@ _JOINED_FROM = select(
 ).where(_people.c.meeting_id == bindparam("meeting_id"),
         (_people.c.device_hash == bindparam("device"))
         | (_people.c.joined_from == bindparam("address")))
-_INSERT_PARTICIPANT = insert(_people).returning(_people.c.id)
+# A phone's participant, inserted only while its browser and its address are within their
+# limits (_within_join_limits's counts, as conditions): a room joining at once writes
+# hundreds of these in a row, each one statement instead of a count and an insert.
+_SAME_MEETING = _people.c.meeting_id == bindparam("meeting_id")
+_INSERT_WITHIN_LIMITS = insert(_people).from_select(
+    _JOIN_COLUMNS,
+    select(*(bindparam(column, type_=_people.c[column].type) for column in _JOIN_COLUMNS))
+    .where(select(func.count()).select_from(_people).where(
+               _SAME_MEETING, _people.c.device_hash == bindparam("device_hash"))
+           .scalar_subquery() < bindparam("device_limit"),
+           select(func.count()).select_from(_people).where(
+               _SAME_MEETING, _people.c.joined_from == bindparam("joined_from"),
+               _people.c.joined_at > bindparam("since")).scalar_subquery()
+           < bindparam("address_limit")),
+).returning(_people.c.id)
+
+
+def _join_window_start(ctx: Context):
+    return ctx.now - timedelta(seconds=current_app.config["JOIN_ADDRESS_WINDOW_SECONDS"])
 
 
 def _within_join_limits(ctx: Context, device: str | None, address: str | None) -> None:
@@ -44,10 +62,9 @@ def _within_join_limits(ctx: Context, device: str | None, address: str | None) -
     if device is None and address is None:
         return
     config = current_app.config
-    since = ctx.now - timedelta(seconds=config["JOIN_ADDRESS_WINDOW_SECONDS"])
     from_device, from_address = db.session.connection().execute(_JOINED_FROM, {
         "meeting_id": ctx.meeting.id, "device": device, "address": address,
-        "since": since}).one()
+        "since": _join_window_start(ctx)}).one()
     if device is not None and from_device >= config["JOIN_DEVICE_LIMIT"]:
         raise DomainError("participant.device_limit", max=config["JOIN_DEVICE_LIMIT"])
     if address is not None and from_address >= config["JOIN_ADDRESS_LIMIT"]:
@@ -110,13 +127,12 @@ event("participant.party_changed", data={
     "to": Datum("object", doc="party, unit")})
 
 
-@command("participant.join", events=("participant.joined",), result=("participant_id", "status", "token"), roles=VISITOR,
+@command("participant.join", events=("participant.joined",), result=("participant_id", "status", "token"), roles=VISITOR, writes_last=True,
          schema={"name": _name, "party": _party, "unit": _unit,
                  # Filled by the server from the handshake (a hash of the browser's device
                  # cookie, the client address), never by the phone.
                  "device": optional("str", max_len=64), "address": optional("str", max_len=64)})
 def join(ctx: Context, name: str, party: str, unit, device, address) -> Outcome:
-    _within_join_limits(ctx, device, address)
     unit, owner_key, registered = resolve_unit(ctx, party, unit)
     token = secrets.token_urlsafe(24)
     status = (ParticipantStatus.ADMITTED if ctx.meeting.allow_direct_entry
@@ -130,8 +146,15 @@ def join(ctx: Context, name: str, party: str, unit, device, address) -> Outcome:
     # One INSERT on the command's connection, not through the session's unit of work: a room
     # joining at once writes hundreds of these in a row (a third of a join's cost otherwise).
     # The object only carries the values to the view; nothing else in the command uses it.
-    person.id = db.session.connection().execute(_INSERT_PARTICIPANT, {
-        column: getattr(person, column) for column in _JOIN_COLUMNS}).scalar_one()
+    # Its last statement, after every other check: the command is `writes_last`.
+    config = current_app.config
+    person.id = db.session.connection().execute(_INSERT_WITHIN_LIMITS, {
+        **{column: getattr(person, column) for column in _JOIN_COLUMNS},
+        "since": _join_window_start(ctx), "device_limit": config["JOIN_DEVICE_LIMIT"],
+        "address_limit": config["JOIN_ADDRESS_LIMIT"]}).scalar_one_or_none()
+    if person.id is None:  # over a limit: which one, counted again under the meeting's lock
+        _within_join_limits(ctx, device, address)
+        raise DomainError("participant.address_limit")  # (the counts cannot have moved)
     ctx.changed(person)
     ctx.secret_result["token"] = token
     return Outcome("participant.joined",

@@ -27,7 +27,7 @@ from ..models import Meeting, Participant
 from ..clock import now_ms
 from . import notices
 from .broadcast import Broadcaster
-from .redaction import PUBLIC_PARTICIPANT_FIELDS
+from .redaction import PUBLIC_PARTICIPANT_FIELDS, self_view
 from .snapshot import catch_up
 from .rooms import NAMESPACE, room
 from .tallies import coalescer as tallies, init_tallies
@@ -132,6 +132,9 @@ class Identity:
     role: str
     actor: Actor
     token: str | None = None  # a phone's new token, when it joined with this handshake
+    # ...and its entry as that join made it (its sync then reads neither the entry nor its
+    # upvotes, of which a participant made a moment ago has none).
+    joined_as: dict | None = None
 
 
 def authenticate(auth: dict) -> Identity:
@@ -200,11 +203,22 @@ def _join(meeting_id: int, answers) -> Identity:
         if outcome.error.code == "meeting.is_ended":  # it ended since it was found live
             raise DomainError("join.meeting_ended")
         raise outcome.error
-    token = outcome.result.get("token")
+    return _joined(meeting_id, outcome)
+
+
+def _joined(meeting_id: int, outcome) -> Identity:
+    """Who a phone is after its join command: a repeat (the answer was lost) gets a new token;
+    a participant made by this join comes with its entry (Identity.joined_as)."""
+    participant_id = outcome.result["participant_id"]
+    actor = Actor(role="phone", participant_id=participant_id)
     if outcome.duplicate:
-        token = reissue_token(outcome.result["participant_id"])
-    return Identity(meeting_id, "phone",
-                    Actor(role="phone", participant_id=outcome.result["participant_id"]), token)
+        return Identity(meeting_id, "phone", actor, reissue_token(participant_id))
+    made = None
+    if outcome.event["type"] == "participant.joined":  # not a personal link opened again
+        made = next((change["v"] for change in outcome.event["changes"]
+                     if change["c"] == "participants" and change["id"] == participant_id), None)
+    return Identity(meeting_id, "phone", actor, outcome.result["token"],
+                    self_view(made) if made is not None else None)
 
 
 def _join_invited(meeting_id: int, answers: dict) -> Identity:
@@ -216,11 +230,7 @@ def _join_invited(meeting_id: int, answers: dict) -> Identity:
                       {"invitation_id": invitation.id}, answers.get("command_id"))
     if not outcome.ok:
         raise outcome.error
-    token = outcome.result.get("token")
-    if outcome.duplicate:
-        token = reissue_token(outcome.result["participant_id"])
-    return Identity(meeting_id, "phone",
-                    Actor(role="phone", participant_id=outcome.result["participant_id"]), token)
+    return _joined(meeting_id, outcome)
 
 
 def error_ack(error: DomainError, locale: str) -> dict:
@@ -261,8 +271,10 @@ class LiveNamespace(Namespace):
         if isinstance(auth.get("sync"), dict):
             # The handshake asked for its catch-up: it comes with the welcome, which saves
             # every (re)connecting client a round trip (a join storm, a reconnect storm).
-            welcome["sync"] = sync_reply(connections[request.sid], auth["sync"])
-        emit("welcome", welcome)
+            welcome["sync"] = sync_reply(connections[request.sid], auth["sync"], who.joined_as)
+        # Straight to this socket, which this process holds: through the message queue, every
+        # worker would decode the welcome (a snapshot) and encode it again for nobody.
+        emit("welcome", welcome, ignore_queue=True)
 
     def on_disconnect(self, reason=None):
         conn = connections.pop(request.sid, None)
@@ -391,9 +403,12 @@ def _keep_newest_sockets(participant_id: int, sid: str) -> None:
         socketio.server.disconnect(oldest, namespace=NAMESPACE, ignore_queue=True)
 
 
-def sync_reply(conn: Connection, data) -> dict:
+def sync_reply(conn: Connection, data, joined_as: dict | None = None) -> dict:
     """What a client at `since` needs (snapshot.catch_up), with the open votes' tallies and,
-    for a phone, its own entry: the answer to `sync`, or the `sync` of a welcome."""
+    for a phone, its own entry: the answer to `sync`, or the `sync` of a welcome. A phone
+    that joined with this handshake has its entry as the join made it (`joined_as`): a
+    change to it after the phone entered its own room comes as a `me` message, and before
+    that nothing can change it, since the console learns of the join from the broadcast."""
     since = data.get("since") if isinstance(data, dict) else None
     if since is not None and (not isinstance(since, int) or isinstance(since, bool)
                               or not 0 <= since <= MAX_INT):
@@ -406,8 +421,11 @@ def sync_reply(conn: Connection, data) -> dict:
         if conn.actor.participant_id is not None:
             # A phone's own entry: it holds no list of the room (redaction.py); and the
             # written questions it has upvoted (no screen learns who upvoted what).
-            reply["me"] = _own_entry(conn.actor.participant_id)
-            reply["upvoted"] = own_upvotes(conn.meeting_id, conn.actor.participant_id)
+            if joined_as is not None:
+                reply["me"], reply["upvoted"] = joined_as, []
+            else:
+                reply["me"] = _own_entry(conn.actor.participant_id)
+                reply["upvoted"] = own_upvotes(conn.meeting_id, conn.actor.participant_id)
         return reply
     except DomainError as error:
         return error_ack(error, conn.locale)

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ..actions.core import event_dict
+from ..database import read_committed_now
 from ..domain.live_state import DERIVED, compact, derived_parts, empty_state, fold
 from ..errors import DomainError
 from ..extensions import db
@@ -167,8 +168,7 @@ _ROW_VIEWS = frozenset(COLLECTIONS) | {"meeting", "case"}
 
 def last_seq_of(meeting_id: int) -> int | None:
     """The meeting's sequence number as committed now (None: no such meeting)."""
-    db.session.rollback()  # read what is committed now, not an earlier transaction's view
-    return db.session.connection().execute(_LAST_SEQ, {"id": meeting_id}).scalar_one_or_none()
+    return read_committed_now().execute(_LAST_SEQ, {"id": meeting_id}).scalar_one_or_none()
 
 
 def snapshot_for(meeting_id: int, role: str, last_seq: int | None = None) -> dict | None:

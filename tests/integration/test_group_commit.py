@@ -214,6 +214,37 @@ def test_a_refused_command_rolls_back_its_own_savepoint_and_the_group_is_written
     assert "半途而废" not in names and len(names) == 6
 
 
+def test_a_join_over_its_browsers_limit_is_refused_in_its_group_and_joins_need_no_savepoint(
+        app, ctx, groups):
+    """participant.join writes in its last statement, which also checks the limits: in a
+    group it runs without a savepoint, and one refused leaves nothing behind."""
+    meeting = make_meeting(direct_entry=True)
+    limit = current_app.config["JOIN_DEVICE_LIMIT"]
+    sent = [(meeting.id, Actor(role="visitor"), "participant.join",
+             {"name": f"家人{i}", "party": "observer", "device": "one-family-phone"},
+             f"family-{i:04d}") for i in range(limit + 2)]
+    groups.hold(len(sent) - 1)
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        with CommitCounter() as counter:
+            outcomes = send_at_once(app, sent)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    refused = [o for o in outcomes.values() if not o.ok]
+    assert len(groups.seen) == 2 and counter.commits == 2
+    assert [o.error.code for o in refused] == ["participant.device_limit"] * 2
+    assert not any(s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO"))
+                   for s in statements)
+    names = db.session.execute(db.select(Participant.name).filter_by(
+        meeting_id=meeting.id)).scalars().all()
+    assert sorted(names) == [f"家人{i}" for i in range(limit)]
+    assert [r.type for r in stored_events(meeting.id)[-limit:]] == ["participant.joined"] * limit
+
+
 def test_a_command_that_changes_nothing_in_a_group_answers_without_an_event(
         app, ctx, groups, monkeypatch):
     def adds_then_changes_nothing(context):

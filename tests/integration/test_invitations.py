@@ -129,6 +129,29 @@ def test_the_personal_link_joins_as_the_owner_verified(app, staff, meeting):
         meeting_id=meeting.id, owner_key="P02")).scalar() == 1
 
 
+def test_the_link_opened_again_catches_up_with_the_owners_entry_and_upvotes(app, meeting):
+    run(meeting, chair_of(meeting), "invitations.issue", {})
+    open_meeting(meeting)
+    asker = socketio.test_client(app, namespace="/live", flask_test_client=app.test_client(),
+                                 auth=join_handshake(meeting, "王芳", "observer"))
+    run(meeting, chair_of(meeting), "participant.admit", {"id": welcome_of(asker)["participant_id"]})
+    question_id = command(asker, "question.ask", {"text": "排水口什么时候疏通？"})["result"][
+        "question_id"]
+    token = invitation_actions.link_token(issued(meeting)["P02"])
+    first = socketio.test_client(app, namespace="/live", flask_test_client=app.test_client(),
+                                 auth={**invited_handshake(meeting, token), "sync": {}})
+    joined = welcome_of(first)["sync"]
+    assert (joined["me"]["verified_via"], joined["upvoted"]) == ("personal_link", [])
+    assert command(first, "question.upvote", {"question_id": question_id})["ok"]
+    run(meeting, chair_of(meeting), "participant.rename",
+        {"id": joined["me"]["id"], "name": "刘秀英（业主）"})
+    second = socketio.test_client(app, namespace="/live", flask_test_client=app.test_client(),
+                                  auth={**invited_handshake(meeting, token, "inv-join-0002"),
+                                        "sync": {}})
+    again = welcome_of(second)["sync"]
+    assert again["me"]["name"] == "刘秀英（业主）" and again["upvoted"] == [question_id]
+
+
 def test_a_personal_code_typed_on_the_join_page_opens_the_link_once(app, meeting):
     run(meeting, chair_of(meeting), "invitations.issue", {})
     open_meeting(meeting)

@@ -6,6 +6,7 @@ try. Also: a phone's participant holds a bounded number of sockets, and `sync` i
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -285,3 +286,37 @@ def test_sync_is_throttled_per_connection(app, ctx):
     assert refused[0]["error"]["params"]["seconds"] >= 1
     # Another connection has its own allowance.
     assert sync(connect(app, meeting, "phone", phone))["ok"]
+
+
+def test_a_room_scanning_the_qr_code_at_once_has_its_key_read_once(app, ctx):
+    """The key's answer is kept a second; when it runs out, the phones joining at that moment
+    wait for one read of it instead of each reading it (and each taking a connection)."""
+    from sqlalchemy import event
+
+    from facilitator import joining
+    meeting = make_meeting()
+    reads = []
+
+    def slow_key_read(_conn, _cursor, statement, *_args):
+        if "join_key" in statement:
+            reads.append(statement)
+            time.sleep(0.2)  # the database is busy: every phone arrives while it reads
+
+    event.listen(db.engine, "before_cursor_execute", slow_key_read)
+    answers = []
+
+    def scan():
+        with app.app_context():
+            answers.append(joining.by_key(meeting.join_key))
+            db.session.rollback()
+
+    try:
+        phones = [threading.Thread(target=scan) for _ in range(12)]
+        for phone in phones:
+            phone.start()
+        for phone in phones:
+            phone.join()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", slow_key_read)
+    assert answers == [((meeting.id, meeting.join_code), True)] * 12
+    assert len(reads) == 1

@@ -175,10 +175,14 @@ def test_a_handshake_can_ask_for_its_catch_up_and_gets_what_sync_would_answer(ap
     auth = {**join_handshake(meeting, "张建国", "observer"), "sync": {"since": None}}
     phone = joining_socket(app, auth)
     caught_up = welcome_of(phone)["sync"]
+    asked = sync(phone)  # reads the phone's entry and upvotes from the rows
     assert caught_up["ok"] and caught_up["me"]["name"] == "张建国"
-    assert caught_up["snapshot"] == sync(phone)["snapshot"]
+    assert caught_up["me"] == asked["me"] and caught_up["upvoted"] == asked["upvoted"] == []
+    assert caught_up["snapshot"] == asked["snapshot"]
     # A reconnect that is up to date gets nothing to apply; a bad `since` is an error answer.
-    token = welcome_of(joining_socket(app, auth))["token"]  # (the same join, sent again)
+    again = welcome_of(joining_socket(app, auth))  # (the same join, sent again)
+    assert again["sync"]["me"] == asked["me"]
+    token = again["token"]
     seq = caught_up["snapshot"]["seq"]
     up_to_date = socketio.test_client(app, namespace="/live", auth={
         "meeting_id": meeting.id, "face": "phone", "token": token, "sync": {"since": seq}})
@@ -186,3 +190,21 @@ def test_a_handshake_can_ask_for_its_catch_up_and_gets_what_sync_would_answer(ap
     bad = socketio.test_client(app, namespace="/live", auth={
         "meeting_id": meeting.id, "face": "phone", "token": token, "sync": {"since": "x"}})
     assert welcome_of(bad)["sync"]["error"]["code"] == "validation.type"
+
+
+def test_a_phones_welcome_goes_to_its_socket_alone_not_through_the_message_queue(
+        app, ctx, monkeypatch):
+    """The welcome carries the phone's snapshot; through the message queue between the
+    server's processes, every process would decode it and encode it again for nobody (a
+    room of phones joining at once: thousands of snapshots)."""
+    meeting = make_meeting(direct_entry=True)
+    manager = socketio.server.manager
+    emitted, emit = [], manager.emit
+
+    def noting(event, data, *args, **kwargs):
+        emitted.append((event, kwargs.get("ignore_queue", False)))
+        return emit(event, data, *args, **kwargs)
+    monkeypatch.setattr(manager, "emit", noting)
+    phone = joining_socket(app, {**join_handshake(meeting), "sync": {"since": None}})
+    assert welcome_of(phone)["sync"]["snapshot"]["seq"] >= 1
+    assert [queued for event, queued in emitted if event == "welcome"] == [True]

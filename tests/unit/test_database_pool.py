@@ -17,8 +17,7 @@ def _config(**settings) -> dict:
 def test_the_pool_settings_reach_sqlalchemy_for_postgresql():
     options = pool_options(_config(DATABASE_POOL_SIZE=2, DATABASE_MAX_OVERFLOW=1,
                                    DATABASE_POOL_TIMEOUT=4.0))
-    assert options == {"pool_size": 2, "max_overflow": 1, "pool_timeout": 4.0,
-                       "pool_pre_ping": True}
+    assert options == {"pool_size": 2, "max_overflow": 1, "pool_timeout": 4.0}
 
 
 def test_sqlite_keeps_its_own_pool():
@@ -34,7 +33,7 @@ def test_a_pool_that_would_be_unbounded_or_negative_is_refused(size, overflow):
 
 def test_the_defaults_leave_room_for_five_workers_on_a_default_postgresql():
     per_process = connections_per_process(_config())
-    assert per_process == 5 + 10 + 1
+    assert per_process == 10 + 5 + 1
     assert connection_refusal(5, per_process, max_connections=100, reserved=3,
                               in_use=5) is None
     refusal = connection_refusal(6, per_process, max_connections=100, reserved=3, in_use=5)
