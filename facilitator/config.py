@@ -29,8 +29,8 @@ ROSTER_WORKER_BYTES          a roster file larger than this is read and imported
 
 PostgreSQL connections of each server process (SQLAlchemy's pool; docs/deployment.md §6
 sizes them against the server's max_connections, which `serve --workers N` checks):
-DATABASE_POOL_SIZE     connections kept open; default 10
-DATABASE_MAX_OVERFLOW  further connections opened at a peak and closed after; default 5
+DATABASE_POOL_SIZE     connections kept open once opened; default 15
+DATABASE_MAX_OVERFLOW  further connections opened at a peak and closed after; default 0
 DATABASE_POOL_TIMEOUT  seconds a request waits for a free connection before it fails;
                        default 10
 
@@ -100,8 +100,8 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL") or default_database_url()),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        "DATABASE_POOL_SIZE": _count("DATABASE_POOL_SIZE", 10),
-        "DATABASE_MAX_OVERFLOW": _count("DATABASE_MAX_OVERFLOW", 5),
+        "DATABASE_POOL_SIZE": _count("DATABASE_POOL_SIZE", 15),
+        "DATABASE_MAX_OVERFLOW": _count("DATABASE_MAX_OVERFLOW", 0),
         "DATABASE_POOL_TIMEOUT": _seconds("DATABASE_POOL_TIMEOUT", 10),
         "ASYNC_MODE": os.environ.get("ASYNC_MODE") or None,
         "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,

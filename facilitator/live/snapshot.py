@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
 from threading import Lock
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 
 from ..actions.core import event_dict
 from ..database import read_committed_now
@@ -76,6 +77,19 @@ _EVENTS_AFTER = (select(_events.c.meeting_id, _events.c.seq, _events.c.type, _ev
                  .order_by(_events.c.seq))
 
 
+# A catch-up's one read: the meeting's sequence number as committed now, and the events
+# after a point up to it (none: one row of NULLs; no meeting: no row).
+_meetings = Meeting.__table__
+_LAST_SEQ_AND_EVENTS = (
+    select(_meetings.c.last_seq, _events.c.meeting_id, _events.c.seq, _events.c.type,
+           _events.c.at_ms, _events.c.actor, _events.c.data, _events.c.changes)
+    .select_from(_meetings.outerjoin(_events, and_(
+        _events.c.meeting_id == _meetings.c.id, _events.c.seq > bindparam("after"),
+        _events.c.seq <= _meetings.c.last_seq)))
+    .where(_meetings.c.id == bindparam("meeting_id"))
+    .order_by(_events.c.seq))
+
+
 def _events_between(meeting_id: int, after: int, upto: int) -> list[dict]:
     """The events after `after` up to `upto`, as event_dict gives them."""
     rows = db.session.connection().execute(
@@ -83,18 +97,65 @@ def _events_between(meeting_id: int, after: int, upto: int) -> list[dict]:
     return [event_dict(row) for row in rows]
 
 
-def full_state(meeting_id: int, seq: int) -> dict:
+@dataclass(frozen=True)
+class LogRead:
+    """What one read of the log gave: the events after `after` up to `last`."""
+    after: int
+    last: int
+    events: list[dict]
+
+    def between(self, after: int, upto: int) -> list[dict] | None:
+        """The events after `after` up to `upto`, when this read holds all of them."""
+        if after < self.after or upto > self.last:
+            return None
+        return [event for event in self.events if after < event["seq"] <= upto]
+
+
+def _read_last_seq_and_events(meeting_id: int, after: int) -> LogRead | None:
+    """The meeting's sequence number as committed now and the events after `after` up to it,
+    in one round trip (None: no such meeting)."""
+    rows = read_committed_now().execute(
+        _LAST_SEQ_AND_EVENTS, {"meeting_id": meeting_id, "after": after}).all()
+    if not rows:
+        return None
+    return LogRead(after, rows[0].last_seq,
+                   [event_dict(row) for row in rows if row.seq is not None])
+
+
+def _base_for(meeting_id: int, seq: int) -> dict:
+    """The newest whole state this process holds at or before `seq`: the meeting's newest,
+    or, when that is past `seq` (a client that read the seq a moment before another brought
+    the state further), the newest cached before it; else the empty state."""
+    with _cache_lock:
+        newest = _latest.get(meeting_id)
+        if newest is not None and newest["seq"] <= seq:
+            return newest
+        best = None
+        for (cached_meeting, cached_seq, role), state in _cache.items():
+            if cached_meeting == meeting_id and role == _FULL and cached_seq <= seq \
+                    and (best is None or cached_seq > best["seq"]):
+                best = state
+    return best if best is not None else empty_state()
+
+
+def _newest_folded_seq(meeting_id: int) -> int:
+    with _cache_lock:
+        newest = _latest.get(meeting_id)
+    return newest["seq"] if newest is not None else 0
+
+
+def full_state(meeting_id: int, seq: int, read: LogRead | None = None) -> dict:
     """The whole state of the meeting at `seq` (what the chair may see), from the log: the
-    newest state cached at or before `seq` (or the empty state) with the events since."""
+    newest state cached at or before `seq` (or the empty state) with the events since
+    (taken from `read` when it holds them)."""
     key = (meeting_id, seq, _FULL)
     state = _cached(key)
     if state is not None:
         return state
-    with _cache_lock:
-        base = _latest.get(meeting_id)
-    if base is None or base["seq"] > seq:
-        base = empty_state()
-    events = _events_between(meeting_id, base["seq"], seq)
+    base = _base_for(meeting_id, seq)
+    events = read.between(base["seq"], seq) if read is not None else None
+    if events is None:
+        events = _events_between(meeting_id, base["seq"], seq)
     state = fold(base, events)
     if state["seq"] != seq:
         raise LookupError(f"meeting {meeting_id}'s log does not reach {seq}")
@@ -171,7 +232,8 @@ def last_seq_of(meeting_id: int) -> int | None:
     return read_committed_now().execute(_LAST_SEQ, {"id": meeting_id}).scalar_one_or_none()
 
 
-def snapshot_for(meeting_id: int, role: str, last_seq: int | None = None) -> dict | None:
+def snapshot_for(meeting_id: int, role: str, last_seq: int | None = None,
+                 read: LogRead | None = None) -> dict | None:
     """The role's snapshot of the meeting at `last_seq` (read now when not given)."""
     if last_seq is None:
         last_seq = last_seq_of(meeting_id)
@@ -181,7 +243,7 @@ def snapshot_for(meeting_id: int, role: str, last_seq: int | None = None) -> dic
     snapshot = _cached(key)
     if snapshot is not None:
         return snapshot
-    snapshot = redact_snapshot(full_state(meeting_id, last_seq), role)
+    snapshot = redact_snapshot(full_state(meeting_id, last_seq, read), role)
     if "checkin" not in HIDDEN_COLLECTIONS.get(role, ()):
         # The check-in figures count against the roster, which is not the meeting's (before
         # the opening fixes its version, a new import changes them): read as they are now.
@@ -194,20 +256,30 @@ def catch_up(meeting_id: int, since: int | None, role: str) -> dict:
     """What a client at `since` needs: the missing events as one batch (none: it is up to
     date), or a snapshot when it has none yet, is too far behind, or claims to be ahead (the
     server's database was replaced)."""
-    last = last_seq_of(meeting_id)
-    if last is None:
-        raise DomainError("meeting.not_found")
     limit = current_app.config["CATCH_UP_MAX_EVENTS"]
+    # One read gives the seq and the events that bring this process's newest state forward
+    # (a room joining: each phone's snapshot is the one before and the joins since), or,
+    # when the client is behind that state by no more than it may be caught up by, from
+    # where the client is.
+    newest = _newest_folded_seq(meeting_id)
+    after = since if since is not None and newest - limit <= since < newest else newest
+    read = _read_last_seq_and_events(meeting_id, after)
+    if read is None:
+        raise DomainError("meeting.not_found")
+    last = read.last
     if since is None or since > last or last - since > limit:
-        return {"snapshot": snapshot_for(meeting_id, role, last)}
-    events = _events_between(meeting_id, since, last)
-    return {"batch": redact_batch(_from_log(meeting_id, events), role) if events else None}
+        return {"snapshot": snapshot_for(meeting_id, role, last, read)}
+    events = read.between(since, last)
+    if events is None:
+        events = _events_between(meeting_id, since, last)
+    return {"batch": redact_batch(_from_log(meeting_id, events, read), role)
+            if events else None}
 
 
-def _from_log(meeting_id: int, events: list[dict]) -> dict:
+def _from_log(meeting_id: int, events: list[dict], read: LogRead | None = None) -> dict:
     """Events read back from the log as one batch, with the derived parts the log does not
     keep (the speakers' list) as of the batch's end."""
     batch = compact(events)
-    state = full_state(meeting_id, batch["to"])
+    state = full_state(meeting_id, batch["to"], read)
     batch["changes"] += [{"c": part, "v": state[part]} for part in DERIVED]
     return batch

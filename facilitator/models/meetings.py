@@ -87,6 +87,11 @@ class Participant(db.Model):
     device_hash = db.Column(db.String(64), index=True)
     joined_from = db.Column(db.String(64))
 
+    # The join's count per address within its window (actions/participants.py), asked at
+    # every join: without it, every join read all of the meeting's participants.
+    __table_args__ = (db.Index("ix_participants_joined_from", "meeting_id", "joined_from",
+                               "joined_at"),)
+
 
 class AgendaItem(db.Model):
     __tablename__ = "agenda_items"

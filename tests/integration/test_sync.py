@@ -388,3 +388,80 @@ def test_many_meetings_at_once_bring_their_state_forward_rather_than_fold_it_aga
             for role, fresh in fresh_snapshots(meeting.id, CLIENT_ROLES).items():
                 assert snapshot_for(meeting.id, role) == fresh
         assert [events for _, events in folded] == [1] * len(meetings), folded
+
+
+def _statements_during(action) -> list[str]:
+    """The statements `action` sends (this thread's: not a background task's meanwhile)."""
+    import threading
+
+    from sqlalchemy import event as sa_event
+    statements, me = [], threading.get_ident()
+
+    def note(_conn, _cursor, statement, *_args):
+        if threading.get_ident() == me:
+            statements.append(statement)
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    return statements
+
+
+def test_a_phones_catch_up_in_a_room_joining_is_one_read_of_the_seq_and_the_new_events(
+        ctx, monkeypatch):
+    """Each phone of a room joining at once asks for its snapshot at a new seq: one statement
+    gives the seq and the joins since the state this process holds, which it brings forward;
+    a phone a few events behind gets them as a batch from the same one read."""
+    folded = []
+    real_fold = snapshot.fold
+    monkeypatch.setattr(snapshot, "fold", lambda state, events: folded.append(
+        (state["seq"], len(events))) or real_fold(state, events))
+    meeting = make_meeting(direct_entry=True)
+    meeting_id = meeting.id
+    first = catch_up(meeting_id, None, "phone")["snapshot"]
+    for number in range(4):
+        run(meeting, Actor(role="visitor"), "participant.join",
+            {"name": f"居民{number}", "party": "observer"})
+        folded.clear()
+        answers = []
+        statements = _statements_during(
+            lambda: answers.append(catch_up(meeting_id, None, "phone")))
+        assert folded == [(first["seq"] + number, 1)]
+        assert answers[0]["snapshot"] == fresh_snapshot(meeting_id, "phone")
+        if number > 0:  # (the first participant read also learns the shape of their view)
+            assert len(statements) == 1, [s[:70] for s in statements]
+    behind = []
+    statements = _statements_during(lambda: behind.append(catch_up(meeting_id, first["seq"],
+                                                                   "phone")))
+    assert len(statements) == 1, [s[:70] for s in statements]
+    assert apply_batch(first, behind[0]["batch"]) == fresh_snapshot(meeting_id, "phone")
+
+
+def test_a_snapshot_asked_at_a_seq_another_client_has_passed_folds_from_a_state_before_it(
+        ctx, monkeypatch):
+    """Phones read the seq, then fold: one that read it a moment before another brought the
+    state further starts from the newest state cached before its seq, not from the start."""
+    meeting = make_meeting(direct_entry=True)
+    start = snapshot_for(meeting.id, "chair")["seq"]
+    for number in range(3):
+        run(meeting, Actor(role="visitor"), "participant.join",
+            {"name": f"居民{number}", "party": "observer"})
+    snapshot.full_state(meeting.id, start + 1)
+    snapshot.full_state(meeting.id, start + 3)  # the newest state is past the next one asked
+    folded = []
+    real_fold = snapshot.fold
+    monkeypatch.setattr(snapshot, "fold", lambda state, events: folded.append(
+        (state["seq"], len(events))) or real_fold(state, events))
+    state = snapshot.full_state(meeting.id, start + 2)
+    assert folded == [(start + 1, 1)]
+    assert redact_snapshot(state, "chair")["participants"].keys() == {
+        str(p) for p in _participants_at(meeting.id, start + 2)}
+
+
+def _participants_at(meeting_id: int, seq: int) -> list[int]:
+    from facilitator.models import MeetingEvent
+    return [row.result["participant_id"] for row in db.session.execute(
+        db.select(MeetingEvent).filter(MeetingEvent.meeting_id == meeting_id,
+                                       MeetingEvent.seq <= seq,
+                                       MeetingEvent.type == "participant.joined")).scalars()]

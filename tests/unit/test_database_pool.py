@@ -33,7 +33,7 @@ def test_a_pool_that_would_be_unbounded_or_negative_is_refused(size, overflow):
 
 def test_the_defaults_leave_room_for_five_workers_on_a_default_postgresql():
     per_process = connections_per_process(_config())
-    assert per_process == 10 + 5 + 1
+    assert per_process == 15 + 0 + 1
     assert connection_refusal(5, per_process, max_connections=100, reserved=3,
                               in_use=5) is None
     refusal = connection_refusal(6, per_process, max_connections=100, reserved=3, in_use=5)
