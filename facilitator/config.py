@@ -44,6 +44,9 @@ JOIN_CODE_LIMIT_PER_MINUTE      wrong join codes the whole server takes per minu
                                 ends and the live consoles say so; default 120
 SOCKETS_PER_PARTICIPANT         live connections one phone's participant may hold; a newer
                                 one closes the oldest, which is told why; default 3
+HANDSHAKES_AT_ONCE              live connections a server process takes through their
+                                handshake at once (who it is, a phone's join, its
+                                catch-up); the others wait their turn; default 50
 QUESTIONS_PER_MINUTE            written questions one participant may ask in any minute
                                 (actions/questions.py; withdrawn ones count); default 3
 
@@ -130,6 +133,7 @@ def from_environment() -> dict:
         "JOIN_CODE_LIMIT_WINDOW_SECONDS": _count("JOIN_CODE_LIMIT_WINDOW_SECONDS", 600),
         "JOIN_CODE_LIMIT_PER_MINUTE": _count("JOIN_CODE_LIMIT_PER_MINUTE", 120),
         "SOCKETS_PER_PARTICIPANT": _count("SOCKETS_PER_PARTICIPANT", 3),
+        "HANDSHAKES_AT_ONCE": _count("HANDSHAKES_AT_ONCE", 50),
         "QUESTIONS_PER_MINUTE": _count("QUESTIONS_PER_MINUTE", 3),
         # `sync` calls per connection: a burst of this many, then this many per second
         # (a client syncs on connect, on a gap and on a heartbeat that shows it behind).

@@ -6,6 +6,7 @@ meeting with several processes.
 """
 from __future__ import annotations
 
+import threading
 from time import monotonic
 from dataclasses import dataclass, field
 
@@ -238,8 +239,28 @@ def error_ack(error: DomainError, locale: str) -> dict:
                                    "message": describe_error(error, locale)}}
 
 
+HANDSHAKES = "live_handshakes"  # the app's extension: the process's gate (a semaphore)
+
+
+def _handshake_gate():
+    """At most HANDSHAKES_AT_ONCE connections of this process go through their handshake at
+    once; the others wait before it, holding nothing. A room of phones connecting together
+    (a thousand per process) would otherwise all start at once: each queued for a database
+    connection while holding the turn of the others, the green threads' round took seconds,
+    connections were held that long, and handshakes failed on the pool's timeout."""
+    gate = current_app.extensions.get(HANDSHAKES)
+    if gate is None:
+        gate = current_app.extensions[HANDSHAKES] = threading.BoundedSemaphore(
+            current_app.config["HANDSHAKES_AT_ONCE"])
+    return gate
+
+
 class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
+        with _handshake_gate():
+            return self._admit(auth)
+
+    def _admit(self, auth):
         locale = select_locale()
         try:
             who = authenticate(auth)

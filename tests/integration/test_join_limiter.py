@@ -320,3 +320,45 @@ def test_a_room_scanning_the_qr_code_at_once_has_its_key_read_once(app, ctx):
         event.remove(db.engine, "before_cursor_execute", slow_key_read)
     assert answers == [((meeting.id, meeting.join_code), True)] * 12
     assert len(reads) == 1
+
+
+def test_phones_connecting_together_go_through_their_handshake_a_few_at_a_time(
+        app, ctx, monkeypatch):
+    """A room connecting at once: at most HANDSHAKES_AT_ONCE handshakes of a process run
+    together (each may wait for a database connection); the others wait their turn, and
+    every phone is let in."""
+    from facilitator.live import namespace
+    meeting = make_meeting(direct_entry=True)
+    monkeypatch.setitem(app.config, "HANDSHAKES_AT_ONCE", 2)
+    app.extensions.pop(namespace.HANDSHAKES, None)
+    running, most, lock = [0], [0], threading.Lock()
+    real_authenticate = namespace.authenticate
+
+    def slow_authenticate(auth):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.05)  # the database is busy
+            return real_authenticate(auth)
+        finally:
+            with lock:
+                running[0] -= 1
+    monkeypatch.setattr(namespace, "authenticate", slow_authenticate)
+    welcomes = []
+
+    def connect_phone(number):
+        with app.app_context():
+            sock = socketio.test_client(app, namespace="/live", auth=join_handshake(
+                meeting, f"居民{number}", "observer"), flask_test_client=app.test_client())
+            welcomes.append(welcome_of(sock)["participant_id"])
+            db.session.remove()
+
+    phones = [threading.Thread(target=connect_phone, args=(n,)) for n in range(8)]
+    for phone in phones:
+        phone.start()
+    for phone in phones:
+        phone.join(30)
+    app.extensions.pop(namespace.HANDSHAKES, None)
+    assert len(set(welcomes)) == 8
+    assert most[0] == 2
