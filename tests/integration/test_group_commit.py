@@ -215,7 +215,7 @@ def test_a_refused_command_rolls_back_its_own_savepoint_and_the_group_is_written
 
 
 def test_a_join_over_its_browsers_limit_is_refused_in_its_group_and_joins_need_no_savepoint(
-        app, ctx, groups):
+        app, ctx, groups, sql_statements):
     """participant.join writes in its last statement, which also checks the limits: in a
     group it runs without a savepoint, and one refused leaves nothing behind."""
     meeting = make_meeting(direct_entry=True)
@@ -224,16 +224,9 @@ def test_a_join_over_its_browsers_limit_is_refused_in_its_group_and_joins_need_n
              {"name": f"家人{i}", "party": "observer", "device": "one-family-phone"},
              f"family-{i:04d}") for i in range(limit + 2)]
     groups.hold(len(sent) - 1)
-    statements = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        with CommitCounter() as counter:
-            outcomes = send_at_once(app, sent)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", note)
+    with sql_statements.recording(this_thread_only=False) as statements, \
+            CommitCounter() as counter:
+        outcomes = send_at_once(app, sent)
     refused = [o for o in outcomes.values() if not o.ok]
     assert len(groups.seen) == 2 and counter.commits == 2
     assert [o.error.code for o in refused] == ["participant.device_limit"] * 2

@@ -288,38 +288,27 @@ def test_sync_is_throttled_per_connection(app, ctx):
     assert sync(connect(app, meeting, "phone", phone))["ok"]
 
 
-def test_a_room_scanning_the_qr_code_at_once_has_its_key_read_once(app, ctx):
+def test_a_room_scanning_the_qr_code_at_once_has_its_key_read_once(app, ctx, sql_statements):
     """The key's answer is kept a second; when it runs out, the phones joining at that moment
     wait for one read of it instead of each reading it (and each taking a connection)."""
-    from sqlalchemy import event
-
     from facilitator import joining
     meeting = make_meeting()
-    reads = []
-
-    def slow_key_read(_conn, _cursor, statement, *_args):
-        if "join_key" in statement:
-            reads.append(statement)
-            time.sleep(0.2)  # the database is busy: every phone arrives while it reads
-
-    event.listen(db.engine, "before_cursor_execute", slow_key_read)
-    answers = []
+    key, answers = meeting.join_key, []
 
     def scan():
         with app.app_context():
-            answers.append(joining.by_key(meeting.join_key))
+            answers.append(joining.by_key(key))
             db.session.rollback()
 
-    try:
+    # The database is busy: every phone arrives while the key is read.
+    with sql_statements.recording(this_thread_only=False, slow=("join_key", 0.2)) as sent:
         phones = [threading.Thread(target=scan) for _ in range(12)]
         for phone in phones:
             phone.start()
         for phone in phones:
             phone.join()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", slow_key_read)
     assert answers == [((meeting.id, meeting.join_code), True)] * 12
-    assert len(reads) == 1
+    assert len([statement for statement in sent if "join_key" in statement]) == 1
 
 
 def test_phones_connecting_together_go_through_their_handshake_a_few_at_a_time(

@@ -390,26 +390,8 @@ def test_many_meetings_at_once_bring_their_state_forward_rather_than_fold_it_aga
         assert [events for _, events in folded] == [1] * len(meetings), folded
 
 
-def _statements_during(action) -> list[str]:
-    """The statements `action` sends (this thread's: not a background task's meanwhile)."""
-    import threading
-
-    from sqlalchemy import event as sa_event
-    statements, me = [], threading.get_ident()
-
-    def note(_conn, _cursor, statement, *_args):
-        if threading.get_ident() == me:
-            statements.append(statement)
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        action()
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", note)
-    return statements
-
-
 def test_a_phones_catch_up_in_a_room_joining_is_one_read_of_the_seq_and_the_new_events(
-        ctx, monkeypatch):
+        ctx, monkeypatch, sql_statements):
     """Each phone of a room joining at once asks for its snapshot at a new seq: one statement
     gives the seq and the joins since the state this process holds, which it brings forward;
     a phone a few events behind gets them as a batch from the same one read."""
@@ -424,18 +406,16 @@ def test_a_phones_catch_up_in_a_room_joining_is_one_read_of_the_seq_and_the_new_
         run(meeting, Actor(role="visitor"), "participant.join",
             {"name": f"居民{number}", "party": "observer"})
         folded.clear()
-        answers = []
-        statements = _statements_during(
-            lambda: answers.append(catch_up(meeting_id, None, "phone")))
+        with sql_statements.recording() as statements:
+            answer = catch_up(meeting_id, None, "phone")
         assert folded == [(first["seq"] + number, 1)]
-        assert answers[0]["snapshot"] == fresh_snapshot(meeting_id, "phone")
+        assert answer["snapshot"] == fresh_snapshot(meeting_id, "phone")
         if number > 0:  # (the first participant read also learns the shape of their view)
             assert len(statements) == 1, [s[:70] for s in statements]
-    behind = []
-    statements = _statements_during(lambda: behind.append(catch_up(meeting_id, first["seq"],
-                                                                   "phone")))
+    with sql_statements.recording() as statements:
+        behind = catch_up(meeting_id, first["seq"], "phone")
     assert len(statements) == 1, [s[:70] for s in statements]
-    assert apply_batch(first, behind[0]["batch"]) == fresh_snapshot(meeting_id, "phone")
+    assert apply_batch(first, behind["batch"]) == fresh_snapshot(meeting_id, "phone")
 
 
 def test_a_snapshot_asked_at_a_seq_another_client_has_passed_folds_from_a_state_before_it(
