@@ -86,6 +86,7 @@ def joined_from() -> dict:
 RECENT_SECONDS = 1.0
 RECENT_READS = "joining_recent_reads"  # the app's extension holding them (per app: its database)
 READS_UNDER_WAY = "joining_reads_under_way"  # the same question being read now: its Event
+_reads_lock = threading.Lock()
 
 
 def _recently_read(question: str, key, read, keep=lambda answer: True):
@@ -100,13 +101,17 @@ def _recently_read(question: str, key, read, keep=lambda answer: True):
     kept = reads.get(asked)
     if kept is not None and time.monotonic() - kept[0] <= RECENT_SECONDS:
         return kept[1]
-    other = under_way.get(asked)
+    with _reads_lock:  # (green threads never switch here; OS threads, in tests, might)
+        other = under_way.get(asked)
+        if other is None:
+            done = under_way[asked] = threading.Event()
     if other is not None:
         other.wait(RECENT_SECONDS)
         kept = reads.get(asked)
         if kept is not None and time.monotonic() - kept[0] <= RECENT_SECONDS:
             return kept[1]
-    done = under_way[asked] = threading.Event()
+        with _reads_lock:
+            done = under_way[asked] = threading.Event()
     try:
         answer = read()
     finally:

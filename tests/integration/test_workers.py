@@ -104,7 +104,7 @@ def test_a_worker_that_keeps_ending_at_once_stops_the_group(tmp_path):
 
 
 def test_the_group_is_refused_when_its_pools_exceed_postgresql_connections(deployment):
-    env = {**deployment, "DATABASE_POOL_SIZE": "40"}
+    env = {**deployment, "DATABASE_POOL_SIZE": "40", "DATABASE_MAX_OVERFLOW": "10"}
     done = run_facilitator("serve", "--workers", "3", "--host", "127.0.0.1",
                            "--port", str(free_port()), env=env)
     assert done.returncode != 0
