@@ -82,10 +82,10 @@ RESTED_SINCE = "facilitator_rested_since"  # in the pool's record of each connec
 
 def try_connections_that_rested(engine) -> None:
     """A connection the pool hands out after resting more than TRY_AFTER_RESTING_SECONDS is
-    tried first (the dialect's ping, SELECT 1); a dead one (the database restarted, a failover, an idle timeout)
-    is replaced before a command uses it: SQLAlchemy's pool takes another on
-    DisconnectionError. A connection back in the pool for less than that is handed out as
-    it is. A busy server reuses its connections within milliseconds, so trying each at every
+    tried first (the dialect's ping, SELECT 1); a dead one (the database restarted, a
+    failover, an idle timeout) is replaced before a command uses it: SQLAlchemy's pool takes
+    another on DisconnectionError. A connection back in the pool for less than that is
+    handed out as it is. A busy server reuses its connections within milliseconds, so trying each at every
     checkout (pre_ping) cost a round trip per checkout, several per phone joining, for a
     failure that shows anyway: a statement that finds its connection dead makes SQLAlchemy
     replace every connection of the pool opened before it."""
