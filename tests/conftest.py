@@ -35,36 +35,18 @@ hypothesis_settings.load_profile("suite")
 # Tests that must not run beside each other under pytest-xdist (`-n 2`, with pyproject's
 # `--dist loadgroup`) each run in one group, one after another on one worker: those of the
 # shared Redis, since the Socket.IO channel of their servers is the same in every Redis
-# database and two at once would hear each other's meetings.
-SERIAL_GROUPS = ("redis",)
-# The browser tests run on every worker (each starts its own chromium, a session fixture of
-# tests/browser/conftest.py), in groups that stay whole, in their order, on one worker: each
-# module with a server of its own (its own `live_server` fixture), since its tests share that
-# server and their order matters there (the walks of test_language.py and
-# test_accessibility.py end the meeting in their last test); and all the modules on the shared
-# demo server, in the order they always ran in, since they notice each other in another (after
-# test_votes.py's last vote the projector shows its result where test_plans_console.py looks
-# for the plans; test_live_meeting.py needs the agenda not yet started, which test_speakers.py
-# moves on). Every screenshot has a name of its own, and the folder is emptied once per run,
-# not once per worker.
-DEMO_SERVER_GROUP = "browser-demo-server"
-# A test of a group that pytest-xdist failed to keep on one worker.
+# database and two at once would hear each other's meetings; and the browser tests, which
+# share one demo server and one folder of screenshots and logs.
+SERIAL_GROUPS = ("redis", "browser")
+# A test of a serial group that pytest-xdist failed to keep on one worker.
 UNGROUPED = pytest.StashKey[str]()
-
-
-def _xdist_group(item) -> str | None:
-    group = next((g for g in SERIAL_GROUPS if item.get_closest_marker(g)), None)
-    if group is None and item.get_closest_marker("browser"):
-        own_server = "live_server" in vars(item.module)
-        group = f"browser-{item.path.stem}" if own_server else DEMO_SERVER_GROUP
-    return group
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     grouped = {}
     for item in items:
-        group = _xdist_group(item)
+        group = next((g for g in SERIAL_GROUPS if item.get_closest_marker(g)), None)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
             grouped[item] = group

@@ -3,18 +3,11 @@ port with the demo meeting loaded, and Debian's chromium driven by Playwright.
 
 Screenshots and the server's log go to test-artifacts/browser/ at the repository root
 (git-ignored). When a test fails, every page it opened is captured there as FAILED-*.png.
-
-Under pytest-xdist every worker runs browser tests, each with its own chromium (a session
-fixture), each module whole on one worker, the modules on the shared demo server together on
-one (tests/conftest.py); the workers share the folder.
 """
 from __future__ import annotations
 
-import fcntl
-import os
 import shutil
 import tempfile
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,19 +35,9 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
-    """The folder, emptied of the last run's screenshots and the shared server's log once per
-    run: every pytest-xdist worker has this fixture, and the second must not delete what the
-    first has written since. The run's id, the same on every worker, in `.run` says it was
-    done; the lock lets one worker at a time look."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex  # one process: its own
-    done = ARTIFACTS / ".run"
-    with (ARTIFACTS / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not done.exists() or done.read_text() != run:
-            for old in list(ARTIFACTS.glob("*.png")) + [ARTIFACTS / "server.log"]:
-                old.unlink(missing_ok=True)
-            done.write_text(run)
+    for old in list(ARTIFACTS.glob("*.png")) + [ARTIFACTS / "server.log"]:
+        old.unlink(missing_ok=True)
     return ARTIFACTS
 
 
@@ -72,8 +55,7 @@ def _demo_server(log_path: Path):
 
 @pytest.fixture(scope="session")
 def live_server(artifacts_dir):
-    """The demo meeting the browser tests share, those of the modules without a server of their
-    own: under pytest-xdist they run on one worker, in their order (tests/conftest.py)."""
+    """The demo meeting the browser tests share."""
     yield from _demo_server(artifacts_dir / "server.log")
 
 
