@@ -314,7 +314,7 @@ def test_a_room_scanning_the_qr_code_at_once_has_its_key_read_once(
         for phone in phones:
             phone.join()
     assert answers == [((meeting.id, meeting.join_code), True)] * 12
-    assert len([statement for statement in sent if "join_key" in statement]) == 1
+    assert len([statement for statement in sent if "WHERE meetings.join_key" in statement]) == 1
 
 
 def test_phones_connecting_together_go_through_their_handshake_a_few_at_a_time(
