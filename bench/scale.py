@@ -450,7 +450,7 @@ async def _command_loop(console: Console, fleet: Fleet, meeting_id: int, command
                         warmup: int, interval: float, gap: float, rows: list, tag: str,
                         jitter: float = 0.0, errors: dict | None = None) -> None:
     for i in range(warmup + commands):
-        t_send = now()
+        t_send, sent_at = now(), time.time()
         try:
             ack = await console.command(i, tag)
         except Exception as error:  # noqa: BLE001
@@ -468,7 +468,8 @@ async def _command_loop(console: Console, fleet: Fleet, meeting_id: int, command
             continue
         seen = await fleet.watch(meeting_id, ack["seq"], 15.0)
         if i >= warmup:
-            rows.append({"meeting": meeting_id, "seq": ack["seq"], "complete": seen["complete"],
+            rows.append({"meeting": meeting_id, "seq": ack["seq"], "sent_at": round(sent_at, 3),
+                         "complete": seen["complete"],
                          "received": seen["count"], "alive": seen["alive"],
                          "ack_ms": round((t_ack - t_send) * 1000, 2),
                          "first_ms": round(((seen["first"] or t_send) - t_send) * 1000, 2),

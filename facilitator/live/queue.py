@@ -15,6 +15,8 @@ clients of the other processes miss events silently. Here:
 Messages published while another process's listener is still reconnecting are lost for its
 clients: every process therefore also tells its own clients, from the database, the last
 sequence number of their meetings (live/heartbeat.py), and a client that is behind syncs.
+For that, the queue notes the newest batch it handed to each room of this process
+(`delivered`): the heartbeat tells a room only what it was not handed.
 """
 from __future__ import annotations
 
@@ -52,6 +54,18 @@ class LiveQueue(socketio.RedisManager):
         self._retrying = False
         self._publishing_fails = False
         self._listener_cut = False
+        # room → the `to` of the newest batch handed to this process's sockets in it
+        self.delivered: dict[str, int] = {}
+
+    # --- delivering ------------------------------------------------------------------------
+    def _handle_emit(self, message):
+        """Every emit reaches this process's sockets here: its own (at once, before it is
+        published) and those of the other processes (from the listener)."""
+        super()._handle_emit(message)
+        if message.get("event") == "batch" and isinstance(message.get("room"), str):
+            handed = message["data"][0]["to"]
+            if handed > self.delivered.get(message["room"], 0):
+                self.delivered[message["room"]] = handed
 
     # --- publishing ------------------------------------------------------------------------
     def _publish(self, data):

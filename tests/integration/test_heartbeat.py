@@ -3,10 +3,12 @@ something for, so a phone is never sent off to sync for events it would not have
 (people joining, ballots), and only when that number moved."""
 from __future__ import annotations
 
+from facilitator.actions import core
 from facilitator.live.heartbeat import Heartbeat
+from facilitator.live.queue import LiveQueue
 
-from tests.factories import (chair_of, connect, join_from_phone, login, make_meeting,
-                             make_user, run)
+from tests.factories import (chair_of, connect, events_of, join_from_phone, login,
+                             make_meeting, make_user, received_batches, run)
 
 
 def beats(sock) -> list[int]:
@@ -44,3 +46,56 @@ def test_each_role_hears_the_last_event_it_is_sent_and_only_when_it_moves(app, c
     seq = meeting.last_seq
     heartbeat.tick()
     assert beats(console) == beats(phone) == beats(projector) == [seq]
+
+
+def use_the_queue(monkeypatch) -> list[dict]:
+    """From now on the process's client manager is the Redis queue (live/queue.py), as with
+    `serve --workers`: it hands every emit to this process's sockets and publishes it
+    (captured here: no Redis, no listener). Flask-SocketIO's test clients refuse to connect
+    with a queue: it takes over the rooms of the sockets connected before."""
+    from facilitator.extensions import socketio
+    plain = socketio.server.manager
+    queue = LiveQueue("redis://127.0.0.1:1/0")  # never reached
+    for state in ("server", "rooms", "eio_to_sid", "callbacks", "pending_connect",
+                  "pending_disconnect", "json"):
+        setattr(queue, state, getattr(plain, state))
+    published = []
+    monkeypatch.setattr(queue, "_publish", published.append)
+    monkeypatch.setattr(socketio.server, "manager", queue)
+    return published
+
+
+def test_a_room_handed_the_batch_hears_no_heartbeat_one_that_missed_it_does(
+        app, ctx, monkeypatch):
+    """With the message queue, a room this process handed a batch up to the newest event
+    holds it already: a heartbeat would tell it nothing (a busy meeting's phones would get
+    one every interval). A batch lost on its way (another process's, published while this
+    one's listener was cut) leaves the room behind: it hears the heartbeat."""
+    moderator = make_user("moderator")
+    meeting = make_meeting(moderator=moderator)
+    http = app.test_client()
+    login(http, moderator)
+    console = connect(app, meeting, "console", http)
+    phone_http, person = join_from_phone(app, meeting)
+    run(meeting, chair_of(meeting), "participant.admit", {"id": person})
+    phone = connect(app, meeting, "phone", phone_http)
+    projector = connect(app, meeting, "projector", token=meeting.projector_token)
+    published = use_the_queue(monkeypatch)
+    heartbeat = Heartbeat()
+    heartbeat.tick()  # first seen: tells what each room was last sent
+    screens = (console, phone, projector)
+    for sock in screens:
+        sock.get_received("/live")
+
+    run(meeting, chair_of(meeting), "agenda.next", {})  # handed to both rooms here
+    seq = meeting.last_seq
+    assert [events_of(received_batches(sock))[-1]["seq"] for sock in screens] == [seq] * 3
+    assert published[-1]["event"] == "batch"  # and published for the other processes
+    assert heartbeat.tick() == 0
+    assert [beats(sock) for sock in screens] == [[], [], []]
+
+    # The next event is committed, but its batch never reaches this process's sockets.
+    monkeypatch.setattr(core, "publishers", [])
+    run(meeting, chair_of(meeting), "agenda.next", {})
+    assert heartbeat.tick() == 3
+    assert [beats(sock) for sock in screens] == [[seq + 1]] * 3
