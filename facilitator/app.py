@@ -25,6 +25,7 @@ def build_app(config: dict | None = None) -> Flask:
     from .extensions import csrf, db, migrate, socketio
     from .database import configure_engine, pool_options, require_migrated
     from .live.namespace import init_live
+    from .live.pings import spread_pings
 
     # hide_parameters: a database error logs its statement without the values (names,
     # texts people typed, tokens' hashes).
@@ -37,6 +38,7 @@ def build_app(config: dict | None = None) -> Flask:
     app.before_request(upload_limits)  # before the CSRF check, which reads the body
     csrf.init_app(app)
     init_live()
+    spread_pings()
     queue = {}
     if app.config.get("REDIS_URL"):
         # Redis between the processes, kept going through an outage (live/queue.py).
@@ -46,7 +48,8 @@ def build_app(config: dict | None = None) -> Flask:
         app,
         async_mode=app.config.get("ASYNC_MODE"),
         **queue,
-        # Phones on flaky networks: notice a dead connection within ~25 s.
+        # Phones on flaky networks: notice a dead connection within ~25 s. Each connection's
+        # pings keep a phase of their own (live/pings.py), not in step with the others'.
         ping_interval=10, ping_timeout=15,
         max_http_buffer_size=64 * 1024,
         # cors_allowed_origins stays at its default: same origin only, so another site cannot
