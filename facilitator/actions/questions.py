@@ -270,18 +270,3 @@ def dismiss(ctx: Context, question_id: int, reason: str, note: str) -> Outcome:
     ctx.changed(question)
     return Outcome("question.dismissed", {"question_id": question.id, "reason": reason,
                                           "note": note, "upvotes": question.upvotes})
-
-
-def own_upvotes(meeting_id: int, participant_id: int) -> list[int]:
-    """The questions of the meeting a phone has upvoted (its `sync` answer's `upvoted`): to
-    it alone, like its own entry (no screen learns who upvoted what)."""
-    return list(db.session.connection().execute(
-        _OWN_UPVOTES, {"meeting_id": meeting_id, "participant_id": participant_id}).scalars())
-
-
-# Every phone's sync runs it (a thousand joining): built once, not per call.
-_OWN_UPVOTES = (db.select(QuestionUpvote.question_id)
-                .join(Question, Question.id == QuestionUpvote.question_id)
-                .where(Question.meeting_id == db.bindparam("meeting_id"),
-                       QuestionUpvote.participant_id == db.bindparam("participant_id"))
-                .order_by(QuestionUpvote.question_id))

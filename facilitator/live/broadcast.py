@@ -15,15 +15,15 @@ from typing import Callable
 
 from .. import metrics
 from ..domain.live_state import compact
-from .redaction import CLIENT_ROLES, redact_batch, self_view
+from .redaction import CLIENT_ROLES, personal_messages, redact_batch
 
 
 class Broadcaster:
     def __init__(self, emit: Callable[[int, str, dict], None],
                  start_task: Callable, sleep: Callable[[float], None],
-                 emit_self: Callable[[int, dict], None] | None = None):
+                 emit_self: Callable[[int, str, dict], None] | None = None):
         self._emit = emit  # (meeting_id, role, message)
-        self._emit_self = emit_self  # (participant_id, own entry): to that phone alone
+        self._emit_self = emit_self  # (participant_id, message, data): to that phone alone
         self._start_task = start_task
         self._sleep = sleep
         self._lock = threading.Lock()  # green after monkey-patching
@@ -87,8 +87,8 @@ class Broadcaster:
                 self._send(meeting_id, role, redact_batch(batch, role))
             if self._emit_self is not None:
                 for change in batch["changes"]:
-                    if change["c"] == "participants" and change["v"] is not None:
-                        self._emit_self(change["id"], self_view(change["v"]))
+                    for participant_id, message, data in personal_messages(change):
+                        self._emit_self(participant_id, message, data)
         if since is not None:  # the oldest event's wait, coalescing included
             metrics.fanout_seconds.observe(time.monotonic() - since)
 

@@ -13,22 +13,21 @@ from dataclasses import dataclass, field
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, null, select, union_all
 
 from .. import access, metrics, staff_sessions
 from ..actions import Actor, execute, invitations
-from ..actions.questions import own_upvotes
-from ..domain.statuses import IN_MEETING, ParticipantStatus
+from ..domain.statuses import IN_MEETING, ParticipantStatus, QuestionStatus
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
 from ..joining import (admit, by_key, in_meeting, joined_from, participant_for_token,
                        reissue_token)
-from ..models import Meeting, Participant
+from ..models import Meeting, Participant, Question, QuestionUpvote
 from ..clock import now_ms
 from . import notices
 from .broadcast import Broadcaster
-from .redaction import PUBLIC_PARTICIPANT_FIELDS, self_view
+from .redaction import OWN_DISMISSED_FIELDS, PUBLIC_PARTICIPANT_FIELDS, self_view
 from .snapshot import catch_up
 from .rooms import NAMESPACE, room
 from .tallies import coalescer as tallies, init_tallies
@@ -113,8 +112,8 @@ def self_room(participant_id: int) -> str:
     return f"participant:{participant_id}"
 
 
-def _emit_self(participant_id: int, entry: dict) -> None:
-    socketio.emit("me", entry, to=self_room(participant_id), namespace=NAMESPACE)
+def _emit_self(participant_id: int, message: str, data: dict) -> None:
+    socketio.emit(message, data, to=self_room(participant_id), namespace=NAMESPACE)
 
 
 broadcaster = Broadcaster(_emit_batch, socketio.start_background_task, socketio.sleep,
@@ -440,13 +439,15 @@ def sync_reply(conn: Connection, data, joined_as: dict | None = None) -> dict:
         # tallies, as a `tally` message would carry them.
         reply["tallies"] = tallies.for_sync(conn.meeting_id, conn.role, reply.get("snapshot"))
         if conn.actor.participant_id is not None:
-            # A phone's own entry: it holds no list of the room (redaction.py); and the
-            # written questions it has upvoted (no screen learns who upvoted what).
+            # A phone's own entry: it holds no list of the room (redaction.py); the written
+            # questions it has upvoted (no screen learns who upvoted what); and its own
+            # questions the chair dismissed (the room's screens drop them).
             if joined_as is not None:
-                reply["me"], reply["upvoted"] = joined_as, []
+                reply["me"], reply["upvoted"], reply["dismissed"] = joined_as, [], []
             else:
                 reply["me"] = _own_entry(conn.actor.participant_id)
-                reply["upvoted"] = own_upvotes(conn.meeting_id, conn.actor.participant_id)
+                reply["upvoted"], reply["dismissed"] = _own_questions(
+                    conn.meeting_id, conn.actor.participant_id)
         return reply
     except DomainError as error:
         return error_ack(error, conn.locale)
@@ -463,6 +464,34 @@ def _own_entry(participant_id: int) -> dict | None:
     """A phone's own entry (redaction.self_view's fields), read as one row."""
     row = db.session.connection().execute(_OWN_ENTRY, {"id": participant_id}).first()
     return dict(row._mapping) if row is not None else None
+
+
+_questions, _upvotes = Question.__table__, QuestionUpvote.__table__
+# Every phone's sync asks (a room reconnecting at once): one statement, built once.
+_OWN_QUESTIONS = union_all(
+    select(literal_column("'upvoted'").label("kind"), _upvotes.c.question_id.label("id"),
+           *(null().label(name) for name in OWN_DISMISSED_FIELDS[1:]))
+    .join(_questions, _questions.c.id == _upvotes.c.question_id)
+    .where(_questions.c.meeting_id == bindparam("meeting_id"),
+           _upvotes.c.participant_id == bindparam("participant_id")),
+    select(literal_column("'dismissed'"), *(_questions.c[name] for name in OWN_DISMISSED_FIELDS))
+    .where(_questions.c.meeting_id == bindparam("meeting_id"),
+           _questions.c.participant_id == bindparam("participant_id"),
+           _questions.c.status == QuestionStatus.DISMISSED),
+).order_by("kind", "id")
+
+
+def _own_questions(meeting_id: int, participant_id: int) -> tuple[list[int], list[dict]]:
+    """The questions of the meeting a phone has upvoted (ids), and its own that the chair
+    dismissed, each as redaction.personal_messages sends it."""
+    upvoted, dismissed = [], []
+    for row in db.session.connection().execute(
+            _OWN_QUESTIONS, {"meeting_id": meeting_id, "participant_id": participant_id}):
+        if row.kind == "upvoted":
+            upvoted.append(row.id)
+        else:
+            dismissed.append({name: row._mapping[name] for name in OWN_DISMISSED_FIELDS})
+    return upvoted, dismissed
 
 
 def _phone_status(conn: Connection) -> str:

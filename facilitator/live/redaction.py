@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..contract import is_public
 from ..domain.live_state import COLLECTIONS
 from ..domain.statuses import (SHOWN_QUESTION, SHOWN_VOTE, ParticipantStatus, PlanStatus,
-                               ProxyStatus)
+                               ProxyStatus, QuestionStatus)
 
 CLIENT_ROLES = ("chair", "phone", "projector")
 
@@ -29,6 +29,26 @@ QUESTION_CHAIR_FIELDS = ("dismiss_reason", "dismiss_note", "handled_by")
 def self_view(participant: dict) -> dict:
     """A phone's own entry, whatever its status (it must learn it was rejected or removed)."""
     return {k: participant[k] for k in PUBLIC_PARTICIPANT_FIELDS}
+
+
+# A dismissed question leaves the room's screens, but its asker is told which of theirs was
+# set aside and why (the reason, not the chair's note, which is for the console and the
+# record): a question must not just vanish from the phone that asked it.
+OWN_DISMISSED_FIELDS = ("id", "text", "dismiss_reason")
+
+
+def personal_messages(change: dict) -> list[tuple[int, str, dict]]:
+    """What a change tells one phone alone, as (participant id, message, data): its own
+    entry (`me`), its own question dismissed (`dismissed`)."""
+    value = change["v"]
+    if value is None:
+        return []
+    if change["c"] == "participants":
+        return [(change["id"], "me", self_view(value))]
+    if change["c"] == "questions" and value["status"] == QuestionStatus.DISMISSED:
+        return [(value["participant_id"], "dismissed",
+                 {k: value[k] for k in OWN_DISMISSED_FIELDS})]
+    return []
 
 
 def redact_value(collection: str, value: dict | None, role: str) -> dict | None:

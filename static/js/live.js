@@ -38,6 +38,7 @@ export class LiveStore {
     this.role = null;
     this.participantId = null;
     this.upvoted = new Set(); // the written questions this phone has upvoted
+    this.dismissed = []; // this phone's own written questions the chair dismissed, and why
     // Faces get onChange; other scripts on the page (static/js/votes-*.js) listen for the
     // "live:change" and "live:tally" events on document, with the store in event.detail.
     const faceOnChange = onChange || (() => {});
@@ -143,6 +144,11 @@ export class LiveStore {
       this.me = entry;
       if (this.state) this.onChange(this.state);
     });
+    // One of its own questions dismissed: the room's screens drop it, its asker is told.
+    this.socket.on("dismissed", (question) => {
+      this.dismissed = [...this.dismissed.filter((q) => q.id !== question.id), question];
+      if (this.state) this.onChange(this.state);
+    });
     this.socket.on("tally", (message) => this.receiveTallies(message));
     return this;
   }
@@ -198,6 +204,7 @@ export class LiveStore {
     if ("me" in reply) this.me = reply.me;
     // A phone's own upvotes of written questions: to it alone (docs/protocol.md §20).
     if ("upvoted" in reply) this.upvoted = new Set(reply.upvoted);
+    if ("dismissed" in reply) this.dismissed = reply.dismissed;
     // A snapshot replaces whatever we hold, even an older one: the server sends one only when
     // we are too far behind or ahead of it (its database was replaced).
     this.needsSync = this.log.onSyncAnswer(reply); // batches still beyond a gap

@@ -356,6 +356,11 @@ export const listeners = [];
     $("question-handled-box").hidden = !handled.length;
     $("question-handled-count").textContent = `(${handled.length})`;
     draw($("question-handled"), repeat(handled, (q) => q.id, (q) => row(q, live)));
+    // One's own questions the chair dismissed, and why (the room no longer shows them).
+    $("my-dismissed-questions").hidden = !store.dismissed.length;
+    draw($("my-dismissed-list"), repeat(store.dismissed, (q) => q.id, (q) => html`<li class="question-row dismissed" data-id=${q.id}>
+        <p class="question-text" data-user-text="" lang=${contentLang || nothing}>${q.text}</p>
+        <p class="question-meta"><span class="badge status-dismissed">${tr("question.dismissed_because", { reason: tr("question.reason." + q.dismiss_reason) })}</span></p></li>`));
     // One's own question on the speakers' list: read it out when called.
     const queued = rankedQuestions(state, ["queued"]).filter((q) => q.participant_id === store.participantId);
     $("my-queued-questions").hidden = !queued.length;
@@ -476,6 +481,7 @@ export const listeners = [];
   let asked = -1;
   let current = null; // the document shown: what signing.json says of it, and how to answer
   let drawn = false;
+  let fetchAgain = null; // the timer of the next try to fetch the document, while it failed
 
   function showError(message) {
     $("sign-error").textContent = message || "";
@@ -540,21 +546,39 @@ export const listeners = [];
     }
     $("phone-sign-title").textContent = waiting.title;
     $("phone-sign-intro").textContent = waiting.intro;
-    if (!current || current.key !== waiting.key) {
+    const another = !current || current.key !== waiting.key;
+    current = waiting;
+    if (another) {
       $("phone-sign-read").href = waiting.read_url;
       $("phone-sign-read").textContent = waiting.read;
       $("phone-sign-hash").textContent = waiting.content_hash;
       $("phone-sign-document").srcdoc = "";
       ink.clearRect(0, 0, pad.width, pad.height); // a signature is drawn for one document
       drawn = false;
-      try {
-        const page = await fetch(waiting.read_url, { credentials: "same-origin" });
-        if (page.ok) $("phone-sign-document").srcdoc = await page.text();
-      } catch (error) {
-        // the link above still opens it
-      }
+      showDocument(waiting, 0);
     }
-    current = waiting;
+  }
+
+  // The document in the card, fetched again until it comes (a phone on a weak network, a
+  // server restarting): an empty frame would ask the owner to sign what it cannot see.
+  // Meanwhile the phone says so; the link below the frame opens it too.
+  async function showDocument(wanted, tries) {
+    clearTimeout(fetchAgain);
+    const stillWanted = () => current && current.key === wanted.key;
+    try {
+      const page = await fetch(wanted.read_url, { credentials: "same-origin" });
+      if (!page.ok) throw new Error(String(page.status));
+      const text = await page.text();
+      if (!stillWanted()) return;
+      $("phone-sign-document").srcdoc = text;
+      $("phone-sign-document-status").hidden = true;
+    } catch (error) {
+      if (!stillWanted()) return;
+      $("phone-sign-document-status").textContent = tr("sign.document_retrying");
+      $("phone-sign-document-status").hidden = false;
+      fetchAgain = setTimeout(() => showDocument(wanted, tries + 1),
+        Math.min(30000, 1000 * 2 ** tries));
+    }
   }
 
   async function answer(decision) {

@@ -1,5 +1,6 @@
 """After the meeting, the chair sends an owners' decision's result notice for signature from
-its page, and three phones (390 px) answer in their signing card: two sign, one refuses with a
+its page, and three phones (390 px) answer in their signing card: two sign (one of them on a
+weak network, whose card fetches the notice again until it shows), one refuses with a
 reason; the notice page lists the answers and the notice's PDF lists the sign-offs.
 
 Its own server: the test closes a vote and ends the demo meeting.
@@ -48,6 +49,16 @@ def test_three_phones_sign_the_result_notice_one_refuses_and_its_page_sees_it(
         phone.locator(f"input[name=party][value={party}]").check()
         phone.locator("form button[type=submit]").click()
         expect(phone.locator("#phone-live")).to_be_visible(timeout=LIVE)
+    # 周明's phone is on a weak network: its first two fetches of the notice fail.
+    failed = []
+
+    def weak_network(route):
+        if len(failed) < 2:
+            failed.append(route.request.url)
+            route.fulfill(status=503, body="busy")
+        else:
+            route.continue_()
+    phones["周明"].route("**/notice.html", weak_network)
     send(console, "meeting.end", {})
 
     console.goto(f"/meetings/{meeting_id}/votes/{vote_id}/notice")
@@ -81,6 +92,12 @@ def test_three_phones_sign_the_result_notice_one_refuses_and_its_page_sees_it(
 
     second = phones["周明"]
     expect(second.locator("#phone-sign")).to_be_visible(timeout=LIVE)
+    # It says the document did not come, tries again, and shows it: no empty frame to sign.
+    expect(second.locator("#phone-sign-document-status")).to_contain_text("未能载入")
+    expect(second.frame_locator("#phone-sign-document").locator("h1")).to_contain_text(
+        "公示", timeout=LIVE)
+    expect(second.locator("#phone-sign-document-status")).to_be_hidden()
+    assert len(failed) == 2
     second.fill("#sign-name", "周明")
     second.locator("#sign-confirm").click()
     expect(second.locator("#phone-sign-done")).to_be_visible(timeout=LIVE)

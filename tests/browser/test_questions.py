@@ -2,7 +2,8 @@
 its own; the console (1920×1080) sees them by upvotes, puts the first on the room's screen and
 then on the speakers' list (its asker's phone shows it to read aloud when given the floor),
 answers the second in writing (its asker's phone shows the answer) and dismisses an abusive
-one (gone from the phones). The question card in elderly mode meets its sizes."""
+one (gone from the other phones; its asker's shows it set aside, with the reason). The
+question card in elderly mode meets its sizes."""
 from __future__ import annotations
 
 import pytest
@@ -153,7 +154,18 @@ def test_phones_ask_and_upvote_and_the_moderator_takes_them_up(open_page, live_s
     dialog.locator("#question-dialog-save").click()
     expect(dialog).to_be_hidden(timeout=LIVE)
     expect(voter.locator("#question-card")).not_to_contain_text("骗子", timeout=LIVE)
-    expect(asker.locator("#question-card")).not_to_contain_text("骗子", timeout=LIVE)
+    # Its asker alone is told which of theirs was set aside, and why (also after a reload).
+    expect(asker.locator("#question-list")).not_to_contain_text("骗子", timeout=LIVE)
+    told = asker.locator("[data-testid=phone-question-dismissed]")
+    for reloaded in (False, True):
+        if reloaded:
+            asker.reload()
+        expect(told).to_be_visible(timeout=LIVE)
+        expect(told.locator("h4")).to_have_text("您未被采纳的问题")
+        expect(told.locator(".question-row", has_text="物业全是骗子")).to_contain_text(
+            "未采纳：不文明")
+    told.scroll_into_view_if_needed()
+    shot(asker, artifacts_dir, "questions-07b-phone-own-dismissed")
     console.locator("#questions-dismissed-box summary").click()
     expect(console.locator("#questions-dismissed")).to_contain_text("未采纳：不文明")
     console.locator("#questions-card").scroll_into_view_if_needed()

@@ -231,6 +231,32 @@ def test_a_dismissed_question_leaves_the_room_but_not_the_record(room):
     assert bad_reason["error"]["code"] == "validation.choice"
 
 
+def told_alone(sock, message: str) -> list[dict]:
+    return [m["args"][0] for m in sock.get_received("/live") if m["name"] == message]
+
+
+def test_the_asker_alone_is_told_which_question_was_dismissed_and_why(room):
+    """Its question must not just vanish from the phone that asked it: the asker is told,
+    with the reason (not the chair's note, which is for the record), at once and in every
+    sync after; the room's screens still drop it and learn nothing of it."""
+    meeting, console, projector, phones, ids = room
+    question_id = ask(phones["zhang"], "物业都是骗子")
+    kept_id = ask(phones["zhang"], "排水口什么时候疏通？")
+    assert command(phones["liu"], "question.upvote", {"question_id": kept_id})["ok"]
+    for sock in (projector, *phones.values()):
+        sock.get_received("/live")
+    assert command(console, "question.dismiss", {"question_id": question_id,
+                                                 "reason": "abusive", "note": "人身攻击"})["ok"]
+    told = {"id": question_id, "text": "物业都是骗子", "dismiss_reason": "abusive"}
+    assert told_alone(phones["zhang"], "dismissed") == [told]
+    for sock in (projector, phones["liu"], phones["zhou"]):
+        assert told_alone(sock, "dismissed") == []
+    assert sync(phones["zhang"])["dismissed"] == [told]  # after a reconnect too
+    assert sync(phones["liu"])["dismissed"] == []
+    assert sync(phones["liu"])["upvoted"] == [kept_id]  # read in the same statement
+    assert "dismissed" not in sync(projector) and "dismissed" not in sync(console)
+
+
 def test_the_top_questions_go_on_the_screen_alone(room):
     meeting, console, projector, phones, ids = room
     assert command(console, "screen.focus", {"show": "questions"})["ok"]
