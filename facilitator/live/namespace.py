@@ -17,17 +17,18 @@ from sqlalchemy import bindparam, literal_column, null, select, union_all
 
 from .. import access, metrics, staff_sessions
 from ..actions import Actor, execute, invitations
-from ..domain.statuses import IN_MEETING, ParticipantStatus, QuestionStatus
+from ..domain.statuses import IN_MEETING, ParticipantStatus, PlanStatus, QuestionStatus
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
 from ..joining import (admit, by_key, in_meeting, joined_from, participant_for_token,
                        reissue_token)
-from ..models import Meeting, Participant, Question, QuestionUpvote
+from ..models import Meeting, Participant, Plan, Question, QuestionUpvote
 from ..clock import now_ms
 from . import notices
 from .broadcast import Broadcaster
-from .redaction import OWN_DISMISSED_FIELDS, PUBLIC_PARTICIPANT_FIELDS, self_view
+from .redaction import (OWN_DECLINED_FIELDS, OWN_DISMISSED_FIELDS, PUBLIC_PARTICIPANT_FIELDS,
+                        self_view)
 from .snapshot import catch_up
 from .rooms import NAMESPACE, room
 from .tallies import coalescer as tallies, init_tallies
@@ -441,13 +442,12 @@ def sync_reply(conn: Connection, data, joined_as: dict | None = None) -> dict:
         if conn.actor.participant_id is not None:
             # A phone's own entry: it holds no list of the room (redaction.py); the written
             # questions it has upvoted (no screen learns who upvoted what); and its own
-            # questions the chair dismissed (the room's screens drop them).
+            # questions dismissed and proposals declined (no screen shows them).
             if joined_as is not None:
-                reply["me"], reply["upvoted"], reply["dismissed"] = joined_as, [], []
+                reply.update(me=joined_as, upvoted=[], dismissed=[], declined=[])
             else:
                 reply["me"] = _own_entry(conn.actor.participant_id)
-                reply["upvoted"], reply["dismissed"] = _own_questions(
-                    conn.meeting_id, conn.actor.participant_id)
+                reply.update(_own_items(conn.meeting_id, conn.actor.participant_id))
         return reply
     except DomainError as error:
         return error_ack(error, conn.locale)
@@ -466,11 +466,14 @@ def _own_entry(participant_id: int) -> dict | None:
     return dict(row._mapping) if row is not None else None
 
 
-_questions, _upvotes = Question.__table__, QuestionUpvote.__table__
-# Every phone's sync asks (a room reconnecting at once): one statement, built once.
-_OWN_QUESTIONS = union_all(
+_questions, _upvotes, _plans = (Question.__table__, QuestionUpvote.__table__,
+                                Plan.__table__)
+_OWN_FIELDS = {"dismissed": OWN_DISMISSED_FIELDS, "declined": OWN_DECLINED_FIELDS}
+# Every phone's sync asks (a room reconnecting at once): one statement, built once. Its rows
+# are (kind, id, a, b): the fields after the id, by kind (_OWN_FIELDS).
+_OWN_ITEMS = union_all(
     select(literal_column("'upvoted'").label("kind"), _upvotes.c.question_id.label("id"),
-           *(null().label(name) for name in OWN_DISMISSED_FIELDS[1:]))
+           null().label("a"), null().label("b"))
     .join(_questions, _questions.c.id == _upvotes.c.question_id)
     .where(_questions.c.meeting_id == bindparam("meeting_id"),
            _upvotes.c.participant_id == bindparam("participant_id")),
@@ -478,20 +481,25 @@ _OWN_QUESTIONS = union_all(
     .where(_questions.c.meeting_id == bindparam("meeting_id"),
            _questions.c.participant_id == bindparam("participant_id"),
            _questions.c.status == QuestionStatus.DISMISSED),
+    select(literal_column("'declined'"), *(_plans.c[name] for name in OWN_DECLINED_FIELDS))
+    .where(_plans.c.meeting_id == bindparam("meeting_id"),
+           _plans.c.proposed_by_id == bindparam("participant_id"),
+           _plans.c.status == PlanStatus.DECLINED),
 ).order_by("kind", "id")
 
 
-def _own_questions(meeting_id: int, participant_id: int) -> tuple[list[int], list[dict]]:
-    """The questions of the meeting a phone has upvoted (ids), and its own that the chair
-    dismissed, each as redaction.personal_messages sends it."""
-    upvoted, dismissed = [], []
-    for row in db.session.connection().execute(
-            _OWN_QUESTIONS, {"meeting_id": meeting_id, "participant_id": participant_id}):
-        if row.kind == "upvoted":
-            upvoted.append(row.id)
+def _own_items(meeting_id: int, participant_id: int) -> dict:
+    """What is a phone's own and no screen shows: the questions of the meeting it has
+    upvoted (ids), its own questions the chair dismissed and its own proposals the chair
+    declined (each as redaction.personal_messages sends it)."""
+    own: dict = {"upvoted": [], "dismissed": [], "declined": []}
+    for kind, item_id, a, b in db.session.connection().execute(
+            _OWN_ITEMS, {"meeting_id": meeting_id, "participant_id": participant_id}):
+        if kind == "upvoted":
+            own[kind].append(item_id)
         else:
-            dismissed.append({name: row._mapping[name] for name in OWN_DISMISSED_FIELDS})
-    return upvoted, dismissed
+            own[kind].append(dict(zip(_OWN_FIELDS[kind], (item_id, a, b))))
+    return own
 
 
 def _phone_status(conn: Connection) -> str:

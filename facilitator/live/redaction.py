@@ -31,15 +31,17 @@ def self_view(participant: dict) -> dict:
     return {k: participant[k] for k in PUBLIC_PARTICIPANT_FIELDS}
 
 
-# A dismissed question leaves the room's screens, but its asker is told which of theirs was
-# set aside and why (the reason, not the chair's note, which is for the console and the
-# record): a question must not just vanish from the phone that asked it.
+# A dismissed question, a declined proposal: the room's screens never show them, but the
+# phone that sent one is told which and why (the reason; a question's note is the console's
+# and the record's): what someone submitted must not just vanish from their phone.
 OWN_DISMISSED_FIELDS = ("id", "text", "dismiss_reason")
+OWN_DECLINED_FIELDS = ("id", "title", "decline_reason")
 
 
 def personal_messages(change: dict) -> list[tuple[int, str, dict]]:
     """What a change tells one phone alone, as (participant id, message, data): its own
-    entry (`me`), its own question dismissed (`dismissed`)."""
+    entry (`me`), its own question dismissed (`dismissed`), its own proposal declined
+    (`declined`)."""
     value = change["v"]
     if value is None:
         return []
@@ -48,6 +50,10 @@ def personal_messages(change: dict) -> list[tuple[int, str, dict]]:
     if change["c"] == "questions" and value["status"] == QuestionStatus.DISMISSED:
         return [(value["participant_id"], "dismissed",
                  {k: value[k] for k in OWN_DISMISSED_FIELDS})]
+    if change["c"] == "plans" and value["status"] == PlanStatus.DECLINED \
+            and value["proposed_by_id"] is not None:
+        return [(value["proposed_by_id"], "declined",
+                 {k: value[k] for k in OWN_DECLINED_FIELDS})]
     return []
 
 

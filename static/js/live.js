@@ -39,6 +39,7 @@ export class LiveStore {
     this.participantId = null;
     this.upvoted = new Set(); // the written questions this phone has upvoted
     this.dismissed = []; // this phone's own written questions the chair dismissed, and why
+    this.declined = []; // this phone's own plan proposals the chair declined, and why
     // Faces get onChange; other scripts on the page (static/js/votes-*.js) listen for the
     // "live:change" and "live:tally" events on document, with the store in event.detail.
     const faceOnChange = onChange || (() => {});
@@ -144,11 +145,14 @@ export class LiveStore {
       this.me = entry;
       if (this.state) this.onChange(this.state);
     });
-    // One of its own questions dismissed: the room's screens drop it, its asker is told.
-    this.socket.on("dismissed", (question) => {
-      this.dismissed = [...this.dismissed.filter((q) => q.id !== question.id), question];
-      if (this.state) this.onChange(this.state);
-    });
+    // One of its own questions dismissed, or proposals declined: no screen shows them, the
+    // phone that sent it is told.
+    for (const kind of ["dismissed", "declined"]) {
+      this.socket.on(kind, (item) => {
+        this[kind] = [...this[kind].filter((known) => known.id !== item.id), item];
+        if (this.state) this.onChange(this.state);
+      });
+    }
     this.socket.on("tally", (message) => this.receiveTallies(message));
     return this;
   }
@@ -205,6 +209,7 @@ export class LiveStore {
     // A phone's own upvotes of written questions: to it alone (docs/protocol.md §20).
     if ("upvoted" in reply) this.upvoted = new Set(reply.upvoted);
     if ("dismissed" in reply) this.dismissed = reply.dismissed;
+    if ("declined" in reply) this.declined = reply.declined;
     // A snapshot replaces whatever we hold, even an older one: the server sends one only when
     // we are too far behind or ahead of it (its database was replaced).
     this.needsSync = this.log.onSyncAnswer(reply); // batches still beyond a gap

@@ -190,14 +190,24 @@ import { votesUi as ui } from "./votes-common.js";
       id="phone-vote-live">${ui.participation(vote, live)}${live && live.tally ? ui.tallyBars(vote, live.tally) : nothing}</div></div>`;
   }
 
-  function plansCard(state) {
+  // One's own proposals the chair declined, and why (no screen shows them: docs/protocol.md).
+  function declinedList(declined) {
+    if (!declined.length) return nothing;
+    return html`<div class="proposals-declined" role="status" data-testid="phone-proposals-declined"><h4>${
+      tr("votes.proposals_declined")}</h4><ul class="question-list">${repeat(declined, (p) => p.id, (p) =>
+      html`<li class="question-row dismissed" data-id=${p.id}><p class="question-text" data-user-text="">${p.title}</p><p
+        class="question-meta"><span class="badge status-dismissed">${p.decline_reason
+        ? tr("votes.declined_because", { reason: p.decline_reason }) : tr("votes.declined")}</span></p></li>`)}</ul></div>`;
+  }
+
+  function plansCard(state, declined) {
     const plans = ui.sortedPlans(state, "accepted");
-    if (!plans.length) return nothing;
+    if (!plans.length && !declined.length) return nothing;
     return html`<div class="phone-card"><h3>${tr("votes.plans")}</h3>${repeat(plans, (p) => p.id, (p) =>
       html`<details class="plan" data-plan=${p.key}><summary><strong>${p.key}</strong> ${p.title}${
         shareOf(p.id) ? html`<span class="my-share" data-testid="plan-share">${shareText(shareOf(p.id))}</span>` : nothing}</summary>${
-        planShareDetails(p)}${p.description ? html`<p>${p.description}</p>` : nothing}${ui.planMoney(p)}</details>`)}<details
-      class="propose"><summary>${tr("votes.propose")}</summary><form id="plan-propose" class="stack-sm"><input name="title" maxlength="200"
+        planShareDetails(p)}${p.description ? html`<p>${p.description}</p>` : nothing}${ui.planMoney(p)}</details>`)}${
+      declinedList(declined)}<details class="propose"><summary>${tr("votes.propose")}</summary><form id="plan-propose" class="stack-sm"><input name="title" maxlength="200"
       required placeholder=${tr("field.title")}><textarea name="description" maxlength="5000" rows="3"
       placeholder=${tr("field.description")}></textarea><button type="submit">${tr("votes.propose")}</button><p class="muted"
       id="plan-propose-status">${proposeNote}</p></form></details></div>`;
@@ -212,7 +222,7 @@ import { votesUi as ui } from "./votes-common.js";
     // Each vote its own card (keyed): what was ticked on one is never carried to the next.
     draw(root, html`${vote ? keyed(vote.id, openVoteCard(store, vote)) : nothing}${
       closed ? html`<div class="phone-card vote-card"><span class="muted">${ui.kindLabel(closed)} · ${tr("votes.result")}</span><h2>${
-        closed.title}</h2>${ui.result(closed)}</div>` : nothing}${plansCard(state)}`);
+        closed.title}</h2>${ui.result(closed)}</div>` : nothing}${plansCard(state, store.declined || [])}`);
     announce(vote);
   }
 

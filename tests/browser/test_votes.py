@@ -126,7 +126,8 @@ def test_a_straw_poll_whose_top_is_shared_shows_a_tie_on_every_screen(
 def test_the_moderator_declines_a_proposal_with_a_reason_typed_in_place(
         open_page, live_server, artifacts_dir):
     """The reason for declining a phone's proposal is asked under the plan, not in a
-    browser prompt: Escape leaves the plan proposed, Enter declines it with the reason."""
+    browser prompt: Escape leaves the plan proposed, Enter declines it with the reason,
+    which the phone that proposed it is told."""
     projector, console = open_page("projector"), open_page("console")
     code = open_projector(projector, live_server)
     open_console(console, live_server)
@@ -163,6 +164,16 @@ def test_the_moderator_declines_a_proposal_with_a_reason_typed_in_place(
     with sqlite3.connect(f"file:{live_server.database_path}?mode=ro", uri=True) as db:
         assert db.execute("SELECT status, decline_reason FROM plans WHERE title = ?",
                           (title,)).fetchall() == [("declined", "不在本次协商范围内")]
+    # The phone that proposed it is told, with the reason (also after a reload).
+    told = phone.locator("[data-testid=phone-proposals-declined]")
+    for reloaded in (False, True):
+        if reloaded:
+            phone.reload()
+        expect(told).to_be_visible(timeout=LIVE)
+        expect(told.locator("h4")).to_have_text("您未被采纳的提议")
+        expect(told.locator("li", has_text=title)).to_contain_text("未采纳：不在本次协商范围内")
+    told.scroll_into_view_if_needed()
+    shot(phone, artifacts_dir, "26b-phone-proposal-declined")
 
 
 def test_a_refused_ballot_is_said_in_place_under_the_form(open_page, live_server, artifacts_dir):

@@ -12,7 +12,8 @@ from facilitator.live.snapshot import snapshot_for
 from facilitator.catalogue import has_message
 from facilitator.models import Meeting, Plan
 
-from tests.factories import chair_of, make_meeting, run
+from tests.factories import (chair_of, command, connect, join_from_phone, login, make_meeting,
+                             make_user, run, sync)
 
 OPTIONS = {o["key"]: o for o in demo_case_data()["options"]}
 
@@ -135,6 +136,39 @@ def test_a_participant_proposes_a_plan_and_the_chair_accepts_or_declines(demo_me
     for n in range(3):
         run(meeting, phone, "plan.propose", {"title": f"提议{n}"})
     assert fail(meeting, phone, "plan.propose", {"title": "再一个"}) == "plan.too_many_proposals"
+
+
+def test_the_proposer_alone_is_told_which_proposal_was_declined_and_why(app, ctx):
+    """A declined proposal is never on the room's screens, but the phone that sent it is
+    told, with the reason, at once and in every sync after; no other phone learns of it."""
+    moderator = make_user("moderator")
+    meeting = make_meeting(moderator=moderator, with_roster=True, direct_entry=True)
+    console_http = app.test_client()
+    login(console_http, moderator)
+    console = connect(app, meeting, "console", console_http)
+    phones = {}
+    for name, unit in (("张建国", "3-1-101"), ("刘秀英", "3-1-102")):
+        http, _ = join_from_phone(app, meeting, name, "owner", unit)
+        phones[name] = connect(app, meeting, "phone", http)
+    proposer, other = phones["张建国"], phones["刘秀英"]
+    declined_id = command(proposer, "plan.propose", {"title": "请开发商全额承担"})["result"][
+        "plan_id"]
+    kept_id = command(proposer, "plan.propose", {"title": "先疏通排水口再观察"})["result"]["plan_id"]
+    for sock in phones.values():
+        sock.get_received("/live")
+    assert command(console, "plan.decline", {"id": declined_id,
+                                             "reason": "属保修责任，另行协商"})["ok"]
+    told = {"id": declined_id, "title": "请开发商全额承担", "decline_reason": "属保修责任，另行协商"}
+
+    def declined_messages(sock):
+        return [m["args"][0] for m in sock.get_received("/live") if m["name"] == "declined"]
+    assert declined_messages(proposer) == [told]
+    assert declined_messages(other) == []
+    assert sync(proposer)["declined"] == [told]  # after a reconnect too
+    assert sync(other)["declined"] == []
+    assert command(console, "plan.accept", {"id": kept_id})["ok"]  # accepted: on the list
+    assert declined_messages(proposer) == []
+    assert sync(proposer)["declined"] == [told]
 
 
 def test_plan_keys_are_unique_in_a_meeting(ctx):
