@@ -13,10 +13,11 @@ nothing for a batch of ballots or of people joining (broadcast.py holds such bat
 folds them into their next one), so a phone is behind only if it lacks an event it would
 have been sent. A heartbeat goes to a role room only when that number moved since the
 last one, and only when this process has not handed that room a batch up to it already
-(live/queue.py notes them): while the queue works, a busy meeting's phones hear no
-heartbeat at all (in bench/scale.py's 50 meetings at a command a second, 40 phones each, they
-were sent about 940 heartbeats a second, which told them nothing); a room that missed a
-batch hears it within an interval.
+(live/queue.py notes them): while the queue works, a busy meeting's phones hardly ever
+hear one (only when a tick falls between a commit and its batch's arrival; in
+bench/scale.py's 50 meetings at a command a second, 40 phones each, they were sent about
+940 heartbeats a second before, which told them nothing); a room that missed a batch hears
+it within an interval.
 
 It runs only with a message queue (REDIS_URL): a single process sends its clients every
 event itself.
@@ -54,11 +55,15 @@ class Heartbeat:
         ids = {conn.meeting_id for conn in list(connections.values())}
         for gone in set(self._meetings) - ids:
             del self._meetings[gone]
+        handed = getattr(socketio.server.manager, "delivered", {})  # LiveQueue's
+        # The queue notes every room of every process's meetings: keep this process's.
+        ours = {room(meeting_id, role) for meeting_id in ids for role in CLIENT_ROLES}
+        for other in [key for key in list(handed) if key not in ours]:
+            handed.pop(other, None)
         if not ids:
             return 0
         db.session.rollback()  # what is committed now
         limit = current_app.config["CATCH_UP_MAX_EVENTS"]
-        handed = getattr(socketio.server.manager, "delivered", {})  # LiveQueue's
         sent = 0
         try:
             rows = db.session.connection().execute(_LAST_SEQS, {"ids": sorted(ids)}).all()
@@ -75,12 +80,12 @@ class Heartbeat:
                 for role, seq in known[1].items():
                     if known[2].get(role) == seq:
                         continue
-                    known[2][role] = seq
                     to = room(meeting_id, role)
                     if handed.get(to, 0) < seq:
                         socketio.emit("heartbeat", {"meeting_id": meeting_id, "seq": seq},
                                       to=to, namespace=NAMESPACE, ignore_queue=True)
                         sent += 1
+                    known[2][role] = seq
         finally:
             db.session.rollback()
         return sent

@@ -34,5 +34,7 @@ class SpreadPingSocket(engineio_socket.Socket):
 
 def spread_pings() -> None:
     """Engine.IO's server makes its connections with this class from now on (it names the
-    class through its module when a connection opens)."""
+    class through its module when a connection opens). It changes the class for the whole
+    process, which runs one server, and only the synchronous one the app uses (eventlet,
+    gevent or threads; an asyncio server makes engineio.async_socket's connections)."""
     engineio_server.socket.Socket = SpreadPingSocket

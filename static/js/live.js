@@ -149,7 +149,8 @@ export class LiveStore {
     // phone that sent it is told.
     for (const kind of ["dismissed", "declined"]) {
       this.socket.on(kind, (item) => {
-        this[kind] = [...this[kind].filter((known) => known.id !== item.id), item];
+        this[kind] = [...this[kind].filter((known) => known.id !== item.id), item]
+          .sort((a, b) => a.id - b.id); // as the sync answer lists them
         if (this.state) this.onChange(this.state);
       });
     }
@@ -192,7 +193,12 @@ export class LiveStore {
         throw new Error(reply.error.message);
       }
     } catch (err) {
-      // The connection dropped mid-sync: the next "connect" syncs again.
+      // The connection dropped mid-sync: the next "connect" syncs again. Still connected
+      // (no answer in time): ask again in a few seconds, spread so that a room does not
+      // ask at once; nothing else may come to show this client it is behind.
+      if (err.message === "operation has timed out" && this.socket.connected) {
+        setTimeout(() => this.sync(), 2000 + 1000 * Math.random());
+      }
     } finally {
       this.log.syncing = false;
     }

@@ -482,6 +482,7 @@ export const listeners = [];
   let current = null; // the document shown: what signing.json says of it, and how to answer
   let drawn = false;
   let fetchAgain = null; // the timer of the next try to fetch the document, while it failed
+  let fetching = 0; // the document fetch under way (its number): an older one stops
 
   function showError(message) {
     $("sign-error").textContent = message || "";
@@ -518,6 +519,7 @@ export const listeners = [];
   async function refresh(state, force) {
     if (!state || state.meeting.status !== "ended") {
       card.hidden = true;
+      forgetDocument();
       return;
     }
     if (!force && asked === state.seq) return;
@@ -532,7 +534,10 @@ export const listeners = [];
     }
     const documents = documentsOf(status);
     card.hidden = !documents.length && !status.superseded;
-    if (card.hidden) return;
+    if (card.hidden) {
+      forgetDocument();
+      return;
+    }
     const waiting = documents.find((d) => !d.signoff);
     const answered = documents.filter((d) => d.signoff);
     $("phone-sign-intro").hidden = !waiting && !status.superseded;
@@ -542,6 +547,7 @@ export const listeners = [];
     if (!waiting) {
       // Asked to sign minutes a correction has replaced, and not (yet) the new version.
       $("phone-sign-intro").textContent = tr("sign.superseded");
+      forgetDocument();
       return;
     }
     $("phone-sign-title").textContent = waiting.title;
@@ -555,30 +561,51 @@ export const listeners = [];
       $("phone-sign-document").srcdoc = "";
       ink.clearRect(0, 0, pad.width, pad.height); // a signature is drawn for one document
       drawn = false;
-      showDocument(waiting, 0);
+      showDocument(waiting);
     }
   }
 
   // The document in the card, fetched again until it comes (a phone on a weak network, a
-  // server restarting): an empty frame would ask the owner to sign what it cannot see.
-  // Meanwhile the phone says so; the link below the frame opens it too.
-  async function showDocument(wanted, tries) {
+  // server restarting: 1 s, 2 s, … 30 s apart). Until it shows, the phone says so and
+  // cannot sign (an empty frame would ask the owner to sign what it cannot see); it may
+  // still refuse. A refusal of the server's (not found, not allowed) is not tried again.
+  async function showDocument(wanted) {
     clearTimeout(fetchAgain);
-    const stillWanted = () => current && current.key === wanted.key;
-    try {
-      const page = await fetch(wanted.read_url, { credentials: "same-origin" });
-      if (!page.ok) throw new Error(String(page.status));
-      const text = await page.text();
-      if (!stillWanted()) return;
-      $("phone-sign-document").srcdoc = text;
-      $("phone-sign-document-status").hidden = true;
-    } catch (error) {
-      if (!stillWanted()) return;
-      $("phone-sign-document-status").textContent = tr("sign.document_retrying");
-      $("phone-sign-document-status").hidden = false;
-      fetchAgain = setTimeout(() => showDocument(wanted, tries + 1),
-        Math.min(30000, 1000 * 2 ** tries));
+    const mine = ++fetching;
+    const status = $("phone-sign-document-status");
+    $("sign-confirm").disabled = true;
+    for (let tries = 0; ; tries += 1) {
+      let refused = false;
+      try {
+        const page = await fetch(wanted.read_url, { credentials: "same-origin" });
+        if (page.ok) {
+          const text = await page.text();
+          if (mine !== fetching) return;
+          $("phone-sign-document").srcdoc = text;
+          status.hidden = true;
+          $("sign-confirm").disabled = false;
+          return;
+        }
+        refused = page.status >= 400 && page.status < 500 && ![408, 429].includes(page.status);
+      } catch (error) {
+        // the network: try again
+      }
+      if (mine !== fetching) return;
+      status.textContent = tr(refused ? "sign.document_unavailable" : "sign.document_retrying");
+      status.hidden = false;
+      if (refused) return;
+      await new Promise((resolve) => {
+        fetchAgain = setTimeout(resolve, Math.min(30000, 1000 * 2 ** tries));
+      });
+      if (mine !== fetching) return;
     }
+  }
+
+  // No document waits to be signed here any more: a fetch still trying stops.
+  function forgetDocument() {
+    clearTimeout(fetchAgain);
+    fetching += 1;
+    current = null;
   }
 
   async function answer(decision) {

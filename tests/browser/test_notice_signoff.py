@@ -1,7 +1,9 @@
 """After the meeting, the chair sends an owners' decision's result notice for signature from
 its page, and three phones (390 px) answer in their signing card: two sign (one of them on a
-weak network, whose card fetches the notice again until it shows), one refuses with a
-reason; the notice page lists the answers and the notice's PDF lists the sign-offs.
+weak network, whose card fetches the notice again until it shows and lets it sign only
+then), one refuses with a reason (the server will not show it the notice: it is not asked
+again, and it cannot sign); the notice page lists the answers and the notice's PDF lists the
+sign-offs.
 
 Its own server: the test closes a vote and ends the demo meeting.
 """
@@ -59,6 +61,13 @@ def test_three_phones_sign_the_result_notice_one_refuses_and_its_page_sees_it(
         else:
             route.continue_()
     phones["周明"].route("**/notice.html", weak_network)
+    # 高峰's phone may not read it at all (the server refuses): it is not asked again.
+    refused = []
+
+    def not_allowed(route):
+        refused.append(route.request.url)
+        route.fulfill(status=403, body="no")
+    phones["高峰"].route("**/notice.html", not_allowed)
     send(console, "meeting.end", {})
 
     console.goto(f"/meetings/{meeting_id}/votes/{vote_id}/notice")
@@ -93,10 +102,13 @@ def test_three_phones_sign_the_result_notice_one_refuses_and_its_page_sees_it(
     second = phones["周明"]
     expect(second.locator("#phone-sign")).to_be_visible(timeout=LIVE)
     # It says the document did not come, tries again, and shows it: no empty frame to sign.
+    # Meanwhile it cannot sign what it does not show.
     expect(second.locator("#phone-sign-document-status")).to_contain_text("未能载入")
+    expect(second.locator("#sign-confirm")).to_be_disabled()
     expect(second.frame_locator("#phone-sign-document").locator("h1")).to_contain_text(
         "公示", timeout=LIVE)
     expect(second.locator("#phone-sign-document-status")).to_be_hidden()
+    expect(second.locator("#sign-confirm")).to_be_enabled()
     assert len(failed) == 2
     second.fill("#sign-name", "周明")
     second.locator("#sign-confirm").click()
@@ -104,11 +116,15 @@ def test_three_phones_sign_the_result_notice_one_refuses_and_its_page_sees_it(
 
     third = phones["高峰"]
     expect(third.locator("#phone-sign")).to_be_visible(timeout=LIVE)
+    expect(third.locator("#phone-sign-document-status")).to_contain_text("无法打开",
+                                                                         timeout=LIVE)
+    expect(third.locator("#sign-confirm")).to_be_disabled()  # it may still refuse
     third.fill("#sign-name", "高峰")
     third.locator("#sign-refuse-box summary").click()
     third.fill("#sign-note", REFUSAL)
     third.locator("#sign-refuse").click()
     expect(third.locator("#phone-sign-done")).to_contain_text(REFUSAL, timeout=LIVE)
+    assert len(refused) == 1  # a refusal of the server's is not tried again
     shot(third, artifacts_dir, "notice-signoff-03-phone-refused")
 
     console.reload()

@@ -48,7 +48,7 @@ def test_each_role_hears_the_last_event_it_is_sent_and_only_when_it_moves(app, c
     assert beats(console) == beats(phone) == beats(projector) == [seq]
 
 
-def use_the_queue(monkeypatch) -> list[dict]:
+def use_the_queue(monkeypatch) -> tuple[LiveQueue, list[dict]]:
     """From now on the process's client manager is the Redis queue (live/queue.py), as with
     `serve --workers`: it hands every emit to this process's sockets and publishes it
     (captured here: no Redis, no listener). Flask-SocketIO's test clients refuse to connect
@@ -62,7 +62,7 @@ def use_the_queue(monkeypatch) -> list[dict]:
     published = []
     monkeypatch.setattr(queue, "_publish", published.append)
     monkeypatch.setattr(socketio.server, "manager", queue)
-    return published
+    return queue, published
 
 
 def test_a_room_handed_the_batch_hears_no_heartbeat_one_that_missed_it_does(
@@ -80,9 +80,12 @@ def test_a_room_handed_the_batch_hears_no_heartbeat_one_that_missed_it_does(
     run(meeting, chair_of(meeting), "participant.admit", {"id": person})
     phone = connect(app, meeting, "phone", phone_http)
     projector = connect(app, meeting, "projector", token=meeting.projector_token)
-    published = use_the_queue(monkeypatch)
+    queue, published = use_the_queue(monkeypatch)
+    # The queue hands this process every meeting's batches; only its own meetings' are kept.
+    queue.delivered["meeting:99999:phone"] = 12
     heartbeat = Heartbeat()
     heartbeat.tick()  # first seen: tells what each room was last sent
+    assert "meeting:99999:phone" not in queue.delivered
     screens = (console, phone, projector)
     for sock in screens:
         sock.get_received("/live")
