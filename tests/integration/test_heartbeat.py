@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from facilitator.actions import core
 from facilitator.live.heartbeat import Heartbeat
+from facilitator.extensions import db
 from facilitator.live.queue import LiveQueue
+from facilitator.models import User
 
 from tests.factories import (chair_of, connect, events_of, join_from_phone, login,
-                             make_meeting, make_user, received_batches, run)
+                             make_meeting, received_batches, run)
 
 
 def beats(sock) -> list[int]:
     return [m["args"][0]["seq"] for m in sock.get_received("/live") if m["name"] == "heartbeat"]
 
 
-def test_each_role_hears_the_last_event_it_is_sent_and_only_when_it_moves(app, ctx):
-    moderator = make_user("moderator")
-    meeting = make_meeting(moderator=moderator)
-    opened = meeting.last_seq  # the meeting opened: the last event a phone is sent so far
+def screens_of(app, meeting) -> tuple:
+    """The meeting's console, an admitted phone and the projector, connected."""
+    moderator = db.session.get(User, meeting.moderator_id)
     http = app.test_client()
     login(http, moderator)
     console = connect(app, meeting, "console", http)
@@ -26,6 +27,13 @@ def test_each_role_hears_the_last_event_it_is_sent_and_only_when_it_moves(app, c
     run(meeting, chair_of(meeting), "participant.admit", {"id": person})
     phone = connect(app, meeting, "phone", phone_http)
     projector = connect(app, meeting, "projector", token=meeting.projector_token)
+    return console, phone, projector
+
+
+def test_each_role_hears_the_last_event_it_is_sent_and_only_when_it_moves(app, ctx):
+    meeting = make_meeting()
+    opened = meeting.last_seq  # the meeting opened: the last event a phone is sent so far
+    console, phone, projector = screens_of(app, meeting)
     heartbeat = Heartbeat()
     for sock in (console, phone, projector):
         sock.get_received("/live")
@@ -71,15 +79,8 @@ def test_a_room_handed_the_batch_hears_no_heartbeat_one_that_missed_it_does(
     holds it already: a heartbeat would tell it nothing (a busy meeting's phones would get
     one every interval). A batch lost on its way (another process's, published while this
     one's listener was cut) leaves the room behind: it hears the heartbeat."""
-    moderator = make_user("moderator")
-    meeting = make_meeting(moderator=moderator)
-    http = app.test_client()
-    login(http, moderator)
-    console = connect(app, meeting, "console", http)
-    phone_http, person = join_from_phone(app, meeting)
-    run(meeting, chair_of(meeting), "participant.admit", {"id": person})
-    phone = connect(app, meeting, "phone", phone_http)
-    projector = connect(app, meeting, "projector", token=meeting.projector_token)
+    meeting = make_meeting()
+    console, phone, projector = screens_of(app, meeting)
     queue, published = use_the_queue(monkeypatch)
     # The queue hands this process every meeting's batches; only its own meetings' are kept.
     queue.delivered["meeting:99999:phone"] = 12
