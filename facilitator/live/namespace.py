@@ -17,18 +17,18 @@ from sqlalchemy import bindparam, literal_column, null, select, union_all
 
 from .. import access, metrics, staff_sessions
 from ..actions import Actor, execute, invitations
-from ..domain.statuses import IN_MEETING, ParticipantStatus, PlanStatus, QuestionStatus
+from ..domain.statuses import IN_MEETING, ParticipantStatus
 from ..errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import describe_error, select_locale
 from ..joining import (admit, by_key, in_meeting, joined_from, participant_for_token,
                        reissue_token)
-from ..models import Meeting, Participant, Plan, Question, QuestionUpvote
+from ..models import Meeting, Participant, Question, QuestionUpvote
 from ..clock import now_ms
 from . import notices
 from .broadcast import Broadcaster
-from .redaction import (OWN_DECLINED_FIELDS, OWN_DISMISSED_FIELDS, PUBLIC_PARTICIPANT_FIELDS,
-                        self_view)
+from ..views.entities import COLLECTIONS as ENTITY_VIEWS
+from .redaction import OWN_ITEMS, PUBLIC_PARTICIPANT_FIELDS, self_view
 from .snapshot import catch_up
 from .rooms import NAMESPACE, room
 from .tallies import coalescer as tallies, init_tallies
@@ -444,7 +444,7 @@ def sync_reply(conn: Connection, data, joined_as: dict | None = None) -> dict:
             # questions it has upvoted (no screen learns who upvoted what); and its own
             # questions dismissed and proposals declined (no screen shows them).
             if joined_as is not None:
-                reply.update(me=joined_as, upvoted=[], dismissed=[], declined=[])
+                reply.update(me=joined_as, upvoted=[], **{message: [] for message in OWN_ITEMS})
             else:
                 reply["me"] = _own_entry(conn.actor.participant_id)
                 reply.update(_own_items(conn.meeting_id, conn.actor.participant_id))
@@ -466,39 +466,38 @@ def _own_entry(participant_id: int) -> dict | None:
     return dict(row._mapping) if row is not None else None
 
 
-_questions, _upvotes, _plans = (Question.__table__, QuestionUpvote.__table__,
-                                Plan.__table__)
-_OWN_FIELDS = {"dismissed": OWN_DISMISSED_FIELDS, "declined": OWN_DECLINED_FIELDS}
-# Every phone's sync asks (a room reconnecting at once): one statement, built once. Its rows
-# are (kind, id, a, b): the fields after the id, by kind (_OWN_FIELDS).
-_OWN_ITEMS = union_all(
-    select(literal_column("'upvoted'").label("kind"), _upvotes.c.question_id.label("id"),
-           null().label("a"), null().label("b"))
-    .join(_questions, _questions.c.id == _upvotes.c.question_id)
-    .where(_questions.c.meeting_id == bindparam("meeting_id"),
-           _upvotes.c.participant_id == bindparam("participant_id")),
-    select(literal_column("'dismissed'"), *(_questions.c[name] for name in OWN_DISMISSED_FIELDS))
-    .where(_questions.c.meeting_id == bindparam("meeting_id"),
-           _questions.c.participant_id == bindparam("participant_id"),
-           _questions.c.status == QuestionStatus.DISMISSED),
-    select(literal_column("'declined'"), *(_plans.c[name] for name in OWN_DECLINED_FIELDS))
-    .where(_plans.c.meeting_id == bindparam("meeting_id"),
-           _plans.c.proposed_by_id == bindparam("participant_id"),
-           _plans.c.status == PlanStatus.DECLINED),
-).order_by("kind", "id")
+def _own_items_read():
+    """Every phone's sync asks (a room reconnecting at once): one statement, built once. Its
+    rows are (kind, id, a, b): `upvoted` ids, then each of OWN_ITEMS with its fields."""
+    questions, upvotes = Question.__table__, QuestionUpvote.__table__
+    parts = [select(literal_column("'upvoted'").label("kind"), upvotes.c.question_id.label("id"),
+                    null().label("a"), null().label("b"))
+             .join(questions, questions.c.id == upvotes.c.question_id)
+             .where(questions.c.meeting_id == bindparam("meeting_id"),
+                    upvotes.c.participant_id == bindparam("participant_id"))]
+    for message, (collection, sender, status, fields) in OWN_ITEMS.items():
+        table = ENTITY_VIEWS[collection][0].__table__
+        parts.append(select(literal_column(f"'{message}'"), *(table.c[name] for name in fields))
+                     .where(table.c.meeting_id == bindparam("meeting_id"),
+                            table.c[sender] == bindparam("participant_id"),
+                            table.c.status == status))
+    return union_all(*parts).order_by("kind", "id")
+
+
+_OWN_ITEMS = _own_items_read()
 
 
 def _own_items(meeting_id: int, participant_id: int) -> dict:
     """What is a phone's own and no screen shows: the questions of the meeting it has
-    upvoted (ids), its own questions the chair dismissed and its own proposals the chair
-    declined (each as redaction.personal_messages sends it)."""
-    own: dict = {"upvoted": [], "dismissed": [], "declined": []}
-    for kind, item_id, a, b in db.session.connection().execute(
+    upvoted (ids), and what it submitted that the chair set aside, each as
+    redaction.personal_messages sends it."""
+    own: dict = {"upvoted": [], **{message: [] for message in OWN_ITEMS}}
+    for kind, item_id, *rest in db.session.connection().execute(
             _OWN_ITEMS, {"meeting_id": meeting_id, "participant_id": participant_id}):
         if kind == "upvoted":
             own[kind].append(item_id)
         else:
-            own[kind].append(dict(zip(_OWN_FIELDS[kind], (item_id, a, b))))
+            own[kind].append(dict(zip(OWN_ITEMS[kind][3], (item_id, *rest))))
     return own
 
 

@@ -34,26 +34,29 @@ def self_view(participant: dict) -> dict:
 # A dismissed question, a declined proposal: the room's screens never show them, but the
 # phone that sent one is told which and why (the reason; a question's note is the console's
 # and the record's): what someone submitted must not just vanish from their phone.
-OWN_DISMISSED_FIELDS = ("id", "text", "dismiss_reason")
-OWN_DECLINED_FIELDS = ("id", "title", "decline_reason")
+# Message → (collection, the field naming its sender, the status, the fields the sender is
+# told, each its row's column of that name): the live message (personal_messages) and
+# every phone's sync answer (live/namespace.py) both come from here.
+OWN_ITEMS = {
+    "dismissed": ("questions", "participant_id", QuestionStatus.DISMISSED,
+                  ("id", "text", "dismiss_reason")),
+    "declined": ("plans", "proposed_by_id", PlanStatus.DECLINED,
+                 ("id", "title", "decline_reason")),
+}
 
 
 def personal_messages(change: dict) -> list[tuple[int, str, dict]]:
     """What a change tells one phone alone, as (participant id, message, data): its own
-    entry (`me`), its own question dismissed (`dismissed`), its own proposal declined
-    (`declined`)."""
+    entry (`me`), what it submitted that was set aside (OWN_ITEMS)."""
     value = change["v"]
     if value is None:
         return []
     if change["c"] == "participants":
         return [(change["id"], "me", self_view(value))]
-    if change["c"] == "questions" and value["status"] == QuestionStatus.DISMISSED:
-        return [(value["participant_id"], "dismissed",
-                 {k: value[k] for k in OWN_DISMISSED_FIELDS})]
-    if change["c"] == "plans" and value["status"] == PlanStatus.DECLINED \
-            and value["proposed_by_id"] is not None:
-        return [(value["proposed_by_id"], "declined",
-                 {k: value[k] for k in OWN_DECLINED_FIELDS})]
+    for message, (collection, sender, status, fields) in OWN_ITEMS.items():
+        if change["c"] == collection and value["status"] == status \
+                and value[sender] is not None:
+            return [(value[sender], message, {k: value[k] for k in fields})]
     return []
 
 
